@@ -1,0 +1,389 @@
+"""The typed records passed between pipeline stages.
+
+Records are frozen dataclasses with no I/O and no logic beyond small properties.
+Times are timezone-aware UTC ``datetime``; calendar days are ``date``. Offsets
+(``span``) always point into the *original* text, never the normalised one.
+
+Dataflow (``pipeline.py`` is the only module that knows this order)::
+
+    Source --fetch--> FetchResult --parse--> FeedEntry --extract--> Article
+    Article --analysis (normalize, keywords, dates, claims, timeline)--> ArticleAnalysis
+    ArticleAnalysis --stories--> StoryDecision --pipeline--> Alert --alerts--> Delivery
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+# --------------------------------------------------------------------------- sources and HTTP
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One feed to poll, as configured in ``monitor.toml`` ``[[sources]]``."""
+
+    id: str
+    url: str
+    name: str
+    poll_interval_minutes: int = 15
+    css_selector: str | None = None
+    enabled: bool = True
+    fetch_pages: bool = True
+    max_articles_per_cycle: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCache:
+    """Validators kept per source for conditional GET (RFC 9110 section 13)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one HTTP GET produced. ``content`` is the decoded body, cut at the size cap."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after_s: float | None = None
+    elapsed_s: float = 0.0
+
+
+# --------------------------------------------------------------------------- feed entries and articles
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a feed. ``key`` is its identity: GUID, else canonical URL, else content hash."""
+
+    source_id: str
+    key: str
+    outlet: str
+    title: str
+    url: str | None = None
+    guid: str | None = None
+    summary: str = ""
+    published: datetime | None = None
+
+
+TextSource = Literal["selector", "trafilatura", "summary", "input"]
+DateSource = Literal["feed", "page", "input", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The main text of an entry's page (or its summary when the page fails)."""
+
+    entry: FeedEntry
+    title: str
+    text: str
+    text_source: TextSource
+    published: datetime | None
+    published_source: DateSource
+    content_hash: str
+
+    @property
+    def key(self) -> str:
+        return self.entry.key
+
+    @property
+    def url(self) -> str | None:
+        return self.entry.url
+
+    @property
+    def outlet(self) -> str:
+        return self.entry.outlet
+
+
+# --------------------------------------------------------------------------- analysis
+
+Granularity = Literal["day", "week", "month", "part_of_year", "year"]
+Qualifier = Literal["exact", "about", "more_than", "less_than", "at_least"]
+ClaimKind = Literal[
+    "withdrawal",
+    "mission_end",
+    "handover",
+    "relocation",
+    "troop_count",
+    "agreement",
+    "timetable",
+    "other",
+]
+VerdictKind = Literal["consistent", "conflicting", "completed", "new"]
+
+
+@dataclass(frozen=True, slots=True)
+class NormText:
+    """Normalised text plus, for each of its characters, the index in the original text."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of the normalised text back into the original."""
+        if start >= end or not self.offsets:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date found in text, resolved to an interval ``[start, end]`` (both inclusive)."""
+
+    text: str
+    start: date
+    end: date
+    granularity: Granularity
+    preposition: str | None = None
+    span: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number found in text (troops, attacks, countries) with its qualifier."""
+
+    value: int
+    qualifier: Qualifier = "exact"
+    text: str = ""
+    unit: str | None = None
+    span: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """The keyword scorer's decision, with the terms that decided it (for tuning)."""
+
+    relevant: bool
+    score: float
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One sentence that asserts something about the withdrawal."""
+
+    kind: ClaimKind
+    sentence: str
+    date: DateSpan | None = None
+    places: tuple[str, ...] = ()
+    number: Quantity | None = None
+    negated: bool = False
+    hedged: bool = False
+    reports_done: bool = False
+    span: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A claim checked against the timeline."""
+
+    verdict: VerdictKind
+    timeline_event: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A claim with its verdict."""
+
+    claim: Claim
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAnalysis:
+    """Everything the analysis stages say about one article."""
+
+    relevance: Relevance
+    findings: tuple[Finding, ...] = ()
+    body: str = ""  # normalised main text, page furniture removed (used by stories)
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        return tuple(f.claim for f in self.findings)
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One known milestone from ``timeline.toml``."""
+
+    id: str
+    title_ar: str
+    title_en: str
+    kind: ClaimKind
+    start: date
+    end: date
+    granularity: Granularity
+    places: tuple[str, ...] = ()
+    number: Quantity | None = None
+    status: Literal["planned", "completed"] = "planned"
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    version: str
+    events: tuple[TimelineEvent, ...]
+
+
+# --------------------------------------------------------------------------- stories
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One outlet's copy of a story."""
+
+    article_key: str
+    source_id: str
+    outlet: str
+    title: str
+    url: str | None
+    published: datetime | None
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoryClaim:
+    """A claim merged across a story's members, with the outlets that carry it."""
+
+    finding: Finding
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    title: str
+    first_seen: datetime
+    members: tuple[StoryMember, ...] = ()
+    claims: tuple[StoryClaim, ...] = ()
+    first_alert_id: str | None = None
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.outlet for m in self.members))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDecision:
+    """Where an article went: a new story, or an existing one (and what it added)."""
+
+    story_id: str
+    is_new: bool
+    similarity: float
+    reason: str
+    added: tuple[Finding, ...] = ()  # claims the story did not have before
+    conflicts: tuple[Finding, ...] = ()  # claims that disagree with the story or the timeline
+
+    @property
+    def needs_update_alert(self) -> bool:
+        return not self.is_new and bool(self.added or self.conflicts)
+
+
+# --------------------------------------------------------------------------- alerts and delivery
+
+AlertKind = Literal["new_story", "story_update", "operator", "digest"]
+DeliveryStatus = Literal["pending", "sent", "failed", "dead", "digest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One message to users; channels render it, the webhook serialises it to its own schema."""
+
+    id: str
+    kind: AlertKind
+    title: str
+    created_at: datetime
+    story_id: str | None = None
+    follows: str | None = None  # the alert id this one updates
+    members: tuple[StoryMember, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    terms: tuple[str, ...] = ()
+    text: str = ""  # free text for operator alerts
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.outlet for m in self.members))
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One (alert, channel) pair in the outbox."""
+
+    alert_id: str
+    channel: str
+    idempotency_key: str
+    status: DeliveryStatus
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+# --------------------------------------------------------------------------- health and reports
+
+FailureKind = Literal["fetch", "parse", "empty", "deadline"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source_id: str
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    last_new_item: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    last_error_kind: FailureKind | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What one source did in one cycle."""
+
+    source_id: str
+    ok: bool
+    not_modified: bool = False
+    entries: int = 0
+    new_entries: int = 0
+    error: str | None = None
+    error_kind: FailureKind | None = None
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    started_at: datetime
+    finished_at: datetime
+    sources: tuple[SourceOutcome, ...] = ()
+    articles: int = 0
+    relevant: int = 0
+    stories_new: int = 0
+    stories_updated: int = 0
+    alerts: int = 0
+    deliveries_ok: int = 0
+    deliveries_failed: int = 0
+    seeded: bool = False
+
+    @property
+    def sources_ok(self) -> int:
+        return sum(1 for s in self.sources if s.ok)
+
+    @property
+    def sources_failed(self) -> int:
+        return sum(1 for s in self.sources if not s.ok)
