@@ -1,0 +1,279 @@
+"""The command line: the only module that prints. ``main(argv) -> exit code``.
+
+Commands: once, run, demo, analyze, check-config, timeline, status, outbox, healthcheck.
+Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage errors);
+``--verbose`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from monitor import __version__
+from monitor.config import ChannelConfig, Config, default_config, load_config
+from monitor.errors import ConfigError, MonitorError
+
+ENV_CONFIG = "MONITOR_CONFIG"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        result: int = args.func(args)
+        return result
+    except MonitorError as exc:
+        if args.verbose:
+            raise
+        print(f"monitor: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(exc: MonitorError) -> str:
+    if isinstance(exc, ConfigError) and len(exc.problems) > 1:
+        return f"{len(exc.problems)} config problems: " + " | ".join(exc.problems)
+    return " ".join(str(exc).split())
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                        help=f"path to monitor.toml (default: ${ENV_CONFIG} or ./config/monitor.toml)")
+    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                        help="debug logging; tracebacks instead of one-line errors")
+    p = argparse.ArgumentParser(prog="monitor", parents=[common],
+                                description="Watch Arabic news for the coalition's withdrawal from Iraq.")
+    p.add_argument("--version", action="version", version=f"monitor {__version__}")
+    p.set_defaults(verbose=False, config=None)
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, parents=[common], help=help, description=help)
+        cmd.set_defaults(func=func)
+        return cmd
+
+    once = add("once", _cmd_once, "run one cycle: poll every source, analyse, alert, deliver")
+    once.add_argument("--alert-on-first-run", action="store_true",
+                      help="alert on an empty state instead of seeding it silently")
+    run = add("run", _cmd_run, "run the daemon (polls each source at its interval)")
+    run.add_argument("--alert-on-first-run", action="store_true",
+                     help="alert on an empty state instead of seeding it silently")
+    add("demo", _cmd_demo, "serve the bundled demo feeds locally and run one cycle on them")
+    an = add("analyze", _cmd_analyze, "analyse articles given as JSON Lines; write JSON Lines")
+    an.add_argument("--input", "-i", default="-", help="JSON Lines file, or - for stdin")
+    an.add_argument("--format", choices=("json", "text"), default="json")
+    add("check-config", _cmd_check_config, "validate the config and print it, secrets redacted")
+    tl = add("timeline", _cmd_timeline, "print the timeline with each milestone's status")
+    tl.add_argument("--json", action="store_true", help="JSON for scripts")
+    st = add("status", _cmd_status, "sources' health, last cycle and outbox counts")
+    st.add_argument("--json", action="store_true", help="JSON for scripts")
+    ob = add("outbox", _cmd_outbox, "list pending, failed and dead deliveries")
+    ob.add_argument("action", nargs="?", choices=("list", "retry"), default="list")
+    ob.add_argument("delivery_id", nargs="?", type=int, help="with retry: the delivery to requeue")
+    add("healthcheck", _cmd_healthcheck, "exit 0 when the last good cycle is recent enough")
+    return p
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    if args.config:
+        return Path(args.config)
+    if os.environ.get(ENV_CONFIG):
+        return Path(os.environ[ENV_CONFIG])
+    default = Path("config/monitor.toml")
+    if default.is_file():
+        return default
+    raise ConfigError(f"no config given: pass --config PATH or set ${ENV_CONFIG}")
+
+
+def _load(args: argparse.Namespace, *, require_sources: bool = True) -> Config:
+    config = load_config(_config_path(args), require_sources=require_sources)
+    from monitor.logs import setup_logging
+
+    setup_logging("debug" if args.verbose else config.log_level, config.log_format)
+    return config
+
+
+def _runtime(config: Config, **kw: Any) -> Any:
+    from monitor.pipeline import Runtime
+    from monitor.store import Store
+
+    return Runtime(config=config, store=Store.open(config.state_dir), **kw)
+
+
+def _print_summary(report: Any) -> None:
+    from monitor.pipeline import summary_fields
+
+    fields = summary_fields(report)
+    print("cycle: " + " ".join(f"{k}={v}" for k, v in fields.items()))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_once(args: argparse.Namespace) -> int:
+    from monitor.pipeline import run_cycle
+
+    rt = _runtime(_load(args))
+    try:
+        report = run_cycle(rt, alert_on_first_run=True if args.alert_on_first_run else None)
+    finally:
+        rt.store.close()
+    _print_summary(report)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from monitor.scheduler import Daemon
+
+    rt = _runtime(_load(args))
+    try:
+        return Daemon(rt, alert_on_first_run=True if args.alert_on_first_run else None).run()
+    finally:
+        rt.store.close()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo_server import serve_demo
+    from monitor.logs import setup_logging
+    from monitor.models import Source
+    from monitor.pipeline import run_cycle
+
+    with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve_demo() as site:
+        if args.config:
+            base = load_config(Path(args.config), require_sources=False)
+        else:
+            base = default_config(Path(tmp))
+        setup_logging("debug" if args.verbose else "warning", base.log_format)
+        sources = tuple(Source(id=f.id, url=f.url, name=f.name) for f in site.feeds)
+        channels = base.channels
+        if not any(c.type == "console" for c in channels):
+            channels = (ChannelConfig(name="console", type="console"), *channels)
+        config = replace(
+            base,
+            state_dir=Path(tmp),
+            sources=sources,
+            channels=channels,
+            alert_on_first_run=True,
+            http=replace(base.http, allow_private_addresses=True),
+        )
+        print(f"demo: serving {len(sources)} bundled feeds at {site.base_url}\n")
+        rt = _runtime(config, console=sys.stdout)
+        try:
+            report = run_cycle(rt, alert_on_first_run=True)
+        finally:
+            rt.store.close()
+        _print_summary(report)
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from monitor.analysis import Analyzer, run_analyze
+    from monitor.extract import extract_main_text
+
+    if args.config:
+        config = load_config(Path(args.config), require_sources=False)
+    else:
+        config = default_config(Path(tempfile.gettempdir()))
+    analyzer = Analyzer(config.rules, config.timeline)
+    if args.input == "-":
+        return run_analyze(sys.stdin, sys.stdout, analyzer, args.format, extract_main_text)
+    try:
+        with open(args.input, encoding="utf-8") as inp:
+            return run_analyze(inp, sys.stdout, analyzer, args.format, extract_main_text)
+    except FileNotFoundError:
+        raise ConfigError(f"{args.input}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{args.input}: not UTF-8 (byte {exc.start})") from None
+
+
+def _cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(_config_path(args))
+    print(json.dumps(config.redacted(), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _open_store_readonly(config: Config) -> Any:
+    from monitor.store import Store
+
+    # No daemon lock: status and healthcheck must work while the daemon runs.
+    return Store.open(config.state_dir, lock=False)
+
+
+def _cmd_timeline(args: argparse.Namespace) -> int:
+    from monitor.timeline import milestone_states, milestone_table, milestones_json
+
+    config = load_config(_config_path(args), require_sources=False)
+    store = _open_store_readonly(config)
+    try:
+        states = milestone_states(config.timeline, store.completed_milestones(),
+                                  store.milestone_reports())
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(milestones_json(config.timeline, states), ensure_ascii=False, indent=2))
+    else:
+        print(milestone_table(config.timeline, states))
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from monitor.status import status_json, status_text
+
+    config = load_config(_config_path(args))
+    store = _open_store_readonly(config)
+    try:
+        data = status_json(config, store)
+    finally:
+        store.close()
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else status_text(data))
+    return 0
+
+
+def _cmd_outbox(args: argparse.Namespace) -> int:
+    from monitor.alerts import outbox_report
+
+    config = load_config(_config_path(args), require_sources=False)
+    store = _open_store_readonly(config)
+    try:
+        if args.action == "retry":
+            if args.delivery_id is None:
+                raise ConfigError("outbox retry: give the delivery id (see `monitor outbox`)")
+            with store.transaction():
+                found = store.requeue_delivery(args.delivery_id)
+            if not found:
+                raise ConfigError(f"outbox retry: no delivery with id {args.delivery_id}")
+            print(f"delivery {args.delivery_id} requeued")
+            return 0
+        print(outbox_report(store))
+    finally:
+        store.close()
+    return 0
+
+
+def _cmd_healthcheck(args: argparse.Namespace) -> int:
+    from monitor.scheduler import last_cycle_health
+
+    config = load_config(_config_path(args), require_sources=False)
+    store = _open_store_readonly(config)
+    try:
+        ok, why = last_cycle_health(store, config.health.max_cycle_age_minutes)
+    finally:
+        store.close()
+    print(why, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1

@@ -1,0 +1,416 @@
+"""Load ``monitor.toml`` (and the keyword and timeline files it names) into a frozen ``Config``.
+
+Everything is validated once, at start-up; ``ConfigError`` lists every problem found, each
+naming the file and the key (and the line, for TOML syntax errors). Relative paths are resolved
+against the directory of the file that names them. Secrets (SMTP password, webhook secret,
+Apprise URLs) may be given inline, through an environment variable (``password_env = "NAME"``)
+or a file (``password_file = "/run/secrets/x"``, for Docker secrets); ``redacted()`` hides them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor import keywords, timeline
+from monitor.confkit import Problems, Section, read_toml
+from monitor.keywords import KeywordRules
+from monitor.models import Source, Timeline
+
+VERDICTS = ("conflicting", "completed", "new", "consistent")
+CHANNEL_TYPES = ("console", "jsonl", "email", "webhook", "apprise")
+SECRET_KEYS = ("password", "secret", "urls")
+DEFAULT_USER_AGENT = "monitor/0.1 (Arabic news monitor; coalition withdrawal from Iraq)"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout_seconds: float = 10.0
+    read_timeout_seconds: float = 20.0
+    total_timeout_seconds: float = 60.0
+    max_feed_bytes: int = 5_000_000
+    max_page_bytes: int = 3_000_000
+    max_redirects: int = 5
+    concurrency: int = 16
+    per_host_concurrency: int = 2
+    allow_private_addresses: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StorySettings:
+    window_days: int = 7
+    merge_threshold: float = 0.45  # char-5 Jaccard at or above which copies merge outright
+    grey_threshold: float = 0.12  # between this and merge_threshold, claims and titles decide
+    event_window_hours: int = 48  # independent reports of one event arrive within this window
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    max_attempts: int = 12
+    max_age_hours: float = 48.0
+    backoff_base_seconds: float = 30.0
+    backoff_max_seconds: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSettings:
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 0  # 0: no HTTP endpoint
+    failure_alert_after: int = 5
+    silence_alert_hours: float = 48.0
+    max_cycle_age_minutes: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelConfig:
+    """One alert channel. ``options`` holds the type's own keys, secrets resolved."""
+
+    name: str
+    type: str
+    immediate: tuple[str, ...] = ("conflicting", "completed", "new")
+    digest: tuple[str, ...] = ("consistent",)
+    digest_at: str = "08:00"
+    digest_timezone: str = "Asia/Baghdad"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def redacted(self) -> dict[str, Any]:
+        opts = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in self.options.items()}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "immediate": list(self.immediate),
+            "digest": list(self.digest),
+            "digest_at": self.digest_at,
+            "digest_timezone": self.digest_timezone,
+            **opts,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    state_dir: Path
+    keywords_file: Path
+    timeline_file: Path
+    rules: KeywordRules
+    timeline: Timeline
+    sources: tuple[Source, ...] = ()
+    channels: tuple[ChannelConfig, ...] = ()
+    http: HttpSettings = HttpSettings()
+    stories: StorySettings = StorySettings()
+    delivery: DeliverySettings = DeliverySettings()
+    health: HealthSettings = HealthSettings()
+    timezone: str = "Asia/Baghdad"
+    log_format: str = "kv"
+    log_level: str = "info"
+    alert_on_first_run: bool = False
+    cycle_deadline_seconds: float = 900.0
+
+    def with_sources(self, sources: tuple[Source, ...]) -> Config:
+        return replace(self, sources=sources)
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective config as plain data, secrets hidden (``monitor check-config``)."""
+        return {
+            "config": str(self.path),
+            "monitor": {
+                "state_dir": str(self.state_dir),
+                "keywords_file": str(self.keywords_file),
+                "timeline_file": str(self.timeline_file),
+                "timezone": self.timezone,
+                "log_format": self.log_format,
+                "log_level": self.log_level,
+                "alert_on_first_run": self.alert_on_first_run,
+                "cycle_deadline_seconds": self.cycle_deadline_seconds,
+            },
+            "http": _asdict(self.http),
+            "stories": _asdict(self.stories),
+            "delivery": _asdict(self.delivery),
+            "health": _asdict(self.health),
+            "sources": [_asdict(s) for s in self.sources],
+            "channels": [c.redacted() for c in self.channels],
+            "timeline": {"version": self.timeline.version, "events": len(self.timeline.events)},
+        }
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+def load_config(path: Path, *, require_sources: bool = True) -> Config:
+    """Read and validate ``path`` and the files it names.
+
+    Raises:
+        ConfigError: listing every problem, each prefixed with the file and key.
+    """
+    path = Path(path)
+    problems = Problems()
+    root = Section(read_toml(path), str(path), problems)
+    base = path.parent
+    mon = root.sub("monitor")
+    state_dir = base / mon.get("state_dir", str, "../state")
+    kw_file = _relative(base, mon.get_opt("keywords_file", str)) or keywords.default_rules_path()
+    tl_file = _relative(base, mon.get_opt("timeline_file", str)) or timeline.default_timeline_path()
+    tz = mon.get("timezone", str, "Asia/Baghdad")
+    _check_timezone(tz, mon)
+    settings = {
+        "timezone": tz,
+        "log_format": mon.choice("log_format", ("kv", "json"), "kv"),
+        "log_level": mon.choice("log_level", ("debug", "info", "warning", "error"), "info"),
+        "alert_on_first_run": mon.get("alert_on_first_run", bool, False),
+        "cycle_deadline_seconds": mon.positive("cycle_deadline_seconds", float, 900.0),
+    }
+    mon.done()
+    http = _http(root.sub("http"))
+    stories = _stories(root.sub("stories"))
+    delivery = _delivery(root.sub("delivery"))
+    health = _health(root.sub("health"))
+    sources = _sources(root, require_sources)
+    channels = _channels(root)
+    root.done()
+    rules = keywords.load_rules(kw_file, problems) if _exists(kw_file, problems) else None
+    tl = timeline.load_timeline(tl_file, problems) if _exists(tl_file, problems) else None
+    problems.raise_if_any()
+    assert rules is not None and tl is not None
+    return Config(
+        path=path,
+        state_dir=state_dir,
+        keywords_file=kw_file,
+        timeline_file=tl_file,
+        rules=rules,
+        timeline=tl,
+        sources=sources,
+        channels=channels,
+        http=http,
+        stories=stories,
+        delivery=delivery,
+        health=health,
+        **settings,
+    )
+
+
+def default_config(state_dir: Path) -> Config:
+    """The packaged keyword and timeline defaults, no sources, a console channel."""
+    problems = Problems()
+    rules = keywords.load_rules(keywords.default_rules_path(), problems)
+    tl = timeline.load_timeline(timeline.default_timeline_path(), problems)
+    problems.raise_if_any()
+    return Config(
+        path=Path("<embedded default>"),
+        state_dir=state_dir,
+        keywords_file=keywords.default_rules_path(),
+        timeline_file=timeline.default_timeline_path(),
+        rules=rules,
+        timeline=tl,
+        channels=(ChannelConfig(name="console", type="console"),),
+    )
+
+
+def _relative(base: Path, value: str | None) -> Path | None:
+    return None if value is None else base / value
+
+
+def _exists(path: Path, problems: Problems) -> bool:
+    if not path.is_file():
+        problems.add(str(path), "file not found")
+        return False
+    return True
+
+
+def _check_timezone(name: str, sec: Section) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        sec.problems.add(sec.where, f"key 'timezone': unknown time zone {name!r}")
+
+
+def _http(s: Section) -> HttpSettings:
+    d = HttpSettings()
+    out = HttpSettings(
+        user_agent=s.get("user_agent", str, d.user_agent),
+        connect_timeout_seconds=s.positive("connect_timeout_seconds", float, 10.0),
+        read_timeout_seconds=s.positive("read_timeout_seconds", float, 20.0),
+        total_timeout_seconds=s.positive("total_timeout_seconds", float, 60.0),
+        max_feed_bytes=s.positive("max_feed_bytes", int, d.max_feed_bytes),
+        max_page_bytes=s.positive("max_page_bytes", int, d.max_page_bytes),
+        max_redirects=s.get("max_redirects", int, d.max_redirects),
+        concurrency=s.positive("concurrency", int, d.concurrency),
+        per_host_concurrency=s.positive("per_host_concurrency", int, d.per_host_concurrency),
+        allow_private_addresses=s.get("allow_private_addresses", bool, False),
+    )
+    s.done()
+    return out
+
+
+def _stories(s: Section) -> StorySettings:
+    d = StorySettings()
+    out = StorySettings(
+        window_days=s.positive("window_days", int, d.window_days),
+        merge_threshold=s.positive("merge_threshold", float, d.merge_threshold),
+        grey_threshold=s.positive("grey_threshold", float, d.grey_threshold),
+        event_window_hours=s.positive("event_window_hours", int, d.event_window_hours),
+    )
+    if out.grey_threshold > out.merge_threshold:
+        s.problems.add(s.where, "'grey_threshold' must not exceed 'merge_threshold'")
+    s.done()
+    return out
+
+
+def _delivery(s: Section) -> DeliverySettings:
+    d = DeliverySettings()
+    out = DeliverySettings(
+        max_attempts=s.positive("max_attempts", int, d.max_attempts),
+        max_age_hours=s.positive("max_age_hours", float, d.max_age_hours),
+        backoff_base_seconds=s.positive("backoff_base_seconds", float, d.backoff_base_seconds),
+        backoff_max_seconds=s.positive("backoff_max_seconds", float, d.backoff_max_seconds),
+    )
+    s.done()
+    return out
+
+
+def _health(s: Section) -> HealthSettings:
+    d = HealthSettings()
+    out = HealthSettings(
+        metrics_host=s.get("metrics_host", str, d.metrics_host),
+        metrics_port=s.get("metrics_port", int, d.metrics_port),
+        failure_alert_after=s.positive("failure_alert_after", int, d.failure_alert_after),
+        silence_alert_hours=s.positive("silence_alert_hours", float, d.silence_alert_hours),
+        max_cycle_age_minutes=s.positive("max_cycle_age_minutes", float, 60.0),
+    )
+    s.done()
+    return out
+
+
+def _sources(root: Section, required: bool) -> tuple[Source, ...]:
+    out: list[Source] = []
+    seen: set[str] = set()
+    for s in root.tables("sources"):
+        sid = s.get("id", str)
+        if sid in seen:
+            s.problems.add(s.where, f"duplicate source id {sid!r}")
+        seen.add(sid)
+        url = s.get("url", str)
+        if url and not url.startswith(("http://", "https://")):
+            s.problems.add(s.where, f"key 'url' must be an http(s) URL, got {url!r}")
+        selector = s.get_opt("css_selector", str)
+        if selector:
+            _check_selector(selector, s)
+        out.append(
+            Source(
+                id=sid,
+                url=url,
+                name=s.get("name", str, sid),
+                poll_interval_minutes=s.positive("poll_interval_minutes", int, 15),
+                css_selector=selector or None,
+                enabled=s.get("enabled", bool, True),
+                fetch_pages=s.get("fetch_pages", bool, True),
+                max_articles_per_cycle=s.positive("max_articles_per_cycle", int, 30),
+            )
+        )
+        s.done()
+    if required and not out:
+        root.problems.add(root.where, "no [[sources]] configured")
+    return tuple(out)
+
+
+def _check_selector(selector: str, s: Section) -> None:
+    import soupsieve
+
+    try:
+        soupsieve.compile(selector)
+    except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
+        s.problems.add(s.where, f"key 'css_selector': invalid CSS selector {selector!r}: {exc}")
+
+
+_CHANNEL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # type: (required keys, optional keys)
+    "console": ((), ()),
+    "jsonl": (("path",), ()),
+    "email": (
+        ("smtp_host", "from_addr", "to"),
+        ("smtp_port", "security", "username", "password", "ca_file", "timeout_seconds"),
+    ),
+    "webhook": (("url",), ("secret", "timeout_seconds")),
+    "apprise": (("urls",), ("timeout_seconds",)),
+}
+
+
+def _channels(root: Section) -> tuple[ChannelConfig, ...]:
+    out: list[ChannelConfig] = []
+    names: set[str] = set()
+    for s in root.tables("channels"):
+        ctype = s.choice("type", CHANNEL_TYPES)
+        name = s.get("name", str, ctype)
+        if name in names:
+            s.problems.add(s.where, f"duplicate channel name {name!r}")
+        names.add(name)
+        immediate = _verdicts(s, "immediate", ("conflicting", "completed", "new"))
+        digest = _verdicts(s, "digest", ("consistent",))
+        digest_at = s.get("digest_at", str, "08:00")
+        if not _is_hhmm(digest_at):
+            s.problems.add(s.where, f"key 'digest_at' must be HH:MM, got {digest_at!r}")
+        digest_tz = s.get("digest_timezone", str, "Asia/Baghdad")
+        _check_timezone(digest_tz, s)
+        options = _channel_options(s, ctype, root.where)
+        out.append(ChannelConfig(name, ctype, immediate, digest, digest_at, digest_tz, options))
+        s.done()
+    return tuple(out)
+
+
+def _verdicts(s: Section, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    values = s.str_list(key, default)
+    for v in values:
+        if v not in VERDICTS:
+            s.problems.add(s.where, f"key '{key}': unknown verdict {v!r} ({', '.join(VERDICTS)})")
+    return values
+
+
+def _is_hhmm(value: str) -> bool:
+    hh, _, mm = value.partition(":")
+    return hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2
+
+
+def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any]:
+    required, optional = _CHANNEL_KEYS.get(ctype, ((), ()))
+    options: dict[str, Any] = {}
+    for key in (*required, *optional):
+        value = _secret(s, key) if key in SECRET_KEYS else s.table.get(key)
+        s.seen.add(key)
+        if value is None:
+            if key in required:
+                s.problems.add(s.where, f"missing required key '{key}' for a {ctype} channel")
+            continue
+        options[key] = value
+    if ctype == "email":
+        sec = options.get("security", "starttls")
+        if sec not in ("starttls", "tls", "none"):
+            s.problems.add(s.where, f"key 'security' must be starttls, tls or none; got {sec!r}")
+        if isinstance(options.get("to"), str):
+            options["to"] = [options["to"]]
+    if ctype == "jsonl" and "path" in options:
+        options["path"] = str(Path(config_where).parent / str(options["path"]))
+    return options
+
+
+def _secret(s: Section, key: str) -> Any:
+    """A secret given inline, as ``<key>_env = "VAR"`` or as ``<key>_file = "/path"``."""
+    for variant in (f"{key}_env", f"{key}_file"):
+        s.seen.add(variant)
+    if f"{key}_env" in s.table:
+        var = str(s.table[f"{key}_env"])
+        value = os.environ.get(var)
+        if value is None:
+            s.problems.add(s.where, f"key '{key}_env': environment variable {var} is not set")
+        return value
+    if f"{key}_file" in s.table:
+        file = Path(str(s.table[f"{key}_file"]))
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            s.problems.add(s.where, f"key '{key}_file': cannot read {file} ({exc.strerror})")
+            return None
+    return s.table.get(key)

@@ -1,0 +1,474 @@
+"""One cycle, start to end: the only module that knows the order of the stages.
+
+    for each due source, concurrently:   fetch feed -> parse -> new entries -> fetch pages
+                                         -> extract articles
+    as each source completes, in order:  analyse -> story -> alerts into the outbox,
+                                         entries and story in one transaction per article
+    then:                                dispatch the outbox, health checks, prune
+
+A source that fails (fetch, parse, deadline) is recorded against that source only; the others
+go on. The first cycle on an empty state seeds it (marks what the feeds list as seen) without
+alerting, unless asked to alert. ``monitor once`` and ``monitor run`` both call ``run_cycle``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from monitor import extract, parse
+from monitor.alerts import Dispatcher, route
+from monitor.analysis import Analyzer
+from monitor.config import Config
+from monitor.errors import FetchError, MonitorError, ParseError
+from monitor.fetch import Fetcher
+from monitor.metrics import Metrics
+from monitor.models import (
+    Alert,
+    Article,
+    ArticleAnalysis,
+    CycleReport,
+    FeedEntry,
+    FetchResult,
+    HttpCache,
+    Source,
+    SourceOutcome,
+)
+from monitor.store import Store, utcnow
+from monitor.storydesk import StoryDesk
+
+log = logging.getLogger("monitor.pipeline")
+SEEDED_KEY = "seeded_at"
+
+
+@dataclass
+class Runtime:
+    """What lives across cycles: config, store, analyser, story index, metrics."""
+
+    config: Config
+    store: Store
+    console: TextIO | None = None
+    respect_intervals: bool = False  # the daemon polls each source at its own interval
+    metrics: Metrics = field(default_factory=Metrics)
+    analyzer: Analyzer = field(init=False)
+    desk: StoryDesk = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.analyzer = Analyzer(self.config.rules, self.config.timeline)
+        self.desk = StoryDesk(self.store, self.config.stories)
+
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(
+            self.store,
+            self.config.channels,
+            self.config.delivery,
+            console_stream=self.console,
+            allow_private_addresses=self.config.http.allow_private_addresses,
+        )
+
+
+@dataclass
+class SourceBatch:
+    """What the fetch phase produced for one source."""
+
+    source: Source
+    outcome: SourceOutcome
+    articles: list[Article] = field(default_factory=list)
+    seen_only: list[FeedEntry] = field(default_factory=list)  # record, don't analyse
+    feed_hashes: dict[str, str] = field(default_factory=dict)
+    cache: HttpCache | None = None
+    retry_after_s: float | None = None
+
+
+@dataclass
+class _Tally:
+    articles: int = 0
+    relevant: int = 0
+    stories_new: int = 0
+    stories_updated: int = 0
+    alerts: int = 0
+
+
+def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleReport:
+    """Run one full cycle and return its report (also logged and stored)."""
+    started = utcnow()
+    t0 = time.monotonic()
+    first_run = rt.store.get_meta(SEEDED_KEY) is None
+    wants_alerts = rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
+    seeding = first_run and not wants_alerts
+    tally = _Tally()
+    outcomes = asyncio.run(_fetch_and_process(rt, seeding, tally))
+    if first_run:
+        with rt.store.transaction():
+            rt.store.set_meta(SEEDED_KEY, started.isoformat())
+    _check_sources_health(rt, started)
+    delivered = rt.dispatcher().dispatch(utcnow())
+    with rt.store.transaction():
+        rt.store.prune_entries(timedelta(days=max(rt.config.stories.window_days * 4, 30)))
+        rt.desk.prune(utcnow())
+    report = CycleReport(
+        started_at=started,
+        finished_at=utcnow(),
+        sources=tuple(outcomes),
+        articles=tally.articles,
+        relevant=tally.relevant,
+        stories_new=tally.stories_new,
+        stories_updated=tally.stories_updated,
+        alerts=tally.alerts,
+        deliveries_ok=delivered.sent,
+        deliveries_failed=delivered.failed + delivered.dead,
+        seeded=seeding,
+    )
+    ok = report.sources_ok > 0 or not report.sources
+    with rt.store.transaction():
+        rt.store.record_cycle(report, ok)
+    _count_cycle(rt, report, ok, time.monotonic() - t0)
+    log.info("cycle finished", extra={"kv": summary_fields(report)})
+    return report
+
+
+def summary_fields(report: CycleReport) -> dict[str, object]:
+    return {
+        "sources_ok": report.sources_ok,
+        "sources_failed": report.sources_failed,
+        "articles": report.articles,
+        "relevant": report.relevant,
+        "stories_new": report.stories_new,
+        "stories_updated": report.stories_updated,
+        "alerts": report.alerts,
+        "deliveries_ok": report.deliveries_ok,
+        "deliveries_failed": report.deliveries_failed,
+        "seeded": report.seeded,
+        "seconds": round((report.finished_at - report.started_at).total_seconds(), 2),
+    }
+
+
+# --------------------------------------------------------------------------- fetch phase
+
+
+async def _fetch_and_process(rt: Runtime, seeding: bool, tally: _Tally) -> list[SourceOutcome]:
+    """Fetch every due source concurrently; process each one as soon as it is in."""
+    now = utcnow()
+    due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
+    outcomes: list[SourceOutcome] = []
+    async with Fetcher(rt.config.http) as fetcher:
+        tasks = {asyncio.create_task(_fetch_source(rt, fetcher, s, seeding)): s for s in due}
+        deadline = rt.config.cycle_deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                for next_done in asyncio.as_completed(tasks):
+                    batch = await next_done
+                    outcomes.append(_process_batch(rt, batch, seeding, tally))
+        except TimeoutError:
+            for task, source in tasks.items():
+                if not task.done():
+                    task.cancel()
+                    outcomes.append(_record_deadline(rt, source, deadline))
+    return outcomes
+
+
+def _is_due(rt: Runtime, source: Source, now: datetime) -> bool:
+    """A failing source backs off until its next attempt time; in the daemon, a source is
+    polled at its own ``poll_interval_minutes`` (the scheduler ticks at the shortest one)."""
+    health = rt.store.get_health(source.id)
+    if health.next_attempt_at is not None and health.next_attempt_at > now:
+        return False
+    if rt.respect_intervals and health.last_attempt is not None:
+        slack = timedelta(seconds=30)  # a tick that fires a little early still polls
+        return health.last_attempt + timedelta(minutes=source.poll_interval_minutes) <= now + slack
+    return True
+
+
+async def _fetch_source(
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool
+) -> SourceBatch:
+    t0 = time.monotonic()
+    try:
+        return await _fetch_source_inner(rt, fetcher, source, seeding, t0)
+    except (FetchError, ParseError) as exc:
+        kind = "parse" if isinstance(exc, ParseError) else "fetch"
+        retry_after = getattr(exc, "retry_after_s", None)
+        return _failed(source, kind, str(exc), t0, retry_after)
+    except Exception as exc:  # a bug or a hostile input we did not foresee: this source only
+        log.exception("source crashed", extra={"kv": {"source_id": source.id}})
+        return _failed(source, "parse", f"internal error: {exc!r}", t0, None)
+
+
+async def _fetch_source_inner(
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, t0: float
+) -> SourceBatch:
+    cache = rt.store.get_http_cache(source.url)
+    result = await fetcher.fetch(source.url, cache=cache, max_bytes=rt.config.http.max_feed_bytes)
+    new_cache = HttpCache(result.etag or cache.etag, result.last_modified or cache.last_modified)
+    if result.not_modified:
+        outcome = SourceOutcome(source.id, ok=True, not_modified=True, duration_s=_since(t0))
+        return SourceBatch(source, outcome, cache=new_cache)
+    parsed = await asyncio.to_thread(parse.parse_feed, source, result)
+    for warning in parsed.warnings:
+        log.warning("feed warning", extra={"kv": {"source_id": source.id, "warning": warning}})
+    entries = list(parsed.entries)
+    hashes = {e.key: _feed_hash(e) for e in entries}
+    known = rt.store.feed_hashes(hashes)
+    tombstoned = rt.store.known_keys(k for k in hashes if k not in known)
+    fresh = [e for e in entries if e.key not in known and e.key not in tombstoned]
+    edited = [e for e in entries if e.key in known and known[e.key] != hashes[e.key]]
+    todo = _newest_first(fresh + edited)[: source.max_articles_per_cycle]
+    batch = SourceBatch(source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache)
+    if seeding:
+        batch.seen_only = fresh
+    else:
+        batch.articles = await _fetch_articles(rt, fetcher, source, todo)
+        batch.seen_only = [e for e in fresh if e not in todo]
+    batch.outcome = SourceOutcome(
+        source.id, ok=True, entries=len(entries), new_entries=len(fresh), duration_s=_since(t0)
+    )
+    return batch
+
+
+async def _fetch_articles(
+    rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
+) -> list[Article]:
+    pages = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+    return [
+        extract.extract_article(entry, page, source.css_selector)
+        for entry, page in zip(entries, pages, strict=True)
+    ]
+
+
+async def _fetch_page(
+    rt: Runtime, fetcher: Fetcher, source: Source, entry: FeedEntry
+) -> FetchResult | None:
+    """The article page, or None (the feed's summary is used) when it cannot be had."""
+    if not (source.fetch_pages and entry.url):
+        return None
+    try:
+        return await fetcher.fetch(entry.url, max_bytes=rt.config.http.max_page_bytes, kind="page")
+    except FetchError as exc:
+        log.warning(
+            "page fetch failed",
+            extra={"kv": {"source_id": source.id, "url": entry.url, "error": str(exc)}},
+        )
+        return None
+
+
+def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
+    return sorted(entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True)
+
+
+def _feed_hash(entry: FeedEntry) -> str:
+    """What the feed says about an item; a change means it was edited in place."""
+    text = f"{entry.title}\x1f{entry.summary}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _failed(
+    source: Source, kind: str, error: str, t0: float, retry_after: float | None
+) -> SourceBatch:
+    outcome = SourceOutcome(
+        source.id, ok=False, error=error, error_kind=kind, duration_s=_since(t0)  # type: ignore[arg-type]
+    )
+    return SourceBatch(source, outcome, retry_after_s=retry_after)
+
+
+def _since(t0: float) -> float:
+    return round(time.monotonic() - t0, 3)
+
+
+# --------------------------------------------------------------------------- process phase
+
+
+def _process_batch(rt: Runtime, batch: SourceBatch, seeding: bool, tally: _Tally) -> SourceOutcome:
+    """Record one source's results; analyse, story and alert each article in its transaction."""
+    source, outcome = batch.source, batch.outcome
+    now = utcnow()
+    rt.metrics.fetch_seconds.labels(source.id).observe(outcome.duration_s)
+    if not outcome.ok:
+        _record_failure(rt, batch, now)
+        return outcome
+    rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
+    with rt.store.transaction():
+        if batch.cache is not None:
+            rt.store.save_http_cache(source.url, batch.cache)
+        rt.store.record_source_success(source.id, new_items=outcome.new_entries, at=now)
+        for entry in batch.seen_only:
+            rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
+    for article in batch.articles:
+        try:
+            _process_article(rt, article, batch.feed_hashes.get(article.key, ""), seeding, tally)
+        except MonitorError as exc:
+            log.error("article failed", extra={"kv": {"url": article.url, "error": str(exc)}})
+    return outcome
+
+
+def _process_article(
+    rt: Runtime, article: Article, feed_hash: str, seeding: bool, tally: _Tally
+) -> None:
+    previous_hash = rt.store.content_hash(article.key)
+    if previous_hash is not None and previous_hash == article.content_hash:
+        with rt.store.transaction():  # the feed changed but the text did not: nothing to say
+            rt.store.record_entry(article.entry, feed_hash=feed_hash)
+        return
+    analysis = rt.analyzer.analyze(
+        article.title, article.text, article.published, rt.store.completed_milestones()
+    )
+    tally.articles += 1
+    rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
+    with rt.store.transaction():
+        story_id = None
+        if analysis.relevance.relevant:
+            tally.relevant += 1
+            story_id = _assign_story(rt, article, analysis, seeding, tally)
+        rt.store.record_entry(
+            article.entry,
+            feed_hash=feed_hash,
+            content_hash=article.content_hash,
+            relevant=analysis.relevance.relevant,
+            story_id=story_id,
+        )
+
+
+def _assign_story(
+    rt: Runtime, article: Article, analysis: ArticleAnalysis, seeding: bool, tally: _Tally
+) -> str:
+    """Join or start a story; queue a new-story or update alert (same transaction)."""
+    decision, story = rt.desk.assign(article, analysis, utcnow())
+    rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
+    if decision.is_new:
+        tally.stories_new += 1
+    elif decision.needs_update_alert:
+        tally.stories_updated += 1
+    alert: Alert | None = None
+    if not seeding and (decision.is_new or decision.needs_update_alert):
+        first = decision.is_new or story.first_alert_id is None
+        findings = tuple(f.finding for f in story.claims) if first else decision.added + tuple(
+            f for f in decision.conflicts if f not in decision.added
+        )
+        alert = Alert(
+            id=uuid.uuid4().hex,
+            kind="new_story" if first else "story_update",
+            title=story.title,
+            created_at=utcnow(),
+            story_id=story.id,
+            follows=None if first else story.first_alert_id,
+            members=story.members,
+            findings=findings,
+            terms=analysis.relevance.terms,
+        )
+        rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
+        if first:
+            rt.desk.set_first_alert(story.id, alert.id)
+        tally.alerts += 1
+        for f in findings:
+            rt.metrics.alerts.labels(f.verdict.verdict).inc()
+    _record_milestones(rt, analysis, story.id, alert)
+    return story.id
+
+
+def _record_milestones(
+    rt: Runtime, analysis: ArticleAnalysis, story_id: str, alert: Alert | None
+) -> None:
+    for finding in analysis.findings:
+        event = finding.verdict.timeline_event
+        if not event:
+            continue
+        rt.store.add_milestone_report(event, story_id, finding.verdict.verdict)
+        if finding.verdict.verdict == "completed":
+            rt.store.mark_milestone_completed(event, story_id, alert.id if alert else None)
+
+
+# --------------------------------------------------------------------------- source health
+
+
+def _record_failure(rt: Runtime, batch: SourceBatch, now: datetime) -> None:
+    """Count the failure and back off exponentially (never silently disabled)."""
+    source, outcome = batch.source, batch.outcome
+    rt.metrics.fetches.labels(source.id, outcome.error_kind or "fetch").inc()
+    failures_before = rt.store.get_health(source.id).consecutive_failures
+    delay = timedelta(0)  # the first failure retries at the next scheduled poll
+    if failures_before:
+        minutes = source.poll_interval_minutes * 2 ** min(failures_before, 6)
+        delay = min(timedelta(minutes=minutes), timedelta(hours=12))
+        delay *= 0.9 + random.random() * 0.2  # jitter: sources don't retry in lockstep
+    if batch.retry_after_s is not None:
+        delay = max(delay, timedelta(seconds=batch.retry_after_s))
+    with rt.store.transaction():
+        rt.store.record_source_failure(
+            source.id,
+            kind=outcome.error_kind or "fetch",
+            error=outcome.error or "",
+            at=now,
+            next_attempt_at=now + delay if delay else None,
+        )
+    log.warning(
+        "source failed",
+        extra={"kv": {"source_id": source.id, "kind": outcome.error_kind, "error": outcome.error}},
+    )
+
+
+def _record_deadline(rt: Runtime, source: Source, deadline: float) -> SourceOutcome:
+    outcome = SourceOutcome(
+        source.id, ok=False, error=f"cycle deadline of {deadline:g}s passed", error_kind="deadline"
+    )
+    _record_failure(rt, SourceBatch(source, outcome), utcnow())
+    return outcome
+
+
+def _check_sources_health(rt: Runtime, now: datetime) -> None:
+    """Tell the operator once when a source keeps failing or has gone silent."""
+    settings = rt.config.health
+    for source in rt.config.sources:
+        health = rt.store.get_health(source.id)
+        text = None
+        with rt.store.transaction():
+            if health.consecutive_failures >= settings.failure_alert_after:
+                if rt.store.claim_source_alert(source.id, "failure"):
+                    kind = {"parse": "parse failed", "deadline": "timed out"}.get(
+                        health.last_error_kind or "", "fetch failed"
+                    )
+                    text = (
+                        f"source {source.id} ({source.name}): {kind} "
+                        f"{health.consecutive_failures} times in a row; last error: "
+                        f"{health.last_error}"
+                    )
+            elif _is_silent(health.last_new_item or health.last_success, health.last_success,
+                            now, settings.silence_alert_hours):
+                if rt.store.claim_source_alert(source.id, "silence"):
+                    text = (
+                        f"source {source.id} ({source.name}): fetched fine but nothing new for "
+                        f"over {settings.silence_alert_hours:g} hours"
+                    )
+            if text:
+                _enqueue_operator_alert(rt, text)
+
+
+def _is_silent(
+    last_new: datetime | None, last_success: datetime | None, now: datetime, hours: float
+) -> bool:
+    return (
+        last_new is not None
+        and last_success is not None
+        and now - last_new > timedelta(hours=hours)
+    )
+
+
+def _enqueue_operator_alert(rt: Runtime, text: str) -> None:
+    alert = Alert(
+        id=uuid.uuid4().hex, kind="operator", title="تنبيه تشغيلي / operator alert",
+        created_at=utcnow(), text=text,
+    )
+    rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
+    log.warning("operator alert", extra={"kv": {"text": text}})
+
+
+def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:
+    rt.metrics.cycles.labels("ok" if ok else "failed").inc()
+    rt.metrics.cycle_seconds.observe(seconds)
+    if ok:
+        rt.metrics.last_good_cycle.set(report.finished_at.timestamp())

@@ -1,0 +1,17 @@
+"""All SQL lives in this package: one file per group of tables, one ``Store`` class.
+
+``Store`` composes the table groups (mixins) over one SQLite connection (WAL, busy_timeout,
+migrations in ``schema.py``). Methods take and return ``models`` records, never raw rows, so a
+PostgreSQL backend for several daemons sharing one state can be added beside it later.
+"""
+
+from __future__ import annotations
+
+from monitor.store.base import BaseStore, from_db, to_db, utcnow
+from monitor.store.feeds import FeedsMixin
+
+__all__ = ["Store", "from_db", "to_db", "utcnow"]
+
+
+class Store(FeedsMixin, BaseStore):
+    """The state database. Open with ``Store.open(state_dir)`` or ``Store.memory()``."""

@@ -1,0 +1,127 @@
+"""The connection, transactions and the one-daemon-per-state-directory lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Self
+
+from monitor.errors import StoreError
+from monitor.store.schema import migrate
+
+DB_NAME = "monitor.db"
+LOCK_NAME = "monitor.lock"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_db(value: datetime | None) -> str | None:
+    """Aware datetimes are stored as ISO 8601 UTC strings, which sort correctly."""
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class BaseStore:
+    """Owns the SQLite connection. Table groups add their queries as mixins (see ``Store``)."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: IO[str] | None = None) -> None:
+        self.conn = conn
+        self._lock = lock
+        self._depth = 0
+
+    @classmethod
+    def open(cls, state_dir: Path, *, lock: bool = True) -> Self:
+        """Open (and migrate) ``state_dir/monitor.db``; with ``lock``, refuse a second daemon.
+
+        Raises:
+            StoreError: the directory is unusable, the database is corrupt, or it is locked.
+        """
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"store: cannot create state directory {state_dir}: {exc}") from exc
+        handle = _take_lock(state_dir / LOCK_NAME) if lock else None
+        try:
+            conn = _connect(str(state_dir / DB_NAME))
+        except BaseException:
+            if handle:
+                handle.close()
+            raise
+        return cls(conn, handle)
+
+    @classmethod
+    def memory(cls) -> Self:
+        return cls(_connect(":memory:"))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction; nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def integrity_ok(self) -> bool:
+        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._lock:
+            self._lock.close()
+            self._lock = None
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"store: cannot open {path}: {exc}") from exc
+    return conn
+
+
+def _take_lock(path: Path) -> IO[str]:
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StoreError(
+            f"store: {path.parent} is in use by {holder}; one daemon per state directory"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return handle

@@ -1,0 +1,267 @@
+"""Sources' health, HTTP validators, entries and their tombstones, milestones, cycles."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from monitor.models import CycleReport, FailureKind, FeedEntry, HttpCache, SourceHealth
+from monitor.store.base import from_db, to_db, utcnow
+
+
+class FeedsMixin:
+    conn: sqlite3.Connection
+
+    # ------------------------------------------------------------------ HTTP cache
+
+    def get_http_cache(self, url: str) -> HttpCache:
+        row = self.conn.execute(
+            "SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)
+        ).fetchone()
+        return HttpCache(row[0], row[1]) if row else HttpCache()
+
+    def save_http_cache(self, url: str, cache: HttpCache) -> None:
+        self.conn.execute(
+            "INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, updated_at = excluded.updated_at",
+            (url, cache.etag, cache.last_modified, to_db(utcnow())),
+        )
+
+    # ------------------------------------------------------------------ source health
+
+    def get_health(self, source_id: str) -> SourceHealth:
+        row = self.conn.execute(
+            "SELECT source_id, last_attempt, last_success, last_new_item, consecutive_failures,"
+            " last_error, last_error_kind, next_attempt_at FROM source_health"
+            " WHERE source_id = ?",
+            (source_id,),
+        ).fetchone()
+        return _health(row) if row else SourceHealth(source_id)
+
+    def all_health(self) -> list[SourceHealth]:
+        rows = self.conn.execute(
+            "SELECT source_id, last_attempt, last_success, last_new_item, consecutive_failures,"
+            " last_error, last_error_kind, next_attempt_at FROM source_health ORDER BY source_id"
+        ).fetchall()
+        return [_health(r) for r in rows]
+
+    def record_source_success(self, source_id: str, *, new_items: int, at: datetime) -> None:
+        """A good fetch resets the failure count; ``new_items`` feeds the silence check."""
+        self._ensure_health(source_id)
+        self.conn.execute(
+            "UPDATE source_health SET last_attempt = ?, last_success = ?,"
+            " consecutive_failures = 0, last_error = NULL, last_error_kind = NULL,"
+            " next_attempt_at = NULL, failure_alerted = 0,"
+            " last_new_item = CASE WHEN ? > 0 THEN ? ELSE last_new_item END,"
+            " silence_alerted = CASE WHEN ? > 0 THEN 0 ELSE silence_alerted END"
+            " WHERE source_id = ?",
+            (to_db(at), to_db(at), new_items, to_db(at), new_items, source_id),
+        )
+
+    def record_source_failure(
+        self,
+        source_id: str,
+        *,
+        kind: FailureKind,
+        error: str,
+        at: datetime,
+        next_attempt_at: datetime | None,
+    ) -> int:
+        """Count a failure; returns the number of consecutive failures so far."""
+        self._ensure_health(source_id)
+        self.conn.execute(
+            "UPDATE source_health SET last_attempt = ?, consecutive_failures ="
+            " consecutive_failures + 1, last_error = ?, last_error_kind = ?, next_attempt_at = ?"
+            " WHERE source_id = ?",
+            (to_db(at), error[:500], kind, to_db(next_attempt_at), source_id),
+        )
+        return self.get_health(source_id).consecutive_failures
+
+    def claim_source_alert(self, source_id: str, which: str) -> bool:
+        """Mark that the operator was told about ``which`` ("failure" or "silence") once."""
+        column = {"failure": "failure_alerted", "silence": "silence_alerted"}[which]
+        self._ensure_health(source_id)
+        cur = self.conn.execute(
+            f"UPDATE source_health SET {column} = 1 WHERE source_id = ? AND {column} = 0",
+            (source_id,),
+        )
+        return cur.rowcount == 1
+
+    def _ensure_health(self, source_id: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO source_health (source_id) VALUES (?)", (source_id,)
+        )
+
+    # ------------------------------------------------------------------ entries
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """The keys already seen: live entries and tombstones of pruned ones."""
+        keys = list(keys)
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for table in ("entries", "tombstones"):
+                rows = self.conn.execute(
+                    f"SELECT key FROM {table} WHERE key IN ({marks})", chunk
+                ).fetchall()
+                found.update(r[0] for r in rows)
+        return found
+
+    def feed_hashes(self, keys: Iterable[str]) -> dict[str, str | None]:
+        """The feed-side fingerprint of known entries, to notice items edited in place."""
+        keys = list(keys)
+        out: dict[str, str | None] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT key, feed_hash FROM entries WHERE key IN ({marks})", chunk
+            ).fetchall()
+            out.update((r[0], r[1]) for r in rows)
+        return out
+
+    def content_hash(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT content_hash FROM entries WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def record_entry(
+        self,
+        entry: FeedEntry,
+        *,
+        feed_hash: str,
+        content_hash: str | None = None,
+        relevant: bool | None = None,
+        story_id: str | None = None,
+    ) -> None:
+        """Insert or update one processed entry (matched or not) so it is not fetched again."""
+        self.conn.execute(
+            "INSERT INTO entries (key, source_id, url, title, published, first_seen,"
+            " content_hash, feed_hash, relevant, story_id) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(key) DO UPDATE SET title = excluded.title,"
+            " content_hash = COALESCE(excluded.content_hash, content_hash),"
+            " feed_hash = excluded.feed_hash,"
+            " relevant = COALESCE(excluded.relevant, relevant),"
+            " story_id = COALESCE(excluded.story_id, story_id)",
+            (
+                entry.key,
+                entry.source_id,
+                entry.url,
+                entry.title,
+                to_db(entry.published),
+                to_db(utcnow()),
+                content_hash,
+                feed_hash,
+                None if relevant is None else int(relevant),
+                story_id,
+            ),
+        )
+
+    def count_entries(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    def prune_entries(self, older_than: timedelta) -> int:
+        """Drop entries first seen before the window; their keys stay as tombstones."""
+        cutoff = to_db(utcnow() - older_than)
+        now = to_db(utcnow())
+        self.conn.execute(
+            "INSERT OR IGNORE INTO tombstones (key, pruned_at)"
+            " SELECT key, ? FROM entries WHERE first_seen < ?",
+            (now, cutoff),
+        )
+        cur = self.conn.execute("DELETE FROM entries WHERE first_seen < ?", (cutoff,))
+        return cur.rowcount
+
+    # ------------------------------------------------------------------ milestones
+
+    def completed_milestones(self) -> dict[str, str]:
+        """Event id -> the story that reported it completed."""
+        rows = self.conn.execute(
+            "SELECT event_id, story_id FROM milestones WHERE status = 'completed'"
+        ).fetchall()
+        return {r[0]: r[1] or "" for r in rows}
+
+    def mark_milestone_completed(self, event_id: str, story_id: str, alert_id: str | None) -> bool:
+        """Record a completion once; returns False when it was already recorded."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO milestones (event_id, status, story_id, alert_id, updated_at)"
+            " VALUES (?, 'completed', ?, ?, ?)",
+            (event_id, story_id, alert_id, to_db(utcnow())),
+        )
+        return cur.rowcount == 1
+
+    def add_milestone_report(self, event_id: str, story_id: str, verdict: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO milestone_reports (event_id, story_id, verdict, reported_at)"
+            " VALUES (?, ?, ?, ?)",
+            (event_id, story_id, verdict, to_db(utcnow())),
+        )
+
+    def milestone_reports(self) -> dict[str, dict[str, list[str]]]:
+        """Event id -> verdict -> story ids, for ``monitor timeline``."""
+        out: dict[str, dict[str, list[str]]] = {}
+        rows = self.conn.execute(
+            "SELECT event_id, verdict, story_id FROM milestone_reports ORDER BY reported_at"
+        ).fetchall()
+        for event_id, verdict, story_id in rows:
+            out.setdefault(event_id, {}).setdefault(verdict, []).append(story_id)
+        return out
+
+    # ------------------------------------------------------------------ cycles and meta
+
+    def record_cycle(self, report: CycleReport, ok: bool) -> None:
+        summary = {
+            "sources_ok": report.sources_ok,
+            "sources_failed": report.sources_failed,
+            "articles": report.articles,
+            "relevant": report.relevant,
+            "stories_new": report.stories_new,
+            "stories_updated": report.stories_updated,
+            "alerts": report.alerts,
+            "seeded": report.seeded,
+        }
+        self.conn.execute(
+            "INSERT INTO cycles (started_at, finished_at, ok, summary) VALUES (?, ?, ?, ?)",
+            (to_db(report.started_at), to_db(report.finished_at), int(ok), json.dumps(summary)),
+        )
+        self.conn.execute(
+            "DELETE FROM cycles WHERE id < (SELECT max(id) - 1000 FROM cycles)"
+        )
+
+    def last_cycle(self, *, ok_only: bool = False) -> tuple[datetime, bool, dict[str, int]] | None:
+        where = "WHERE ok = 1" if ok_only else ""
+        row = self.conn.execute(
+            f"SELECT finished_at, ok, summary FROM cycles {where} ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if not row:
+            return None
+        finished = from_db(row[0])
+        assert finished is not None
+        return finished, bool(row[1]), json.loads(row[2] or "{}")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def _health(row: tuple[object, ...]) -> SourceHealth:
+    return SourceHealth(
+        source_id=str(row[0]),
+        last_attempt=from_db(row[1]),  # type: ignore[arg-type]
+        last_success=from_db(row[2]),  # type: ignore[arg-type]
+        last_new_item=from_db(row[3]),  # type: ignore[arg-type]
+        consecutive_failures=int(row[4]),  # type: ignore[call-overload]
+        last_error=row[5],  # type: ignore[arg-type]
+        last_error_kind=row[6],  # type: ignore[arg-type]
+        next_attempt_at=from_db(row[7]),  # type: ignore[arg-type]
+    )

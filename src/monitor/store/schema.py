@@ -1,0 +1,97 @@
+"""Schema migrations: an append-only list; ``PRAGMA user_version`` holds how many have run.
+
+Each migration runs in its own transaction together with the version bump, so a failed one
+rolls back and stays pending. Never edit or reorder a migration that has shipped: append.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: sources, their health and HTTP validators; entries, tombstones, articles; milestones.
+    """
+    CREATE TABLE source_health (
+        source_id TEXT PRIMARY KEY,
+        last_attempt TEXT,
+        last_success TEXT,
+        last_new_item TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_error_kind TEXT,
+        next_attempt_at TEXT,
+        silence_alerted INTEGER NOT NULL DEFAULT 0,
+        failure_alerted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE http_cache (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE entries (
+        key TEXT PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL,
+        published TEXT,
+        first_seen TEXT NOT NULL,
+        content_hash TEXT,
+        feed_hash TEXT,
+        relevant INTEGER,
+        story_id TEXT
+    );
+    CREATE INDEX entries_source ON entries(source_id, first_seen);
+    CREATE INDEX entries_url ON entries(url);
+    CREATE TABLE tombstones (
+        key TEXT PRIMARY KEY,
+        pruned_at TEXT NOT NULL
+    );
+    CREATE TABLE milestones (
+        event_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        story_id TEXT,
+        alert_id TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE milestone_reports (
+        event_id TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        reported_at TEXT NOT NULL,
+        PRIMARY KEY (event_id, story_id, verdict)
+    );
+    CREATE TABLE cycles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        ok INTEGER NOT NULL DEFAULT 0,
+        summary TEXT
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations; return the schema version reached."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript commits first, so run the statements one by one inside BEGIN/COMMIT.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
