@@ -50,27 +50,47 @@ def _one_line(exc: MonitorError) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                        help=f"path to monitor.toml (default: ${ENV_CONFIG} or ./config/monitor.toml)")
-    common.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
-                        help="debug logging; tracebacks instead of one-line errors")
-    p = argparse.ArgumentParser(prog="monitor", parents=[common],
-                                description="Watch Arabic news for the coalition's withdrawal from Iraq.")
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=f"path to monitor.toml (default: ${ENV_CONFIG} or ./config/monitor.toml)",
+    )
+    common.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug logging; tracebacks instead of one-line errors",
+    )
+    p = argparse.ArgumentParser(
+        prog="monitor",
+        parents=[common],
+        description="Watch Arabic news for the coalition's withdrawal from Iraq.",
+    )
     p.add_argument("--version", action="version", version=f"monitor {__version__}")
     p.set_defaults(verbose=False, config=None)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, parents=[common], help=help, description=help)
         cmd.set_defaults(func=func)
         return cmd
 
     once = add("once", _cmd_once, "run one cycle: poll every source, analyse, alert, deliver")
-    once.add_argument("--alert-on-first-run", action="store_true",
-                      help="alert on an empty state instead of seeding it silently")
+    once.add_argument(
+        "--alert-on-first-run",
+        action="store_true",
+        help="alert on an empty state instead of seeding it silently",
+    )
     run = add("run", _cmd_run, "run the daemon (polls each source at its interval)")
-    run.add_argument("--alert-on-first-run", action="store_true",
-                     help="alert on an empty state instead of seeding it silently")
+    run.add_argument(
+        "--alert-on-first-run",
+        action="store_true",
+        help="alert on an empty state instead of seeding it silently",
+    )
     add("demo", _cmd_demo, "serve the bundled demo feeds locally and run one cycle on them")
     an = add("analyze", _cmd_analyze, "analyse articles given as JSON Lines; write JSON Lines")
     an.add_argument("--input", "-i", default="-", help="JSON Lines file, or - for stdin")
@@ -221,8 +241,9 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
     try:
-        states = milestone_states(config.timeline, store.completed_milestones(),
-                                  store.milestone_reports())
+        states = milestone_states(
+            config.timeline, store.completed_milestones(), store.milestone_reports()
+        )
     finally:
         store.close()
     if args.json:

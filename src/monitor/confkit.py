@@ -81,9 +81,7 @@ class Section:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.problems.add(
-                self.where, f"key '{key}' must be {_kind_name(kind)}, got {value!r}"
-            )
+            self.problems.add(self.where, f"key '{key}' must be {_kind_name(kind)}, got {value!r}")
             return default if default is not _MISSING else _zero(kind)
         return value
 

@@ -20,7 +20,9 @@ class Metrics:
         self.cycles = Counter("monitor_cycles", "Cycles run, by outcome", ["outcome"], registry=r)
         self.cycle_seconds = Histogram("monitor_cycle_seconds", "Cycle wall time", registry=r)
         self.fetches = Counter(
-            "monitor_source_fetches", "Feed fetches by source and result", ["source", "result"],
+            "monitor_source_fetches",
+            "Feed fetches by source and result",
+            ["source", "result"],
             registry=r,
         )
         self.fetch_seconds = Histogram(
@@ -28,9 +30,13 @@ class Metrics:
         )
         self.articles = Counter("monitor_articles", "Articles analysed", ["relevant"], registry=r)
         self.stories = Counter("monitor_stories", "Stories by event", ["event"], registry=r)
-        self.alerts = Counter("monitor_alerts", "Claims alerted, by verdict", ["verdict"], registry=r)
+        self.alerts = Counter(
+            "monitor_alerts", "Claims alerted, by verdict", ["verdict"], registry=r
+        )
         self.deliveries = Counter(
-            "monitor_deliveries", "Deliveries by channel and outcome", ["channel", "outcome"],
+            "monitor_deliveries",
+            "Deliveries by channel and outcome",
+            ["channel", "outcome"],
             registry=r,
         )
         self.last_good_cycle = Gauge(
@@ -41,11 +47,13 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def serve(metrics: Metrics, host: str, port: int, healthy: Callable[[], tuple[bool, str]]) -> ThreadingHTTPServer:
+def serve(
+    metrics: Metrics, host: str, port: int, healthy: Callable[[], tuple[bool, str]]
+) -> ThreadingHTTPServer:
     """Serve ``/metrics`` and ``/healthz`` in a daemon thread; returns the server."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             if self.path == "/metrics":
                 self._send(200, metrics.render(), CONTENT_TYPE_LATEST)
             elif self.path == "/healthz":
@@ -61,7 +69,7 @@ def serve(metrics: Metrics, host: str, port: int, healthy: Callable[[], tuple[bo
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer((host, port), Handler)

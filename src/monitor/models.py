@@ -58,7 +58,7 @@ class FetchResult:
     elapsed_s: float = 0.0
 
 
-# --------------------------------------------------------------------------- feed entries and articles
+# ---------------------------------------------------------------- feed entries and articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +298,10 @@ class StoryDecision:
 # --------------------------------------------------------------------------- alerts and delivery
 
 AlertKind = Literal["new_story", "story_update", "operator", "digest"]
-DeliveryStatus = Literal["pending", "sent", "failed", "dead", "digest"]
+# pending: due (or waiting for its next attempt after a failure: "failed"); digest: queued for
+# the channel's next digest; bundled: carried by a digest alert; dead: given up.
+DeliveryStatus = Literal["pending", "sent", "failed", "dead", "digest", "bundled"]
+DeliveryMode = Literal["now", "digest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +318,7 @@ class Alert:
     findings: tuple[Finding, ...] = ()
     terms: tuple[str, ...] = ()
     text: str = ""  # free text for operator alerts
+    includes: tuple[str, ...] = ()  # digest: the ids of the alerts it gathers
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -333,6 +337,22 @@ class Delivery:
     last_error: str | None = None
     next_attempt_at: datetime | None = None
     updated_at: datetime | None = None
+    id: int = 0  # the outbox row (``monitor outbox retry ID``)
+    mode: DeliveryMode = "now"
+    queued_at: datetime | None = None  # when queued or requeued: max_age counts from here
+    alert_kind: AlertKind | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """What the outbox remembers per channel: disabled (a webhook said 410), the last digest."""
+
+    name: str
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    disabled_target: str | None = None  # fingerprint of the target that was disabled
+    last_digest_slot: datetime | None = None
 
 
 # --------------------------------------------------------------------------- health and reports

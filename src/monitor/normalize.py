@@ -40,7 +40,9 @@ _DIACRITICS = frozenset(
     + [chr(c) for c in range(0x0610, 0x061B)]
 )
 _ALEFS = frozenset("أإآٱٲٳ")
-_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
 _DIGITS |= {"٫": ".", "٬": ",", "٪": "%"}
 _PUNCT = {
     "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "″": '"', "‟": '"',

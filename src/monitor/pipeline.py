@@ -16,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import random
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from monitor import extract, parse
+from monitor import extract, parse, sourcehealth
 from monitor.alerts import Dispatcher, route
 from monitor.analysis import Analyzer
 from monitor.config import Config
@@ -101,14 +100,16 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
     started = utcnow()
     t0 = time.monotonic()
     first_run = rt.store.get_meta(SEEDED_KEY) is None
-    wants_alerts = rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
+    wants_alerts = (
+        rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
+    )
     seeding = first_run and not wants_alerts
     tally = _Tally()
     outcomes = asyncio.run(_fetch_and_process(rt, seeding, tally))
     if first_run:
         with rt.store.transaction():
             rt.store.set_meta(SEEDED_KEY, started.isoformat())
-    _check_sources_health(rt, started)
+    sourcehealth.check_sources(rt, started)
     delivered = rt.dispatcher().dispatch(utcnow())
     with rt.store.transaction():
         rt.store.prune_entries(timedelta(days=max(rt.config.stories.window_days * 4, 30)))
@@ -170,7 +171,7 @@ async def _fetch_and_process(rt: Runtime, seeding: bool, tally: _Tally) -> list[
             for task, source in tasks.items():
                 if not task.done():
                     task.cancel()
-                    outcomes.append(_record_deadline(rt, source, deadline))
+                    outcomes.append(sourcehealth.record_deadline(rt, source, deadline))
     return outcomes
 
 
@@ -220,7 +221,9 @@ async def _fetch_source_inner(
     fresh = [e for e in entries if e.key not in known and e.key not in tombstoned]
     edited = [e for e in entries if e.key in known and known[e.key] != hashes[e.key]]
     todo = _newest_first(fresh + edited)[: source.max_articles_per_cycle]
-    batch = SourceBatch(source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache)
+    batch = SourceBatch(
+        source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache
+    )
     if seeding:
         batch.seen_only = fresh
     else:
@@ -259,7 +262,9 @@ async def _fetch_page(
 
 
 def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
-    return sorted(entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True)
+    return sorted(
+        entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True
+    )
 
 
 def _feed_hash(entry: FeedEntry) -> str:
@@ -272,7 +277,11 @@ def _failed(
     source: Source, kind: str, error: str, t0: float, retry_after: float | None
 ) -> SourceBatch:
     outcome = SourceOutcome(
-        source.id, ok=False, error=error, error_kind=kind, duration_s=_since(t0)  # type: ignore[arg-type]
+        source.id,
+        ok=False,
+        error=error,
+        error_kind=kind,
+        duration_s=_since(t0),  # type: ignore[arg-type]
     )
     return SourceBatch(source, outcome, retry_after_s=retry_after)
 
@@ -290,7 +299,7 @@ def _process_batch(rt: Runtime, batch: SourceBatch, seeding: bool, tally: _Tally
     now = utcnow()
     rt.metrics.fetch_seconds.labels(source.id).observe(outcome.duration_s)
     if not outcome.ok:
-        _record_failure(rt, batch, now)
+        sourcehealth.record_failure(rt, batch, now)
         return outcome
     rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
     with rt.store.transaction():
@@ -347,8 +356,10 @@ def _assign_story(
     alert: Alert | None = None
     if not seeding and (decision.is_new or decision.needs_update_alert):
         first = decision.is_new or story.first_alert_id is None
-        findings = tuple(f.finding for f in story.claims) if first else decision.added + tuple(
-            f for f in decision.conflicts if f not in decision.added
+        findings = (
+            tuple(f.finding for f in story.claims)
+            if first
+            else decision.added + tuple(f for f in decision.conflicts if f not in decision.added)
         )
         alert = Alert(
             id=uuid.uuid4().hex,
@@ -381,90 +392,6 @@ def _record_milestones(
         rt.store.add_milestone_report(event, story_id, finding.verdict.verdict)
         if finding.verdict.verdict == "completed":
             rt.store.mark_milestone_completed(event, story_id, alert.id if alert else None)
-
-
-# --------------------------------------------------------------------------- source health
-
-
-def _record_failure(rt: Runtime, batch: SourceBatch, now: datetime) -> None:
-    """Count the failure and back off exponentially (never silently disabled)."""
-    source, outcome = batch.source, batch.outcome
-    rt.metrics.fetches.labels(source.id, outcome.error_kind or "fetch").inc()
-    failures_before = rt.store.get_health(source.id).consecutive_failures
-    delay = timedelta(0)  # the first failure retries at the next scheduled poll
-    if failures_before:
-        minutes = source.poll_interval_minutes * 2 ** min(failures_before, 6)
-        delay = min(timedelta(minutes=minutes), timedelta(hours=12))
-        delay *= 0.9 + random.random() * 0.2  # jitter: sources don't retry in lockstep
-    if batch.retry_after_s is not None:
-        delay = max(delay, timedelta(seconds=batch.retry_after_s))
-    with rt.store.transaction():
-        rt.store.record_source_failure(
-            source.id,
-            kind=outcome.error_kind or "fetch",
-            error=outcome.error or "",
-            at=now,
-            next_attempt_at=now + delay if delay else None,
-        )
-    log.warning(
-        "source failed",
-        extra={"kv": {"source_id": source.id, "kind": outcome.error_kind, "error": outcome.error}},
-    )
-
-
-def _record_deadline(rt: Runtime, source: Source, deadline: float) -> SourceOutcome:
-    outcome = SourceOutcome(
-        source.id, ok=False, error=f"cycle deadline of {deadline:g}s passed", error_kind="deadline"
-    )
-    _record_failure(rt, SourceBatch(source, outcome), utcnow())
-    return outcome
-
-
-def _check_sources_health(rt: Runtime, now: datetime) -> None:
-    """Tell the operator once when a source keeps failing or has gone silent."""
-    settings = rt.config.health
-    for source in rt.config.sources:
-        health = rt.store.get_health(source.id)
-        text = None
-        with rt.store.transaction():
-            if health.consecutive_failures >= settings.failure_alert_after:
-                if rt.store.claim_source_alert(source.id, "failure"):
-                    kind = {"parse": "parse failed", "deadline": "timed out"}.get(
-                        health.last_error_kind or "", "fetch failed"
-                    )
-                    text = (
-                        f"source {source.id} ({source.name}): {kind} "
-                        f"{health.consecutive_failures} times in a row; last error: "
-                        f"{health.last_error}"
-                    )
-            elif _is_silent(health.last_new_item or health.last_success, health.last_success,
-                            now, settings.silence_alert_hours):
-                if rt.store.claim_source_alert(source.id, "silence"):
-                    text = (
-                        f"source {source.id} ({source.name}): fetched fine but nothing new for "
-                        f"over {settings.silence_alert_hours:g} hours"
-                    )
-            if text:
-                _enqueue_operator_alert(rt, text)
-
-
-def _is_silent(
-    last_new: datetime | None, last_success: datetime | None, now: datetime, hours: float
-) -> bool:
-    return (
-        last_new is not None
-        and last_success is not None
-        and now - last_new > timedelta(hours=hours)
-    )
-
-
-def _enqueue_operator_alert(rt: Runtime, text: str) -> None:
-    alert = Alert(
-        id=uuid.uuid4().hex, kind="operator", title="تنبيه تشغيلي / operator alert",
-        created_at=utcnow(), text=text,
-    )
-    rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
-    log.warning("operator alert", extra={"kv": {"text": text}})
 
 
 def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:

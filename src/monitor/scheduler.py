@@ -72,7 +72,10 @@ class Daemon:
             server = serve(self.rt.metrics, health.metrics_host, health.metrics_port, self.healthy)
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        log.info("daemon started", extra={"kv": {"tick_minutes": tick, "sources": len(self.rt.config.sources)}})
+        log.info(
+            "daemon started",
+            extra={"kv": {"tick_minutes": tick, "sources": len(self.rt.config.sources)}},
+        )
         try:
             self.scheduler.start()
         finally:

@@ -36,9 +36,9 @@ def status_json(config: Config, store: Store) -> dict[str, Any]:
     return {
         "now": to_db(utcnow()),
         "sources": sources,
-        "last_cycle": None if last is None else {
-            "finished_at": to_db(last[0]), "ok": last[1], **last[2]
-        },
+        "last_cycle": None
+        if last is None
+        else {"finished_at": to_db(last[0]), "ok": last[1], **last[2]},
         "last_good_cycle": None if last_ok is None else to_db(last_ok[0]),
         "outbox": dict(outbox),
         "entries": store.count_entries(),
@@ -56,9 +56,7 @@ def status_text(data: dict[str, Any]) -> str:
     lines.append(f"{'source':<20} {'state':<14} {'last success':<26} last error")
     for s in data["sources"]:
         err = f"{s['last_error_kind']}: {s['last_error']}" if s["last_error"] else ""
-        lines.append(
-            f"{s['id']:<20} {s['state']:<14} {s['last_success'] or '-':<26} {err[:80]}"
-        )
+        lines.append(f"{s['id']:<20} {s['state']:<14} {s['last_success'] or '-':<26} {err[:80]}")
     last = data["last_cycle"]
     lines.append("")
     if last:

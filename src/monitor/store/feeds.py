@@ -227,9 +227,7 @@ class FeedsMixin:
             "INSERT INTO cycles (started_at, finished_at, ok, summary) VALUES (?, ?, ?, ?)",
             (to_db(report.started_at), to_db(report.finished_at), int(ok), json.dumps(summary)),
         )
-        self.conn.execute(
-            "DELETE FROM cycles WHERE id < (SELECT max(id) - 1000 FROM cycles)"
-        )
+        self.conn.execute("DELETE FROM cycles WHERE id < (SELECT max(id) - 1000 FROM cycles)")
 
     def last_cycle(self, *, ok_only: bool = False) -> tuple[datetime, bool, dict[str, int]] | None:
         where = "WHERE ok = 1" if ok_only else ""

@@ -73,6 +73,44 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: the alert outbox (store/outbox.py): alerts with their full content, one delivery row
+    # per (alert, channel), and per-channel state (disabled by a 410, last digest sent).
+    """
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        story_id TEXT,
+        follows TEXT,
+        title TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        content TEXT NOT NULL
+    );
+    CREATE INDEX alerts_story ON alerts(story_id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL REFERENCES alerts(id),
+        channel TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT,
+        queued_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        digest_id TEXT,
+        UNIQUE (alert_id, channel)
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+    CREATE INDEX outbox_channel ON outbox(channel, status);
+    CREATE TABLE channel_state (
+        name TEXT PRIMARY KEY,
+        disabled_at TEXT,
+        disabled_reason TEXT,
+        disabled_target TEXT,
+        last_digest_slot TEXT
+    );
+    """,
 ]
 
 

@@ -1,0 +1,260 @@
+"""Clitic-aware matching of many Arabic terms in one pass over normalised text.
+
+Shared by relevance (``keywords``), places and claims (``claims``). Rules:
+
+- Text and terms meet in the ``normalize_text`` form and are cut into ``\\w+`` tokens, so
+  punctuation between the words of a term (``أيلول/سبتمبر``) does not matter.
+- Before the first word of a term the text may carry proclitics: و ف (conjunctions), then ب ل ك
+  (prepositions) or س (future, only before ي ت ن ا), then the article ال; ``لل`` is ل + ال.
+  So ``وللتحالف`` matches ``التحالف`` and ``بالانسحاب`` matches ``انسحاب``.
+- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا ي ني);
+  a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``).
+- All words of a term must lie in one sentence. Words in the middle must match exactly.
+- ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap.
+
+One dictionary lookup per candidate form of each token replaces a regex scan per term;
+config regex ``patterns`` are joined into one alternation and scanned once.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+TOKEN_RE = re.compile(r"\w+")
+# A sentence ends at a line break, ! ? ; … or a full stop that is not inside a number (2.500);
+# closing quotes and brackets right after the stop stay with the sentence they close.
+SENTENCE_END_RE = re.compile(r"(?:\n|[!?;…]+|\.(?!\d)|(?<!\d)\.)+[\"')\]]*")
+
+_CONJ = ("و", "ف")
+_PREP = ("ب", "ل", "ك")
+_SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "ني", "ه", "ك", "ي")
+_MIN_STEM = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One configured term: its spelling in config, its tokens, and what it stands for."""
+
+    text: str
+    tokens: tuple[str, ...]
+    role: str  # actor, action, context, ignore, x_actor, x_place, x_sentence, place, cue, ...
+    tag: str = ""  # group name, exclusion id, place id or claim kind
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A term found in text: token range ``[first, last]`` (inclusive) and its sentence."""
+
+    term: Term
+    first: int
+    last: int
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """Tokens, sentences and term hits of one normalised text."""
+
+    text: str
+    tokens: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    sentence_of: tuple[int, ...]
+    sentences: tuple[tuple[int, int], ...]  # character spans in ``text``
+    hits: tuple[Hit, ...]
+
+    def token_at(self, pos: int) -> int:
+        """Index of the first token that ends after character ``pos``."""
+        return bisect_right(self.ends, pos)
+
+    def tokens_in(self, start: int, end: int) -> range:
+        """Token indexes lying inside the character span ``[start, end)``."""
+        return range(bisect_left(self.starts, start), bisect_left(self.starts, end))
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of an already normalised string (used for config terms)."""
+    return TOKEN_RE.findall(text)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (blank ones dropped)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in SENTENCE_END_RE.finditer(text):
+        if m.end() > pos:
+            _add_span(text, pos, m.end(), spans)
+            pos = m.end()
+    _add_span(text, pos, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start] in " \t\r\n\"'":
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if any(c.isalnum() for c in text[start:end]):
+        spans.append((start, end))
+
+
+@lru_cache(maxsize=65536)
+def prefix_forms(tok: str) -> tuple[str, ...]:
+    """The token and what is left after each admissible chain of proclitics."""
+    forms = [tok]
+    conj_rests = [tok] + [tok[1:] for c in _CONJ if tok.startswith(c) and len(tok) > 2]
+    for rest in conj_rests:
+        candidates = [rest]
+        if len(rest) > 2 and rest[0] in _PREP:
+            if rest.startswith("لل"):
+                candidates.append("ال" + rest[2:])  # ل + ال with the alef dropped
+            candidates.append(rest[1:])
+        if len(rest) > 3 and rest[0] == "س" and rest[1] in "يتنا":
+            candidates.append(rest[1:])
+        for cand in candidates:
+            forms.append(cand)
+            if cand.startswith("ال") and len(cand) - 2 >= _MIN_STEM:
+                forms.append(cand[2:])
+    return tuple(dict.fromkeys(f for f in forms if len(f) >= _MIN_STEM))
+
+
+@lru_cache(maxsize=65536)
+def suffix_forms(tok: str) -> tuple[str, ...]:
+    """The token and its stems without a pronoun suffix."""
+    forms = [tok]
+    for suf in _SUFFIXES:
+        if tok.endswith(suf) and len(tok) - len(suf) >= _MIN_STEM:
+            stem = tok[: -len(suf)]
+            forms.append(stem)
+            if stem.endswith("ت") and len(stem) > _MIN_STEM:
+                forms.append(stem[:-1] + "ه")
+    return tuple(dict.fromkeys(forms))
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: a Lexicon is a cache key
+class Lexicon:
+    """All terms of a rule set, indexed by their first token, plus the joined patterns."""
+
+    terms: tuple[Term, ...]
+    patterns: tuple[tuple[Term, re.Pattern[str]], ...] = ()
+    _index: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _joined: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, terms: Iterable[Term], patterns: Sequence[tuple[Term, str]] = ()) -> Lexicon:
+        """Index ``terms``; ``patterns`` are (term, already-validated regex source) pairs."""
+        index: dict[str, list[Term]] = {}
+        all_terms = tuple(terms)
+        for term in all_terms:
+            index.setdefault(term.tokens[0], []).append(term)
+        joined = None
+        if patterns:
+            joined = re.compile("|".join(f"(?P<p{i}>{src})" for i, (_, src) in enumerate(patterns)))
+        return cls(
+            terms=all_terms,
+            patterns=tuple((t, re.compile(src)) for t, src in patterns),
+            _index={k: tuple(v) for k, v in index.items()},
+            _joined=joined,
+        )
+
+    def scan(self, text: str) -> Scan:
+        """Tokenise ``text``, split it into sentences and find every term in it."""
+        return _scan_cached(self, text)
+
+
+@lru_cache(maxsize=8)
+def _scan_cached(lexicon: Lexicon, text: str) -> Scan:
+    # Relevance and claims both scan the same body; the small cache makes that one pass.
+    return _scan(lexicon, text)
+
+
+def _scan(lexicon: Lexicon, text: str) -> Scan:
+    toks: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in TOKEN_RE.finditer(text):
+        toks.append(m.group())
+        starts.append(m.start())
+        ends.append(m.end())
+    sentences = split_sentences(text)
+    sent_starts = [s for s, _ in sentences]
+    sentence_of = [max(bisect_right(sent_starts, p) - 1, 0) for p in starts]
+    hits = _find_terms(lexicon._index, toks, sentence_of)
+    if lexicon._joined is not None:
+        hits.extend(_find_patterns(lexicon, text, starts, ends, sentence_of))
+    hits = _apply_ignore(hits)
+    hits.sort(key=lambda h: (h.first, -h.last))
+    return Scan(
+        text=text,
+        tokens=tuple(toks),
+        starts=tuple(starts),
+        ends=tuple(ends),
+        sentence_of=tuple(sentence_of),
+        sentences=tuple(sentences),
+        hits=tuple(hits),
+    )
+
+
+def _find_terms(
+    index: dict[str, tuple[Term, ...]], toks: list[str], sentence_of: list[int]
+) -> list[Hit]:
+    hits: list[Hit] = []
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        seen: set[int] = set()
+        for form in prefix_forms(tok):
+            for stem in suffix_forms(form):
+                for term in index.get(stem, ()):
+                    if len(term.tokens) == 1 and id(term) not in seen:
+                        seen.add(id(term))
+                        hits.append(Hit(term, i, i, sentence_of[i]))
+            for term in index.get(form, ()):
+                size = len(term.tokens)
+                if size == 1 or id(term) in seen or i + size > n:
+                    continue
+                if sentence_of[i + size - 1] != sentence_of[i]:
+                    continue
+                if _rest_matches(term.tokens, toks, i):
+                    seen.add(id(term))
+                    hits.append(Hit(term, i, i + size - 1, sentence_of[i]))
+    return hits
+
+
+def _rest_matches(want: tuple[str, ...], toks: list[str], i: int) -> bool:
+    last = len(want) - 1
+    for k in range(1, last):
+        if toks[i + k] != want[k]:
+            return False
+    return want[last] in suffix_forms(toks[i + last])
+
+
+def _find_patterns(
+    lexicon: Lexicon, text: str, starts: list[int], ends: list[int], sentence_of: list[int]
+) -> list[Hit]:
+    assert lexicon._joined is not None
+    hits: list[Hit] = []
+    for m in lexicon._joined.finditer(text):
+        if m.lastgroup is None or m.end() == m.start():
+            continue
+        term = lexicon.patterns[int(m.lastgroup[1:])][0]
+        first = bisect_right(ends, m.start())
+        last = bisect_left(starts, m.end()) - 1
+        if 0 <= first <= last:
+            hits.append(Hit(term, first, last, sentence_of[first]))
+    return hits
+
+
+def _apply_ignore(hits: list[Hit]) -> list[Hit]:
+    masked = {t for h in hits if h.term.role == "ignore" for t in range(h.first, h.last + 1)}
+    if not masked:
+        return hits
+    return [
+        h
+        for h in hits
+        if h.term.role != "ignore" and not any(t in masked for t in range(h.first, h.last + 1))
+    ]

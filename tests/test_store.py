@@ -1,0 +1,107 @@
+"""The store: migrations, the daemon lock, entries and tombstones, source health, milestones."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import StoreError
+from monitor.models import FeedEntry, HttpCache
+from monitor.store import Store
+from monitor.store.schema import MIGRATIONS
+
+NOW = datetime(2026, 1, 18, 9, 0, tzinfo=UTC)
+
+
+def entry(key: str) -> FeedEntry:
+    return FeedEntry(source_id="s", key=key, outlet="وكالة", title="عنوان", url=f"https://x/{key}")
+
+
+def test_migrations_set_user_version(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    # reopening applies nothing twice
+    again = Store.open(tmp_path)
+    assert again.integrity_ok()
+    again.close()
+
+
+def test_one_daemon_per_state_directory(tmp_path: Path) -> None:
+    first = Store.open(tmp_path)
+    with pytest.raises(StoreError, match="one daemon per state directory"):
+        Store.open(tmp_path)
+    reader = Store.open(tmp_path, lock=False)  # status/healthcheck read beside the daemon
+    reader.close()
+    first.close()
+    Store.open(tmp_path).close()  # the lock is released on close
+
+
+def test_transaction_rolls_back_on_error() -> None:
+    store = Store.memory()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.record_entry(entry("a"), feed_hash="h")
+        raise RuntimeError("boom")
+    assert store.known_keys(["a"]) == set()
+
+
+def test_pruned_keys_stay_as_tombstones() -> None:
+    store = Store.memory()
+    with store.transaction():
+        store.record_entry(entry("old"), feed_hash="h")
+        store.record_entry(entry("new"), feed_hash="h")
+        store.conn.execute(
+            "UPDATE entries SET first_seen = ? WHERE key = 'old'",
+            ((NOW - timedelta(days=90)).isoformat(),),
+        )
+        assert store.prune_entries(timedelta(days=30)) == 1
+    assert store.count_entries() == 1
+    assert store.known_keys(["old", "new", "other"]) == {"old", "new"}
+
+
+def test_http_cache_roundtrip() -> None:
+    store = Store.memory()
+    assert store.get_http_cache("u") == HttpCache()
+    store.save_http_cache("u", HttpCache('"abc"', "Sun, 18 Jan 2026 08:00:00 GMT"))
+    assert store.get_http_cache("u").etag == '"abc"'
+
+
+def test_source_health_counts_and_resets() -> None:
+    store = Store.memory()
+    later = NOW + timedelta(minutes=30)
+    n = store.record_source_failure("s", kind="fetch", error="503", at=NOW, next_attempt_at=later)
+    n = store.record_source_failure(
+        "s", kind="parse", error="bad xml", at=NOW, next_attempt_at=later
+    )
+    assert n == 2
+    health = store.get_health("s")
+    assert health.last_error_kind == "parse" and health.next_attempt_at == later
+    assert store.claim_source_alert("s", "failure") is True
+    assert store.claim_source_alert("s", "failure") is False  # told once
+    store.record_source_success("s", new_items=3, at=later)
+    health = store.get_health("s")
+    assert health.consecutive_failures == 0 and health.last_new_item == later
+    assert store.claim_source_alert("s", "failure") is True  # a new streak may alert again
+
+
+def test_milestones_recorded_once() -> None:
+    store = Store.memory()
+    assert store.mark_milestone_completed("phase-one-end", "story-1", "alert-1")
+    assert not store.mark_milestone_completed("phase-one-end", "story-2", "alert-2")
+    assert store.completed_milestones() == {"phase-one-end": "story-1"}
+    store.add_milestone_report("erbil-mission-end", "story-3", "conflicting")
+    assert store.milestone_reports() == {"erbil-mission-end": {"conflicting": ["story-3"]}}
+
+
+def test_corrupt_database_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "monitor.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        Store.open(tmp_path)
+
+
+def test_sqlite_is_recent_enough() -> None:
+    assert sqlite3.sqlite_version_info >= (3, 24)  # ON CONFLICT DO UPDATE
