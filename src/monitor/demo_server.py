@@ -26,7 +26,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
@@ -363,16 +363,7 @@ def _load_manifest() -> tuple[list[_FeedSpec], list[_ItemSpec]]:
 
 
 def _feed_spec(raw: dict[str, Any]) -> _FeedSpec:
-    return _FeedSpec(
-        id=str(raw["id"]),
-        name=str(raw["name"]),
-        path=str(raw["path"]),
-        file=str(raw["file"]),
-        content_type=str(raw["content_type"]),
-        encoding=str(raw["encoding"]),
-        template=str(raw["template"]),
-        date_style=str(raw["date_style"]),
-    )
+    return _FeedSpec(**{f.name: str(raw[f.name]) for f in fields(_FeedSpec)})
 
 
 def _item_spec(raw: dict[str, Any]) -> _ItemSpec:

@@ -35,10 +35,18 @@ class InputError(MonitorError):
 class FetchError(MonitorError):
     """A feed or page could not be fetched."""
 
-    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str = "",
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
+        self.retry_after_s = retry_after_s  # from a 429/503 Retry-After header, in seconds
 
 
 class BlockedAddressError(FetchError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from monitor.store.base import BaseStore, from_db, to_db, utcnow
 from monitor.store.feeds import FeedsMixin
+from monitor.store.outbox import OutboxMixin, delivery_key
 
-__all__ = ["Store", "from_db", "to_db", "utcnow"]
+__all__ = ["Store", "delivery_key", "from_db", "to_db", "utcnow"]
 
 
-class Store(FeedsMixin, BaseStore):
+class Store(FeedsMixin, OutboxMixin, BaseStore):
     """The state database. Open with ``Store.open(state_dir)`` or ``Store.memory()``."""

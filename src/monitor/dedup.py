@@ -1,0 +1,300 @@
+"""Near-duplicate detection: a cleaned body, character 5-gram shingles, MinHash and an LSH index.
+
+Rules (issue 6):
+
+- ``dedup_text`` works on the *normalised* body (``normalize_text``) and strips what differs
+  between copies of one wire story without changing what it says: page furniture lines
+  ("اقرأ أيضا", comment counters, share buttons), bylines, the dateline at the head of the
+  first paragraph ("بغداد - واع:"), hamza seats and punctuation. Month names in both systems
+  (أيلول/سبتمبر, a dual form "أيلول/سبتمبر") become one token, so a month-system swap is
+  not an edit; digits are already ASCII and thousands separators are dropped.
+- ``shingles``: the set of character 5-grams as sorted ``uint32`` hashes (a stable
+  polynomial hash, so they can be stored and compared across restarts). 5-grams beat
+  SimHash and word 3-grams on 60–150-word Arabic items and are robust to reordered clauses.
+- ``jaccard`` and ``containment`` are exact (the final decision); ``MinHasher`` and
+  ``LshIndex`` only find candidates. Both are numpy: measured on 1,500-character bodies a
+  signature costs ~0.05 ms against ~1 ms for datasketch's ``update_batch`` (SHA-1 per
+  shingle), and the index keeps sorted arrays instead of millions of dict entries, so the
+  window holds 100,000 articles in tens of MB.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from monitor.normalize import normalize_text
+
+Hashes = npt.NDArray[np.uint32]
+
+SHINGLE_SIZE = 5
+NUM_PERM = 126
+LSH_BANDS = 42  # 42 bands x 3 rows: P(candidate) = 0.98 at J = 0.45, 0.68 at 0.3, 0.04 at 0.1
+
+# ----------------------------------------------------------------------------- cleaning
+
+# Whole lines that are page furniture (matched on normalised text, so hamza-free).
+_FURNITURE = re.compile(
+    r"^(?:اقرا (?:ايضا|المزيد)|اظهار اخبار متعلقه|اخبار (?:ذات صله|متعلقه)|مواضيع ذات صله"
+    r"|التعليقات|اترك تعليقا|اضف تعليقا|زر الذهاب الي الاعلي|شارك(?:ها)?|مشاركه|طباعه"
+    r"|تابعونا|تابعنا|المصدر|تاريخ النشر|اخر تحديث|نشر في|حقوق النشر|جميع الحقوق"
+    r"|\+a|-a)\b"
+)
+_BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|متابعه|تحرير|ترجمه|اعداد|تقرير)\s*[:/-]")
+# A dateline: up to four words, an optional "(agency)", then a dash, colon or slash.
+_DATELINE = re.compile(r"^\s*(?:[^\s.,:;()/-]+\s+){0,3}[^\s.,:;()/-]+\s*(?:\([^)]{1,25}\))?\s*[-:/]+\s*")
+_TIMESTAMP = re.compile(r"^[\d\s/:.,-]+(?:am|pm|ص|م)?$")
+_MONTHS = {
+    "01": ("كانون الثاني", "يناير"),
+    "02": ("شباط", "فبراير"),
+    "03": ("اذار", "مارس"),
+    "04": ("نيسان", "ابريل", "افريل"),
+    "05": ("ايار", "مايو"),
+    "06": ("حزيران", "يونيو", "يونيه"),
+    "07": ("تموز", "يوليو", "يوليه"),
+    "08": ("اغسطس", "اغسطس"),
+    "09": ("ايلول", "سبتمبر"),
+    "10": ("تشرين الاول", "اكتوبر"),
+    "11": ("تشرين الثاني", "نوفمبر"),
+    "12": ("كانون الاول", "ديسمبر"),
+}
+_MONTH_OF = {name: num for num, names in _MONTHS.items() for name in names}
+_MONTH_WORD = "|".join(sorted(map(re.escape, _MONTH_OF), key=len, reverse=True))
+# One month, or a dual form "ايلول/سبتمبر", "سبتمبر (ايلول)", "ايلول - سبتمبر"; the bare
+# Levantine "اب" (August) is only taken in a dual form, since alone it is also a common word.
+_MONTH_RE = re.compile(
+    rf"(?<![^\s\d\"'(])([وبل]?)({_MONTH_WORD}|اب(?=\s*[/(-]\s*اغسطس))"
+    rf"(?:\s*[/(-]\s*(?:{_MONTH_WORD}|اب)\s*\)?)?(?![^\s\d\"'),.:;?!/-])"
+)
+_HAMZA = str.maketrans({"ؤ": "و", "ئ": "ي", "ء": None})
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
+_NON_WORD = re.compile(r"[^\w]+|_")
+_MAX_FURNITURE_WORDS = 3
+
+
+def dedup_text(body: str) -> str:
+    """The text copies of one story share: normalised, furniture and datelines removed.
+
+    Args:
+        body: the article's main text (normalised or not; normalising twice is harmless).
+
+    Returns:
+        One line of words separated by single spaces.
+    """
+    lines = [ln.strip() for ln in normalize_text(body).splitlines()]
+    kept = [ln for ln in lines if ln and not _is_furniture(ln)]
+    if kept:
+        kept[0] = _strip_dateline(kept[0])
+    text = " ".join(kept).translate(_HAMZA)
+    text = _MONTH_RE.sub(lambda m: f"{m.group(1)}m{_MONTH_OF[_month_name(m.group(2))]}", text)
+    text = _THOUSANDS.sub("", text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def _month_name(word: str) -> str:
+    return "اغسطس" if word == "اب" else word
+
+
+def _is_furniture(line: str) -> bool:
+    """Furniture lines: known widgets, bylines, bare timestamps and short labels."""
+    if _FURNITURE.match(line) or _BYLINE.match(line) or _TIMESTAMP.match(line):
+        return True
+    # Section labels, outlet credits and bylines ("هدى جاسم (بغداد)") are a few words with
+    # no sentence punctuation; real sentences are longer.
+    words = line.split()
+    return len(words) <= _MAX_FURNITURE_WORDS and not line.endswith((".", "?", "!"))
+
+
+def _strip_dateline(paragraph: str) -> str:
+    """Drop "بغداد - واع:" style datelines; only when a sentence follows them."""
+    m = _DATELINE.match(paragraph)
+    if m and len(paragraph) - m.end() > 40:
+        return paragraph[m.end() :]
+    return paragraph
+
+
+# ----------------------------------------------------------------------------- shingles
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BASE = np.uint64(1_000_003)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_EMPTY: Hashes = np.zeros(0, dtype=np.uint32)
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> Hashes:
+    """The sorted unique hashes of the character ``size``-grams of ``text``.
+
+    A polynomial hash over code points (not Python's salted ``hash``), so the values are the
+    same in every process and can be stored. Texts shorter than ``size`` give one shingle.
+    """
+    if not text:
+        return _EMPTY
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < size:
+        size = len(codes)
+    n = len(codes) - size + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(size):  # wraps modulo 2**64, which is what we want
+        h = h * _BASE + codes[j : j + n]
+    h = h * _MIX
+    return np.unique((h >> np.uint64(32)).astype(np.uint32))
+
+
+def jaccard(a: Hashes, b: Hashes) -> float:
+    """Exact Jaccard similarity of two shingle sets (sorted unique arrays)."""
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+def containment(a: Hashes, b: Hashes) -> float:
+    """The share of the smaller set found in the larger (a teaser inside its full story)."""
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / min(len(a), len(b))
+
+
+# ----------------------------------------------------------------------------- MinHash
+
+_PRIME = np.uint64((1 << 61) - 1)
+
+
+class MinHasher:
+    """MinHash signatures with ``num_perm`` multiply-shift hash functions (numpy, seeded)."""
+
+    def __init__(self, num_perm: int = NUM_PERM, seed: int = 1) -> None:
+        rng = np.random.default_rng(seed)
+        self.num_perm = num_perm
+        # Odd multipliers make x -> a*x + b a permutation of 64-bit words; the top 32 bits
+        # of the product are a good universal hash (multiply-add-shift).
+        self._a = (rng.integers(1, 1 << 63, num_perm, dtype=np.uint64) << np.uint64(1)) | 1
+        self._b = rng.integers(0, 1 << 63, num_perm, dtype=np.uint64)
+
+    def signature(self, hashes: Hashes) -> Hashes:
+        """The MinHash signature of a shingle set; an empty set gives all-max values."""
+        if not len(hashes):
+            return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+        x = hashes.astype(np.uint64)
+        out = np.empty(self.num_perm, dtype=np.uint32)
+        step = max(1, (1 << 20) // len(x))  # bound the temporary matrix to ~8 MB
+        for i in range(0, self.num_perm, step):
+            prod = np.multiply.outer(self._a[i : i + step], x) + self._b[i : i + step, None]
+            out[i : i + step] = (prod >> np.uint64(32)).min(axis=1).astype(np.uint32)
+        return out
+
+
+def estimate_jaccard(sig: Hashes, others: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
+    """MinHash estimates of Jaccard between one signature and the rows of ``others``."""
+    if not len(others):
+        return np.zeros(0)
+    return np.asarray((others == sig).mean(axis=1), dtype=np.float64)
+
+
+# ----------------------------------------------------------------------------- LSH index
+
+_BUFFER_ROWS = 512
+
+
+class LshIndex:
+    """Banded LSH over MinHash signatures, keyed by integer row ids.
+
+    Band keys live in one sorted ``uint64`` array (binary search on lookup) plus a small
+    dict of recent inserts that is merged in batches, so memory stays ~12 bytes per band
+    and row instead of a Python dict entry each. Removal marks rows dead; dead rows are
+    filtered on lookup and dropped at the next merge.
+    """
+
+    def __init__(self, num_perm: int = NUM_PERM, bands: int = LSH_BANDS) -> None:
+        if num_perm % bands:
+            raise ValueError(f"dedup: num_perm {num_perm} is not a multiple of bands {bands}")
+        self.bands = bands
+        self.rows = num_perm // bands
+        rng = np.random.default_rng(7)
+        self._mult = rng.integers(1, 1 << 63, self.rows, dtype=np.uint64) | np.uint64(1)
+        self._salt = rng.integers(0, 1 << 63, bands, dtype=np.uint64)
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._pending: dict[int, list[int]] = {}
+        self._pending_rows = 0
+        self._dead: set[int] = set()
+        self._live = 0
+
+    def __len__(self) -> int:
+        return self._live
+
+    def band_keys(self, sig: Hashes) -> npt.NDArray[np.uint64]:
+        """One 64-bit key per band (the band's values hashed together with its number)."""
+        bands = sig.astype(np.uint64).reshape(self.bands, self.rows)
+        return (bands * self._mult).sum(axis=1) ^ self._salt
+
+    def add(self, row: int, sig: Hashes) -> None:
+        """Index ``row``; row ids are never reused (a removed id's entries may linger)."""
+        for key in self.band_keys(sig).tolist():
+            self._pending.setdefault(key, []).append(row)
+        self._pending_rows += 1
+        self._live += 1
+        if self._pending_rows >= _BUFFER_ROWS:
+            self._merge()
+
+    def remove(self, row: int) -> None:
+        """Forget ``row`` (its band entries are dropped at the next merge)."""
+        if row not in self._dead:
+            self._dead.add(row)
+            self._live -= 1
+
+    def query(self, sig: Hashes) -> set[int]:
+        """Rows sharing at least one band with ``sig`` (candidates, not a decision)."""
+        keys = self.band_keys(sig)
+        found: set[int] = set()
+        if len(self._keys):
+            lo = np.searchsorted(self._keys, keys, "left")
+            hi = np.searchsorted(self._keys, keys, "right")
+            for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+                if b > a:
+                    found.update(self._ids[a:b].tolist())
+        for key in keys.tolist():
+            found.update(self._pending.get(key, ()))
+        return found - self._dead if self._dead else found
+
+    def _merge(self) -> None:
+        """Fold the pending inserts (and the removals) into the sorted arrays."""
+        if self._pending:
+            new_keys = np.fromiter(
+                (k for k, rows in self._pending.items() for _ in rows), dtype=np.uint64
+            )
+            new_ids = np.fromiter(
+                (r for rows in self._pending.values() for r in rows), dtype=np.int64
+            )
+            order = np.argsort(new_keys, kind="stable")
+            new_keys, new_ids = new_keys[order], new_ids[order]
+            at = np.searchsorted(self._keys, new_keys, "right")
+            self._keys = np.insert(self._keys, at, new_keys)
+            self._ids = np.insert(self._ids, at, new_ids)
+        if self._dead and len(self._dead) * 4 * self.bands >= len(self._ids):
+            keep = ~np.isin(self._ids, np.fromiter(self._dead, dtype=np.int64))
+            self._keys, self._ids = self._keys[keep], self._ids[keep]
+            self._dead.clear()
+        self._pending.clear()
+        self._pending_rows = 0
+
+    def compact(self) -> None:
+        """Merge now (after a prune, or before measuring memory)."""
+        self._merge()
+        if self._dead:
+            keep = ~np.isin(self._ids, np.fromiter(self._dead, dtype=np.int64))
+            self._keys, self._ids = self._keys[keep], self._ids[keep]
+            self._dead.clear()
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._keys.nbytes + self._ids.nbytes)
+
+
+def signatures_of(texts: Iterable[str], hasher: MinHasher) -> list[Hashes]:
+    """Signatures for several bodies (bench and rebuild helper)."""
+    return [hasher.signature(shingles(dedup_text(t))) for t in texts]

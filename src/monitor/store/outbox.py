@@ -1,0 +1,319 @@
+"""The alert outbox: alerts (full content, JSON), one delivery row per (alert, channel), channels.
+
+An alert is written with its delivery rows in the caller's transaction (the pipeline's, together
+with the story that caused it), so it is durable exactly when its story is. The dispatcher marks
+a row ``sent`` only after the channel confirmed; a crash before that leaves it pending, so it is
+sent again with the same idempotency key (at most one repeat per channel in flight).
+
+Row states: ``pending`` (due; ``failed`` once an attempt failed, with ``next_attempt_at``),
+``digest`` (waits for the channel's digest), ``bundled`` (carried by a digest alert), ``sent``,
+``dead`` (given up: permanent error, too many attempts or too old).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import sqlite3
+import types
+import typing
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from monitor.models import Alert, ChannelState, Delivery
+from monitor.store.base import from_db, to_db, utcnow
+
+_DELIVERY_COLUMNS = (
+    "o.id, o.alert_id, o.channel, o.mode, o.idempotency_key, o.status, o.attempts,"
+    " o.last_error, o.next_attempt_at, o.queued_at, o.updated_at, a.kind, a.title"
+)
+_DUE = ("pending", "failed")
+
+
+def delivery_key(alert_id: str, channel: str) -> str:
+    """The idempotency key of (alert, channel): the same across retries, restarts and requeues.
+
+    It is the webhook's ``webhook-id`` and the local part of the email's Message-ID, so a
+    receiver can drop a repeat and an update can name the message it follows.
+    """
+    digest = hashlib.sha256(f"{alert_id}\x00{channel}".encode()).hexdigest()
+    return f"msg_{digest[:32]}"
+
+
+class OutboxMixin:
+    conn: sqlite3.Connection
+
+    if typing.TYPE_CHECKING:  # provided by BaseStore; declared here for the type checker
+
+        def transaction(self) -> contextlib.AbstractContextManager[None]: ...
+
+    # ------------------------------------------------------------------ alerts
+
+    def enqueue_alert(self, alert: Alert, routes: Sequence[tuple[str, str]]) -> None:
+        """Store ``alert`` and one delivery per ``(channel, "now" | "digest")`` route.
+
+        Idempotent: enqueueing the same alert (or route) again changes nothing. Joins the
+        caller's transaction when there is one.
+        """
+        now = to_db(utcnow())
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO alerts (id, kind, story_id, follows, title, created_at,"
+                " content) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    alert.id,
+                    alert.kind,
+                    alert.story_id,
+                    alert.follows,
+                    alert.title,
+                    to_db(alert.created_at),
+                    encode_alert(alert),
+                ),
+            )
+            for channel, mode in routes:
+                if mode not in ("now", "digest"):
+                    raise ValueError(f"store: route mode must be 'now' or 'digest', not {mode!r}")
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO outbox (alert_id, channel, mode, idempotency_key,"
+                    " status, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        alert.id,
+                        channel,
+                        mode,
+                        delivery_key(alert.id, channel),
+                        "pending" if mode == "now" else "digest",
+                        now,
+                        now,
+                    ),
+                )
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return decode_alert(row[0]) if row else None
+
+    # ------------------------------------------------------------------ deliveries
+
+    def due_deliveries(self, now: datetime) -> list[Delivery]:
+        """Immediate deliveries whose next attempt is due, oldest first."""
+        rows = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            " WHERE o.status IN (?, ?) AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+            " ORDER BY o.id",
+            (*_DUE, to_db(now)),
+        ).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def outbox_rows(self, status: str | None = None) -> list[Delivery]:
+        """Every delivery row (or those in ``status``), oldest first."""
+        where, args = ("", ()) if status is None else (" WHERE o.status = ?", (status,))
+        rows = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            f"{where} ORDER BY o.id",
+            args,
+        ).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def mark_sent(self, delivery_id: int, now: datetime) -> None:
+        self.conn.execute(
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL,"
+            " next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+            (to_db(now), delivery_id),
+        )
+
+    def mark_failed(
+        self, delivery_id: int, error: str, next_attempt_at: datetime, now: datetime
+    ) -> None:
+        """Count a failed attempt; the row is due again at ``next_attempt_at``."""
+        self.conn.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+            " next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            (error[:500], to_db(next_attempt_at), to_db(now), delivery_id),
+        )
+
+    def mark_dead(self, delivery_id: int, error: str, now: datetime, *, attempted: bool) -> None:
+        self.conn.execute(
+            "UPDATE outbox SET status = 'dead', attempts = attempts + ?, last_error = ?,"
+            " next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+            (int(attempted), error[:500], to_db(now), delivery_id),
+        )
+
+    def defer_delivery(self, delivery_id: int, reason: str, until: datetime, now: datetime) -> None:
+        """Push a row back without counting an attempt (its channel just failed on another)."""
+        self.conn.execute(
+            "UPDATE outbox SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            (reason[:500], to_db(until), to_db(now), delivery_id),
+        )
+
+    def requeue_delivery(self, delivery_id: int) -> bool:
+        """Make a failed or dead delivery due now, with a fresh attempt count and age.
+
+        Its channel is re-enabled too (an operator who retries wants it tried). Returns False
+        when there is no such row or it is not failed or dead.
+        """
+        now = to_db(utcnow())
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT channel FROM outbox WHERE id = ? AND status IN ('failed', 'dead')",
+                (delivery_id,),
+            ).fetchone()
+            if row is None:
+                return False
+            self.conn.execute(
+                "UPDATE outbox SET status = 'pending', attempts = 0, last_error = NULL,"
+                " next_attempt_at = NULL, queued_at = ?, updated_at = ? WHERE id = ?",
+                (now, now, delivery_id),
+            )
+            self.enable_channel(row[0])
+        return True
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def prune_outbox(self, before: datetime) -> int:
+        """Forget sent, bundled and dead rows (and their alerts) last touched before ``before``."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM outbox WHERE status IN ('sent', 'bundled', 'dead') AND updated_at < ?",
+                (to_db(before),),
+            )
+            self.conn.execute(
+                "DELETE FROM alerts WHERE created_at < ? AND id NOT IN"
+                " (SELECT alert_id FROM outbox)",
+                (to_db(before),),
+            )
+        return cur.rowcount
+
+    # ------------------------------------------------------------------ digests
+
+    def digest_queue(self, channel: str) -> list[Delivery]:
+        """Rows waiting for ``channel``'s next digest, oldest first."""
+        rows = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            " WHERE o.channel = ? AND o.status = 'digest' ORDER BY o.id",
+            (channel,),
+        ).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def bundle_digest(
+        self, channel: str, digest: Alert, delivery_ids: Sequence[int], slot: datetime
+    ) -> None:
+        """In one transaction: queue ``digest`` for ``channel``, mark the rows it carries
+        ``bundled`` and remember ``slot`` as the channel's last digest."""
+        with self.transaction():
+            self.enqueue_alert(digest, [(channel, "now")])
+            now = to_db(utcnow())
+            self.conn.executemany(
+                "UPDATE outbox SET status = 'bundled', digest_id = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'digest'",
+                [(digest.id, now, i) for i in delivery_ids],
+            )
+            self.set_last_digest_slot(channel, slot)
+
+    def set_last_digest_slot(self, channel: str, slot: datetime) -> None:
+        self._ensure_channel(channel)
+        self.conn.execute(
+            "UPDATE channel_state SET last_digest_slot = ? WHERE name = ?", (to_db(slot), channel)
+        )
+
+    # ------------------------------------------------------------------ channels
+
+    def channel_state(self, name: str) -> ChannelState:
+        row = self.conn.execute(
+            "SELECT name, disabled_at, disabled_reason, disabled_target, last_digest_slot"
+            " FROM channel_state WHERE name = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            return ChannelState(name)
+        return ChannelState(row[0], from_db(row[1]), row[2], row[3], from_db(row[4]))
+
+    def disabled_channels(self) -> list[ChannelState]:
+        rows = self.conn.execute(
+            "SELECT name FROM channel_state WHERE disabled_at IS NOT NULL ORDER BY name"
+        ).fetchall()
+        return [self.channel_state(r[0]) for r in rows]
+
+    def disable_channel(self, name: str, reason: str, target: str, now: datetime) -> None:
+        self._ensure_channel(name)
+        self.conn.execute(
+            "UPDATE channel_state SET disabled_at = ?, disabled_reason = ?, disabled_target = ?"
+            " WHERE name = ?",
+            (to_db(now), reason[:500], target, name),
+        )
+
+    def enable_channel(self, name: str) -> None:
+        self.conn.execute(
+            "UPDATE channel_state SET disabled_at = NULL, disabled_reason = NULL,"
+            " disabled_target = NULL WHERE name = ?",
+            (name,),
+        )
+
+    def _ensure_channel(self, name: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO channel_state (name) VALUES (?)", (name,))
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    return Delivery(
+        id=row[0],
+        alert_id=row[1],
+        channel=row[2],
+        mode=row[3],
+        idempotency_key=row[4],
+        status=row[5],
+        attempts=row[6],
+        last_error=row[7],
+        next_attempt_at=from_db(row[8]),
+        queued_at=from_db(row[9]),
+        updated_at=from_db(row[10]),
+        alert_kind=row[11],
+        title=row[12],
+    )
+
+
+# ---------------------------------------------------------------------- alert (de)serialisation
+# The alert is kept whole, so a delivery retried days later renders exactly what was decided.
+# Decoding walks the dataclass type hints, so fields added to ``models`` later (with defaults)
+# need no change here and old rows still load.
+
+
+def encode_alert(alert: Alert) -> str:
+    return json.dumps(dataclasses.asdict(alert), ensure_ascii=False, default=_json_default)
+
+
+def decode_alert(content: str) -> Alert:
+    value = _decode(Alert, json.loads(content))
+    assert isinstance(value, Alert)
+    return value
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"store: cannot serialise {type(value).__name__}")
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner[0], value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if tp is datetime:
+        return datetime.fromisoformat(value)
+    if tp is date:
+        return date.fromisoformat(value)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = typing.get_type_hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
+    return value  # str, int, float, bool, Literal
