@@ -161,31 +161,40 @@ def containment(a: Hashes, b: Hashes) -> float:
 
 # ----------------------------------------------------------------------------- MinHash
 
-_PRIME = np.uint64((1 << 61) - 1)
+_U32 = np.uint64(1 << 32)
 
 
 class MinHasher:
-    """MinHash signatures with ``num_perm`` multiply-shift hash functions (numpy, seeded)."""
+    """One-permutation MinHash: the shingle hashes cut into ``num_perm`` bins, the minimum of each.
 
-    def __init__(self, num_perm: int = NUM_PERM, seed: int = 1) -> None:
-        rng = np.random.default_rng(seed)
+    The shingle hashes are already well mixed and sorted, so each bin's minimum is found by
+    binary search (a few microseconds, against ~1 ms for datasketch's ``update_batch``).
+    Empty bins (short texts) borrow the next non-empty bin's value, offset by the distance
+    ("rotation" densification, Shrivastava & Li 2014), so every band stays comparable.
+    """
+
+    def __init__(self, num_perm: int = NUM_PERM) -> None:
         self.num_perm = num_perm
-        # Odd multipliers make x -> a*x + b a permutation of 64-bit words; the top 32 bits
-        # of the product are a good universal hash (multiply-add-shift).
-        self._a = (rng.integers(1, 1 << 63, num_perm, dtype=np.uint64) << np.uint64(1)) | 1
-        self._b = rng.integers(0, 1 << 63, num_perm, dtype=np.uint64)
+        edges = (np.arange(num_perm + 1, dtype=np.uint64) * _U32 + np.uint64(num_perm - 1))
+        self._lo = (edges[:-1] // np.uint64(num_perm)).astype(np.uint64)
+        self._hi = (edges[1:] // np.uint64(num_perm)).astype(np.uint64)
 
     def signature(self, hashes: Hashes) -> Hashes:
-        """The MinHash signature of a shingle set; an empty set gives all-max values."""
-        if not len(hashes):
+        """The signature of a shingle set (sorted unique hashes); empty gives all-max values."""
+        n = len(hashes)
+        if not n:
             return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-        x = hashes.astype(np.uint64)
-        out = np.empty(self.num_perm, dtype=np.uint32)
-        step = max(1, (1 << 20) // len(x))  # bound the temporary matrix to ~8 MB
-        for i in range(0, self.num_perm, step):
-            prod = np.multiply.outer(self._a[i : i + step], x) + self._b[i : i + step, None]
-            out[i : i + step] = (prod >> np.uint64(32)).min(axis=1).astype(np.uint32)
-        return out
+        at = np.searchsorted(hashes, self._lo)
+        vals = hashes[np.minimum(at, n - 1)].astype(np.uint64)
+        full = (at < n) & (vals < self._hi)
+        if full.all():
+            return vals.astype(np.uint32)
+        bins = np.flatnonzero(full)
+        ids = np.arange(self.num_perm)
+        nxt = np.searchsorted(bins, ids) % len(bins)
+        dist = (bins[nxt] - ids) % self.num_perm
+        vals = vals[bins[nxt]] + dist.astype(np.uint64) * np.uint64(0x9E3779B1)
+        return (vals & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
 def estimate_jaccard(sig: Hashes, others: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
