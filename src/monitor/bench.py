@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -169,12 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
     args = parser.parse_args(argv)
     started = datetime.now(UTC)
-    for name, runner in (
+    runners: list[tuple[str, Callable[[], list[Figure]]]] = [
         ("analysis", lambda: bench_analysis(args.quick)),
         ("dates", bench_dates),
         ("stories", lambda: bench_stories(args.quick)),
         ("cycles", lambda: bench_cycles(args.quick)),
-    ):
+    ]
+    for name, runner in runners:
         with _section(name):
             for fig_name, value, unit in runner():
                 print(f"{fig_name} {value} {unit}", flush=True)

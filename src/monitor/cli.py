@@ -20,6 +20,7 @@ from typing import Any
 from monitor import __version__
 from monitor.config import ChannelConfig, Config, default_config, load_config
 from monitor.errors import ConfigError, MonitorError
+from monitor.models import MilestoneState
 
 ENV_CONFIG = "MONITOR_CONFIG"
 
@@ -204,7 +205,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from monitor.analysis import Analyzer, run_analyze
-    from monitor.extract import extract_main_text
 
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
@@ -212,14 +212,24 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         config = default_config(Path(tempfile.gettempdir()))
     analyzer = Analyzer(config.rules, config.timeline)
     if args.input == "-":
-        return run_analyze(sys.stdin, sys.stdout, analyzer, args.format, extract_main_text)
+        return run_analyze(sys.stdin, sys.stdout, analyzer, args.format, _page_text)
     try:
         with open(args.input, encoding="utf-8") as inp:
-            return run_analyze(inp, sys.stdout, analyzer, args.format, extract_main_text)
+            return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text)
     except FileNotFoundError:
         raise ConfigError(f"{args.input}: file not found") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{args.input}: not UTF-8 (byte {exc.start})") from None
+
+
+def _page_text(html: str, url: str | None) -> str:
+    """The daemon's main-text extraction; a page it finds nothing in is read as plain text."""
+    from bs4 import BeautifulSoup
+
+    from monitor.extract import extract_main_text
+
+    text = extract_main_text(html, url)
+    return text if text else BeautifulSoup(html, "html.parser").get_text("\n", strip=True)
 
 
 def _cmd_check_config(args: argparse.Namespace) -> int:
@@ -236,21 +246,38 @@ def _open_store_readonly(config: Config) -> Any:
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    from monitor.timeline import milestone_states, milestone_table, milestones_json
+    from monitor.timeline import milestone_json, milestone_table
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
     try:
-        states = milestone_states(
-            config.timeline, store.completed_milestones(), store.milestone_reports()
-        )
+        states = _milestone_states(store.completed_milestones(), store.milestone_reports())
     finally:
         store.close()
     if args.json:
-        print(json.dumps(milestones_json(config.timeline, states), ensure_ascii=False, indent=2))
+        print(json.dumps(milestone_json(config.timeline, states), ensure_ascii=False, indent=2))
     else:
         print(milestone_table(config.timeline, states))
     return 0
+
+
+def _milestone_states(
+    completed: dict[str, str], reports: dict[str, dict[str, list[str]]]
+) -> dict[str, MilestoneState]:
+    """Combine the store's completions and per-verdict reports into one state per event."""
+    states = {}
+    for event_id in set(completed) | set(reports):
+        verdicts = reports.get(event_id, {})
+        states[event_id] = MilestoneState(
+            event_id=event_id,
+            status="completed" if event_id in completed else "planned",
+            completed_by=completed.get(event_id),
+            supporting=tuple(
+                dict.fromkeys(verdicts.get("consistent", []) + verdicts.get("completed", []))
+            ),
+            contradicting=tuple(dict.fromkeys(verdicts.get("conflicting", []))),
+        )
+    return states
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

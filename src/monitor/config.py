@@ -46,6 +46,9 @@ class StorySettings:
     merge_threshold: float = 0.45  # char-5 Jaccard at or above which copies merge outright
     grey_threshold: float = 0.12  # between this and merge_threshold, claims and titles decide
     event_window_hours: int = 48  # independent reports of one event arrive within this window
+    containment_threshold: float = 0.7  # a teaser: this share of its shingles is in the story
+    grey_evidence: float = 2.5  # event evidence a grey-zone pair needs (see stories.compare)
+    event_evidence: float = 3.5  # event evidence an independent report (below grey) needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +160,10 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     tl_file = _relative(base, mon.get_opt("timeline_file", str)) or timeline.default_timeline_path()
     tz = mon.get("timezone", str, "Asia/Baghdad")
     _check_timezone(tz, mon)
-    settings = {
-        "timezone": tz,
-        "log_format": mon.choice("log_format", ("kv", "json"), "kv"),
-        "log_level": mon.choice("log_level", ("debug", "info", "warning", "error"), "info"),
-        "alert_on_first_run": mon.get("alert_on_first_run", bool, False),
-        "cycle_deadline_seconds": mon.positive("cycle_deadline_seconds", float, 900.0),
-    }
+    log_format = mon.choice("log_format", ("kv", "json"), "kv")
+    log_level = mon.choice("log_level", ("debug", "info", "warning", "error"), "info")
+    alert_on_first_run = mon.get("alert_on_first_run", bool, False)
+    cycle_deadline = mon.positive("cycle_deadline_seconds", float, 900.0)
     mon.done()
     http = _http(root.sub("http"))
     stories = _stories(root.sub("stories"))
@@ -189,7 +189,11 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         stories=stories,
         delivery=delivery,
         health=health,
-        **settings,
+        timezone=tz,
+        log_format=log_format,
+        log_level=log_level,
+        alert_on_first_run=alert_on_first_run,
+        cycle_deadline_seconds=cycle_deadline,
     )
 
 
@@ -253,6 +257,9 @@ def _stories(s: Section) -> StorySettings:
         merge_threshold=s.positive("merge_threshold", float, d.merge_threshold),
         grey_threshold=s.positive("grey_threshold", float, d.grey_threshold),
         event_window_hours=s.positive("event_window_hours", int, d.event_window_hours),
+        containment_threshold=s.positive("containment_threshold", float, d.containment_threshold),
+        grey_evidence=s.positive("grey_evidence", float, d.grey_evidence),
+        event_evidence=s.positive("event_evidence", float, d.event_evidence),
     )
     if out.grey_threshold > out.merge_threshold:
         s.problems.add(s.where, "'grey_threshold' must not exceed 'merge_threshold'")

@@ -33,7 +33,9 @@ _GREGORIAN: dict[int, tuple[str, ...]] = {
 # Month names that are also everyday words (أب father, مارس he practised, ماي, جوان names,
 # may/march in English): alone they are never a date; a day, a year, a twin name, a modifier,
 # "شهر" or a preposition before them is needed.
-AMBIGUOUS_MONTHS = frozenset(normalize_text(w) for w in ("آب", "مارس", "ماي", "جوان", "may", "march"))
+AMBIGUOUS_MONTHS = frozenset(
+    normalize_text(w) for w in ("آب", "مارس", "ماي", "جوان", "may", "march")
+)
 
 _HIJRI: dict[int, tuple[str, ...]] = {
     1: ("محرم",),
@@ -132,12 +134,14 @@ _QUARTERS: dict[tuple[int, int], tuple[str, ...]] = {
     (7, 12): ("النصف الثاني", "النصف الأخير"),
 }
 
-# Prepositions kept on a date, most specific first. Output is the normalised form; a few
-# phrases mean "no later than" and are reported as بحلول.
+# Prepositions kept on a date, as {reported form: written forms}. Output is normalised; a few
+# phrases mean "no later than" and are reported as بحلول, and بتاريخ ("dated") as في.
 _PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "بحلول": ("بحلول", "في موعد أقصاه", "موعد أقصاه", "في موعد لا يتجاوز", "موعد لا يتجاوز"),
     "اعتبارا من": ("اعتباراً من", "اعتبارا من"),
     "ابتداء من": ("ابتداءً من", "ابتداء من", "بدءاً من", "بدءا من", "بداية من"),
+    "في": ("في", "بتاريخ"),
+    "بين": ("بين",),
     "حتى": ("حتى",),
     "لغاية": ("لغاية",),
     "منذ": ("منذ",),
@@ -146,7 +150,6 @@ _PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "مع": ("مع",),
     "خلال": ("خلال",),
     "طوال": ("طوال", "طيلة"),
-    "في": ("في",),
     "إلى": ("إلى",),
     "من": ("من",),
     "عند": ("عند",),
@@ -171,13 +174,21 @@ _COUNT_NOUNS = (
     "قطعة", "آلية", "آليات", "مركبة", "مركبات", "دبابة", "سيارة", "صفحة", "كلمة", "مقعد", "صوت",
     "أمريكي", "أميركي", "أمريكيين", "أميركيين", "بريطاني", "فرنسي", "تركي", "إيراني", "عراقي",
     "منهم", "منها", "بينهم",
+    "متظاهر", "نازح", "نازحين", "معتقل", "سجين", "مواطن", "طفل", "امرأة", "مسلح", "مسلحين",
+    "إرهابي", "إرهابيين", "متعاقد", "متعاقدين", "خبير", "خبراء", "منتسب", "منتسبين", "مهاجر",
+    "ضحية", "إصابة", "حالة", "وفاة", "قذيفة", "قذائف", "ضربة", "طلعة", "موقع", "مواقع", "قاعدة",
+    "نقطة", "منشأة", "مبنى", "شاحنة", "شاحنات", "عربة", "مدرعة", "مسيرة", "سلاح", "قنبلة",
+    "عبوة", "لغم", "ألغام", "لتر", "ميغاواط", "كيلوغرام", "غرام", "فدان", "وظيفة", "مشروع",
+    "عقد", "دولة", "مدينة", "قرية", "مرشح", "ناخب", "حاج", "زائر", "مسافر", "رحلة", "آخرين",
 )  # fmt: skip
 
 # Words before a bare number that make it a quantity or a reference number, not a year.
 _COUNT_CUES = (
     "نحو", "حوالي", "حوالى", "قرابة", "زهاء", "يقارب", "يقرب من", "أكثر من", "أقل من", "يقل عن",
     "يزيد عن", "يزيد على", "بينهم", "منهم", "قوامها", "قوامه", "عددهم", "عددها", "رقم", "القرار",
-    "قرار", "المادة", "بلغ", "يبلغ", "بلغت", "تبلغ", "أصل", "مجموع",
+    "قرار", "المادة", "بلغ", "يبلغ", "بلغت", "تبلغ", "أصل", "مجموع", "مجموعه", "إجمالي", "عدد",
+    "بعدد", "الرقم", "نسبة", "بنسبة", "قيمة", "بقيمة", "بمبلغ", "مبلغ", "بواقع", "قتل", "مقتل",
+    "إصابة", "اعتقال", "نشر", "إرسال", "أرسلت", "أرسل", "قرابه",
 )  # fmt: skip
 
 # Nouns that "العام" qualifies as an adjective (الأمين العام الحالي is a person, not a year).
@@ -194,10 +205,37 @@ def norm_table(table: Mapping[int, Iterable[str]]) -> dict[str, int]:
     return {normalize_text(w): k for k, words in table.items() for w in words}
 
 
+_Trie = dict[str, "_Trie"]
+
+
 def alternation(words: Iterable[str]) -> str:
-    """A regex alternation of normalised words, longest first, inner spaces as ``\\s+``."""
-    uniq = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in uniq)
+    """A regex matching any of ``words``, inner spaces as ``\\s+``.
+
+    Built as a trie (``اب(?:ريل)?``) rather than ``a|b|c``: the regex engine then reads each
+    character once instead of trying every word at every word start, and a greedy optional
+    tail still prefers the longest word, as a longest-first alternation would.
+    """
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for ch in " ".join(word.split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+    return _trie_regex(root, top=True)
+
+
+def _trie_regex(node: _Trie, top: bool = False) -> str:
+    branches = [
+        (r"\s+" if ch == " " else re.escape(ch)) + _trie_regex(child)
+        for ch, child in sorted(node.items())
+        if ch
+    ]
+    ends = "" in node
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends and not top:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
 
 
 def squash(s: str) -> str:

@@ -7,7 +7,7 @@ fuzzy spans (خلال الأشهر المقبلة، في غضون ثلاثة أ�
   A weekday right after أمس/اليوم/غدا/بعد غد names that day and adds nothing.
 - Fuzzy spans start (future) or end (past) at publication. Without a count: hours 2 days,
   days 7 days, weeks 6 weeks, months 6 months, years 3 years. Granularity follows the length:
-  up to 2 days "day", up to 10 days "week", up to a year "month", beyond "year".
+  up to 2 days "day", up to 10 days "week", under a year "month", else "year".
 """
 
 from __future__ import annotations
@@ -16,8 +16,15 @@ import re
 from datetime import date, timedelta
 
 from monitor import hijri as cal
-from monitor.date_lexicon import DURATION_UNITS, NUMBER_WORDS, ORDINAL_DAYS, REL, WEEKDAYS
-from monitor.date_lexicon import alternation, squash
+from monitor.date_lexicon import (
+    DURATION_UNITS,
+    NUMBER_WORDS,
+    ORDINAL_DAYS,
+    REL,
+    WEEKDAYS,
+    alternation,
+    squash,
+)
 from monitor.date_rules import (
     CL,
     DAYNUM,
@@ -27,6 +34,7 @@ from monitor.date_rules import (
     YEAR4,
     Family,
     Hit,
+    is_count,
     is_title_adjective,
     word_before,
     words_after,
@@ -50,16 +58,19 @@ _SHIFT = {"current": 0, "past": -1, "next": 1}
 
 
 def _resolve_relnoun(m: re.Match[str], pub: date | None) -> Hit | None:
-    if m["y"]:
+    if m["yrel"] and is_title_adjective(m):
+        return None
+    cut = None
+    if m["y"]:  # "العام الجاري 2021": the written year wins, unless it is a count
         year = int(m["y"].rstrip("م "))
-        return Hit(*cal.year_interval(year), "year") if 1900 <= year <= 2100 else None
+        if 1900 <= year <= 2100 and not is_count(m.string, m.start("y"), m.end("y")):
+            return Hit(*cal.year_interval(year), "year")
+        cut = m.start("y")
     if pub is None:
         return None
     if m["yrel"] or m["ythis"]:
-        if m["yrel"] and is_title_adjective(m):
-            return None
         year = year_of_rel(m["yrel"], pub) if m["yrel"] else pub.year
-        return Hit(*cal.year_interval(year), "year")
+        return Hit(*cal.year_interval(year), "year", cut=cut)
     if m["wrel"] or m["wthis"]:
         shift = _SHIFT[REL[squash(m["wrel"])]] if m["wrel"] else 0
         return Hit(*cal.week_interval(pub, shift), "week")
@@ -85,6 +96,8 @@ _DAYS_RE = re.compile(
     )(?!\w)""",
     re.VERBOSE,
 )
+# Words starting with ال that are not adjectives ("وصلنا اليوم إلى" is still today).
+_FUNCTION_WORDS = frozenset({"الي", "التي", "الذي", "الذين", "اللذين", "اللتين", "الا", "الان"})
 _NOT_MONDAY_BEFORE = frozenset({"كلا", "بين", "هذين", "هذان"})
 _NOT_MONDAY_AFTER = frozenset({"معا", "منهما", "منهم", "كليهما"})
 
@@ -97,7 +110,7 @@ def _weekday(m: re.Match[str], pub: date) -> date | None:
         return None  # الأحد عشر: eleven
     if name == "الاثنين" and (
         word_before(m.string, m.start("b")) in _NOT_MONDAY_BEFORE
-        or after[:1] and after[0] in _NOT_MONDAY_AFTER
+        or (after[:1] and after[0] in _NOT_MONDAY_AFTER)
     ):
         return None  # "كلا الاثنين": both
     index = WEEKDAYS[name]
@@ -122,8 +135,10 @@ def _resolve_days(m: re.Match[str], pub: date | None) -> Hit | None:
         return None  # "الغد" alone is "the future" (and an outlet's name)
     if rd == "اليوم" and not (m["tod"] or m["wd1"]):
         after = words_after(m.string, m.end("b"), 1)
-        if after and after[0].startswith("ال"):
+        if after and after[0].startswith("ال") and after[0] not in _FUNCTION_WORDS:
             return None  # اليوم الأول / اليوم التالي / اليوم العالمي
+        if after[:1] in (["نفسه"], ["ذاته"]) or word_before(m.string, m.start("b")) == "ذات":
+            return None  # "في اليوم نفسه": the day just mentioned, not today
     d = pub + timedelta(days=_RD_OFFSETS[rd])
     return Hit(d, d, "day")
 
@@ -156,7 +171,7 @@ def _span_end(pub: date, unit: str, count: int, sign: int) -> date:
 
 
 def _granularity(days: int) -> Granularity:
-    return "day" if days <= 2 else "week" if days <= 10 else "month" if days <= 366 else "year"
+    return "day" if days <= 2 else "week" if days <= 10 else "month" if days < 365 else "year"
 
 
 def _resolve_fuzzy(m: re.Match[str], pub: date | None) -> Hit | None:

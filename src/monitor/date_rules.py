@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from monitor import hijri as cal
@@ -29,7 +29,6 @@ from monitor.date_lexicon import (
     GENERAL_NOUNS,
     GREGORIAN_MONTHS,
     HIJRI_MONTHS,
-    NUMBER_WORDS,
     ORDINAL_DAYS,
     PREPOSITIONS,
     QUARTERS,
@@ -50,6 +49,7 @@ class Hit(NamedTuple):
     granularity: Granularity
     hijri: bool = False
     preposition: str | None = None  # set when the family itself carries it (في غضون)
+    cut: int | None = None  # where the date ends when the match ran on past it
 
 
 Resolver = Callable[[re.Match[str], date | None], Hit | None]
@@ -73,9 +73,14 @@ YEAR4 = r"(?<!\d)\d{4}(?!\d)(?:\s?م(?!\w))?"  # 2024 / 2024م
 DAYNUM = r"(?<!\d)[0-3]?\d(?!\d)(?:st|nd|rd|th)?"
 
 
-def _month(tag: str) -> str:
-    """One month name, optionally twinned: أيلول/سبتمبر, سبتمبر (أيلول), سبتمبر - أيلول."""
-    return rf"(?P<m1{tag}>{_MON})(?:\s*[/(-]\s*(?P<m2{tag}>{_MON})(?:\s*\))?)?"
+# "الأحد 14 أيلول"، "يوم الخميس الموافق 18 أيلول": a weekday naming the same day as the date.
+_WD_PREFIX = (
+    rf"(?:(?:(?:يوم|صباح|مساء|ليله)\s+)?{WD_ALT}\s*,?\s*(?:\(\s*)?(?:و?الموافق\s+(?:ل\s*)?)?)?"
+)
+
+
+# One month name, optionally twinned: أيلول/سبتمبر, سبتمبر (أيلول), سبتمبر - أيلول.
+_MONTH = rf"(?P<m1>{_MON})(?:\s*[/(-]\s*(?P<m2>{_MON})(?:\s*\))?)?"
 
 
 _PREP_RE = re.compile(
@@ -113,12 +118,12 @@ def is_title_adjective(m: re.Match[str]) -> bool:
 
 _GREG_RE = re.compile(
     rf"""{CL}(?P<b>
-    (?:(?:(?:يوم|صباح|مساء|ليله)\s+)?(?P<wd>{WD_ALT})\s*,?\s*(?:\(\s*)?(?:و?الموافق\s+(?:ل\s*)?)?)?
+    {_WD_PREFIX}
     (?:(?:(?P<d0>{DAYNUM})\s*(?:-|و|الي|حتي)\s*)?(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))
        \s*,?\s*(?:من\s+)?)?
     (?P<shahr>(?:ال)?شهر\s+)?
-    {_month("")}
-    (?:\s*,?\s*(?:(?:من\s+)?(?:ال|ل)?(?:عام|سنه)\s*)?(?P<y>{YEAR4})
+    (?:{_MONTH}|(?<=شهر\s)(?P<mnum>1[0-2]|0?[1-9])(?!\d))
+    (?:(?P<yall>\s*,?\s*(?P<ypre>(?:من\s+)?(?:ال|ل)?(?:عام|سنه)\s*)?(?P<y>{YEAR4}))
       |\s+(?:من\s+)?(?:ال|ل)?(?:عام|سنه)\s+(?P<yrel>{REL_ALT})
       |\s+(?:من\s+)?(?P<ythis>هذا\s+العام|هذه\s+السنه)
       |\s+(?P<mrel>{REL_ALT}))?
@@ -169,34 +174,52 @@ def _greg_day(m: re.Match[str]) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _explicit_year(m: re.Match[str]) -> int | None:
+    """The year written after the month, or ``None`` when that number is a count or absent."""
+    if not m["y"]:
+        return None
+    year = int(m["y"].rstrip("م "))
+    if not 1800 <= year <= 2200:
+        return None
+    if not m["ypre"] and is_count(m.string, m.start("y"), m.end("y")):
+        return None  # "غادر في أيلول 2000 جندي": the month, then a count
+    return year
+
+
+def _implied_year(
+    m: re.Match[str], month: int, day: int | None, pub: date, prep: str | None
+) -> int:
+    """The year of a month written without one (الحالي، من العام المقبل، or nothing)."""
+    if m["yrel"]:
+        return year_of_rel(m["yrel"], pub)
+    if m["ythis"]:
+        return pub.year
+    tense = REL[squash(m["mrel"])] if m["mrel"] else _bare_tense(prep)
+    return _pick_year(month, day, pub, tense)
+
+
 def _resolve_greg(m: re.Match[str], pub: date | None) -> Hit | None:
-    name, ambiguous = squash(m["m1"]), AMBIGUOUS_MONTHS
-    month = GREGORIAN_MONTHS[name]
+    name = squash(m["m1"] or "")
+    month = GREGORIAN_MONTHS[name] if name else int(m["mnum"])  # "شهر 9 المقبل"
     first, last = _greg_day(m)
-    if first == 0:
+    if first == 0 or (m["mnum"] and is_count(m.string, m.start("mnum"), m.end("mnum"))):
         return None
-    anchored = bool(m["y"] or m["yrel"] or m["ythis"] or m["mrel"] or m["m2"] or m["shahr"])
+    year = _explicit_year(m)
+    cut = m.start("yall") if m["y"] and year is None else None
+    anchored = year is not None or any(
+        m[g] for g in ("yrel", "ythis", "mrel", "m2", "shahr", "d", "od")
+    )
     prep = preposition_before(m.string, m.start("b"))
-    if not anchored and first is None and (prep is None or (name in ambiguous and prep == "من")):
+    if not anchored and (prep is None or (name in AMBIGUOUS_MONTHS and prep == "من")):
         return None  # a bare month name needs a preposition or شهر before it ("من مارس" = who)
-    if m["y"]:
-        year = int(m["y"].rstrip("م "))
-        if not 1800 <= year <= 2200:
+    if year is None:
+        if pub is None:
             return None
-    elif pub is None:
-        return None
-    elif m["yrel"]:
-        year = year_of_rel(m["yrel"], pub)
-    elif m["ythis"]:
-        year = pub.year
-    else:
-        tense = REL[squash(m["mrel"])] if m["mrel"] else _bare_tense(prep)
-        year = _pick_year(month, last, pub, tense)
+        year = _implied_year(m, month, last, pub, prep)
     if first is None or last is None:
-        start, end = cal.month_interval(year, month)
-        return Hit(start, end, "month")
+        return Hit(*cal.month_interval(year, month), "month", cut=cut)
     d1, d2 = cal.day_or_none(year, month, first), cal.day_or_none(year, month, last)
-    return Hit(d1, d2, "day") if d1 and d2 else None
+    return Hit(d1, d2, "day", cut=cut) if d1 and d2 else None
 
 
 # --------------------------------------------------------------------------- numeric dates
@@ -218,13 +241,21 @@ def _resolve_numeric(m: re.Match[str], pub: date | None) -> Hit | None:
 # --------------------------------------------------------------------------- bare and named years
 
 _YEAR_RE = re.compile(
-    rf"(?<!\w)(?<!\d[.,/:])(?:[وف]?(?:لل|[بل])?)"
-    rf"(?P<b>(?P<pre>(?:ال)?(?:عام|عامي|سنه|سنتي)\s*)?(?P<y>\d{{4}})(?:\s?م(?!\w))?)"
+    r"(?<!\w)(?<!\d[.,/:])(?:[وف]?(?:لل|[بل])?)"
+    r"(?P<b>(?P<pre>(?:ال)?(?:عام|عامي|سنه|سنتي)\s*)?(?P<y>\d{4})(?:\s?م(?!\w))?)"
     r"(?!\d|[.,:/]\d|\w)"
 )
 _COUNT_CUE_RE = re.compile(rf"(?<!\w)(?:{alternation(COUNT_CUES)})\s*$")
-_DIGIT_NEIGHBOUR_BEFORE = re.compile(r"\d[ \t]+$")
-_DIGIT_NEIGHBOUR_AFTER = re.compile(r"[ \t]+\d")
+# Digit groups next to a number: "0770 2014 555", "0770-123-2014" (a dash between two 4-digit
+# numbers is a range of years, "2014-2017").
+_GROUP_BEFORE = re.compile(r"(?<!\d)(\d+)(?:[ \t]+|[ \t]*-[ \t]*)$")
+_GROUP_AFTER = re.compile(r"(?:[ \t]+|[ \t]*-[ \t]*)(\d+)(?!\d)")
+
+
+def _in_digit_run(text: str, start: int, end: int) -> bool:
+    before = _GROUP_BEFORE.search(text, max(0, start - 16), start)
+    after = _GROUP_AFTER.match(text, end)
+    return any(m is not None and (len(m[1]) != 4 or "-" not in m[0]) for m in (before, after))
 
 
 def is_count(text: str, start: int, end: int) -> bool:
@@ -249,9 +280,7 @@ def _resolve_year(m: re.Match[str], pub: date | None) -> Hit | None:
             return None
     elif not 1900 <= year <= 2100 or is_count(text, start, end):
         return None
-    elif _DIGIT_NEIGHBOUR_BEFORE.search(text, max(0, start - 4), start) or (
-        _DIGIT_NEIGHBOUR_AFTER.match(text, end)
-    ):
+    elif _in_digit_run(text, start, end):
         return None  # a group in a phone number or a table of figures
     return Hit(*cal.year_interval(year), "year")
 
@@ -296,7 +325,7 @@ def _resolve_part(m: re.Match[str], pub: date | None) -> Hit | None:
 _HIJRI_MARK = r"(?:\s*(?:ه(?!\w)|هجريه|هجري|للهجره))"
 _HIJRI_RE = re.compile(
     rf"""{CL}(?P<b>
-    (?:(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))\s+(?:من\s+)?)?(?:شهر\s+)?
+    {_WD_PREFIX}(?:(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))\s+(?:من\s+)?)?(?:شهر\s+)?
       (?P<hm>{alternation(HIJRI_MONTHS)})\s*,?\s*(?:(?:من\s+)?{_YEAR_WORD}\s+)?
       (?P<y>1[34]\d\d)(?!\d){_HIJRI_MARK}?
     |(?:{_YEAR_WORD}\s+)?(?P<hy>1[34]\d\d)(?!\d){_HIJRI_MARK}

@@ -45,7 +45,9 @@ _FURNITURE = re.compile(
 )
 _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|متابعه|تحرير|ترجمه|اعداد|تقرير)\s*[:/-]")
 # A dateline: up to four words, an optional "(agency)", then a dash, colon or slash.
-_DATELINE = re.compile(r"^\s*(?:[^\s.,:;()/-]+\s+){0,3}[^\s.,:;()/-]+\s*(?:\([^)]{1,25}\))?\s*[-:/]+\s*")
+_DATELINE = re.compile(
+    r"^\s*(?:[^\s.,:;()/-]+\s+){0,3}[^\s.,:;()/-]+\s*(?:\([^)]{1,25}\))?\s*[-:/]+\s*"
+)
 _TIMESTAMP = re.compile(r"^[\d\s/:.,-]+(?:am|pm|ص|م)?$")
 _MONTHS = {
     "01": ("كانون الثاني", "يناير"),
@@ -118,7 +120,6 @@ def _strip_dateline(paragraph: str) -> str:
 
 # ----------------------------------------------------------------------------- shingles
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BASE = np.uint64(1_000_003)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY: Hashes = np.zeros(0, dtype=np.uint32)
@@ -175,7 +176,7 @@ class MinHasher:
 
     def __init__(self, num_perm: int = NUM_PERM) -> None:
         self.num_perm = num_perm
-        edges = (np.arange(num_perm + 1, dtype=np.uint64) * _U32 + np.uint64(num_perm - 1))
+        edges = np.arange(num_perm + 1, dtype=np.uint64) * _U32 + np.uint64(num_perm - 1)
         self._lo = (edges[:-1] // np.uint64(num_perm)).astype(np.uint64)
         self._hi = (edges[1:] // np.uint64(num_perm)).astype(np.uint64)
 
@@ -239,7 +240,8 @@ class LshIndex:
     def band_keys(self, sig: Hashes) -> npt.NDArray[np.uint64]:
         """One 64-bit key per band (the band's values hashed together with its number)."""
         bands = sig.astype(np.uint64).reshape(self.bands, self.rows)
-        return (bands * self._mult).sum(axis=1) ^ self._salt
+        keys = (bands * self._mult).sum(axis=1, dtype=np.uint64) ^ self._salt
+        return np.asarray(keys, dtype=np.uint64)
 
     def add(self, row: int, sig: Hashes) -> None:
         """Index ``row``; row ids are never reused (a removed id's entries may linger)."""

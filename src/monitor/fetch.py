@@ -25,7 +25,6 @@ Rules:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import zlib
 from collections.abc import Iterator
@@ -51,6 +50,9 @@ except (ImportError, TypeError):  # no brotli, or one too old to bound its outpu
     _BROTLI = False
 
 log = logging.getLogger(__name__)
+_DECODE_ERRORS: tuple[type[Exception], ...] = (
+    (zlib.error, brotli.error) if _BROTLI else (zlib.error,)
+)
 
 PIECE = 64 * 1024  # largest decoded piece held at once before the cap is checked
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -341,7 +343,7 @@ async def _read_body(response: httpx.Response, url: str, max_bytes: int, kind: s
                 if total > max_bytes:
                     raise _too_large(url, max_bytes, kind)
                 chunks.append(piece)
-    except (zlib.error, _BrotliError) as exc:
+    except _DECODE_ERRORS as exc:
         raise FetchError(f"fetch: {kind} {url}: bad {encoding} body: {exc}", url=url) from None
     return b"".join(chunks)
 
@@ -355,14 +357,6 @@ def _too_large(url: str, max_bytes: int, kind: str) -> TooLargeError:
 
 class _Decoder(Protocol):
     def decode(self, data: bytes) -> Iterator[bytes]: ...
-
-
-class _BrotliError(Exception):
-    pass
-
-
-if _BROTLI:
-    _BrotliError = brotli.error  # noqa: F811
 
 
 class _Identity:
@@ -384,23 +378,19 @@ class _Zlib:
             self._started = True
             if self._wbits == zlib.MAX_WBITS and not _looks_zlib_wrapped(data):
                 self._d = zlib.decompressobj(-zlib.MAX_WBITS)  # servers send raw deflate too
-        while data:
+        while True:
             out = self._d.decompress(data, PIECE)
             if out:
                 yield out
-            data = self._d.unconsumed_tail
             if self._d.eof:
                 data = self._d.unused_data
                 if data and self._wbits != zlib.MAX_WBITS:
-                    self._d = zlib.decompressobj(self._wbits)  # next gzip member
+                    self._d = zlib.decompressobj(self._wbits)  # the next gzip member
                     continue
-                return
-            if not data and len(out) == PIECE:
-                data = b""  # output buffer was full: drain what zlib still holds
-                while len(out) == PIECE:
-                    out = self._d.decompress(b"", PIECE)
-                    if out:
-                        yield out
+                return  # trailing bytes after a deflate stream are ignored
+            data = self._d.unconsumed_tail
+            if not data and len(out) < PIECE:
+                return  # input used up and zlib holds nothing back (a full buffer might)
 
 
 def _looks_zlib_wrapped(data: bytes) -> bool:
@@ -412,14 +402,14 @@ class _Brotli:
         self._d = brotli.Decompressor()
 
     def decode(self, data: bytes) -> Iterator[bytes]:
+        # can_accept_more_data() turns true as soon as the input is taken, while decoded
+        # output may still be pending: drain with empty input until a call yields nothing.
         out = self._d.process(data, output_buffer_limit=PIECE)
-        if out:
+        while out:
             yield out
-        while not self._d.can_accept_more_data() and not self._d.is_finished():
-            out = self._d.process(b"", output_buffer_limit=PIECE)
-            if not out:
+            if self._d.is_finished():
                 return
-            yield out
+            out = self._d.process(b"", output_buffer_limit=PIECE)
 
 
 def _decoder(encoding: str, url: str, kind: str) -> _Decoder:
@@ -436,7 +426,3 @@ def _decoder(encoding: str, url: str, kind: str) -> _Decoder:
         if coding == "br" and _BROTLI:
             return _Brotli()
     raise FetchError(f"fetch: {kind} {url}: unsupported Content-Encoding {encoding!r}", url=url)
-
-
-with contextlib.suppress(Exception):  # keep the names visible to linters
-    del contextlib

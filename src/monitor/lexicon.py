@@ -9,7 +9,8 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
   So ``وللتحالف`` matches ``التحالف`` and ``بالانسحاب`` matches ``انسحاب``.
 - After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا ي ني);
   a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``).
-- All words of a term must lie in one sentence. Words in the middle must match exactly.
+- All words of a term must lie in one sentence. Words in the middle must match exactly; a
+  ``*`` stands for up to three words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء").
 - ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap.
 
 One dictionary lookup per candidate form of each token replaces a regex scan per term;
@@ -33,6 +34,8 @@ _CONJ = ("و", "ف")
 _PREP = ("ب", "ل", "ك")
 _SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "ني", "ه", "ك", "ي")
 _MIN_STEM = 2
+GAP = 3  # a "*" in a term stands for up to this many words
+_CACHE_LIMIT = 200_000  # distinct tokens remembered per lexicon
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,8 @@ class Scan:
 
 
 def tokenize(text: str) -> list[str]:
-    """Tokens of an already normalised string (used for config terms)."""
-    return TOKEN_RE.findall(text)
+    """Tokens of an already normalised config term (``*`` is a gap, see the module doc)."""
+    return re.findall(r"\w+|\*", text)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -144,6 +147,9 @@ class Lexicon:
     patterns: tuple[tuple[Term, re.Pattern[str]], ...] = ()
     _index: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, repr=False)
     _joined: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _cache: dict[str, tuple[tuple[Term, ...], tuple[Term, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(cls, terms: Iterable[Term], patterns: Sequence[tuple[Term, str]] = ()) -> Lexicon:
@@ -161,6 +167,29 @@ class Lexicon:
             _index={k: tuple(v) for k, v in index.items()},
             _joined=joined,
         )
+
+    def candidates(self, tok: str) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+        """Terms of one word that ``tok`` matches, and terms of several words it may start.
+
+        Cached per token: news vocabulary repeats, so most tokens cost one dict lookup.
+        """
+        found = self._cache.get(tok)
+        if found is None:
+            singles: dict[int, Term] = {}
+            multis: dict[int, Term] = {}
+            for form in prefix_forms(tok):
+                for stem in suffix_forms(form):
+                    for term in self._index.get(stem, ()):
+                        if len(term.tokens) == 1:
+                            singles[id(term)] = term
+                for term in self._index.get(form, ()):
+                    if len(term.tokens) > 1:
+                        multis[id(term)] = term
+            found = (tuple(singles.values()), tuple(multis.values()))
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[tok] = found
+        return found
 
     def scan(self, text: str) -> Scan:
         """Tokenise ``text``, split it into sentences and find every term in it."""
@@ -184,7 +213,7 @@ def _scan(lexicon: Lexicon, text: str) -> Scan:
     sentences = split_sentences(text)
     sent_starts = [s for s, _ in sentences]
     sentence_of = [max(bisect_right(sent_starts, p) - 1, 0) for p in starts]
-    hits = _find_terms(lexicon._index, toks, sentence_of)
+    hits = _find_terms(lexicon, toks, sentence_of)
     if lexicon._joined is not None:
         hits.extend(_find_patterns(lexicon, text, starts, ends, sentence_of))
     hits = _apply_ignore(hits)
@@ -200,37 +229,46 @@ def _scan(lexicon: Lexicon, text: str) -> Scan:
     )
 
 
-def _find_terms(
-    index: dict[str, tuple[Term, ...]], toks: list[str], sentence_of: list[int]
-) -> list[Hit]:
+def _find_terms(lexicon: Lexicon, toks: list[str], sentence_of: list[int]) -> list[Hit]:
     hits: list[Hit] = []
-    n = len(toks)
     for i, tok in enumerate(toks):
-        seen: set[int] = set()
-        for form in prefix_forms(tok):
-            for stem in suffix_forms(form):
-                for term in index.get(stem, ()):
-                    if len(term.tokens) == 1 and id(term) not in seen:
-                        seen.add(id(term))
-                        hits.append(Hit(term, i, i, sentence_of[i]))
-            for term in index.get(form, ()):
-                size = len(term.tokens)
-                if size == 1 or id(term) in seen or i + size > n:
-                    continue
-                if sentence_of[i + size - 1] != sentence_of[i]:
-                    continue
-                if _rest_matches(term.tokens, toks, i):
-                    seen.add(id(term))
-                    hits.append(Hit(term, i, i + size - 1, sentence_of[i]))
+        singles, multis = lexicon.candidates(tok)
+        hits.extend(Hit(term, i, i, sentence_of[i]) for term in singles)
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        for term in multis:
+            second = term.tokens[1]
+            if second != "*" and second != nxt and second not in suffix_forms(nxt):
+                continue  # cheap test of the second word before the full match
+            last = _rest_matches(term.tokens, toks, i, sentence_of)
+            if last is not None:
+                hits.append(Hit(term, i, last, sentence_of[i]))
     return hits
 
 
-def _rest_matches(want: tuple[str, ...], toks: list[str], i: int) -> bool:
-    last = len(want) - 1
-    for k in range(1, last):
-        if toks[i + k] != want[k]:
-            return False
-    return want[last] in suffix_forms(toks[i + last])
+def _rest_matches(
+    want: tuple[str, ...], toks: list[str], i: int, sentence_of: list[int], k: int = 1
+) -> int | None:
+    """Index of the last token when ``want[k:]`` matches from token ``i + 1``, else None.
+
+    ``*`` in a term skips up to ``GAP`` tokens; the last word may carry a pronoun suffix.
+    """
+    j = i + 1
+    while k < len(want):
+        if want[k] == "*":
+            for skip in range(GAP + 1):
+                end = _rest_matches(want, toks, j + skip - 1, sentence_of, k + 1)
+                if end is not None:
+                    return end
+            return None
+        if j >= len(toks) or sentence_of[j] != sentence_of[i]:
+            return None
+        if k == len(want) - 1:
+            return j if want[k] in suffix_forms(toks[j]) else None
+        if toks[j] != want[k]:
+            return None
+        j += 1
+        k += 1
+    return j - 1
 
 
 def _find_patterns(

@@ -239,6 +239,23 @@ class TimelineEvent:
 class Timeline:
     version: str
     events: tuple[TimelineEvent, ...]
+    # place id -> parent place id (None for a country), from the file's [places] table merged
+    # over timeline.DEFAULT_PLACES; empty means DEFAULT_PLACES alone
+    places: tuple[tuple[str, str | None], ...] = ()
+
+
+MilestoneStatus = Literal["planned", "completed"]
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneState:
+    """What the store knows about one timeline event: its status and the stories about it."""
+
+    event_id: str
+    status: MilestoneStatus = "planned"
+    completed_by: str | None = None  # the story that reported it done
+    supporting: tuple[str, ...] = ()  # stories with a consistent (or completed) verdict on it
+    contradicting: tuple[str, ...] = ()  # stories with a conflicting verdict on it
 
 
 # --------------------------------------------------------------------------- stories
@@ -277,6 +294,17 @@ class Story:
     @property
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.outlet for m in self.members))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberState:
+    """A live story member as the story index needs it after a restart (store -> storydesk)."""
+
+    story_id: str
+    member: StoryMember
+    findings: tuple[Finding, ...]
+    signature: bytes  # MinHash signature (uint32 array) for the LSH index
+    numbers: tuple[int, ...] = ()  # numbers written in its body (event evidence)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,13 +57,13 @@ def blocked_reason(ip: IPAddress, allow_private: bool) -> str | None:
         if embedded is not None:
             inner = blocked_reason(embedded, allow_private)
             return None if inner is None else f"{inner} (embedded in {ip})"
+    if ip.is_loopback:  # before the reserved check: ::1 lies inside the reserved ::/8
+        return None if allow_private else "loopback address"
     always = _always_refused(ip)
     if always:
         return always
     if allow_private:
         return None
-    if ip.is_loopback:
-        return "loopback address"
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
         return "CGNAT shared address space (100.64.0.0/10)"
     if ip.is_private:
@@ -137,7 +137,7 @@ def check_url_syntax(url: str, allow_private: bool) -> tuple[str, int]:
     return host, port
 
 
-def check_url(url: str, allow_private: bool) -> None:
+def check_url(url: str, allow_private: bool, *, resolver: SyncResolver | None = None) -> None:
     """Resolve the URL's host and refuse it when any of its addresses is refused (blocking call).
 
     For callers that post with their own client (the webhook channel); prefer
@@ -148,7 +148,7 @@ def check_url(url: str, allow_private: bool) -> None:
     """
     host, port = check_url_syntax(url, allow_private)
     try:
-        addresses = resolve_sync(host, port)
+        addresses = (resolver or resolve_sync)(host, port)
     except OSError as exc:
         raise BlockedAddressError(f"netguard: cannot resolve {host}: {exc}", url=url) from None
     for address in addresses:

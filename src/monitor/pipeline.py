@@ -34,6 +34,7 @@ from monitor.models import (
     Article,
     ArticleAnalysis,
     CycleReport,
+    FailureKind,
     FeedEntry,
     FetchResult,
     HttpCache,
@@ -194,7 +195,7 @@ async def _fetch_source(
     try:
         return await _fetch_source_inner(rt, fetcher, source, seeding, t0)
     except (FetchError, ParseError) as exc:
-        kind = "parse" if isinstance(exc, ParseError) else "fetch"
+        kind: FailureKind = "parse" if isinstance(exc, ParseError) else "fetch"
         retry_after = getattr(exc, "retry_after_s", None)
         return _failed(source, kind, str(exc), t0, retry_after)
     except Exception as exc:  # a bug or a hostile input we did not foresee: this source only
@@ -274,14 +275,10 @@ def _feed_hash(entry: FeedEntry) -> str:
 
 
 def _failed(
-    source: Source, kind: str, error: str, t0: float, retry_after: float | None
+    source: Source, kind: FailureKind, error: str, t0: float, retry_after: float | None
 ) -> SourceBatch:
     outcome = SourceOutcome(
-        source.id,
-        ok=False,
-        error=error,
-        error_kind=kind,
-        duration_s=_since(t0),  # type: ignore[arg-type]
+        source.id, ok=False, error=error, error_kind=kind, duration_s=_since(t0)
     )
     return SourceBatch(source, outcome, retry_after_s=retry_after)
 

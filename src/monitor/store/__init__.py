@@ -10,9 +10,10 @@ from __future__ import annotations
 from monitor.store.base import BaseStore, from_db, to_db, utcnow
 from monitor.store.feeds import FeedsMixin
 from monitor.store.outbox import OutboxMixin, delivery_key
+from monitor.store.stories import StoriesMixin
 
 __all__ = ["Store", "delivery_key", "from_db", "to_db", "utcnow"]
 
 
-class Store(FeedsMixin, OutboxMixin, BaseStore):
+class Store(FeedsMixin, OutboxMixin, StoriesMixin, BaseStore):
     """The state database. Open with ``Store.open(state_dir)`` or ``Store.memory()``."""

@@ -52,13 +52,16 @@ class OutboxMixin:
 
     # ------------------------------------------------------------------ alerts
 
-    def enqueue_alert(self, alert: Alert, routes: Sequence[tuple[str, str]]) -> None:
+    def enqueue_alert(
+        self, alert: Alert, routes: Sequence[tuple[str, str]], *, now: datetime | None = None
+    ) -> None:
         """Store ``alert`` and one delivery per ``(channel, "now" | "digest")`` route.
 
         Idempotent: enqueueing the same alert (or route) again changes nothing. Joins the
-        caller's transaction when there is one.
+        caller's transaction when there is one. ``now`` (default: the clock) is when the
+        deliveries count as queued, for ``max_age_hours``.
         """
-        now = to_db(utcnow())
+        queued = to_db(now or utcnow())
         with self.transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO alerts (id, kind, story_id, follows, title, created_at,"
@@ -85,8 +88,8 @@ class OutboxMixin:
                         mode,
                         delivery_key(alert.id, channel),
                         "pending" if mode == "now" else "digest",
-                        now,
-                        now,
+                        queued,
+                        queued,
                     ),
                 )
 
@@ -204,12 +207,11 @@ class OutboxMixin:
         """In one transaction: queue ``digest`` for ``channel``, mark the rows it carries
         ``bundled`` and remember ``slot`` as the channel's last digest."""
         with self.transaction():
-            self.enqueue_alert(digest, [(channel, "now")])
-            now = to_db(utcnow())
+            self.enqueue_alert(digest, [(channel, "now")], now=digest.created_at)
             self.conn.executemany(
                 "UPDATE outbox SET status = 'bundled', digest_id = ?, updated_at = ?"
                 " WHERE id = ? AND status = 'digest'",
-                [(digest.id, now, i) for i in delivery_ids],
+                [(digest.id, to_db(digest.created_at), i) for i in delivery_ids],
             )
             self.set_last_digest_slot(channel, slot)
 

@@ -111,6 +111,43 @@ MIGRATIONS: list[str] = [
         last_digest_slot TEXT
     );
     """,
+    # 3: stories (store/stories.py): one row per story, its members (with the shingles and
+    # MinHash signature that rebuild the index after a restart, and the member's findings),
+    # and the claims merged across members with the outlets carrying each.
+    """
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        first_alert_id TEXT,
+        pruned_at TEXT
+    );
+    CREATE INDEX stories_live ON stories(pruned_at, last_seen);
+    CREATE TABLE story_members (
+        article_key TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        source_id TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT,
+        published TEXT,
+        first_seen TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        findings TEXT NOT NULL,
+        numbers TEXT NOT NULL DEFAULT '[]',
+        shingles BLOB,
+        signature BLOB
+    );
+    CREATE INDEX story_members_story ON story_members(story_id, first_seen);
+    CREATE TABLE story_claims (
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        finding TEXT NOT NULL,
+        outlets TEXT NOT NULL,
+        PRIMARY KEY (story_id, position)
+    );
+    """,
 ]
 
 

@@ -1,0 +1,78 @@
+"""Apprise channel: any chat service (Telegram, Slack, Matrix, ntfy…) through Apprise URLs.
+
+Optional: needs ``pip install 'monitor[apprise]'``. Same outbox semantics as the other kinds
+(the dispatcher retries, backs off and gives up); Apprise only says "delivered" or not, so every
+failure is treated as transient. A channel with several URLs that partly fails is retried as a
+whole: give each service its own channel when a repeat on the others matters. The message is
+the console's plain text (chat apps show it as sent), the subject as its title.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.alerts.channel import Outgoing
+from monitor.alerts.render import render_text, subject
+from monitor.errors import ConfigError, DeliveryError
+
+INSTALL_HINT = "the apprise channel needs the apprise package: pip install 'monitor[apprise]'"
+
+
+def is_available() -> bool:
+    try:
+        import apprise  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_options(options: dict[str, Any]) -> list[str]:
+    """Problems with an apprise channel's options (for config validation)."""
+    if not is_available():
+        return [INSTALL_HINT]
+    import apprise
+
+    urls = options.get("urls")
+    urls = [urls] if isinstance(urls, str) else list(urls or [])
+    if not urls:
+        return ["key 'urls' must list at least one Apprise URL"]
+    problems = []
+    for number, url in enumerate(urls, start=1):
+        if not apprise.Apprise().add(str(url)):
+            # Never echo the URL: Apprise URLs carry tokens.
+            problems.append(f"key 'urls': entry {number} is not a URL Apprise understands")
+    return problems
+
+
+class AppriseChannel:
+    def __init__(self, name: str, options: dict[str, Any]) -> None:
+        problems = check_options(options)
+        if problems:
+            raise ConfigError([f"channel {name!r}: {p}" for p in problems])
+        import apprise
+
+        self.name = name
+        self.timeout = float(options.get("timeout_seconds", 30.0))
+        urls = options["urls"]
+        self._apprise = apprise.Apprise()
+        for url in [urls] if isinstance(urls, str) else urls:
+            self._apprise.add(str(url))
+
+    def send(self, message: Outgoing) -> None:
+        import apprise
+
+        body = render_text(message.alert, message.parts)
+        result = self._apprise.notify(
+            body=body,
+            title=subject(message.alert, message.parts),
+            body_format=apprise.NotifyFormat.TEXT,
+            timeout=self.timeout,
+        )
+        if not result:
+            status = getattr(getattr(result, "status", None), "name", "FAILURE")
+            raise DeliveryError(
+                f"apprise: notification not delivered ({status})", channel=self.name
+            )
+
+    def close(self) -> None:
+        """Apprise keeps no connection between notifications."""

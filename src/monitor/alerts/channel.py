@@ -1,0 +1,71 @@
+"""What every channel kind shares: the message handed to it and the ``Channel`` protocol.
+
+A channel's ``send`` either returns (the far end confirmed: 2xx, SMTP 250, a flushed line) or
+raises ``DeliveryError`` saying whether the failure is permanent, carries a ``Retry-After`` and
+whether the channel should be disabled. Channels do no SQL and never retry on their own: the
+dispatcher owns the outbox, the backoff and the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol
+
+from monitor.models import Alert
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One delivery as a channel sees it.
+
+    ``key`` is the idempotency key (webhook-id, Message-ID); ``thread_key`` is the key of the
+    first alert of the story on the same channel, for email threading; ``parts`` are the alerts
+    a digest gathers.
+    """
+
+    alert: Alert
+    key: str
+    thread_key: str | None = None
+    parts: Sequence[Alert] = ()
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, message: Outgoing) -> None:
+        """Deliver or raise ``DeliveryError``."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def target_fingerprint(kind: str, target: str) -> str:
+    """A short hash naming a channel's destination, so a 410 disables that URL, not the name."""
+    return hashlib.sha256(f"{kind}\x00{target}".encode()).hexdigest()[:16]
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP-date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def short_url(url: str) -> str:
+    """Scheme and host only: webhook paths often hold tokens, which must not reach logs."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…" if rest else url

@@ -1,0 +1,61 @@
+"""Local channels: the console (readable Arabic text) and a JSON-Lines file (the webhook payload).
+
+The console prints ``render.render_text`` without bidi isolates (terminals show them as junk).
+The JSON-Lines channel appends one line per delivery, the webhook's versioned payload plus the
+idempotency key as ``delivery_id``, flushed and fsynced before the delivery counts as sent; a
+line repeated after a crash carries the same ``delivery_id``, so readers can drop it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from monitor.alerts.channel import Outgoing
+from monitor.alerts.render import render_text
+from monitor.alerts.webhook import build_payload
+from monitor.errors import DeliveryError
+
+
+class ConsoleChannel:
+    """Print each alert, then a blank line, to a text stream (stdout by default)."""
+
+    def __init__(self, name: str, stream: TextIO | None = None) -> None:
+        self.name = name
+        self.stream = stream or sys.stdout
+
+    def send(self, message: Outgoing) -> None:
+        try:
+            self.stream.write(render_text(message.alert, message.parts) + "\n")
+            self.stream.flush()
+        except (OSError, ValueError) as exc:  # ValueError: write to a closed stream
+            raise DeliveryError(f"console: {exc}", channel=self.name) from exc
+
+    def close(self) -> None:
+        """The stream belongs to the caller."""
+
+
+class JsonLinesChannel:
+    """Append each alert's payload as one JSON line to ``path``."""
+
+    def __init__(self, name: str, options: dict[str, Any]) -> None:
+        self.name = name
+        self.path = Path(str(options["path"]))
+
+    def send(self, message: Outgoing) -> None:
+        record = {"delivery_id": message.key, **build_payload(message.alert, message.parts)}
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(line)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise DeliveryError(f"jsonl: {self.path}: {exc.strerror}", channel=self.name) from exc
+
+    def close(self) -> None:
+        """Each send opens and closes the file."""

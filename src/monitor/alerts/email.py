@@ -1,0 +1,156 @@
+"""Email channel (smtplib): multipart/alternative, Arabic right to left, threaded, over TLS.
+
+Rules:
+- ``security = "starttls"`` (default, port 587) upgrades with STARTTLS and refuses to go on in
+  clear text when the server does not offer it; ``"tls"`` (port 465) is implicit TLS; ``"none"``
+  (port 25) only when configured so. The SSL context verifies the certificate and the host
+  name; a self-signed certificate is refused unless its CA is given as ``ca_file``.
+- ``timeout_seconds`` bounds the connect and every command (it is the socket's timeout).
+- Subject RFC 2047-encoded UTF-8 (every byte, so a stranger's ``=?…?=`` is inert) from a
+  cleaned one-line title (``render.safe_header``): CR/LF cannot add a header. Envelope recipients are the configured
+  ones only, whatever the headers say.
+- Message-ID is the delivery's idempotency key; an update carries In-Reply-To and References
+  naming the story's first alert on this channel, so mail clients thread them.
+- Permanent (dead at once): authentication failure, 5xx replies (bad address, policy).
+  Everything else (4xx, timeouts, TLS trouble, dropped connections) is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
+
+from monitor.alerts.channel import Outgoing
+from monitor.alerts.render import render_html, render_text, safe_header, subject
+from monitor.errors import ConfigError, DeliveryError
+
+log = logging.getLogger(__name__)
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMultipart:
+    """The MIME message for one delivery (no I/O).
+
+    Built with the compat32 MIME classes and an explicit ``Header``: the modern
+    ``EmailMessage`` folder drops the space between two encoded words of a long Arabic
+    subject (readers then see two words glued together); ``Header`` puts the spaces inside
+    the base64-encoded words, where they survive.
+    """
+    alert, parts = message.alert, message.parts
+    domain = parseaddr(from_addr)[1].rpartition("@")[2] or "monitor.invalid"
+    msg = MIMEMultipart("alternative")
+    msg["Subject"] = Header(safe_header(subject(alert, parts)), "utf-8")  # type: ignore[assignment]
+    msg["From"] = _address(from_addr)
+    msg["To"] = ", ".join(_address(a) for a in to)
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = f"<{message.key}@{domain}>"
+    if message.thread_key:
+        msg["In-Reply-To"] = f"<{message.thread_key}@{domain}>"
+        msg["References"] = f"<{message.thread_key}@{domain}>"
+    msg["Content-Language"] = "ar"
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
+    msg.attach(MIMEText(render_text(alert, parts, isolates=True), "plain", "utf-8"))
+    msg.attach(MIMEText(render_html(alert, parts), "html", "utf-8"))
+    return msg
+
+
+def _address(value: str) -> str:
+    """``Name <addr>`` with a non-ASCII display name RFC 2047-encoded (config, not strangers)."""
+    name, addr = parseaddr(value)
+    return formataddr((name, addr), charset="utf-8") if addr else value
+
+
+class EmailChannel:
+    """Send each alert as one message; one SMTP session per message."""
+
+    def __init__(self, name: str, options: dict[str, Any]) -> None:
+        self.name = name
+        self.host = str(options["smtp_host"])
+        self.security = str(options.get("security", "starttls"))
+        if self.security not in DEFAULT_PORTS:
+            raise ConfigError(f"channel {name!r}: security must be starttls, tls or none")
+        self.port = int(options.get("smtp_port", DEFAULT_PORTS[self.security]))
+        self.username = options.get("username")
+        self.password = options.get("password")
+        self.timeout = float(options.get("timeout_seconds", 30.0))
+        self.from_addr = str(options["from_addr"])
+        to = options["to"]
+        self.to = [to] if isinstance(to, str) else [str(t) for t in to]
+        ca_file = options.get("ca_file")
+        # A verifying context; with ca_file only that CA is trusted (a private or test CA).
+        self._context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+    def send(self, message: Outgoing) -> None:
+        msg = build_message(message, self.from_addr, self.to)
+        try:
+            refused = self._deliver(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise self._error("authentication failed", permanent=True) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            permanent = all(c >= 500 for c in codes)
+            raise self._error(f"all recipients refused {codes}", permanent=permanent) from exc
+        except smtplib.SMTPResponseException as exc:
+            raw = exc.smtp_error
+            reply = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            raise self._error(f"{exc.smtp_code} {reply}", permanent=exc.smtp_code >= 500) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise self._error(str(exc), permanent=True) from exc
+        except ssl.SSLCertVerificationError as exc:
+            hint = "certificate not trusted (set ca_file for a private CA)"
+            raise self._error(f"{hint}: {exc.verify_message}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise self._error(f"{type(exc).__name__}: {exc}") from exc
+        if refused:  # some recipients took it: it is sent; the others are worth a log line
+            log.warning(
+                "email recipients refused",
+                extra={"kv": {"channel": self.name, "refused": sorted(refused)}},
+            )
+
+    def _deliver(self, msg: MIMEMultipart) -> dict[str, tuple[int, bytes]]:
+        smtp = self._connect()
+        try:
+            self._secure_and_login(smtp)
+            return smtp.send_message(msg, self.from_addr, self.to)
+        finally:
+            # The message is accepted once DATA got its 250: a failed QUIT must not make the
+            # dispatcher send it again.
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "tls":
+            return smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self._context
+            )
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+    def _secure_and_login(self, smtp: smtplib.SMTP) -> None:
+        smtp.ehlo()
+        if self.security == "starttls":
+            if not smtp.has_extn("starttls"):
+                # Never fall back to clear text: a missing STARTTLS may be a downgrade attack.
+                raise smtplib.SMTPException(
+                    "server does not offer STARTTLS; refusing to send in clear text"
+                )
+            smtp.starttls(context=self._context)
+            smtp.ehlo()
+        if self.username:
+            smtp.login(str(self.username), str(self.password or ""))
+
+    def _error(self, what: str, *, permanent: bool = False) -> DeliveryError:
+        return DeliveryError(
+            f"email: {self.host}:{self.port}: {what}", channel=self.name, permanent=permanent
+        )
+
+    def close(self) -> None:
+        """Nothing to release: each message has its own SMTP session."""

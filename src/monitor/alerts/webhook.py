@@ -1,0 +1,217 @@
+"""Webhook channel: a versioned JSON payload (docs/webhook.md), signed as Standard Webhooks do.
+
+Rules:
+- The payload is its own schema (``PAYLOAD_VERSION``), never a dump of internal records.
+- Headers ``webhook-id`` (the delivery's idempotency key, the same on every retry),
+  ``webhook-timestamp`` and ``webhook-signature`` (``v1,`` + base64 HMAC-SHA256 of
+  ``id.timestamp.body`` with the ``whsec_`` secret), computed by the ``standardwebhooks`` library.
+- 2xx is success. Redirects are not followed and count as failures. 410 disables the channel.
+  408, 429 and 5xx are retried (``Retry-After`` honoured); any other 4xx is permanent.
+- The connection goes through ``netguard``'s transport: the target is resolved, checked against
+  the SSRF policy and connected to at the checked address (issue 8).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from standardwebhooks import Webhook
+
+from monitor import netguard
+from monitor.alerts.channel import Outgoing, parse_retry_after, short_url
+from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
+from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
+from monitor.models import Alert, Finding
+
+PAYLOAD_VERSION = 1
+EVENT_TYPES = {
+    "new_story": "story.new",
+    "story_update": "story.update",
+    "operator": "operator",
+    "digest": "digest",
+}
+USER_AGENT = "monitor-webhook/1 (Arabic news monitor)"
+_MAX_ERROR_BODY = 300
+
+
+# ---------------------------------------------------------------------- payload
+
+
+def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
+    """The documented payload (version 1) of ``alert``; a digest nests its parts' payloads."""
+    body: dict[str, Any] = {
+        "version": PAYLOAD_VERSION,
+        "type": EVENT_TYPES[alert.kind],
+        "alert_id": alert.id,
+        "story_id": alert.story_id,
+        "follows": alert.follows,
+        "title": clean(alert.title),
+        "created_at": _utc(alert.created_at),
+        "created_at_local": alert.created_at.astimezone(DISPLAY_TZ).isoformat(),
+        "verdict": headline_verdict(alert),
+        "outlet_count": len(alert.outlets),
+        "outlets": [
+            {
+                "name": m.outlet,
+                "url": m.url,
+                "title": clean(m.title),
+                "published": _utc(m.published) if m.published else None,
+            }
+            for m in alert.members
+        ],
+        "claims": [_claim(f) for f in alert.findings],
+        "terms": list(alert.terms),
+        "text": alert.text,
+    }
+    if alert.kind == "digest":
+        body["alerts"] = [build_payload(p) for p in parts]
+    return body
+
+
+def encode_payload(alert: Alert, parts: Sequence[Alert] = ()) -> str:
+    """The exact body that is signed and sent (UTF-8 JSON, Arabic unescaped)."""
+    return json.dumps(build_payload(alert, parts), ensure_ascii=False, separators=(",", ":"))
+
+
+def _claim(finding: Finding) -> dict[str, Any]:
+    c, v = finding.claim, finding.verdict
+    return {
+        "sentence": c.sentence,
+        "kind": c.kind,
+        "verdict": v.verdict,
+        "timeline_event": v.timeline_event,
+        "reason": v.reason,
+        "date": None
+        if c.date is None
+        else {
+            "text": c.date.text,
+            "start": c.date.start.isoformat(),
+            "end": c.date.end.isoformat(),
+            "granularity": c.date.granularity,
+        },
+        "places": list(c.places),
+        "number": None
+        if c.number is None
+        else {
+            "value": c.number.value,
+            "qualifier": c.number.qualifier,
+            "unit": c.number.unit,
+            "text": c.number.text,
+        },
+        "negated": c.negated,
+        "hedged": c.hedged,
+        "reports_done": c.reports_done,
+    }
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------------- the channel
+
+
+def check_options(options: dict[str, Any]) -> list[str]:
+    """Problems with a webhook channel's options (for config validation)."""
+    problems = []
+    url = str(options.get("url", ""))
+    if not url.startswith(("http://", "https://")):
+        problems.append(f"key 'url' must be an http(s) URL, got {url!r}")
+    secret = options.get("secret")
+    if secret:
+        try:
+            Webhook(str(secret))
+        except Exception as exc:  # binascii.Error, RuntimeError or the library's own errors
+            problems.append(f"key 'secret' is not a Standard Webhooks secret (whsec_…): {exc}")
+        if not str(secret).startswith("whsec_"):
+            problems.append("key 'secret' must start with 'whsec_' followed by base64")
+    return problems
+
+
+class WebhookChannel:
+    """POST each alert to one URL. One ``httpx.Client`` per dispatch round."""
+
+    def __init__(
+        self, name: str, options: dict[str, Any], *, allow_private_addresses: bool = False
+    ) -> None:
+        problems = check_options(options)
+        if problems:
+            raise ConfigError([f"channel {name!r}: {p}" for p in problems])
+        self.name = name
+        self.url = str(options["url"])
+        self.allow_private = allow_private_addresses
+        secret = options.get("secret")
+        self._signer = Webhook(str(secret)) if secret else None
+        timeout = float(options.get("timeout_seconds", 10.0))
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,  # a redirect is a failure (issue 7), never a silent hop
+            headers={"User-Agent": USER_AGENT},
+            transport=netguard.sync_transport(allow_private=allow_private_addresses),
+            trust_env=False,
+        )
+
+    def send(self, message: Outgoing) -> None:
+        body = encode_payload(message.alert, message.parts)
+        try:
+            netguard.check_url_syntax(self.url, self.allow_private)
+            with self._client.stream(
+                "POST", self.url, content=body.encode("utf-8"), headers=self.headers(message, body)
+            ) as response:
+                _check_response(self.name, response)
+        except BlockedAddressError as exc:
+            raise DeliveryError(f"webhook: {exc}", channel=self.name, permanent=True) from exc
+        except httpx.HTTPError as exc:
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise DeliveryError(
+                f"webhook: {short_url(self.url)}: {reason}", channel=self.name
+            ) from exc
+
+    def headers(self, message: Outgoing, body: str) -> dict[str, str]:
+        """Standard Webhooks headers for ``body``; the timestamp is the time of this attempt."""
+        now = datetime.now(UTC)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "webhook-id": message.key,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "X-Monitor-Event": EVENT_TYPES[message.alert.kind],
+        }
+        if self._signer is not None:
+            headers["webhook-signature"] = self._signer.sign(message.key, now, body)
+        return headers
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _check_response(channel: str, response: httpx.Response) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if 300 <= status < 400:
+        where = response.headers.get("location", "?")
+        raise DeliveryError(
+            f"webhook: HTTP {status} redirect to {short_url(where)} not followed", channel=channel
+        )
+    detail = f"webhook: HTTP {status}{_snippet(response)}"
+    if status == 410:
+        raise DeliveryError(detail, channel=channel, permanent=True, disable_channel=True)
+    if status in (408, 429) or status >= 500:
+        raise DeliveryError(detail, channel=channel, retry_after_s=retry_after)
+    raise DeliveryError(detail, channel=channel, permanent=True)
+
+
+def _snippet(response: httpx.Response) -> str:
+    """The start of an error body, for the operator (never the whole of a stranger's reply)."""
+    data = b""
+    for chunk in response.iter_bytes():
+        data += chunk
+        if len(data) >= _MAX_ERROR_BODY:
+            break
+    text = clean(data[:_MAX_ERROR_BODY].decode("utf-8", "replace"))
+    return f": {text}" if text else ""

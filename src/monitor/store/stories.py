@@ -1,0 +1,274 @@
+"""Stories: one row per story, its members (outlet copies) and the claims merged across them.
+
+A member row keeps what rebuilds the in-memory story index after a restart: the MinHash
+signature (LSH), the shingle hashes (exact Jaccard, read only for the few candidates of a
+lookup) and the member's findings (event signature, merged claims). Pruning a story clears
+the blobs and marks it ``pruned_at``; its rows (and so its article keys) stay as tombstones
+until ``drop_before``, so an old article edited in place finds its story again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from monitor.models import Finding, MemberState, Story, StoryClaim, StoryMember
+from monitor.store.base import from_db, to_db
+
+_MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
+
+
+class StoriesMixin:
+    conn: sqlite3.Connection
+
+    # ------------------------------------------------------------------ writes
+
+    def create_story(self, story_id: str, title: str, first_seen: datetime) -> None:
+        self.conn.execute(
+            "INSERT INTO stories (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+            (story_id, title, to_db(first_seen), to_db(first_seen)),
+        )
+
+    def save_member(
+        self,
+        story_id: str,
+        member: StoryMember,
+        findings: Sequence[Finding],
+        *,
+        numbers: Sequence[int] = (),
+        shingles: bytes,
+        signature: bytes,
+        now: datetime,
+    ) -> None:
+        """Insert or replace one member (an article edited in place keeps its ``first_seen``)."""
+        self.conn.execute(
+            "INSERT INTO story_members (article_key, story_id, source_id, outlet, title, url,"
+            " published, first_seen, updated_at, findings, numbers, shingles, signature)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(article_key) DO UPDATE SET"
+            " story_id = excluded.story_id, source_id = excluded.source_id,"
+            " outlet = excluded.outlet, title = excluded.title, url = excluded.url,"
+            " published = excluded.published, updated_at = excluded.updated_at,"
+            " findings = excluded.findings, numbers = excluded.numbers,"
+            " shingles = excluded.shingles,"
+            " signature = excluded.signature",
+            (
+                member.article_key,
+                story_id,
+                member.source_id,
+                member.outlet,
+                member.title,
+                member.url,
+                to_db(member.published),
+                to_db(member.first_seen),
+                to_db(now),
+                encode_findings(findings),
+                json.dumps(list(numbers)),
+                shingles,
+                signature,
+            ),
+        )
+        self.conn.execute(
+            "UPDATE stories SET last_seen = max(last_seen, ?), pruned_at = NULL WHERE id = ?",
+            (to_db(now), story_id),
+        )
+
+    def save_story_claims(self, story_id: str, claims: Sequence[StoryClaim]) -> None:
+        """Replace the story's merged claims (recomputed from its members by the caller)."""
+        self.conn.execute("DELETE FROM story_claims WHERE story_id = ?", (story_id,))
+        self.conn.executemany(
+            "INSERT INTO story_claims (story_id, position, finding, outlets) VALUES (?,?,?,?)",
+            [
+                (story_id, i, encode_findings([c.finding]), json.dumps(list(c.outlets)))
+                for i, c in enumerate(claims)
+            ],
+        )
+
+    def set_story_alert(self, story_id: str, alert_id: str) -> None:
+        """Record the story's first alert (later calls keep the first)."""
+        self.conn.execute(
+            "UPDATE stories SET first_alert_id = COALESCE(first_alert_id, ?) WHERE id = ?",
+            (alert_id, story_id),
+        )
+
+    def prune_stories(self, before: datetime, drop_before: datetime) -> list[str]:
+        """Retire live stories last seen before ``before``; delete those before ``drop_before``.
+
+        Returns:
+            The ids retired now (the caller drops them from its index).
+        """
+        retired = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM stories WHERE pruned_at IS NULL AND last_seen < ?",
+                (to_db(before),),
+            )
+        ]
+        for i in range(0, len(retired), 500):
+            chunk = retired[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            self.conn.execute(
+                f"UPDATE story_members SET shingles = NULL, signature = NULL"
+                f" WHERE story_id IN ({marks})",
+                chunk,
+            )
+            self.conn.execute(
+                f"UPDATE stories SET pruned_at = ? WHERE id IN ({marks})",
+                (to_db(before), *chunk),
+            )
+        self.conn.execute("DELETE FROM stories WHERE last_seen < ?", (to_db(drop_before),))
+        return retired
+
+    # ------------------------------------------------------------------ reads
+
+    def member_story(self, article_key: str) -> str | None:
+        """The story an article belongs to (live or retired), if any."""
+        row = self.conn.execute(
+            "SELECT story_id FROM story_members WHERE article_key = ?", (article_key,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def load_story(self, story_id: str) -> Story | None:
+        row = self.conn.execute(
+            "SELECT id, title, first_seen, first_alert_id FROM stories WHERE id = ?",
+            (story_id,),
+        ).fetchone()
+        if not row:
+            return None
+        members = self.conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM story_members WHERE story_id = ?"
+            " ORDER BY first_seen, rowid",
+            (story_id,),
+        ).fetchall()
+        claims = self.conn.execute(
+            "SELECT finding, outlets FROM story_claims WHERE story_id = ? ORDER BY position",
+            (story_id,),
+        ).fetchall()
+        first_seen = from_db(row[2])
+        assert first_seen is not None
+        return Story(
+            id=row[0],
+            title=row[1],
+            first_seen=first_seen,
+            members=tuple(_member(m) for m in members),
+            claims=tuple(
+                StoryClaim(decode_findings(f)[0], tuple(json.loads(o))) for f, o in claims
+            ),
+            first_alert_id=row[3],
+        )
+
+    def story_member_findings(self, story_id: str) -> list[tuple[StoryMember, tuple[Finding, ...]]]:
+        """Each member of a story with its own findings, in order of arrival."""
+        rows = self.conn.execute(
+            f"SELECT {_MEMBER_COLUMNS}, findings FROM story_members WHERE story_id = ?"
+            " ORDER BY first_seen, rowid",
+            (story_id,),
+        ).fetchall()
+        return [(_member(r), decode_findings(r[8])) for r in rows]
+
+    def member_shingles(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored shingle hashes of live members (for exact Jaccard)."""
+        keys = list(keys)
+        out: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT article_key, shingles FROM story_members"
+                f" WHERE article_key IN ({marks}) AND shingles IS NOT NULL",
+                chunk,
+            ).fetchall()
+            out.update((r[0], bytes(r[1])) for r in rows)
+        return out
+
+    def live_members(self) -> Iterable[MemberState]:
+        """Every member of every live story, oldest story first (to rebuild the index)."""
+        cur = self.conn.execute(
+            f"SELECT {', '.join('m.' + c for c in _MEMBER_COLUMNS.split(', '))},"
+            " m.findings, m.signature, m.numbers"
+            " FROM story_members m JOIN stories s ON s.id = m.story_id"
+            " WHERE s.pruned_at IS NULL AND m.signature IS NOT NULL"
+            " ORDER BY s.first_seen, m.first_seen, m.rowid"
+        )
+        for r in cur:
+            yield MemberState(
+                str(r[0]), _member(r), decode_findings(r[8]), bytes(r[9]), tuple(json.loads(r[10]))
+            )
+
+    def count_stories(self, *, live_only: bool = True) -> int:
+        where = " WHERE pruned_at IS NULL" if live_only else ""
+        return int(self.conn.execute(f"SELECT count(*) FROM stories{where}").fetchone()[0])
+
+
+def _member(row: Sequence[Any]) -> StoryMember:
+    first_seen = from_db(row[7])
+    assert first_seen is not None
+    return StoryMember(
+        article_key=row[1],
+        source_id=row[2],
+        outlet=row[3],
+        title=row[4],
+        url=row[5],
+        published=from_db(row[6]),
+        first_seen=first_seen,
+    )
+
+
+# ---------------------------------------------------------------------- finding (de)serialisation
+# Decoding walks the dataclass type hints, so fields added to ``models`` later (with defaults)
+# need no change here and old rows still load.
+
+
+def encode_findings(findings: Iterable[Finding]) -> str:
+    return json.dumps(
+        [dataclasses.asdict(f) for f in findings], ensure_ascii=False, default=_json_default
+    )
+
+
+def decode_findings(text: str) -> tuple[Finding, ...]:
+    return tuple(_decode(Finding, v) for v in json.loads(text))
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"store: cannot serialise {type(value).__name__}")
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner[0], value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if tp is datetime:
+        return datetime.fromisoformat(value)
+    if tp is date:
+        return date.fromisoformat(value)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = _hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
+    return value  # str, int, bool, Literal
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(tp: type) -> dict[str, Any]:
+    """``get_type_hints`` is slow; the index rebuild decodes thousands of findings."""
+    hints = _HINTS.get(tp)
+    if hints is None:
+        hints = _HINTS[tp] = typing.get_type_hints(tp)
+    return hints

@@ -1,0 +1,481 @@
+"""Stories: do two articles report the same event, and what does a new copy add to its story?
+
+A story is an *event*, not a text. Decision rules (issue 6), checked in this order:
+
+1. Vetoes, whatever the text similarity (a wrong merge hides an alert, which is worse than
+   a duplicate): the lead places lie in different regions (Ain al-Asad vs a Syrian base);
+   the main event dates do not overlap (the same base on two different dates); the claims'
+   action families are disjoint.
+2. Copies: char-5 Jaccard at or above ``merge_threshold`` (re-edits, new datelines, month
+   swaps, reordered clauses, Arabic-Indic digits).
+3. Teasers: the smaller text is mostly contained in the larger (``containment_threshold``)
+   and the claims or titles corroborate.
+4. Grey zone (``grey_threshold`` ≤ Jaccard < merge) and independent reports (below): the
+   event signature decides — shared lead places, dates, numbers, titles and action kinds,
+   published within ``event_window_hours`` — with a higher bar below the grey zone, and at
+   least one shared concrete fact (place, date or number) there.
+
+``group_batch`` runs the same logic in memory for ``monitor analyze``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from monitor.config import StorySettings
+from monitor.dedup import Hashes
+from monitor.models import ArticleAnalysis, Finding, StoryClaim
+from monitor.normalize import normalize_text
+from monitor.timeline import DEFAULT_PLACES
+
+# The subject country says nothing about which event it is: every article names Iraq.
+GENERIC_PLACES = frozenset({"iraq"})
+# Sites (bases, headquarters): the leaves of the place hierarchy. Two reports about two
+# different sites are two events even when both also name the city around them.
+SITES = frozenset(
+    p for p, parent in DEFAULT_PLACES.items() if parent and p not in DEFAULT_PLACES.values()
+)
+FAMILIES = {
+    "withdrawal": "move",
+    "mission_end": "move",
+    "handover": "move",
+    "relocation": "move",
+    "agreement": "plan",
+    "timetable": "plan",
+    "troop_count": "count",
+    "other": "other",
+}
+SPECIFIC = frozenset({"day", "week", "month"})
+LEDE_CLAIMS = 2
+MIN_EVIDENCE_NUMBER = 20  # "two phases" and "three countries" are in every story
+_STOP_WORDS = (
+    "في من على إلى الى عن أن إن مع بعد قبل حول ضد بين خلال عبر بشأن حتى منذ هذا هذه ذلك"
+    " التي الذي و أو ثم قد لا لم لن ما"
+    # the topic's own words are in every title of the window
+    " التحالف الدولي الدولية قوات القوات انسحاب الانسحاب سحب العراق العراقي العراقية"
+    " الأمريكية الأمريكي الأميركية الامريكية أمريكا واشنطن بغداد مهمة المهمة"
+)
+_TITLE_STOP = frozenset(normalize_text(w) for w in _STOP_WORDS.split())
+_TITLE_TAIL = re.compile(r"\s+[-|]\s+[^-|]{1,40}$")  # "… - الجزيرة نت": the outlet, not the story
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"(?<![\w.])\d{2,7}(?![\w.])")
+
+
+# ----------------------------------------------------------------------------- signatures
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """The event signature of one article: what its claims say happened, where and when."""
+
+    at: datetime | None
+    families: frozenset[str]
+    kinds: frozenset[str]
+    places: frozenset[str]
+    lead_places: frozenset[str]
+    regions: frozenset[str]  # the top-level places (under Iraq) of the lead places
+    countries: frozenset[str]  # the countries of all its places
+    primary_dates: tuple[tuple[date, date], ...]  # specific dates of the main claims
+    dates: tuple[tuple[date, date], ...]  # day, week and month dates
+    fuzzy_dates: tuple[tuple[date, date], ...]  # also parts of years
+    numbers: frozenset[int]
+    title_words: frozenset[str]
+    title_key: str
+
+    @property
+    def has_facts(self) -> bool:
+        return bool(self.places or self.dates or self.numbers)
+
+
+def event_of(
+    title: str | None,
+    at: datetime | None,
+    findings: Sequence[Finding],
+    body_numbers: Iterable[int] = (),
+) -> Event:
+    """Build the event signature of an article.
+
+    Args:
+        title: the headline.
+        at: publication time (else first seen); None when unknown.
+        findings: the article's claims.
+        body_numbers: the numbers in its body (``numbers_in``), beside the claims' own.
+    """
+    claims = [f.claim for f in findings]
+    # The lede (the first two claims) says what the article is about; a place named only
+    # once further down is background ("phase two continues in Syria").
+    weights: dict[str, int] = {}
+    for i, c in enumerate(claims):
+        for p in c.places:
+            if p not in GENERIC_PLACES:
+                weights[p] = weights.get(p, 0) + (2 if i < LEDE_CLAIMS else 1)
+    places = frozenset(weights)
+    lead = frozenset(p for p, w in weights.items() if w >= 2)
+    # The main event's date: the first dated claim of the lede.
+    lede_dates = [c.date for c in claims[:LEDE_CLAIMS] if c.date]
+    primary = tuple((d.start, d.end) for d in lede_dates[:1] if d.granularity in SPECIFIC)
+    words = title_words(title or "")
+    return Event(
+        at=at,
+        families=frozenset(FAMILIES.get(c.kind, "other") for c in claims if not c.negated),
+        kinds=frozenset(c.kind for c in claims if not c.negated),
+        places=places,
+        lead_places=lead,
+        regions=frozenset(region(p) for p in lead),
+        countries=frozenset(
+            country for c in claims for p in c.places if (country := _country(p)) is not None
+        ),
+        primary_dates=primary,
+        dates=tuple(
+            (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity in SPECIFIC
+        ),
+        fuzzy_dates=tuple(
+            (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity != "year"
+        ),
+        numbers=frozenset(
+            n
+            for n in (*body_numbers, *(c.number.value for c in claims if c.number))
+            if n >= MIN_EVIDENCE_NUMBER and not _is_year(n)
+        ),
+        title_words=words,
+        title_key=" ".join(sorted(words)),
+    )
+
+
+def numbers_in(text: str) -> tuple[int, ...]:
+    """The distinct numbers written in digits in a cleaned body (``dedup.dedup_text``)."""
+    values = {int(m) for m in _NUMBER.findall(text)}
+    return tuple(sorted(n for n in values if n >= MIN_EVIDENCE_NUMBER and not _is_year(n)))
+
+
+def _is_year(n: int) -> bool:
+    return 1900 <= n <= 2100
+
+
+def region(place: str) -> str:
+    """The top-level place (under the generic country) that ``place`` lies in."""
+    parent = DEFAULT_PLACES.get(place)
+    while parent is not None and parent not in GENERIC_PLACES:
+        place, parent = parent, DEFAULT_PLACES.get(parent)
+    return place
+
+
+def _country(place: str) -> str | None:
+    """The country a known place lies in (None for places the built-in hierarchy lacks)."""
+    if place not in DEFAULT_PLACES:
+        return None
+    parent = DEFAULT_PLACES[place]
+    while parent is not None:
+        place, parent = parent, DEFAULT_PLACES.get(parent)
+    return place
+
+
+def compatible_places(a: str, b: str) -> bool:
+    """Same place, or one inside the other (Ain al-Asad in Anbar); two bases never are."""
+    return a == b or a in _ancestors(b) or b in _ancestors(a)
+
+
+def _ancestors(place: str) -> list[str]:
+    out = []
+    parent = DEFAULT_PLACES.get(place)
+    while parent is not None and parent not in GENERIC_PLACES:
+        out.append(parent)
+        parent = DEFAULT_PLACES.get(parent)
+    return out
+
+
+def title_words(title: str) -> frozenset[str]:
+    """Content words of a title: outlet suffix, stop words and the topic's own words removed."""
+    text = _TITLE_TAIL.sub("", normalize_text(title))
+    out = set()
+    for w in _WORD.findall(text):
+        if w.startswith(("وال", "بال", "فال")) and len(w) > 5:
+            w = w[1:]
+        if w.startswith("ال") and len(w) > 4:
+            w = w[2:]
+        elif w.startswith("و") and len(w) > 4:
+            w = w[1:]
+        if w not in _TITLE_STOP and len(w) > 1 and not w.isdigit():
+            out.add(w)
+    return frozenset(out)
+
+
+# ----------------------------------------------------------------------------- the decision
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Whether an article joins a story member, with a score to rank candidates."""
+
+    same: bool
+    score: float
+    reason: str
+
+
+def compare(a: Event, b: Event, jac: float, cont: float, settings: StorySettings) -> Match:
+    """Decide whether the articles with events ``a`` and ``b`` report the same event.
+
+    Args:
+        a, b: the two event signatures.
+        jac: exact char-5 Jaccard of their cleaned bodies.
+        cont: containment of the smaller body in the larger.
+        settings: thresholds.
+
+    Returns:
+        The decision; ``score`` orders candidates (higher is closer).
+    """
+    veto = vetoed(a, b)
+    if veto:
+        return Match(False, 0.0, veto)
+    if jac >= settings.merge_threshold:
+        return Match(True, 10.0 + jac, f"copy (jaccard {jac:.2f})")
+    evidence, shared = _evidence(a, b)
+    if cont >= settings.containment_threshold and (evidence >= 1.0 or a.title_key == b.title_key):
+        return Match(True, 5.0 + cont, f"teaser (containment {cont:.2f})")
+    if not _close_in_time(a, b, settings):
+        return Match(False, 0.0, "published too far apart")
+    if jac >= settings.grey_threshold:
+        score = evidence + 1.5 * jac / settings.merge_threshold
+        if score >= settings.grey_evidence:
+            return Match(True, score, f"grey zone (jaccard {jac:.2f}) with {_names(shared)}")
+        return Match(False, score, f"grey zone (jaccard {jac:.2f}), too little shared")
+    if evidence >= settings.event_evidence and shared & {"place", "date", "number"}:
+        return Match(True, evidence, f"same event: {_names(shared)}")
+    return Match(False, evidence, "different events")
+
+
+def vetoed(a: Event, b: Event) -> str | None:
+    """Why ``a`` and ``b`` cannot be one event, or None."""
+    if a.countries and b.countries and not a.countries & b.countries:
+        return "different countries"
+    sites_a, sites_b = a.lead_places & SITES, b.lead_places & SITES
+    if sites_a and sites_b and not sites_a & sites_b:
+        return "different sites"
+    if a.lead_places and b.lead_places and not _places_meet(a.lead_places, b.lead_places):
+        return "different places"
+    if (
+        a.primary_dates
+        and b.primary_dates
+        and not (_any_overlap(a.primary_dates, b.dates) or _any_overlap(b.primary_dates, a.dates))
+    ):
+        return "different dates"
+    if a.families and b.families and not a.families & b.families:
+        return "different actions"
+    return None
+
+
+def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
+    """Points for each concrete fact two signatures share, and the kinds of fact shared."""
+    score, shared = 0.0, set()
+    if a.lead_places & b.lead_places:
+        score, shared = score + 1.5, {"place"}
+    elif _places_meet(a.lead_places, b.lead_places):
+        score, shared = score + 1.0, {"place"}
+    elif _places_meet(a.places, b.places):
+        score, shared = score + 0.5, {"place"}
+    if _any_overlap(a.primary_dates, b.primary_dates):
+        score += 1.5
+        shared.add("date")
+    elif _any_overlap(a.fuzzy_dates, b.fuzzy_dates):
+        score += 0.5
+        shared.add("date")
+    numbers = sum(1 for x in a.numbers if any(_near(x, y) for y in b.numbers))
+    if numbers:
+        score += min(numbers, 2)
+        shared.add("number")
+    title = _overlap(a.title_words, b.title_words)
+    if title >= 0.5:
+        score += 1.5
+        shared.add("title")
+    elif title >= 0.3:
+        score += 0.75
+        shared.add("title")
+    if a.kinds & b.kinds:
+        score += 0.5
+    if a.at and b.at and abs(a.at - b.at) <= timedelta(hours=12):
+        score += 0.5
+    return score, shared
+
+
+def _places_meet(a: frozenset[str], b: frozenset[str]) -> bool:
+    return any(compatible_places(x, y) for x in a for y in b)
+
+
+def _names(shared: set[str]) -> str:
+    return ", ".join(sorted(shared)) or "nothing"
+
+
+def _close_in_time(a: Event, b: Event, settings: StorySettings) -> bool:
+    if a.at is None or b.at is None:
+        return True
+    return abs(a.at - b.at) <= timedelta(hours=settings.event_window_hours)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _any_overlap(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -> bool:
+    """Intervals overlap, with a day's tolerance ("yesterday" across a time zone)."""
+    day = timedelta(days=1)
+    return any(s1 - day <= e2 and s2 - day <= e1 for s1, e1 in xs for s2, e2 in ys)
+
+
+def _near(x: int, y: int) -> bool:
+    return abs(x - y) <= 0.02 * max(x, y)
+
+
+# ----------------------------------------------------------------------------- merged claims
+
+
+def same_fact(a: Finding, b: Finding) -> bool:
+    """Two findings state the same thing (one merged claim, several outlets)."""
+    x, y = a.claim, b.claim
+    if x.kind != y.kind or x.negated != y.negated:
+        return False
+    if (x.date is None) != (y.date is None) or (x.number is None) != (y.number is None):
+        return False
+    if (
+        x.date
+        and y.date
+        and not _any_overlap([(x.date.start, x.date.end)], [(y.date.start, y.date.end)])
+    ):
+        return False
+    if x.number and y.number and not _near(x.number.value, y.number.value):
+        return False
+    return _places_compatible(x.places, y.places)
+
+
+def merge_claims(members: Iterable[tuple[str, Sequence[Finding]]]) -> tuple[StoryClaim, ...]:
+    """Merge the findings of a story's members: each distinct claim with the outlets carrying it.
+
+    Args:
+        members: (outlet, findings) per member, in order of arrival.
+    """
+    merged: list[tuple[Finding, list[str]]] = []
+    for outlet, findings in members:
+        for f in findings:
+            for first, outlets in merged:
+                if same_fact(first, f):
+                    if outlet not in outlets:
+                        outlets.append(outlet)
+                    break
+            else:
+                merged.append((f, [outlet]))
+    return tuple(StoryClaim(f, tuple(outlets)) for f, outlets in merged)
+
+
+def added_findings(story: Sequence[StoryClaim], findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Findings that bring a date, number or place the story did not have."""
+    dates = [
+        (c.finding.claim.date.start, c.finding.claim.date.end)
+        for c in story
+        if c.finding.claim.date
+    ]
+    numbers = [c.finding.claim.number.value for c in story if c.finding.claim.number]
+    places = {p for c in story for p in c.finding.claim.places}
+    out = []
+    for f in findings:
+        c = f.claim
+        new_date = c.date is not None and not _any_overlap([(c.date.start, c.date.end)], dates)
+        new_number = c.number is not None and not any(_near(c.number.value, n) for n in numbers)
+        new_place = any(p not in places and p not in GENERIC_PLACES for p in c.places)
+        if new_date or new_number or new_place:
+            out.append(f)
+    return tuple(dict.fromkeys(out))
+
+
+def conflicting_findings(
+    story: Sequence[StoryClaim], findings: Sequence[Finding]
+) -> tuple[Finding, ...]:
+    """Findings the timeline calls conflicting, or that disagree with a claim of the story."""
+    out = [
+        f
+        for f in findings
+        if f.verdict.verdict == "conflicting" or any(_disagree(c.finding, f) for c in story)
+    ]
+    return tuple(dict.fromkeys(out))
+
+
+def _disagree(a: Finding, b: Finding) -> bool:
+    """Same kind of claim about the same places, but a different date, number or polarity."""
+    x, y = a.claim, b.claim
+    if x.kind != y.kind or not _places_compatible(x.places, y.places):
+        return False
+    dates_differ = bool(
+        x.date
+        and y.date
+        and x.date.granularity in SPECIFIC
+        and y.date.granularity in SPECIFIC
+        and not _any_overlap([(x.date.start, x.date.end)], [(y.date.start, y.date.end)])
+    )
+    numbers_differ = bool(x.number and y.number and not _near(x.number.value, y.number.value))
+    if x.negated != y.negated:
+        return not dates_differ and not numbers_differ
+    return dates_differ or numbers_differ
+
+
+def _places_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
+    pa = {p for p in a if p not in GENERIC_PLACES}
+    pb = {p for p in b if p not in GENERIC_PLACES}
+    return pa <= pb or pb <= pa
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def group_batch(
+    items: Sequence[tuple[str, str | None, datetime | None, ArticleAnalysis]],
+    settings: StorySettings | None = None,
+) -> list[str | None]:
+    """Group a batch of analysed articles into stories, in memory (``monitor analyze``).
+
+    Articles are taken in order of publication (undated ones last) with the daemon's logic;
+    a story is named after the id of its first article.
+
+    Args:
+        items: (id, title, published, analysis) per article.
+        settings: thresholds (the defaults when None).
+
+    Returns:
+        The story id of each item, in input order; None for irrelevant articles.
+    """
+    from monitor.storyindex import StoryIndex  # it builds on this module
+
+    settings = settings or StorySettings()
+    kept: dict[str, Hashes] = {}
+    index = StoryIndex(settings, lambda keys: {k: kept[k] for k in keys if k in kept})
+    out: list[str | None] = [None] * len(items)
+    names: dict[str, str] = {}
+    for i in sorted(range(len(items)), key=lambda i: _batch_order(items[i][2], i)):
+        item_id, title, published, analysis = items[i]
+        if not analysis.relevance.relevant:
+            continue
+        doc = index.make_doc(
+            str(i), analysis.body or title or "", title, _aware(published), analysis.findings
+        )
+        story_id = index.choose(doc).story_id
+        if story_id is None:
+            story_id = str(i)
+            names[story_id] = item_id if item_id not in names.values() else f"{item_id}#{i}"
+        index.add(story_id, doc.key, doc.signature, doc.event)
+        kept[doc.key] = doc.shingles
+        out[i] = names[story_id]
+    return out
+
+
+def _batch_order(published: datetime | None, i: int) -> tuple[bool, float, int]:
+    at = _aware(published)
+    return (at is None, at.timestamp() if at else 0.0, i)
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """Input dates without a zone are taken as UTC (``monitor analyze`` accepts bare dates)."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=UTC)

@@ -1,0 +1,280 @@
+"""The in-memory story index: which stories an article could belong to, and which one it joins.
+
+Shared by ``storydesk`` (the daemon, backed by the store) and ``stories.group_batch``
+(``monitor analyze``, in memory). Candidates come from three places, each cheap:
+
+- the LSH index over char-8 MinHash signatures (copies and light re-edits; 8-grams, because
+  unrelated reports on this one topic already share 11–16% of their 5-grams but only 4–7%
+  of their 8-grams, so the candidate lists stay short at 100,000 articles);
+- stories with the same cleaned title (aggregator copies and teasers);
+- stories active within ``event_window_hours`` that share a lead region (or, without
+  places, an action family): independent reports of one event, in their own words.
+
+The decision itself (``stories.compare``) uses exact char-5 Jaccard and containment, read
+through ``load_shingles`` only for the few members that need them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from monitor import dedup
+from monitor.config import StorySettings
+from monitor.dedup import Hashes
+from monitor.models import Finding
+from monitor.stories import Event, Match, compare, event_of, numbers_in, vetoed
+
+MAX_MEMBERS_COMPARED = 12  # per candidate story: its first members and its latest
+MAX_EXACT = 24  # exact Jaccard computations per lookup
+MIN_ESTIMATE = 0.03  # MinHash (char-8) estimate below which a member's 5-gram Jaccard is moot
+CANDIDATE_SHINGLE_SIZE = 8
+
+ShingleLoader = Callable[[Sequence[str]], dict[str, Hashes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One article as the story index sees it."""
+
+    key: str
+    shingles: Hashes  # char-5, for the exact decision
+    signature: Hashes  # MinHash of char-8 shingles, for the LSH
+    event: Event
+    numbers: tuple[int, ...] = ()  # the numbers in its body (kept to rebuild the event)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The story an article joins (None: a new story), how similar it was and why."""
+
+    story_id: str | None
+    similarity: float
+    reason: str
+
+
+@dataclass(slots=True)
+class _Member:
+    key: str
+    story_id: str
+    row: int
+    event: Event
+
+
+@dataclass(slots=True)
+class _Story:
+    members: list[str] = field(default_factory=list)
+    last_at: float = 0.0
+
+
+class StoryIndex:
+    """Members of live stories, with their signatures, events and three candidate indexes."""
+
+    def __init__(self, settings: StorySettings, load_shingles: ShingleLoader) -> None:
+        self.settings = settings
+        self.hasher = dedup.MinHasher()
+        self._load = load_shingles
+        self._lsh = dedup.LshIndex()
+        self._members: dict[str, _Member] = {}
+        self._row_keys: list[str | None] = []
+        self._sigs = np.zeros((1024, self.hasher.num_perm), dtype=np.uint32)
+        self._stories: dict[str, _Story] = {}
+        self._titles: dict[str, set[str]] = {}
+        self._postings: dict[str, list[tuple[float, str]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    @property
+    def story_count(self) -> int:
+        return len(self._stories)
+
+    # ------------------------------------------------------------------ documents
+
+    def make_doc(
+        self,
+        key: str,
+        body: str,
+        title: str | None,
+        at: datetime | None,
+        findings: Sequence[Finding],
+    ) -> Doc:
+        """Clean and shingle a body and build its event signature.
+
+        The MinHash signature is of the char-8 shingles (for the LSH), the kept shingles
+        are char-5 (for the exact decision).
+        """
+        text = dedup.dedup_text(body)
+        sig = self.hasher.signature(dedup.shingles(text, CANDIDATE_SHINGLE_SIZE))
+        numbers = numbers_in(text)
+        event = event_of(title, at, findings, numbers)
+        return Doc(key, dedup.shingles(text), sig, event, numbers)
+
+    # ------------------------------------------------------------------ changes
+
+    def add(self, story_id: str, key: str, signature: Hashes, event: Event) -> None:
+        """Index a member (replacing an earlier version of the same key)."""
+        if key in self._members:
+            self.remove_member(key)
+        row = len(self._row_keys)
+        self._row_keys.append(key)
+        if row >= len(self._sigs):
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        self._sigs[row] = signature
+        self._lsh.add(row, signature)
+        self._members[key] = _Member(key, story_id, row, event)
+        story = self._stories.setdefault(story_id, _Story())
+        story.members.append(key)
+        ts = _ts(event.at)
+        story.last_at = max(story.last_at, ts)
+        if event.title_key:
+            self._titles.setdefault(event.title_key, set()).add(story_id)
+        for pkey in _posting_keys(event):
+            bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
+
+    def remove_member(self, key: str) -> None:
+        member = self._members.pop(key, None)
+        if member is None:
+            return
+        self._lsh.remove(member.row)
+        self._row_keys[member.row] = None
+        story = self._stories.get(member.story_id)
+        if story and key in story.members:
+            story.members.remove(key)
+            if not story.members:
+                self.remove_story(member.story_id)
+
+    def remove_story(self, story_id: str) -> None:
+        """Drop a story and its members (pruned); posting entries are filtered on lookup."""
+        story = self._stories.pop(story_id, None)
+        if story is None:
+            return
+        for key in story.members:
+            member = self._members.pop(key, None)
+            if member:
+                self._lsh.remove(member.row)
+                self._row_keys[member.row] = None
+                titles = self._titles.get(member.event.title_key)
+                if titles:
+                    titles.discard(story_id)
+
+    def compact(self) -> None:
+        """Drop dead entries from the LSH arrays and the posting lists (after a prune)."""
+        self._lsh.compact()
+        for pkey, entries in list(self._postings.items()):
+            live = [e for e in entries if e[1] in self._stories]
+            if live:
+                self._postings[pkey] = live
+            else:
+                del self._postings[pkey]
+        self._titles = {k: v for k, v in self._titles.items() if v}
+
+    # ------------------------------------------------------------------ lookup
+
+    def choose(self, doc: Doc) -> Choice:
+        """The live story ``doc`` belongs to, or None for a new one."""
+        candidates = self._candidates(doc)
+        if not candidates:
+            return Choice(None, 0.0, "no candidate story")
+        best: tuple[float, str, float, str] | None = None
+        rejected = ""
+        for story_id, (score, jac, reason, same) in self._score(doc, candidates).items():
+            if same and (best is None or score > best[0]):
+                best = (score, story_id, jac, reason)
+            elif not same and not rejected:
+                rejected = reason
+        if best is None:
+            return Choice(None, 0.0, f"new story ({rejected or 'no match'})")
+        return Choice(best[1], best[2], best[3])
+
+    def _candidates(self, doc: Doc) -> dict[str, set[str]]:
+        """Candidate stories, each with the member keys the LSH found (maybe none)."""
+        out: dict[str, set[str]] = {}
+        horizon = timedelta(days=self.settings.window_days).total_seconds()
+        at = _ts(doc.event.at)
+        for row in self._lsh.query(doc.signature):
+            key = self._row_keys[row]
+            member = self._members.get(key) if key else None
+            if member and key != doc.key:
+                out.setdefault(member.story_id, set()).add(member.key)
+        for story_id in self._titles.get(doc.event.title_key, ()) if doc.event.title_key else ():
+            out.setdefault(story_id, set())
+        window = timedelta(hours=self.settings.event_window_hours).total_seconds()
+        for pkey in _posting_keys(doc.event):
+            entries = self._postings.get(pkey, [])
+            if at:
+                lo = bisect.bisect_left(entries, (at - window, ""))
+                hi = bisect.bisect_right(entries, (at + window, "\uffff"))
+                entries = entries[lo:hi]
+            for _, story_id in entries:  # an undated article (analyze) meets every story
+                if story_id in self._stories:
+                    out.setdefault(story_id, set())
+        # A story whose last member is older than the window is closed, even before pruning.
+        return {
+            s: keys
+            for s, keys in out.items()
+            if s in self._stories and (not at or self._stories[s].last_at >= at - horizon)
+        }
+
+    def _score(
+        self, doc: Doc, candidates: dict[str, set[str]]
+    ) -> dict[str, tuple[float, float, str, bool]]:
+        """Best match per candidate story: (score, jaccard, reason, same)."""
+        pairs: list[tuple[str, _Member]] = []
+        for story_id, hits in candidates.items():
+            story = self._stories[story_id]
+            keys = _sample(story.members, hits)
+            pairs.extend((story_id, self._members[k]) for k in keys if k in self._members)
+        if not pairs:
+            return {}
+        rows = np.fromiter((m.row for _, m in pairs), dtype=np.int64)
+        estimates = dedup.estimate_jaccard(doc.signature, self._sigs[rows])
+        order = np.argsort(-estimates, kind="stable")
+        exact_keys = [
+            pairs[i][1].key for i in order[:MAX_EXACT].tolist() if estimates[i] >= MIN_ESTIMATE
+        ]
+        shingles = self._load(exact_keys) if exact_keys else {}
+        out: dict[str, tuple[float, float, str, bool]] = {}
+        for story_id, member in pairs:
+            other = shingles.get(member.key)
+            jac = dedup.jaccard(doc.shingles, other) if other is not None else 0.0
+            cont = dedup.containment(doc.shingles, other) if other is not None else 0.0
+            match = compare(doc.event, member.event, jac, cont, self.settings)
+            if match.same:
+                seed = self._members.get(self._stories[story_id].members[0])
+                veto = vetoed(doc.event, seed.event) if seed else None
+                if veto:
+                    match = Match(False, 0.0, f"{veto} (from the story's first report)")
+            prev = out.get(story_id)
+            if prev is None or (match.same, match.score) > (prev[3], prev[0]):
+                out[story_id] = (match.score, jac, match.reason, match.same)
+        return out
+
+    @property
+    def nbytes(self) -> int:
+        """The numpy arrays' share of memory (signatures and LSH)."""
+        return int(self._sigs.nbytes + self._lsh.nbytes)
+
+
+def _sample(members: list[str], hits: set[str]) -> list[str]:
+    """The members of a story worth comparing: all of a small story, else ends and LSH hits."""
+    if len(members) <= MAX_MEMBERS_COMPARED:
+        return members
+    half = MAX_MEMBERS_COMPARED // 2
+    return list(dict.fromkeys([*members[:half], *hits, *members[-half:]]))
+
+
+def _posting_keys(event: Event) -> list[str]:
+    """Where an event is filed for independent reports: its lead regions, else its actions."""
+    if event.regions:
+        return [sys.intern("r:" + r) for r in sorted(event.regions)]
+    return [sys.intern("f:" + f) for f in sorted(event.families)]
+
+
+def _ts(at: datetime | None) -> float:
+    return at.timestamp() if at else 0.0

@@ -1,0 +1,410 @@
+"""Stage 8: the known timeline (``timeline.toml``) and the verdict on each claim.
+
+Loading: ``load_timeline`` reads a versioned file of ``[[events]]`` (see the comments in
+``config/timeline.toml``) and reports every problem at once, each naming the event (id, or its
+index when the id is missing) and the key. An optional ``[places]`` table adds places to the
+built-in hierarchy ``DEFAULT_PLACES`` (child -> parent; "" for a country).
+
+Judging: ``judge(claim, timeline, published, milestones)`` is a pure function. Every event is
+assessed against the claim (``timeline_judge.py``, with the measures in ``timeline_fit.py``),
+the best assessment wins, and the verdict says why in plain words.
+
+- Kinds: the same kind fits best; withdrawal, mission_end, handover and relocation form one
+  family (forces leaving), agreement and timetable another. A claim of one family may agree with
+  an event of the other on a shared date (an agreement's deadline), but never conflicts with it.
+  ``troop_count`` and ``other`` only meet their own kind, and ``other`` only on a shared date.
+- Places: exact > nested (kurdistan ⊃ erbil ⊃ harir; anbar ⊃ ain_al_asad; baghdad ⊃
+  joint_operations_command, victory) > broad (a country such as iraq against a place in it, or
+  against itself: "العراق" is as often the actor as the place) > unspecified (either side names
+  none). Disjoint places never match. A place that only frames a more specific one in the same
+  claim is dropped ("عين الأسد غربي العراق" is about ain_al_asad). Taji sits under iraq, not
+  baghdad: Camp Taji is ~30 km north of the capital, news copy treats it as a base of its own
+  and the coalition left it in 2020, so it must not read as the "Baghdad drawdown".
+  Between an agreement-family claim and event, place names are metonyms ("بغداد وواشنطن") and
+  any overlap counts as exact.
+- Dates: the finer interval must overlap the coarser one (a day matches its month, a month its
+  year, September does not match "end of the year"), with one day of slack when both are days
+  or weeks (time zones, "yesterday" resolved across midnight). See ``SLACK_DAYS``. An
+  agreement-family claim dated after its own publication ("agree to withdraw in 2025") gives
+  the deadline, not the day of signing: that date is not compared with agreement events.
+- Numbers (compared only between the same kind): point values agree within 15% when either
+  side says "about", else 5% (rounding); "more than X" is > X, "at least X" >= X, "less than
+  X" < X, each against the other side's value widened by its own tolerance.
+- conflicting needs a strong match: exact or nested places, or a claim of the same kind that
+  names no place or only a country (taken to be about the event's places). Otherwise a broad
+  match can agree but not conflict: Taji in 2020 says nothing against "the rest by 2026".
+- completed: the claim reports it done (not negated, not hedged), places match strongly, the
+  event is still planned (in the file and in ``milestones``) and its start is no more than
+  ``EARLY_DAYS`` after the claim's date (or the publication date). Done much earlier than
+  planned is conflicting. Late completion is completed.
+- A milestone (a forces-leaving event) already completed, in the file or in ``milestones``:
+  a claim dated after its own publication that speaks of it as still ahead, or a negated
+  report that it is done, is conflicting. An undated plan-like mention is not flagged (it is
+  as often background). An undated report that it is done confirms it only within
+  ``RECENT_DAYS`` of the event (or when a story completed it).
+- Negation flips a specific match: denying what the timeline holds is conflicting, denying a
+  date or number it does not hold is consistent; a negated claim with nothing specific (no
+  date, no number, no exact/nested place) is consistent. Hedged claims are judged like others
+  but are never completed.
+- Best event: highest (place fit, verdict completed > consistent > conflicting, kind fit,
+  nearest figure, nearest date; for an undated claim, what is due (done reports) or next).
+  A reason may add a note naming a second event that disagrees, which is how the two reports
+  for Erbil (2026-09 vs the end of 2026) both stay visible.
+- A claim with no date, place or number fits the best event of its kind as consistent (it goes
+  to the digest; "new" would alert on every general mention of the withdrawal).
+- new: no event fits by kind and places (and date or number where they must agree).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, get_args
+
+from monitor.confkit import Problems, Section, read_toml
+from monitor.models import (
+    Claim,
+    ClaimKind,
+    Granularity,
+    MilestoneState,
+    MilestoneStatus,
+    Qualifier,
+    Quantity,
+    Timeline,
+    TimelineEvent,
+    Verdict,
+)
+from monitor.timeline_fit import describe_when
+from monitor.timeline_judge import Assessment, assess, describe_new, render
+
+KINDS: tuple[str, ...] = get_args(ClaimKind)
+GRANULARITIES: tuple[str, ...] = get_args(Granularity)
+QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+STATUSES = ("planned", "completed")
+
+# Child -> parent. None marks a country (a "broad" place). The gazetteer's canonical ids.
+DEFAULT_PLACES: dict[str, str | None] = {
+    "iraq": None,
+    "syria": None,
+    "baghdad": "iraq",
+    "joint_operations_command": "baghdad",
+    "victory": "baghdad",
+    "taji": "iraq",  # north of the capital, its own base: see the module docstring
+    "anbar": "iraq",
+    "ain_al_asad": "anbar",
+    "kurdistan": "iraq",
+    "erbil": "kurdistan",
+    "harir": "erbil",
+}
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def default_timeline_path() -> Path:
+    """The packaged default timeline (identical to ``config/timeline.toml``)."""
+    return Path(__file__).parent / "defaults" / "timeline.toml"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_timeline(path: Path, problems: Problems) -> Timeline:
+    """Read and validate a timeline file; problems go to ``problems`` (the caller raises)."""
+    root = Section(read_toml(path), str(path), problems)
+    version = root.get("version", str)
+    if "version" in root.table and isinstance(version, str) and not version.strip():
+        problems.add(root.where, "key 'version' must not be empty")
+    parents = _read_places(root.sub("places"))
+    events: list[TimelineEvent] = []
+    seen: dict[str, str] = {}
+    for label, sec in _event_sections(root):
+        event = _read_event(sec, parents)
+        sec.done()
+        if event is None:
+            continue
+        if event.id in seen:
+            problems.add(sec.where, f"key 'id': duplicate id '{event.id}' (also {seen[event.id]})")
+            continue
+        seen[event.id] = label
+        events.append(event)
+    root.done()
+    return Timeline(version=version, events=tuple(events), places=tuple(parents.items()))
+
+
+def _event_sections(root: Section) -> Iterable[tuple[str, Section]]:
+    """Each ``[[events]]`` table, labelled by index and id so every message names the event."""
+    root.seen.add("events")
+    raw = root.table.get("events")
+    if not isinstance(raw, list) or not raw:
+        root.problems.add(root.where, "'events' must be a non-empty array of tables ([[events]])")
+        return
+    for i, item in enumerate(raw, 1):
+        ev_id = item.get("id") if isinstance(item, dict) else None
+        label = f"#{i} ({ev_id})" if isinstance(ev_id, str) and ev_id else f"#{i}"
+        yield label, Section(item, f"{root.where} [[events]] {label}", root.problems)
+
+
+def _read_places(sec: Section) -> dict[str, str | None]:
+    """Merge ``[places]`` (id = "parent" or "" for a country) over the built-in hierarchy."""
+    parents = dict(DEFAULT_PLACES)
+    for key, value in sec.table.items():
+        sec.seen.add(key)
+        if not _ID_RE.match(key):
+            sec.problems.add(sec.where, f"key '{key}': place ids are lowercase letters/digits/_")
+        elif not isinstance(value, str):
+            sec.problems.add(sec.where, f"key '{key}' must be a parent place id or \"\"")
+        else:
+            parents[key] = value or None
+    for key, parent in parents.items():
+        if parent is not None and parent not in parents:
+            sec.problems.add(sec.where, f"key '{key}': unknown parent place '{parent}'")
+        elif _has_cycle(key, parents):
+            sec.problems.add(sec.where, f"key '{key}': places form a cycle")
+    return parents
+
+
+def _has_cycle(place: str, parents: Mapping[str, str | None]) -> bool:
+    seen = {place}
+    parent = parents.get(place)
+    while parent is not None:
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = parents.get(parent)
+    return False
+
+
+def _read_event(sec: Section, parents: Mapping[str, str | None]) -> TimelineEvent | None:
+    ev_id = sec.get("id", str)
+    if ev_id and not _ID_RE.match(ev_id):
+        sec.problems.add(
+            sec.where, f"key 'id' must be lowercase letters, digits, '-' or '_'; got {ev_id!r}"
+        )
+    title_ar = _nonempty(sec, "title_ar")
+    title_en = _nonempty(sec, "title_en")
+    kind = sec.choice("kind", KINDS)
+    period = _read_date(sec)
+    places = sec.str_list("places")
+    for place in places:
+        if place not in parents:
+            known = ", ".join(sorted(parents))
+            sec.problems.add(
+                sec.where,
+                f"key 'places': unknown place '{place}' (known: {known}; add to [places])",
+            )
+    number = _read_number(sec) if "number" in sec.table else None
+    sec.seen.add("number")
+    status = sec.choice("status", STATUSES, "planned")
+    sources = sec.str_list("sources")
+    note = sec.get("note", str, "")
+    if not ev_id or period is None:
+        return None
+    start, end, granularity = period
+    return TimelineEvent(
+        id=ev_id,
+        title_ar=title_ar,
+        title_en=title_en,
+        kind=kind,  # type: ignore[arg-type]  # checked by choice()
+        start=start,
+        end=end,
+        granularity=granularity,  # type: ignore[arg-type]
+        places=places,
+        number=number,
+        status=status,  # type: ignore[arg-type]
+        sources=sources,
+        note=note,
+    )
+
+
+def _nonempty(sec: Section, key: str) -> str:
+    value = sec.get(key, str)
+    if key in sec.table and isinstance(sec.table[key], str) and not value.strip():
+        sec.problems.add(sec.where, f"key '{key}' must not be empty")
+    return value
+
+
+def _read_date(sec: Section) -> tuple[date, date, str] | None:
+    """``date = "2024-09-27" | "2025-09" | "2026"``, or ``start``/``end`` + ``granularity``."""
+    has_range = any(k in sec.table for k in ("start", "end", "granularity"))
+    sec.seen.update(("date", "start", "end"))
+    if "date" in sec.table:
+        if has_range:
+            sec.problems.add(
+                sec.where, "give either 'date' or 'start'/'end'/'granularity', not both"
+            )
+            sec.seen.add("granularity")
+            return None
+        period = _period(sec.table["date"])
+        if period is None:
+            _bad_date(sec, "date")
+        return period
+    if not has_range:
+        sec.problems.add(
+            sec.where, "missing the date: give 'date' or 'start'/'end' + 'granularity'"
+        )
+        return None
+    granularity = sec.choice("granularity", GRANULARITIES)
+    if "start" not in sec.table:
+        sec.problems.add(sec.where, "missing required key 'start'")
+        return None
+    first = _period(sec.table["start"])
+    last = _period(sec.table.get("end", sec.table["start"]))
+    if first is None or last is None:
+        _bad_date(sec, "start" if first is None else "end")
+        return None
+    if last[1] < first[0]:
+        sec.problems.add(sec.where, f"key 'end' ({last[1]}) is before 'start' ({first[0]})")
+        return None
+    return first[0], last[1], granularity
+
+
+def _bad_date(sec: Section, key: str) -> None:
+    got = sec.table.get(key)
+    sec.problems.add(
+        sec.where, f"key '{key}' must be 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'; got {got!r}"
+    )
+
+
+def _period(value: Any) -> tuple[date, date, str] | None:
+    """First day, last day and granularity of a day, month or year given as text (or a TOML date)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value, value, "day"
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # date = 2026 written without quotes
+    match = _PERIOD_RE.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31), "year"
+        if day is None:
+            nxt = date(year + month // 12, month % 12 + 1, 1)
+            return date(year, month, 1), date.fromordinal(nxt.toordinal() - 1), "month"
+        return date(year, month, day), date(year, month, day), "day"
+    except ValueError:
+        return None
+
+
+def _read_number(sec: Section) -> Quantity | None:
+    num = sec.sub("number")
+    value = num.get("value", int)
+    if isinstance(value, int) and "value" in num.table and value <= 0:
+        num.problems.add(num.where, f"key 'value' must be greater than 0, got {value}")
+    qualifier = num.choice("qualifier", QUALIFIERS, "exact")
+    num.done()
+    return Quantity(value=value, qualifier=qualifier) if value > 0 else None  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- judging
+
+
+def judge(
+    claim: Claim,
+    timeline: Timeline,
+    published: date | None,
+    milestones: Mapping[str, str] | None = None,
+) -> Verdict:
+    """The claim's verdict against the timeline (rules in the module docstring).
+
+    ``milestones`` maps event id -> the story that reported it completed (kept by the store).
+    """
+    if isinstance(published, datetime):  # a datetime is a date too; compare calendar days
+        published = published.date()
+    parents = dict(timeline.places) or DEFAULT_PLACES
+    found: list[Assessment] = []
+    for event in timeline.events:
+        result = assess(claim, event, published, milestones or {}, parents)
+        if result is not None:
+            found.append(result)
+    if not found:
+        return Verdict("new", None, describe_new(claim))
+    return render(claim, found)
+
+
+def effective_status(event: TimelineEvent, milestones: Mapping[str, str] | None) -> MilestoneStatus:
+    """``completed`` when the file says so or a story reported it done, else ``planned``."""
+    return (
+        "completed" if event.status == "completed" or event.id in (milestones or {}) else "planned"
+    )
+
+
+# --------------------------------------------------------------------------- milestone table
+
+
+def milestone_rows(
+    timeline: Timeline, statuses: Mapping[str, MilestoneState]
+) -> list[dict[str, Any]]:
+    """One JSON-able dict per event, in date order, with its status and stories."""
+    rows = []
+    for ev in sorted(timeline.events, key=lambda e: (e.start, e.end, e.id)):
+        state = statuses.get(ev.id)
+        completed = ev.status == "completed" or (state is not None and state.status == "completed")
+        rows.append(
+            {
+                "id": ev.id,
+                "date": describe_when(ev.start, ev.end, ev.granularity),
+                "start": ev.start.isoformat(),
+                "end": ev.end.isoformat(),
+                "granularity": ev.granularity,
+                "kind": ev.kind,
+                "places": list(ev.places),
+                "number": _number_json(ev.number),
+                "status": "completed" if completed else "planned",
+                "status_in_timeline": ev.status,
+                "completed_by": state.completed_by if state else None,
+                "supporting": list(state.supporting) if state else [],
+                "contradicting": list(state.contradicting) if state else [],
+                "title_en": ev.title_en,
+                "title_ar": ev.title_ar,
+                "sources": list(ev.sources),
+            }
+        )
+    return rows
+
+
+def milestone_json(timeline: Timeline, statuses: Mapping[str, MilestoneState]) -> dict[str, Any]:
+    """The ``monitor timeline --json`` document: ``{"version", "milestones": [row, ...]}``."""
+    return {"version": timeline.version, "milestones": milestone_rows(timeline, statuses)}
+
+
+def milestone_table(timeline: Timeline, statuses: Mapping[str, MilestoneState]) -> str:
+    """A plain-text table of each milestone, its status and the stories about it."""
+    header = ("date", "id", "status", "supported by", "contradicted by", "title")
+    lines: list[tuple[str, ...]] = [header]
+    for row in milestone_rows(timeline, statuses):
+        status = row["status"]
+        if row["completed_by"]:
+            status += f" (story {row['completed_by']})"
+        title = row["title_en"] + (f" | {row['title_ar']}" if row["title_ar"] else "")
+        lines.append(
+            (
+                row["date"],
+                row["id"],
+                status,
+                _story_list(row["supporting"]),
+                _story_list(row["contradicting"]),
+                title,
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    out = [f"timeline version {timeline.version}"]
+    for line in lines:  # the title goes last: Arabic text would break the alignment after it
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        out.append("  ".join([*cells, line[-1]]).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _story_list(ids: list[str], limit: int = 3) -> str:
+    if not ids:
+        return "-"
+    shown = ", ".join(ids[:limit])
+    return shown + (f" +{len(ids) - limit}" if len(ids) > limit else "")
+
+
+def _number_json(number: Quantity | None) -> dict[str, Any] | None:
+    return None if number is None else {"value": number.value, "qualifier": number.qualifier}

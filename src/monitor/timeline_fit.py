@@ -1,0 +1,174 @@
+"""How well a claim fits a timeline event: kinds, places, dates and numbers.
+
+The rules are documented in ``timeline.py``'s docstring; ``timeline_judge.py`` turns these
+measures into verdicts. Pure functions over the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from monitor.models import Claim, DateSpan, Quantity, TimelineEvent
+
+# How well places fit (higher is better). Disjoint places do not fit at all (None).
+UNSPECIFIED, BROAD, NESTED, EXACT = 0, 1, 2, 3
+# How well kinds fit. CROSS: a forces-leaving claim against an agreement event or the reverse.
+CROSS, FAMILY, SAME = 1, 2, 3
+
+MOVEMENT = frozenset({"withdrawal", "mission_end", "handover", "relocation"})
+POLITICAL = frozenset({"agreement", "timetable"})
+
+# Days two intervals may lie apart and still agree, by the coarser granularity. Coarse dates
+# get none: the coarser interval is itself the tolerance (September 2026 is not "end of 2026").
+SLACK_DAYS = {"day": 1, "week": 1, "month": 0, "part_of_year": 0, "year": 0}
+_ORDER = ("day", "week", "month", "part_of_year", "year")
+ABOUT_PERCENT = 15  # "about 2,500" agrees with 2,125..2,875
+EXACT_PERCENT = 5  # plain figures in news copy are rounded too
+
+_QUALIFIER_WORDS = {
+    "exact": "",
+    "about": "about ",
+    "more_than": "more than ",
+    "less_than": "fewer than ",
+    "at_least": "at least ",
+}
+
+
+# --------------------------------------------------------------------------- kinds and places
+
+
+def kind_fit(claim_kind: str, event_kind: str) -> int:
+    """SAME, FAMILY, CROSS or 0 (no fit)."""
+    if claim_kind == event_kind:
+        return SAME
+    pair = {claim_kind, event_kind}
+    if pair <= MOVEMENT or pair <= POLITICAL:
+        return FAMILY
+    if pair <= MOVEMENT | POLITICAL:
+        return CROSS
+    return 0
+
+
+def place_fit(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]) -> int | None:
+    """EXACT, NESTED, BROAD, UNSPECIFIED, or None when the places are disjoint."""
+    fit = _overlap(subject_places(claim.places, parents), event.places, parents)
+    if fit is not None and claim.kind in POLITICAL and event.kind in POLITICAL:
+        return EXACT  # "بغداد وواشنطن" names governments, not where anything happens
+    return fit
+
+
+def subject_places(places: tuple[str, ...], parents: Mapping[str, str | None]) -> tuple[str, ...]:
+    """Drop a place that only frames a more specific one ("عين الأسد غربي العراق" -> ain_al_asad)."""
+    framing = {a for p in places for a in ancestors(p, parents)}
+    return tuple(p for p in places if p not in framing)
+
+
+def is_country_claim(claim: Claim, parents: Mapping[str, str | None]) -> bool:
+    """The claim names only countries (or the same as: "العراق" as the actor)."""
+    subject = subject_places(claim.places, parents)
+    return bool(subject) and all(p in parents and parents[p] is None for p in subject)
+
+
+def ancestors(place: str, parents: Mapping[str, str | None]) -> list[str]:
+    out: list[str] = []
+    parent = parents.get(place)
+    while parent is not None and parent not in out:
+        out.append(parent)
+        parent = parents.get(parent)
+    return out
+
+
+def _overlap(
+    claim_places: tuple[str, ...], event_places: tuple[str, ...], parents: Mapping[str, str | None]
+) -> int | None:
+    if not claim_places or not event_places:
+        return UNSPECIFIED
+    fits = [_relation(c, e, parents) for c in claim_places for e in event_places]
+    known = [fit for fit in fits if fit is not None]
+    return max(known) if known else None
+
+
+def _relation(a: str, b: str, parents: Mapping[str, str | None]) -> int | None:
+    if a == b:  # a country is broad even against itself: "العراق" is as often the actor
+        return BROAD if a in parents and parents[a] is None else EXACT
+    for outer, inner in ((a, b), (b, a)):
+        if outer in ancestors(inner, parents):
+            return BROAD if parents.get(outer) is None else NESTED
+    return None
+
+
+# --------------------------------------------------------------------------- dates and numbers
+
+
+def dates_agree(span: DateSpan, event: TimelineEvent) -> bool:
+    """The intervals overlap, give or take the slack of the coarser granularity."""
+    coarser = max(span.granularity, event.granularity, key=_ORDER.index)
+    return date_gap(span.start, span.end, event.start, event.end) <= SLACK_DAYS[coarser]
+
+
+def date_gap(a_start: date, a_end: date, b_start: date, b_end: date) -> int:
+    """Days from the end of the earlier interval to the start of the later (<= 0: overlap)."""
+    return max((b_start - a_end).days, (a_start - b_end).days)
+
+
+def midpoint(start: date, end: date) -> int:
+    return (start.toordinal() + end.toordinal()) // 2
+
+
+def numbers_agree(claim: Quantity, event: Quantity) -> bool:
+    """Figures agree within a tolerance that respects both qualifiers.
+
+    Two figures: within ABOUT_PERCENT of the timeline's when either says "about", else
+    EXACT_PERCENT. A figure and a bound: the figure, widened by that tolerance, must reach past
+    the bound. Two bounds: they must leave room between them. Integer arithmetic (x100) so the
+    edges are exact.
+    """
+    pct = ABOUT_PERCENT if "about" in (claim.qualifier, event.qualifier) else EXACT_PERCENT
+    claim_point = claim.qualifier in ("exact", "about")
+    event_point = event.qualifier in ("exact", "about")
+    if claim_point and event_point:
+        return abs(claim.value - event.value) * 100 <= pct * event.value
+    if claim_point or event_point:
+        point, bound = (claim, event) if claim_point else (event, claim)
+        low, high = point.value * (100 - pct), point.value * (100 + pct)
+        if bound.qualifier == "more_than":
+            return high > bound.value * 100
+        if bound.qualifier == "at_least":
+            return high >= bound.value * 100
+        return low < bound.value * 100  # less_than
+    lows = [q.value for q in (claim, event) if q.qualifier != "less_than"]
+    highs = [q.value for q in (claim, event) if q.qualifier == "less_than"]
+    return not (lows and highs) or max(lows) < min(highs)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def describe_when(start: date, end: date, granularity: str) -> str:
+    """An interval as a reader writes it: 2024-09-27, 2025-09, 2026, end of 2026, week of …"""
+    if start == end:
+        return start.isoformat()
+    whole_months = start.day == 1 and _is_month_end(end)
+    if whole_months and start.year == end.year:
+        if start.month == end.month:
+            return f"{start:%Y-%m}"
+        span = (start.month, end.month)
+        if span == (1, 12):
+            return str(start.year)
+        named = {(1, 3): "early", (4, 9): "mid", (10, 12): "end of"}.get(span)
+        if named:
+            return f"{named} {start.year}"
+    if granularity == "week":
+        return f"week of {start.isoformat()}"
+    if whole_months:
+        return f"{start:%Y-%m}..{end:%Y-%m}"
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def describe_number(q: Quantity) -> str:
+    return f"{_QUALIFIER_WORDS[q.qualifier]}{q.value:,}"
+
+
+def _is_month_end(day: date) -> bool:
+    return day.month != date.fromordinal(day.toordinal() + 1).month

@@ -1,0 +1,187 @@
+"""Rendering: every alert explains itself, in Arabic, right to left, safe from stranger text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from tests.support.sample_alerts import SENTENCE, channel, make_alert
+
+from monitor.alerts import last_slot, render_html, render_text, route, subject
+from monitor.alerts.render import FSI, PDI, clean, isolate, safe_header
+from monitor.models import Alert
+
+
+@pytest.mark.parametrize(
+    ("verdict", "arabic", "english"),
+    [
+        ("consistent", "متسق", "consistent"),
+        ("conflicting", "متعارض", "conflicting"),
+        ("completed", "مكتمل", "completed"),
+        ("new", "جديد", "new"),
+    ],
+    ids=["consistent", "conflicting", "completed", "new"],
+)
+def test_text_explains_the_claim_and_its_verdict(verdict: str, arabic: str, english: str) -> None:
+    text = render_text(make_alert(verdicts=(verdict,)))  # type: ignore[arg-type]
+    assert f"الحكم / verdict: {arabic} / {english}" in text
+    for expected in (
+        "مصادر: التحالف الدولي يغادر عين الأسد",  # the title
+        "المنافذ (3): وكالة الرافدين، صحيفة المدى الجديد، Shafaq Daily",  # count and names
+        f"«{SENTENCE}»",  # the original sentence
+        "الحدث في الجدول الزمني: phase-one-federal",
+        "السبب / reason: says 2026-09; timeline: 2025-09",
+        "2026-09-01 … 2026-09-30",  # the date interval
+        "ain_al_asad، erbil",
+        "2,500",
+        "https://news1.example/story/1?id=2026",
+        "2026-09-30 11:15 بتوقيت بغداد | 2026-09-30 08:15 UTC",
+    ):
+        assert expected in text
+
+
+def test_console_text_is_one_line_per_field_without_isolates() -> None:
+    alert = make_alert(title="عنوان\r\nفيه\x1b[31m سطر مكسور")
+    text = render_text(alert)
+    assert FSI not in text and PDI not in text and "\x1b" not in text
+    first = text.splitlines()[0]
+    assert first == "■ [متعارض] عنوان فيه [31m سطر مكسور"
+    assert all(":" in line for line in text.splitlines()[1:] if line.strip())
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("سطر\r\nBcc: x@y", "سطر Bcc: x@y"),
+        ("a\x00b\x7fc\x85d", "a b c d"),
+        ("\u202eعكس\u202c النص", "عكس النص"),  # a right-to-left override cannot flip our text
+        ("\u2066عزل\u2069", "عزل"),
+        ("  مسافات\t\tكثيرة  ", "مسافات كثيرة"),
+    ],
+    ids=["crlf", "controls", "bidi-override", "isolates", "whitespace"],
+)
+def test_clean_strips_what_strangers_could_smuggle(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_safe_header_defuses_encoded_words() -> None:
+    value = safe_header("خبر =?UTF-8?Q?=0A?=Bcc: evil@example.com")
+    assert "=?" not in value and "?=" not in value and "\n" not in value
+    assert "Bcc: evil@example.com" in value  # still readable, now inert
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("غادرت القوات قاعدة Ain al-Asad أمس", ["Ain al-Asad"]),
+        ("بحلول 2026-09-30 وفق البيان", ["2026-09-30"]),
+        ("نحو 2,500 جندي و٣٠٠ مستشار", ["2,500", "٣٠٠"]),
+        ("المصدر: https://example.org/a?b=1، أمس", ["https://example.org/a?b=1"]),
+    ],
+    ids=["latin-name", "date", "numbers", "url"],
+)
+def test_isolate_wraps_latin_numbers_dates_and_urls(text: str, runs: list[str]) -> None:
+    out = isolate(text)
+    for run in runs:
+        assert f"{FSI}{run}{PDI}" in out
+    assert out.replace(FSI, "").replace(PDI, "") == text
+
+
+def test_email_text_isolates_numbers_and_latin() -> None:
+    text = render_text(make_alert(), isolates=True)
+    assert f"{FSI}Ain al-Asad{PDI}" in text
+    assert f"{FSI}2026-09-30 11:15{PDI}" in text
+
+
+def test_html_is_rtl_arabic_with_bdi_and_escaped() -> None:
+    alert = make_alert(title="<script>alert(1)</script> خبر عن Erbil")
+    page = render_html(alert)
+    assert '<html dir="rtl" lang="ar">' in page
+    assert '<meta charset="utf-8">' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<bdi>Erbil</bdi>" in page
+    assert "<bdi>Ain al-Asad</bdi>" in page
+    assert '<a href="https://news0.example/story/0?id=2026">' in page
+    assert "متعارض / <bdi>conflicting</bdi>" in page
+
+
+def test_html_links_only_http_urls() -> None:
+    alert = make_alert()
+    bad = alert.members[0].__class__(**{**_asdict(alert.members[0]), "url": "javascript:alert(1)"})
+    page = render_html(Alert(**{**_asdict(alert), "members": (bad,)}))
+    assert 'href="javascript' not in page
+
+
+def _asdict(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("kind", "follows", "expected"),
+    [
+        ("new_story", None, "[متعارض] "),
+        ("story_update", "alert-0", "Re: [تحديث: متعارض] "),
+        ("operator", None, "[تنبيه تشغيلي / operator] "),
+    ],
+    ids=["new", "update", "operator"],
+)
+def test_subject_names_the_kind(kind: str, follows: str | None, expected: str) -> None:
+    alert = make_alert(kind=kind, follows=follows)  # type: ignore[arg-type]
+    assert subject(alert).startswith(expected)
+
+
+def test_digest_renders_each_part() -> None:
+    parts = [make_alert("a1", verdicts=("consistent",)), make_alert("a2", title="خبر ثان")]
+    digest = Alert(
+        id="d", kind="digest", title="ملخص", created_at=datetime.now(UTC), includes=("a1", "a2")
+    )
+    text = render_text(digest, parts)
+    assert subject(digest, parts).startswith("ملخص التنبيهات / digest: 2")
+    assert "خبر ثان" in text and text.count("الحكم / verdict") == 2
+    assert render_html(digest, parts).count("<h3") == 2
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "immediate", "digest", "expected"),
+    [
+        (("conflicting",), ("conflicting",), ("consistent",), "now"),
+        (("consistent",), ("conflicting",), ("consistent",), "digest"),
+        (("consistent", "conflicting"), ("conflicting",), ("consistent",), "now"),
+        (("consistent", "new"), ("conflicting",), ("consistent",), None),
+        ((), ("new",), (), "now"),  # a story without claims counts as new
+        ((), ("conflicting",), ("new",), "digest"),
+        (("completed",), (), (), None),
+    ],
+    ids=[
+        "any-immediate",
+        "all-digest",
+        "mixed-immediate",
+        "mixed-none",
+        "no-claims",
+        "no-claims-digest",
+        "routed-nowhere",
+    ],
+)
+def test_route(verdicts, immediate, digest, expected) -> None:  # type: ignore[no-untyped-def]
+    alert = make_alert(verdicts=verdicts)
+    routes = route(alert, [channel("c", "console", immediate=immediate, digest=digest)])
+    assert routes == ([("c", expected)] if expected else [])
+
+
+def test_operator_alerts_always_go_now() -> None:
+    alert = make_alert(kind="operator", verdicts=())
+    chans = [channel("a", "console", immediate=(), digest=("consistent",)), channel("b", "console")]
+    assert route(alert, chans) == [("a", "now"), ("b", "now")]
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2026, 9, 30, 5, 0, tzinfo=UTC), datetime(2026, 9, 30, 5, 0, tzinfo=UTC)),
+        (datetime(2026, 9, 30, 4, 59, tzinfo=UTC), datetime(2026, 9, 29, 5, 0, tzinfo=UTC)),
+        (datetime(2026, 9, 30, 23, 0, tzinfo=UTC), datetime(2026, 9, 30, 5, 0, tzinfo=UTC)),
+    ],
+    ids=["at-the-slot", "just-before", "evening"],
+)
+def test_last_slot_is_0800_baghdad(now: datetime, expected: datetime) -> None:
+    assert last_slot(now, "08:00", "Asia/Baghdad") == expected

@@ -1,0 +1,880 @@
+"""Timeline loading and verdicts: table-driven, claims built directly from the models."""
+
+from __future__ import annotations
+
+import json
+from calendar import monthrange
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor import timeline
+from monitor.confkit import Problems
+from monitor.errors import ConfigError
+from monitor.models import (
+    Claim,
+    ClaimKind,
+    DateSpan,
+    MilestoneState,
+    Quantity,
+    Timeline,
+    TimelineEvent,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT = timeline.load_timeline(timeline.default_timeline_path(), Problems())
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def day(text: str) -> DateSpan:
+    d = date.fromisoformat(text)
+    return DateSpan(text, d, d, "day")
+
+
+def month(text: str) -> DateSpan:
+    y, m = (int(x) for x in text.split("-"))
+    return DateSpan(text, date(y, m, 1), date(y, m, monthrange(y, m)[1]), "month")
+
+
+def year(y: int) -> DateSpan:
+    return DateSpan(str(y), date(y, 1, 1), date(y, 12, 31), "year")
+
+
+def part(y: int, first: int, last: int) -> DateSpan:
+    end = date(y, last, monthrange(y, last)[1])
+    return DateSpan(f"{y}/{first}-{last}", date(y, first, 1), end, "part_of_year")
+
+
+def week(monday: str) -> DateSpan:
+    d = date.fromisoformat(monday)
+    return DateSpan(monday, d, date.fromordinal(d.toordinal() + 6), "week")
+
+
+def claim(
+    kind: ClaimKind = "withdrawal",
+    when: DateSpan | None = None,
+    places: tuple[str, ...] = (),
+    number: Quantity | None = None,
+    *,
+    done: bool = False,
+    negated: bool = False,
+    hedged: bool = False,
+) -> Claim:
+    return Claim(
+        kind=kind,
+        sentence="جملة للاختبار",
+        date=when,
+        places=places,
+        number=number,
+        negated=negated,
+        hedged=hedged,
+        reports_done=done,
+    )
+
+
+def event(
+    span: DateSpan,
+    *,
+    kind: ClaimKind = "mission_end",
+    places: tuple[str, ...] = ("baghdad",),
+    number: Quantity | None = None,
+    status: str = "planned",
+    ev_id: str = "ev",
+) -> TimelineEvent:
+    return TimelineEvent(
+        id=ev_id,
+        title_ar="حدث للاختبار",
+        title_en="test event",
+        kind=kind,
+        start=span.start,
+        end=span.end,
+        granularity=span.granularity,
+        places=places,
+        number=number,
+        status=status,  # type: ignore[arg-type]
+    )
+
+
+def one(ev: TimelineEvent) -> Timeline:
+    return Timeline(version="t", events=(ev,))
+
+
+# --------------------------------------------------------------------------- the default timeline
+
+# (id, claim, published, milestones, verdict, event, words the reason must contain)
+DEFAULT_CASES = [
+    (
+        "consistent-phase-one",
+        claim("withdrawal", month("2025-09"), ("ain_al_asad",)),
+        date(2025, 1, 10),
+        None,
+        "consistent",
+        "phase-one-end",
+        ["phase-one-end", "date", "places"],
+    ),
+    (
+        "framing-country-dropped",
+        claim("withdrawal", year(2026), ("ain_al_asad", "anbar", "iraq")),
+        date(2025, 1, 10),
+        None,
+        "conflicting",
+        "phase-one-end",
+        ["puts the withdrawal at 2026; timeline: 2025-09 (phase-one-end)"],
+    ),
+    (
+        "agreement-date-conflicts",
+        claim("agreement", month("2025-09")),
+        date(2025, 10, 5),
+        None,
+        "conflicting",
+        "joint-statement",
+        ["says the agreement was signed 2025-09; timeline: 2024-09-27 (joint-statement)"],
+    ),
+    (
+        "agreement-deadline-after-publication",  # "agree to withdraw the forces in 2025"
+        claim("agreement", year(2025), ("iraq",)),
+        date(2024, 9, 6),
+        None,
+        "consistent",
+        "understanding-reported",
+        ["deadline after publication"],
+    ),
+    (
+        "agreement-baghdad-is-a-metonym",
+        claim("agreement", day("2024-09-27"), ("baghdad",)),
+        date(2024, 9, 28),
+        None,
+        "consistent",
+        "joint-statement",
+        ["joint-statement"],
+    ),
+    (
+        "erbil-end-2026-agrees-with-reuters-and-names-the-other",
+        claim("withdrawal", part(2026, 10, 12), ("erbil",)),
+        date(2025, 1, 10),
+        None,
+        "consistent",
+        "rest-leave-end-2026",
+        ["end of 2026", "but erbil-mission-end (2026-09) disagrees"],
+    ),
+    (
+        "erbil-september-2026-agrees-with-joint-statement",
+        claim("mission_end", month("2026-09"), ("harir",)),
+        date(2025, 1, 10),
+        None,
+        "consistent",
+        "erbil-mission-end",
+        ["but rest-leave-end-2026 (end of 2026) disagrees"],
+    ),
+    (
+        "iraq-by-2027-conflicts",
+        claim("withdrawal", year(2027), ("iraq",)),
+        date(2025, 1, 10),
+        None,
+        "conflicting",
+        "rest-leave-end-2026",
+        ["2027", "end of 2026"],
+    ),
+    (
+        "completed-dated",
+        claim("withdrawal", day("2026-01-17"), ("ain_al_asad",), done=True),
+        date(2026, 1, 18),
+        None,
+        "completed",
+        "phase-one-end",
+        ["reports as done", "later than planned", "«"],
+    ),
+    (
+        "completed-undated-country-actor",
+        claim("mission_end", None, ("iraq",), done=True),
+        date(2025, 9, 21),
+        None,
+        "completed",
+        "phase-one-end",
+        ["planned 2025-09"],
+    ),
+    (
+        "completed-ahead-of-plan",
+        claim("handover", day("2025-07-01"), ("joint_operations_command",), done=True),
+        date(2025, 7, 2),
+        None,
+        "completed",
+        "phase-one-end",
+        ["ahead of plan"],
+    ),
+    (
+        "done-far-too-early-conflicts",
+        claim("withdrawal", None, ("erbil",), done=True),
+        date(2025, 10, 1),
+        None,
+        "conflicting",
+        "rest-leave-end-2026",
+        ["reports as done by 2025-10-01", "end of 2026"],
+    ),
+    (
+        "hedged-done-is-not-completed",
+        claim("withdrawal", None, ("ain_al_asad",), done=True, hedged=True),
+        date(2025, 9, 20),
+        None,
+        "consistent",
+        "phase-one-end",
+        ["hedged: ", "not counted"],
+    ),
+    (
+        "negated-done-on-planned",
+        claim("withdrawal", None, ("ain_al_asad",), done=True, negated=True),
+        date(2025, 9, 20),
+        None,
+        "consistent",
+        "phase-one-end",
+        ["negated: ", "not done yet"],
+    ),
+    (
+        "negated-denies-what-timeline-holds",
+        claim("withdrawal", month("2025-09"), ("ain_al_asad",), negated=True),
+        date(2025, 1, 1),
+        None,
+        "conflicting",
+        "phase-one-end",
+        ["negated: denies what the timeline holds"],
+    ),
+    (
+        "negated-denies-a-wrong-date",
+        claim("withdrawal", year(2026), ("ain_al_asad",), negated=True),
+        date(2025, 1, 1),
+        None,
+        "consistent",
+        "phase-one-end",
+        ["does not hold either"],
+    ),
+    (
+        "negated-nothing-specific",  # "لا يعني انتهاء عمل التحالف"
+        claim("mission_end", negated=True),
+        date(2024, 9, 28),
+        None,
+        "consistent",
+        "phase-one-end",
+        ["nothing specific to deny"],
+    ),
+    (
+        "kind-only-is-consistent",
+        claim("withdrawal"),
+        date(2025, 6, 1),
+        None,
+        "consistent",
+        "rest-leave-end-2026",
+        ["names no date, place or number"],
+    ),
+    (
+        "recollection-of-2011",
+        claim("withdrawal", year(2011), ("iraq",), done=True),
+        date(2025, 6, 1),
+        None,
+        "consistent",
+        "us-withdrawal-2011",
+        ["confirms"],
+    ),
+    (
+        "new-taji-2020",
+        claim("handover", year(2020), ("taji",), done=True),
+        date(2020, 8, 25),
+        None,
+        "new",
+        None,
+        ["no timeline event", "taji", "2020"],
+    ),
+    (
+        "new-withdrawal-from-syria",
+        claim("withdrawal", None, ("syria",)),
+        date(2025, 1, 1),
+        None,
+        "new",
+        None,
+        ["syria"],
+    ),
+    (
+        "troops-consistent",
+        claim("troop_count", None, ("iraq",), Quantity(2500, "about")),
+        date(2025, 1, 1),
+        None,
+        "consistent",
+        "us-troops-iraq",
+        ["number"],
+    ),
+    (
+        "troops-conflicting",
+        claim("troop_count", None, ("iraq",), Quantity(5000, "more_than")),
+        date(2025, 1, 1),
+        None,
+        "conflicting",
+        "coalition-troops-2021",
+        ["says more than 5,000; timeline: about 3,000"],
+    ),
+    (
+        "troops-syria",
+        claim("troop_count", None, ("syria",), Quantity(900)),
+        date(2025, 1, 1),
+        None,
+        "consistent",
+        "us-troops-syria",
+        ["900"],
+    ),
+    # a story completed phase one: later claims that it is still ahead are flagged
+    (
+        "milestone-still-ahead",
+        claim("withdrawal", month("2025-09"), ("ain_al_asad",)),
+        date(2025, 8, 15),
+        {"phase-one-end": "story-7"},
+        "conflicting",
+        "phase-one-end",
+        ["still ahead", "completed, reported by story story-7"],
+    ),
+    (
+        "milestone-still-ahead-next-month",
+        claim("relocation", month("2026-03"), ("baghdad",)),
+        date(2026, 2, 10),
+        {"phase-one-end": "story-7"},
+        "conflicting",
+        "phase-one-end",
+        ["still ahead", "story-7"],
+    ),
+    (
+        "milestone-denied",
+        claim("withdrawal", None, ("ain_al_asad",), done=True, negated=True),
+        date(2025, 10, 15),
+        {"phase-one-end": "story-7"},
+        "conflicting",
+        "phase-one-end",
+        ["denies that it is done", "story-7"],
+    ),
+    (
+        "milestone-confirmed",
+        claim("withdrawal", None, ("ain_al_asad",), done=True),
+        date(2026, 2, 15),
+        {"phase-one-end": "story-7"},
+        "consistent",
+        "phase-one-end",
+        ["confirms", "story-7"],
+    ),
+    (
+        "milestone-background-dated-before-publication",
+        claim("withdrawal", month("2025-09"), ("ain_al_asad",)),
+        date(2026, 2, 15),
+        {"phase-one-end": "story-7"},
+        "consistent",
+        "phase-one-end",
+        ["agrees"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("the_claim", "published", "milestones", "verdict", "event_id", "words"),
+    [c[1:] for c in DEFAULT_CASES],
+    ids=[c[0] for c in DEFAULT_CASES],
+)
+def test_default_timeline_verdicts(
+    the_claim: Claim,
+    published: date,
+    milestones: dict[str, str] | None,
+    verdict: str,
+    event_id: str | None,
+    words: list[str],
+) -> None:
+    result = timeline.judge(the_claim, DEFAULT, published, milestones)
+    assert (result.verdict, result.timeline_event) == (verdict, event_id), result.reason
+    for word in words:
+        assert word in result.reason
+
+
+def test_completion_then_still_planned_claim_is_flagged() -> None:
+    report = claim("mission_end", day("2026-01-17"), ("ain_al_asad",), done=True)
+    first = timeline.judge(report, DEFAULT, date(2026, 1, 18))
+    assert (first.verdict, first.timeline_event) == ("completed", "phase-one-end")
+    milestones = {first.timeline_event: "story-1"}
+    # the same report again only confirms it
+    again = timeline.judge(report, DEFAULT, date(2026, 1, 19), milestones)
+    assert again.verdict == "consistent"
+    later = claim("withdrawal", month("2026-04"), ("ain_al_asad",))
+    flagged = timeline.judge(later, DEFAULT, date(2026, 3, 1), milestones)
+    assert (flagged.verdict, flagged.timeline_event) == ("conflicting", "phase-one-end")
+    assert "story-1" in flagged.reason
+    # without the store's record the same claim would just disagree on the date
+    unrecorded = timeline.judge(later, DEFAULT, date(2026, 3, 1))
+    assert "still ahead" not in unrecorded.reason
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [{"negated": True}, {"hedged": True}, {"negated": True, "hedged": True}],
+    ids=["negated", "hedged", "both"],
+)
+def test_negated_and_hedged_are_never_completed_and_keep_flags(flags: dict[str, bool]) -> None:
+    the_claim = claim("withdrawal", day("2025-09-20"), ("ain_al_asad",), done=True, **flags)
+    result = timeline.judge(the_claim, DEFAULT, date(2025, 9, 21))
+    assert result.verdict != "completed"
+    assert the_claim.negated == flags.get("negated", False)
+    assert the_claim.hedged == flags.get("hedged", False)
+    for flag in flags:
+        assert flag in result.reason.split(":")[0]
+
+
+def test_published_may_be_a_datetime() -> None:
+    the_claim = claim("withdrawal", None, ("ain_al_asad",), done=True)
+    when = datetime(2025, 9, 21, 22, 30, tzinfo=UTC)
+    assert timeline.judge(the_claim, DEFAULT, when).verdict == "completed"
+
+
+def test_every_verdict_names_an_event_and_a_reason() -> None:
+    for _name, the_claim, published, milestones, *_ in DEFAULT_CASES:
+        result = timeline.judge(the_claim, DEFAULT, published, milestones)
+        assert result.reason
+        assert (result.timeline_event is None) == (result.verdict == "new")
+
+
+# --------------------------------------------------------------------------- dates: granularity pairs
+
+# (id, event date, claim date, agrees)
+DATE_CASES = [
+    ("day-same", day("2024-09-27"), day("2024-09-27"), True),
+    ("day-next-day", day("2024-09-27"), day("2024-09-28"), True),
+    ("day-day-before", day("2024-09-27"), day("2024-09-26"), True),
+    ("day-two-days-off", day("2024-09-27"), day("2024-09-29"), False),
+    ("day-vs-its-month", day("2024-09-27"), month("2024-09"), True),
+    ("day-vs-next-month", day("2024-09-27"), month("2024-10"), False),
+    ("day-vs-its-year", day("2024-09-27"), year(2024), True),
+    ("day-vs-next-year", day("2024-12-31"), year(2025), False),
+    ("month-last-day-inside", month("2025-09"), day("2025-09-30"), True),
+    ("month-first-day-after", month("2025-09"), day("2025-10-01"), False),
+    ("month-day-before", month("2025-09"), day("2025-08-31"), False),
+    ("month-same", month("2025-09"), month("2025-09"), True),
+    ("month-adjacent", month("2025-09"), month("2025-10"), False),
+    ("month-vs-end-of-year", month("2026-09"), part(2026, 10, 12), False),
+    ("october-vs-end-of-year", month("2026-10"), part(2026, 10, 12), True),
+    ("month-vs-mid-year", month("2025-09"), part(2025, 4, 9), True),
+    ("month-vs-early-year", month("2025-09"), part(2025, 1, 3), False),
+    ("year-vs-month-inside", year(2026), month("2026-09"), True),
+    ("year-vs-first-day", year(2026), day("2026-01-01"), True),
+    ("year-vs-day-before", year(2026), day("2025-12-31"), False),
+    ("year-adjacent", year(2026), year(2027), False),
+    ("end-of-year-vs-year", part(2026, 10, 12), year(2026), True),
+    ("week-vs-day-after", week("2024-09-23"), day("2024-09-30"), True),
+    ("week-vs-two-days-after", week("2024-09-23"), day("2024-10-01"), False),
+    ("week-vs-its-month", week("2024-09-23"), month("2024-09"), True),
+]
+
+
+@pytest.mark.parametrize(
+    ("event_date", "claim_date", "agrees"),
+    [c[1:] for c in DATE_CASES],
+    ids=[c[0] for c in DATE_CASES],
+)
+def test_date_tolerance_by_coarser_granularity(
+    event_date: DateSpan, claim_date: DateSpan, agrees: bool
+) -> None:
+    the_timeline = one(event(event_date))
+    result = timeline.judge(claim("mission_end", claim_date, ("baghdad",)), the_timeline, None)
+    assert result.verdict == ("consistent" if agrees else "conflicting"), result.reason
+    assert result.timeline_event == "ev"
+
+
+# --------------------------------------------------------------------------- numbers and qualifiers
+
+# (id, timeline figure, claim figure, agrees)
+NUMBER_CASES = [
+    ("about-upper-edge", Quantity(2500, "about"), Quantity(2875), True),
+    ("about-past-upper", Quantity(2500, "about"), Quantity(2876), False),
+    ("about-lower-edge", Quantity(2500, "about"), Quantity(2125), True),
+    ("about-past-lower", Quantity(2500, "about"), Quantity(2124), False),
+    ("claim-about-widens", Quantity(2500), Quantity(2800, "about"), True),
+    ("exact-edge", Quantity(2500), Quantity(2625), True),
+    ("exact-past-edge", Quantity(2500), Quantity(2626), False),
+    ("more-than-below-reach", Quantity(2500, "about"), Quantity(2874, "more_than"), True),
+    ("more-than-at-reach", Quantity(2500, "about"), Quantity(2875, "more_than"), False),
+    ("at-least-at-reach", Quantity(2500, "about"), Quantity(2875, "at_least"), True),
+    ("at-least-past-reach", Quantity(2500, "about"), Quantity(2876, "at_least"), False),
+    ("less-than-above-floor", Quantity(2500, "about"), Quantity(2126, "less_than"), True),
+    ("less-than-at-floor", Quantity(2500, "about"), Quantity(2125, "less_than"), False),
+    ("more-than-exact-same", Quantity(2500), Quantity(2500, "more_than"), True),
+    ("timeline-bound-vs-figure", Quantity(2000, "more_than"), Quantity(1900), False),
+    ("timeline-bound-vs-about", Quantity(2000, "more_than"), Quantity(1800, "about"), True),
+    ("bounds-leave-room", Quantity(2000, "more_than"), Quantity(3000, "less_than"), True),
+    ("bounds-exclude", Quantity(2000, "more_than"), Quantity(2000, "less_than"), False),
+    ("bounds-same-way", Quantity(2000, "at_least"), Quantity(9000, "more_than"), True),
+]
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours", "agrees"),
+    [c[1:] for c in NUMBER_CASES],
+    ids=[c[0] for c in NUMBER_CASES],
+)
+def test_numbers_respect_qualifiers(theirs: Quantity, ours: Quantity, agrees: bool) -> None:
+    the_timeline = one(event(year(2024), kind="troop_count", places=("iraq",), number=theirs))
+    result = timeline.judge(claim("troop_count", None, ("iraq",), ours), the_timeline, None)
+    assert result.verdict == ("consistent" if agrees else "conflicting"), result.reason
+
+
+def test_numbers_compare_only_within_a_kind() -> None:
+    the_timeline = one(event(year(2024), kind="withdrawal", places=("iraq",), number=Quantity(500)))
+    the_claim = claim("mission_end", year(2024), ("iraq",), Quantity(9000))
+    assert timeline.judge(the_claim, the_timeline, None).verdict == "consistent"
+
+
+# --------------------------------------------------------------------------- places and kinds
+
+# (id, event places, event kind, claim kind, claim places, verdict) with a 2-year date mismatch
+PLACE_CASES = [
+    ("exact-conflicts", ("erbil",), "mission_end", "mission_end", ("erbil",), "conflicting"),
+    ("nested-conflicts", ("kurdistan",), "mission_end", "mission_end", ("harir",), "conflicting"),
+    (
+        "outer-claim-conflicts",
+        ("ain_al_asad",),
+        "mission_end",
+        "mission_end",
+        ("anbar",),
+        "conflicting",
+    ),
+    ("victory-in-baghdad", ("baghdad",), "mission_end", "mission_end", ("victory",), "conflicting"),
+    ("taji-not-baghdad", ("baghdad",), "mission_end", "mission_end", ("taji",), "new"),
+    ("specific-in-country", ("iraq",), "withdrawal", "withdrawal", ("erbil",), "new"),
+    ("country-same-kind", ("erbil",), "withdrawal", "withdrawal", ("iraq",), "conflicting"),
+    ("country-family-kind", ("erbil",), "withdrawal", "handover", ("iraq",), "new"),
+    ("unplaced-same-kind", ("erbil",), "withdrawal", "withdrawal", (), "conflicting"),
+    ("unplaced-family-kind", ("erbil",), "withdrawal", "relocation", (), "new"),
+    ("disjoint", ("erbil",), "mission_end", "mission_end", ("anbar",), "new"),
+    ("syria-vs-iraq", ("iraq",), "withdrawal", "withdrawal", ("syria",), "new"),
+    ("family-placed-conflicts", ("erbil",), "mission_end", "withdrawal", ("erbil",), "conflicting"),
+    ("cross-kind-never-conflicts", ("erbil",), "mission_end", "agreement", ("erbil",), "new"),
+    ("troops-vs-withdrawal", ("erbil",), "withdrawal", "troop_count", ("erbil",), "new"),
+    ("other-never-conflicts", ("erbil",), "other", "other", ("erbil",), "new"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ev_places", "ev_kind", "claim_kind", "claim_places", "verdict"),
+    [c[1:] for c in PLACE_CASES],
+    ids=[c[0] for c in PLACE_CASES],
+)
+def test_places_and_kinds_decide_whether_a_date_conflicts(
+    ev_places: tuple[str, ...],
+    ev_kind: ClaimKind,
+    claim_kind: ClaimKind,
+    claim_places: tuple[str, ...],
+    verdict: str,
+) -> None:
+    the_timeline = one(event(month("2026-09"), kind=ev_kind, places=ev_places))
+    the_claim = claim(claim_kind, year(2028), claim_places)
+    assert timeline.judge(the_claim, the_timeline, None).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("claim_kind", "verdict"),
+    [("agreement", "consistent"), ("other", "consistent"), ("troop_count", "new")],
+    ids=["cross-kind-on-a-shared-date", "other-on-a-shared-date", "troops-never-cross"],
+)
+def test_loose_kinds_agree_only_on_a_shared_date(claim_kind: ClaimKind, verdict: str) -> None:
+    the_timeline = one(event(month("2026-09"), kind="mission_end", places=("erbil",)))
+    if claim_kind == "other":
+        the_timeline = one(event(month("2026-09"), kind="other", places=("erbil",)))
+    dated = claim(claim_kind, month("2026-09"), ("erbil",))
+    undated = claim(claim_kind, None, ("erbil",))
+    assert timeline.judge(dated, the_timeline, None).verdict == verdict
+    assert timeline.judge(undated, the_timeline, None).verdict == "new"
+
+
+def test_best_event_prefers_specific_places_over_a_broad_agreement() -> None:
+    events = (
+        event(month("2025-09"), ev_id="base", kind="mission_end", places=("ain_al_asad",)),
+        event(part(2026, 10, 12), ev_id="country", kind="withdrawal", places=("iraq",)),
+    )
+    the_timeline = Timeline(version="t", events=events)
+    result = timeline.judge(claim("withdrawal", year(2026), ("ain_al_asad",)), the_timeline, None)
+    assert (result.verdict, result.timeline_event) == ("conflicting", "base")
+    assert "note: agrees with country" in result.reason
+
+
+def test_added_place_is_usable(tmp_path: Path) -> None:
+    path = write(tmp_path, EVENT.replace('["baghdad"]', '["mosul"]') + '[places]\nmosul = "iraq"\n')
+    problems = Problems()
+    loaded = timeline.load_timeline(path, problems)
+    assert not problems
+    result = timeline.judge(claim("mission_end", month("2025-09"), ("mosul",)), loaded, None)
+    assert (result.verdict, result.timeline_event) == ("consistent", "a")
+
+
+# --------------------------------------------------------------------------- loading
+
+HEADER = 'version = "1"\n'
+EVENT = (
+    HEADER
+    + """
+[[events]]
+id = "a"
+title_ar = "حدث"
+title_en = "event"
+kind = "mission_end"
+date = "2025-09"
+places = ["baghdad"]
+"""
+)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "timeline.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_problems(tmp_path: Path, text: str) -> list[str]:
+    problems = Problems()
+    timeline.load_timeline(write(tmp_path, text), problems)
+    return problems.items
+
+
+def test_default_files_are_identical_and_valid() -> None:
+    shipped = (REPO / "config" / "timeline.toml").read_bytes()
+    assert shipped == timeline.default_timeline_path().read_bytes()
+    problems = Problems()
+    loaded = timeline.load_timeline(timeline.default_timeline_path(), problems)
+    assert not problems.items
+    ids = {ev.id for ev in loaded.events}
+    assert {"phase-one-end", "erbil-mission-end", "rest-leave-end-2026"} <= ids
+    planned = {ev.id for ev in loaded.events if ev.status == "planned"}
+    assert "phase-one-end" in planned
+
+
+def test_two_reports_are_two_events() -> None:
+    by_id = {ev.id: ev for ev in DEFAULT.events}
+    erbil, rest = by_id["erbil-mission-end"], by_id["rest-leave-end-2026"]
+    assert (erbil.start, erbil.end) == (date(2026, 9, 1), date(2026, 9, 30))
+    assert (rest.start, rest.end, rest.granularity) == (
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+        "part_of_year",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "date_range", "granularity"),
+    [
+        ('date = "2024-09-27"', (date(2024, 9, 27), date(2024, 9, 27)), "day"),
+        ('date = "2025-09"', (date(2025, 9, 1), date(2025, 9, 30)), "month"),
+        ('date = "2024-02"', (date(2024, 2, 1), date(2024, 2, 29)), "month"),
+        ('date = "2026"', (date(2026, 1, 1), date(2026, 12, 31)), "year"),
+        ("date = 2026", (date(2026, 1, 1), date(2026, 12, 31)), "year"),
+        ("date = 2024-09-27", (date(2024, 9, 27), date(2024, 9, 27)), "day"),
+        (
+            'start = "2026-10"\nend = "2026-12"\ngranularity = "part_of_year"',
+            (date(2026, 10, 1), date(2026, 12, 31)),
+            "part_of_year",
+        ),
+        (
+            'start = "2024-09-23"\nend = "2024-09-29"\ngranularity = "week"',
+            (date(2024, 9, 23), date(2024, 9, 29)),
+            "week",
+        ),
+        (
+            'start = "2025-12"\ngranularity = "month"',
+            (date(2025, 12, 1), date(2025, 12, 31)),
+            "month",
+        ),
+    ],
+    ids=[
+        "day",
+        "month",
+        "leap-february",
+        "year",
+        "bare-year",
+        "toml-date",
+        "range",
+        "week",
+        "start-only",
+    ],
+)
+def test_date_forms(
+    tmp_path: Path, text: str, date_range: tuple[date, date], granularity: str
+) -> None:
+    problems = Problems()
+    loaded = timeline.load_timeline(
+        write(tmp_path, EVENT.replace('date = "2025-09"', text)), problems
+    )
+    assert not problems.items
+    ev = loaded.events[0]
+    assert ((ev.start, ev.end), ev.granularity) == (date_range, granularity)
+
+
+# (id, text to load, words that one problem must contain)
+ERROR_CASES = [
+    ("unknown-key", EVENT + 'colour = "red"\n', ["#1 (a)", "unknown key 'colour'"]),
+    ("duplicate-id", EVENT + EVENT.replace(HEADER, ""), ["#2 (a)", "duplicate id 'a'", "#1 (a)"]),
+    (
+        "missing-id",
+        EVENT.replace('id = "a"\n', ""),
+        ["[[events]] #1:", "missing required key 'id'"],
+    ),
+    ("bad-id", EVENT.replace('id = "a"', 'id = "Phase One"'), ["#1 (Phase One)", "key 'id'"]),
+    (
+        "unknown-place",
+        EVENT.replace('["baghdad"]', '["mosul"]'),
+        ["#1 (a)", "key 'places'", "mosul"],
+    ),
+    (
+        "unknown-kind",
+        EVENT.replace('"mission_end"', '"retreat"'),
+        ["#1 (a)", "key 'kind'", "retreat"],
+    ),
+    ("bad-date", EVENT.replace('"2025-09"', '"2025-13"'), ["#1 (a)", "key 'date'", "2025-13"]),
+    ("bad-date-text", EVENT.replace('"2025-09"', '"September 2025"'), ["#1 (a)", "key 'date'"]),
+    (
+        "end-before-start",
+        EVENT.replace(
+            'date = "2025-09"', 'start = "2026-12"\nend = "2026-10"\ngranularity = "month"'
+        ),
+        ["#1 (a)", "key 'end'", "before 'start'"],
+    ),
+    (
+        "bad-end",
+        EVENT.replace('date = "2025-09"', 'start = "2026-10"\nend = "soon"\ngranularity = "month"'),
+        ["#1 (a)", "key 'end'"],
+    ),
+    (
+        "date-and-range",
+        EVENT.replace('date = "2025-09"', 'date = "2025-09"\nstart = "2025-09"'),
+        ["#1 (a)", "not both"],
+    ),
+    ("no-date", EVENT.replace('date = "2025-09"\n', ""), ["#1 (a)", "missing the date"]),
+    (
+        "range-without-granularity",
+        EVENT.replace('date = "2025-09"', 'start = "2025-09"'),
+        ["#1 (a)", "missing required key 'granularity'"],
+    ),
+    (
+        "bad-granularity",
+        EVENT.replace('date = "2025-09"', 'start = "2025-09"\ngranularity = "season"'),
+        ["#1 (a)", "key 'granularity'"],
+    ),
+    ("bad-status", EVENT + 'status = "done"\n', ["#1 (a)", "key 'status'"]),
+    (
+        "bad-qualifier",
+        EVENT + 'number = { value = 2500, qualifier = "roughly" }\n',
+        ["#1 (a) [number]", "key 'qualifier'"],
+    ),
+    ("zero-number", EVENT + "number = { value = 0 }\n", ["#1 (a) [number]", "key 'value'"]),
+    (
+        "number-unknown-key",
+        EVENT + "number = { value = 5, unit = 1 }\n",
+        ["[number]", "unknown key 'unit'"],
+    ),
+    ("number-not-table", EVENT + "number = 2500\n", ["#1 (a) [number]", "expected a table"]),
+    ("sources-not-strings", EVENT + "sources = [1]\n", ["#1 (a)", "key 'sources'"]),
+    (
+        "empty-title",
+        EVENT.replace('title_en = "event"', 'title_en = " "'),
+        ["#1 (a)", "key 'title_en'"],
+    ),
+    ("missing-title", EVENT.replace('title_ar = "حدث"\n', ""), ["#1 (a)", "'title_ar'"]),
+    ("missing-version", EVENT.replace(HEADER, ""), ["missing required key 'version'"]),
+    ("no-events", HEADER, ["'events'"]),
+    ("unknown-top-key", "colour = 1\n" + EVENT, ["unknown key 'colour'"]),
+    (
+        "place-unknown-parent",
+        EVENT + '[places]\nmosul = "nineveh"\n',
+        ["[places]", "mosul", "nineveh"],
+    ),
+    ("place-cycle", EVENT + '[places]\niraq = "baghdad"\n', ["[places]", "cycle"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"), [c[1:] for c in ERROR_CASES], ids=[c[0] for c in ERROR_CASES]
+)
+def test_loader_errors_name_the_event_and_the_key(
+    tmp_path: Path, text: str, words: list[str]
+) -> None:
+    problems = load_problems(tmp_path, text)
+    assert any(all(w in p for w in words) for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = EVENT.replace('"mission_end"', '"retreat"').replace('["baghdad"]', '["mosul"]')
+    text += 'colour = "red"\n'
+    problems = load_problems(tmp_path, text)
+    assert len(problems) == 3
+    with pytest.raises(ConfigError) as info:
+        p = Problems()
+        timeline.load_timeline(write(tmp_path, text), p)
+        p.raise_if_any()
+    assert len(info.value.problems) == 3
+
+
+def test_syntax_error_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"timeline\.toml"):
+        timeline.load_timeline(write(tmp_path, "version = \n"), Problems())
+
+
+# --------------------------------------------------------------------------- the milestone table
+
+
+def test_milestone_table_and_json() -> None:
+    statuses = {
+        "phase-one-end": MilestoneState(
+            "phase-one-end",
+            "completed",
+            completed_by="s9",
+            supporting=("s1", "s2", "s3", "s4"),
+            contradicting=("s5",),
+        )
+    }
+    text = timeline.milestone_table(DEFAULT, statuses)
+    lines = text.splitlines()
+    assert lines[0] == f"timeline version {DEFAULT.version}"
+    row = next(line for line in lines if "phase-one-end" in line)
+    assert "completed (story s9)" in row
+    assert "s1, s2, s3 +1" in row and "s5" in row
+    assert "انتهاء المرحلة الأولى" in row
+    erbil = next(line for line in lines if "erbil-mission-end" in line)
+    assert "planned" in erbil
+    # rows come in date order
+    starts = [r["start"] for r in timeline.milestone_rows(DEFAULT, statuses)]
+    assert starts == sorted(starts)
+
+    doc = timeline.milestone_json(DEFAULT, statuses)
+    json.dumps(doc)  # JSON-able
+    rows = {r["id"]: r for r in doc["milestones"]}
+    assert doc["version"] == DEFAULT.version
+    assert rows["phase-one-end"]["status"] == "completed"
+    assert rows["phase-one-end"]["status_in_timeline"] == "planned"
+    assert rows["phase-one-end"]["completed_by"] == "s9"
+    assert rows["phase-one-end"]["contradicting"] == ["s5"]
+    assert rows["rest-leave-end-2026"]["date"] == "end of 2026"
+    assert rows["us-troops-iraq"]["number"] == {"value": 2500, "qualifier": "about"}
+    assert rows["erbil-mission-end"]["completed_by"] is None
+
+
+def test_effective_status() -> None:
+    by_id = {ev.id: ev for ev in DEFAULT.events}
+    assert timeline.effective_status(by_id["phase-one-end"], None) == "planned"
+    assert timeline.effective_status(by_id["phase-one-end"], {"phase-one-end": "s"}) == "completed"
+    assert timeline.effective_status(by_id["joint-statement"], {}) == "completed"
+
+
+@pytest.mark.parametrize(
+    ("span", "text"),
+    [
+        (day("2024-09-27"), "2024-09-27"),
+        (month("2025-09"), "2025-09"),
+        (year(2026), "2026"),
+        (part(2026, 10, 12), "end of 2026"),
+        (part(2026, 1, 3), "early 2026"),
+        (part(2025, 4, 9), "mid 2025"),
+        (week("2024-09-23"), "week of 2024-09-23"),
+    ],
+    ids=["day", "month", "year", "end-of-year", "early", "mid", "week"],
+)
+def test_dates_read_as_a_reader_writes_them(span: DateSpan, text: str) -> None:
+    result = timeline.judge(claim("mission_end", span, ("erbil",)), one(event(year(2030))), None)
+    assert result.verdict == "new" and text in result.reason
