@@ -199,6 +199,7 @@ class Report:
     expected_claims: int = 0
     produced_claims: int = 0
     claims_in_irrelevant: int = 0
+    unlocated_claims: int = 0  # a claim sentence that is not in the text breaks the contract
     tallies: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in METRICS})
     misses: list[Miss] = field(default_factory=list)
 
@@ -263,6 +264,7 @@ def _score_article(report: Report, art: dict[str, Any], result: Any) -> None:
         why = f"relevant (score {result.relevance.score:.2f}; terms {terms})"
         report.misses.append(Miss(aid, "relevance_precision", "not relevant", why))
     located = [(c, claim_spans(text, c)) for c in claims]
+    report.unlocated_claims += sum(1 for _, spans in located if not spans)
     for fragment in exp.get("no_claim", []):
         start = text.index(fragment)
         bad = [
@@ -348,7 +350,8 @@ def format_table(report: Report, floors: dict[str, float]) -> str:
     lines = [
         f"analysis quality: {report.articles} articles ({report.relevant} relevant), "
         f"{report.expected_claims} expected claims, {report.produced_claims} produced "
-        f"({report.claims_in_irrelevant} in irrelevant articles)",
+        f"({report.claims_in_irrelevant} in irrelevant articles, "
+        f"{report.unlocated_claims} whose sentence is not in the text)",
         f"{'metric':<22}{'score':>7}{'hits/total':>13}{'floor':>8}",
     ]
     for m in METRICS:

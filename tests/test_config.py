@@ -137,7 +137,7 @@ def test_cli_toml_syntax_error_names_line(
     path = write(tmp_path, GOOD + "\n[http\nconcurrency = 2\n")
     code, _, err = run_cli(["--config", str(path), "check-config"], capsys)
     assert code == 1 and err.count("\n") == 1
-    assert "TOML syntax error" in err and "line 15" in err
+    assert "TOML syntax error" in err and "line 13" in err
 
 
 def test_cli_unknown_key_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

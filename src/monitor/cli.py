@@ -28,6 +28,9 @@ ENV_CONFIG = "MONITOR_CONFIG"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # --config/--verbose may come before or after the command; SUPPRESS keeps either.
+    args.config = getattr(args, "config", None)
+    args.verbose = getattr(args, "verbose", False)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
@@ -70,7 +73,6 @@ def _parser() -> argparse.ArgumentParser:
         description="Watch Arabic news for the coalition's withdrawal from Iraq.",
     )
     p.add_argument("--version", action="version", version=f"monitor {__version__}")
-    p.set_defaults(verbose=False, config=None)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(

@@ -43,12 +43,12 @@ class HttpSettings:
 @dataclass(frozen=True, slots=True)
 class StorySettings:
     window_days: int = 7
-    merge_threshold: float = 0.45  # char-5 Jaccard at or above which copies merge outright
-    grey_threshold: float = 0.12  # between this and merge_threshold, claims and titles decide
+    merge_threshold: float = 0.6  # char-5 Jaccard at or above which copies merge outright
+    grey_threshold: float = 0.25  # between this and merge_threshold, claims and titles decide
     event_window_hours: int = 48  # independent reports of one event arrive within this window
     containment_threshold: float = 0.7  # a teaser: this share of its shingles is in the story
-    grey_evidence: float = 2.5  # event evidence a grey-zone pair needs (see stories.compare)
-    event_evidence: float = 3.5  # event evidence an independent report (below grey) needs
+    grey_evidence: float = 2.0  # event evidence a grey-zone pair needs (see stories.compare)
+    event_evidence: float = 3.0  # event evidence an independent report (below grey) needs
 
 
 @dataclass(frozen=True, slots=True)

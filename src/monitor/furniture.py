@@ -61,6 +61,9 @@ _DATELINE = re.compile(
     r"|المنامه|جنيف|بروكسل)\s*(?:\([^)]{1,30}\))?\s*[-/:]\s*"
     r"(?:[^\s:-]+(?:\s[^\s:-]+){0,2}\s*[-:]\s*)?"
 )
+# Substrings that every match of _END / _TEASER contains.
+_END_HINTS = ("كلمات", "الوسوم", "وسوم", "tags", "اترك", "تعليق", "الذهاب", "بريدك", "الاكثر", "اخر")
+_TEASER_HINTS = ("اقرا", "صله", "متعلقه", "شاهد", "يهمك", "يعجبك", "تابع", "ننصحك")
 _GLUE = re.compile(r"[\"')\]](?=[\u0621-\u064a])")
 _TOKEN = re.compile(r"\w+")
 _BLANK = re.compile(r"[^\n]")
@@ -120,7 +123,7 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
         i += 1
         if not text.strip():
             continue
-        end_at = _END.search(text)
+        end_at = _END.search(text) if _has_any(text, _END_HINTS) else None
         if end_at:
             if end_at.start() > 0 and _words(text[: end_at.start()]) >= _PARAGRAPH_WORDS:
                 kept.append((line.start, line.orig(end_at.start())))  # body before the marker
@@ -128,7 +131,7 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
             if body_started:
                 break
             continue
-        teaser = _TEASER.search(text)
+        teaser = _TEASER.search(text) if _has_any(text, _TEASER_HINTS) else None
         if teaser:
             kept.extend(_before_teaser(line, teaser))
             glued = _glued_body(line, teaser.end())
@@ -168,7 +171,12 @@ def _lines(norm: NormText) -> list[_Line]:
 
 
 def _words(norm: str) -> int:
-    return len(_TOKEN.findall(norm))
+    return len(norm.split())
+
+
+def _has_any(text: str, hints: tuple[str, ...]) -> bool:
+    """Cheap substring test before a costly regex search (most lines hold no marker)."""
+    return any(h in text for h in hints)
 
 
 def _is_widget(norm: str) -> bool:

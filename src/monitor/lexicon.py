@@ -231,17 +231,23 @@ def _scan(lexicon: Lexicon, text: str) -> Scan:
 
 def _find_terms(lexicon: Lexicon, toks: list[str], sentence_of: list[int]) -> list[Hit]:
     hits: list[Hit] = []
+    append = hits.append
+    cache = lexicon._cache
+    n = len(toks)
     for i, tok in enumerate(toks):
-        singles, multis = lexicon.candidates(tok)
-        hits.extend(Hit(term, i, i, sentence_of[i]) for term in singles)
-        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        singles, multis = cache.get(tok) or lexicon.candidates(tok)
+        for term in singles:
+            append(Hit(term, i, i, sentence_of[i]))
+        if not multis:
+            continue
+        nxt = toks[i + 1] if i + 1 < n else ""
         for term in multis:
             second = term.tokens[1]
             if second != "*" and second != nxt and second not in suffix_forms(nxt):
                 continue  # cheap test of the second word before the full match
             last = _rest_matches(term.tokens, toks, i, sentence_of)
             if last is not None:
-                hits.append(Hit(term, i, last, sentence_of[i]))
+                append(Hit(term, i, last, sentence_of[i]))
     return hits
 
 

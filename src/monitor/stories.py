@@ -238,8 +238,8 @@ def compare(a: Event, b: Event, jac: float, cont: float, settings: StorySettings
     if not _close_in_time(a, b, settings):
         return Match(False, 0.0, "published too far apart")
     if jac >= settings.grey_threshold:
-        score = evidence + 1.5 * jac / settings.merge_threshold
-        if score >= settings.grey_evidence:
+        score = evidence + jac
+        if evidence >= settings.grey_evidence:
             return Match(True, score, f"grey zone (jaccard {jac:.2f}) with {_names(shared)}")
         return Match(False, score, f"grey zone (jaccard {jac:.2f}), too little shared")
     if evidence >= settings.event_evidence and shared & {"place", "date", "number"}:
@@ -270,7 +270,9 @@ def vetoed(a: Event, b: Event) -> str | None:
 def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
     """Points for each concrete fact two signatures share, and the kinds of fact shared."""
     score, shared = 0.0, set()
-    if a.lead_places & b.lead_places:
+    if a.lead_places & b.lead_places & SITES:
+        score, shared = score + 2.0, {"place"}  # one base, one day: rarely two events
+    elif a.lead_places & b.lead_places:
         score, shared = score + 1.5, {"place"}
     elif _places_meet(a.lead_places, b.lead_places):
         score, shared = score + 1.0, {"place"}
@@ -295,7 +297,7 @@ def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
         shared.add("title")
     if a.kinds & b.kinds:
         score += 0.5
-    if a.at and b.at and abs(a.at - b.at) <= timedelta(hours=12):
+    if a.at and b.at and abs(a.at - b.at) <= timedelta(hours=24):
         score += 0.5
     return score, shared
 

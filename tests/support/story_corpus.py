@@ -291,7 +291,9 @@ BY_ID = {r.id: r for r in REPORTS}
 
 # ----------------------------------------------------------------------------- hand claims
 
-_Cl = tuple[ClaimKind, str | None, str | None, Granularity | None, tuple[str, ...], int | None, bool]
+_Cl = tuple[
+    ClaimKind, str | None, str | None, Granularity | None, tuple[str, ...], int | None, bool
+]
 
 
 def _claims(*rows: _Cl) -> tuple[_Cl, ...]:
