@@ -79,6 +79,17 @@ def test_plain_smtp_when_configured(store: Store) -> None:
     assert server.messages[0].rcpt_tos == TO
 
 
+def test_arabic_display_names_are_encoded_and_kept_out_of_the_envelope(store: Store) -> None:
+    sender = f"مراقب الانسحاب <{FROM}>"
+    with SmtpServer() as server:
+        report = send(store, mail(server, from_addr=sender, to=["المكتب <desk@newsroom.example>"]))
+    assert report.sent == 1
+    received = server.messages[0]
+    assert (received.mail_from, received.rcpt_tos) == (FROM, TO)
+    assert str(received.message["From"]) == sender
+    assert _raw_header(received.data, "From").startswith("=?utf-8?")
+
+
 def test_starttls_with_the_configured_ca(
     store: Store, server_tls: ssl.SSLContext, ca_file: str
 ) -> None:

@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 
 import brotli
 import pytest
+from tests.support.httpserver import HttpServer, Request, Response
 
 from monitor.config import HttpSettings
 from monitor.errors import FetchError, TooLargeError
 from monitor.fetch import Fetcher, retry_after_seconds
 from monitor.models import FetchResult, HttpCache
-from tests.support.httpserver import HttpServer, Request, Response
 
 T = TypeVar("T")
 MiB = 1 << 20
@@ -67,7 +67,9 @@ def _conditional(request: Request) -> Response:
     validators = {"ETag": '"v1"', "Last-Modified": "Mon, 01 Jan 2024 10:00:00 GMT"}
     if request.headers.get("if-none-match") == '"v1"':
         # RFC 9111 4.3.4: a 304 may carry a newer Last-Modified, which must be stored
-        return Response(304, headers={"ETag": '"v1"', "Last-Modified": "Tue, 02 Jan 2024 10:00:00 GMT"})
+        return Response(
+            304, headers={"ETag": '"v1"', "Last-Modified": "Tue, 02 Jan 2024 10:00:00 GMT"}
+        )
     return Response(200, b"<rss>v1</rss>", headers=validators)
 
 
@@ -229,7 +231,9 @@ def test_a_dripping_server_is_cut_at_the_total_deadline(
 
 def test_a_silent_server_hits_the_read_timeout(server: HttpServer) -> None:
     server.route("/slow", Response(200, b"late", delay_s=5))
-    settings = HttpSettings(read_timeout_seconds=0.3, total_timeout_seconds=3, allow_private_addresses=True)
+    settings = HttpSettings(
+        read_timeout_seconds=0.3, total_timeout_seconds=3, allow_private_addresses=True
+    )
     with pytest.raises(FetchError, match="ReadTimeout"):
         run(fetch_one(server.url("/slow"), settings))
 

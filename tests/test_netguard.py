@@ -12,13 +12,13 @@ import httpcore
 import httpx
 import pytest
 import trustme
+from tests.support.httpserver import HttpServer, Request, Response
 
 from monitor import netguard
 from monitor.config import HttpSettings
 from monitor.errors import BlockedAddressError
 from monitor.fetch import Fetcher
 from monitor.models import FetchResult
-from tests.support.httpserver import HttpServer, Request, Response
 
 PUBLIC_IP = "93.184.215.14"  # a globally routable address; the tests never reach it
 SETTINGS = HttpSettings(total_timeout_seconds=3, allow_private_addresses=False)
@@ -62,9 +62,7 @@ ADDRESSES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("address", "reason", "always"), ADDRESSES, ids=[a[0] for a in ADDRESSES]
-)
+@pytest.mark.parametrize(("address", "reason", "always"), ADDRESSES, ids=[a[0] for a in ADDRESSES])
 def test_address_policy(address: str, reason: str | None, always: bool) -> None:
     ip = ipaddress.ip_address(address)
     refused = netguard.blocked_reason(ip, allow_private=False)
@@ -201,7 +199,9 @@ class LoopbackMapper(httpcore.AnyIOBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         self.calls.append((host, port))
-        return await super().connect_tcp("127.0.0.1", self.port, timeout, local_address, socket_options)
+        return await super().connect_tcp(
+            "127.0.0.1", self.port, timeout, local_address, socket_options
+        )
 
 
 class FakeDns:
@@ -292,9 +292,9 @@ def test_tls_uses_the_host_name_for_sni_and_the_certificate() -> None:
 
 def test_sync_transport_guards_too(server: HttpServer) -> None:
     server.route("/hook", Response(204), methods=("POST",))
-    with httpx.Client(transport=netguard.sync_transport(allow_private=False)) as client:
-        with pytest.raises(BlockedAddressError):
-            client.post(server.url("/hook"), content=b"{}")
+    guarded = httpx.Client(transport=netguard.sync_transport(allow_private=False))
+    with guarded as client, pytest.raises(BlockedAddressError):
+        client.post(server.url("/hook"), content=b"{}")
     with httpx.Client(transport=netguard.sync_transport(allow_private=True)) as client:
         assert client.post(server.url("/hook"), content=b"{}").status_code == 204
     assert server.hits("/hook") == 1

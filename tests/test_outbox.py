@@ -79,7 +79,9 @@ def test_requeue_resets_a_dead_delivery_and_keeps_its_key(store: Store) -> None:
         row.idempotency_key,
     )
     assert store.channel_state("hook").disabled_at is None
-    assert store.requeue_delivery(row.id) is False  # already pending
+    with store.transaction():
+        store.mark_sent(row.id, now)
+    assert store.requeue_delivery(row.id) is False  # already sent
     assert store.requeue_delivery(9999) is False
 
 

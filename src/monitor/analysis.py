@@ -67,7 +67,9 @@ class Analyzer:
         findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
         return ArticleAnalysis(relevance, findings, body)
 
-    def judge(self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None) -> Verdict:
+    def judge(
+        self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
+    ) -> Verdict:
         return timeline.judge(claim, self.timeline, day, milestones)
 
 

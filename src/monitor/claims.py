@@ -7,8 +7,9 @@ Rules:
   already has one, and a clause with only a date ("، والبقية بحلول نهاية 2026") becomes its own
   segment of the same kind when the segment so far already has a dated cue.
 - A segment is a claim when it has a cue (``[claims.cues]`` of ``keywords.toml``) or, with no
-  cue, a number followed by a troop unit (troop_count); its sentence must name an actor and no
-  exclusion may cancel the cue (armed factions nearer the action, Syria only...).
+  cue, a number followed by a troop unit (troop_count); its sentence must name an actor (or a
+  ``subjects`` term such as قواتها, or a troop count) and no exclusion may cancel the cue (armed factions nearer
+  the action, Syria only...). Agreement cues need a cue of another kind in the sentence.
 - A date belongs to the nearest cue before it (within 15 words), else to a cue right after it
   (within 6 words, not a future-tense cue: "أعلنت الشهر الماضي أن المهام ستتحول" is the date of
   the announcement). The claim's kind is the most specific kind among the cues that own a date,
@@ -45,6 +46,7 @@ PRIORITY = {
 _AFTER_CUE = 15  # words from a cue to a date it owns
 _BEFORE_CUE = 6
 _NEGATION_REACH = 3
+_DENIED_REACH = 6  # "نفت وزارة الدفاع الأمريكية الأنباء": what a denial denies follows it
 _PARTICLES = frozenset({"لم", "لن", "لا", "ليس", "ليست", "عدم", "دون", "بدون", "غير"})
 _UNTIL = frozenset({"حتي", "لغايه", "الي", "غايه"})
 _UNTIL_ONLY: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
@@ -105,10 +107,13 @@ def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -
     claims: list[Claim] = []
     for sid, (start, end) in enumerate(scan.sentences):
         hits = by_sentence.get(sid, [])
-        if not any(h.term.role == "actor" for h in hits):
+        has_troops = any(scan.sentence_of[f] == sid for f, _, _ in troops)
+        if not has_troops and not any(h.term.role in ("actor", "subject") for h in hits):
             continue
         cues = [(h, h.term.tag) for h in hits if h.term.role == "cue"]
         cues = [(h, k) for h, k in cues if veto_for(h, hits, rules) is None]
+        if all(k == "agreement" for _, k in cues):
+            cues = []  # an agreement about something else ("بعد اتفاق مع التحالف")
         clauses = _clauses(scan, start, end, cues, date_tokens, troops)
         for seg in _segments(scan, clauses):
             claim = _claim(scan, norm, seg, hits, troops)
@@ -126,14 +131,22 @@ def _token_range(scan: lx.Scan, norm: NormText, span: tuple[int, int]) -> tuple[
     return first, last
 
 
+@dataclass(frozen=True, slots=True)
+class Troops:
+    """A number followed by a troop unit."""
+
+    number: Number
+    unit: str
+
+
 def _troop_numbers(
     scan: lx.Scan, date_tokens: list[tuple[int, int, DateSpan]]
-) -> list[tuple[int, int, Number]]:
+) -> list[tuple[int, int, Troops]]:
     """Numbers right before a troop unit, with their token ranges; parts of dates are skipped.
 
     Only the few words before each unit are parsed: a number must end where the unit starts.
     """
-    found = []
+    found: list[tuple[int, int, Troops]] = []
     for unit in (h for h in scan.hits if h.term.role == "unit" and h.first > 0):
         base = scan.starts[max(0, unit.first - _NUMBER_CONTEXT)]
         nums = find_numbers(scan.text[base : scan.starts[unit.first]])
@@ -145,7 +158,7 @@ def _troop_numbers(
         if last + 1 != unit.first or any(df <= first <= dl for df, dl, _ in date_tokens):
             continue
         if not found or found[-1][0] != first:
-            found.append((first, last, num))
+            found.append((first, last, Troops(num, unit.term.text)))
     return found
 
 
@@ -155,7 +168,7 @@ def _clauses(
     end: int,
     cues: list[tuple[lx.Hit, str]],
     date_tokens: list[tuple[int, int, DateSpan]],
-    troops: list[tuple[int, int, Number]],
+    troops: list[tuple[int, int, Troops]],
 ) -> list[_Clause]:
     spans, pos = [], start
     for m in _CLAUSE_END.finditer(scan.text, start, end):
@@ -258,7 +271,7 @@ def _claim(
     norm: NormText,
     seg: _Segment,
     hits: list[lx.Hit],
-    troops: list[tuple[int, int, Number]],
+    troops: list[tuple[int, int, Troops]],
 ) -> Claim | None:
     start, end = seg.clauses[0].start, seg.clauses[-1].end
     toks = scan.tokens_in(start, end)
@@ -293,9 +306,10 @@ def _resolve_kind(kind: str, date: DateSpan | None) -> ClaimKind:
     return kind  # type: ignore[return-value]
 
 
-def _quantity(norm: NormText, num: Number) -> Quantity:
+def _quantity(norm: NormText, troops: Troops) -> Quantity:
+    num = troops.number
     start, end = norm.original_span(num.start, num.end)
-    return Quantity(num.value, num.qualifier, norm.original[start:end], None, (start, end))
+    return Quantity(num.value, num.qualifier, norm.original[start:end], troops.unit, (start, end))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -310,7 +324,9 @@ def _is_future(scan: lx.Scan, cue: lx.Hit) -> bool:
     tok = scan.tokens[cue.first]
     if _FUTURE_VERB.match(tok) and not _FUTURE_VERB.match(cue.term.tokens[0]):
         return True
-    return any(scan.tokens[t] in ("سيتم", "ستتم", "سوف") for t in range(max(0, cue.first - 2), cue.first))
+    return any(
+        scan.tokens[t] in ("سيتم", "ستتم", "سوف") for t in range(max(0, cue.first - 2), cue.first)
+    )
 
 
 def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bool:
@@ -321,15 +337,20 @@ def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bo
     for t in range(max(0, cue.first - _NEGATION_REACH), cue.first):
         tok = scan.tokens[t]
         bare = tok[1:] if tok[0] in "وف" and len(tok) > 2 else tok
-        if (tok in _PARTICLES or bare in _PARTICLES) and scan.sentence_of[t] == cue.sentence:
-            if not (bare == "لا" and t + 1 < len(scan.tokens) and scan.tokens[t + 1] == "سيما"):
-                return True
+        if scan.sentence_of[t] != cue.sentence or not {tok, bare} & _PARTICLES:
+            continue
+        nxt = scan.tokens[t + 1] if t + 1 < len(scan.tokens) else ""
+        if not (bare == "لا" and nxt == "سيما"):  # لا سيما: "especially"
+            return True
     return False
 
 
 def _is_hedged(scan: lx.Scan, hits: list[lx.Hit], toks: range, cue: lx.Hit | None) -> bool:
-    if any(h.term.role == "hedge" for h in hits):
-        return True
+    denials = [h.last for h in hits if h.term.role == "negation"]
+    for h in hits:
+        # "نفت الأنباء عن…": the reports are what is denied, the denial itself is not hedged
+        if h.term.role == "hedge" and not any(0 < h.first - d <= _DENIED_REACH for d in denials):
+            return True
     stop = min(cue.first if cue is not None else toks.stop, len(scan.tokens) - 1)
     for t in range(toks.start, stop):
         if scan.tokens[t] in ("قد", "وقد", "فقد"):
@@ -339,9 +360,7 @@ def _is_hedged(scan: lx.Scan, hits: list[lx.Hit], toks: range, cue: lx.Hit | Non
     return False
 
 
-def _reports_done(
-    scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None, negated: bool
-) -> bool:
+def _reports_done(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None, negated: bool) -> bool:
     if negated or not any(h.term.role == "completion" for h in seg_hits):
         return False
     if any(h.term.role == "future" for h in seg_hits):

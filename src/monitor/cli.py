@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.config import ChannelConfig, Config, default_config, load_config
+from monitor.config import VERDICTS, ChannelConfig, Config, default_config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState
 
@@ -186,7 +186,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         sources = tuple(Source(id=f.id, url=f.url, name=f.name) for f in site.feeds)
         channels = base.channels
         if not any(c.type == "console" for c in channels):
-            channels = (ChannelConfig(name="console", type="console"), *channels)
+            channels = (ChannelConfig("console", "console", VERDICTS, ()), *channels)
         config = replace(
             base,
             state_dir=Path(tmp),

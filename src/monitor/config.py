@@ -43,12 +43,12 @@ class HttpSettings:
 @dataclass(frozen=True, slots=True)
 class StorySettings:
     window_days: int = 7
-    merge_threshold: float = 0.6  # char-5 Jaccard at or above which copies merge outright
+    merge_threshold: float = 0.45  # char-5 Jaccard at or above which copies merge outright
     grey_threshold: float = 0.25  # between this and merge_threshold, claims and titles decide
     event_window_hours: int = 48  # independent reports of one event arrive within this window
     containment_threshold: float = 0.7  # a teaser: this share of its shingles is in the story
     grey_evidence: float = 2.0  # event evidence a grey-zone pair needs (see stories.compare)
-    event_evidence: float = 3.0  # event evidence an independent report (below grey) needs
+    event_evidence: float = 2.5  # event evidence an independent report (below grey) needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,7 @@ def default_config(state_dir: Path) -> Config:
         timeline_file=timeline.default_timeline_path(),
         rules=rules,
         timeline=tl,
-        channels=(ChannelConfig(name="console", type="console"),),
+        channels=(ChannelConfig("console", "console", immediate=VERDICTS, digest=()),),
     )
 
 
@@ -400,6 +400,11 @@ def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any
             options["to"] = [options["to"]]
     if ctype == "jsonl" and "path" in options:
         options["path"] = str(Path(config_where).parent / str(options["path"]))
+    if ctype in ("webhook", "apprise") and all(k in options for k in required):
+        from monitor.alerts import check_channel_options  # webhook secret, apprise URLs
+
+        for problem in check_channel_options(ctype, options):
+            s.problems.add(s.where, problem)
     return options
 
 

@@ -123,6 +123,7 @@ class _Resource:
 
 class _DemoServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # listen() backlog; the default 5 drops SYNs under bursts
     resources: Mapping[str, _Resource] = {}
 
 
@@ -163,6 +164,7 @@ def serve_demo() -> Iterator[DemoSite]:
 class _Handler(BaseHTTPRequestHandler):
     server: _DemoServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body in one segment: no delayed-ACK stalls
     server_version = "monitor-demo/1"
 
     def do_GET(self) -> None:

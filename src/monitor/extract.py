@@ -7,7 +7,8 @@ Text, first that gives something (``Article.text_source`` records which):
 2. ``trafilatura``: favouring precision, without comments, tables, links or images (link
    tables and "most read" boxes stay out). jusText, with its defaults, finds no paragraph on
    Arabic pages; trafilatura with ``favor_precision`` does (tests/fixtures/pages).
-3. ``summary``: the feed entry's summary (already plain text), else its title.
+3. ``summary``: the feed entry's summary (already plain text), else its title; also when
+   the page gave less than ``MIN_PAGE_TEXT_CHARS`` and less than the summary.
 
 Publication time (``Article.published_source``): the feed entry's, else the page's metadata:
 ``article:published_time`` and similar ``<meta>``, JSON-LD ``datePublished``, a ``<time
@@ -42,6 +43,7 @@ from monitor.normalize import normalize_text
 log = logging.getLogger(__name__)
 
 MIN_SELECTOR_CHARS = 40
+MIN_PAGE_TEXT_CHARS = 200  # shorter page text loses to a longer feed summary
 MAX_JSONLD_CHARS = 200_000
 FUTURE_SLACK = timedelta(days=1)
 _META_DATES = (
@@ -80,6 +82,8 @@ def extract_article(entry: FeedEntry, page: FetchResult | None, selector: str | 
         text, text_source, doc = _main_text(html, url, selector)
         page_date = page_published(html) or _doc_date(doc)
         page_title = (doc or {}).get("title") or ""
+    if text and len(text) < MIN_PAGE_TEXT_CHARS and len(text) < len(entry.summary):
+        text = None  # a scrap (a caption, a teaser): the extraction missed the article
     if not text:
         text, text_source = (entry.summary or entry.title), "summary"
     published, published_source = _published(entry, page_date)
@@ -166,12 +170,11 @@ def _trafilatura(
             include_links=False,
             include_images=False,
             with_metadata=True,
-            as_dict=True,
         )
     except Exception as exc:  # third-party parser on hostile HTML: fall back to the summary
         log.warning("trafilatura failed", extra={"kv": {"url": url, "error": repr(exc)}})
         return None
-    return doc if isinstance(doc, dict) else None
+    return doc.as_dict() if doc is not None and not isinstance(doc, dict) else doc
 
 
 # --------------------------------------------------------------------------- dates
@@ -221,7 +224,7 @@ def _jsonld_dates(raw: str) -> Iterator[str]:
         return
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the C stack
         return
     nodes = list(_walk(data, depth=0))
     preferred = [n for n in nodes if _is_article(n)]

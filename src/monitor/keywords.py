@@ -114,6 +114,7 @@ _FLAG_LISTS = {
     "completion": "completion",
     "future": "future",
     "troop_units": "unit",
+    "subjects": "subject",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -215,10 +216,14 @@ def _read_places(root: Section, b: _Builder) -> list[Place]:
     for sec in root.tables("places"):
         pid = sec.get("id", str)
         if pid and not _ID_RE.match(pid):
-            sec.problems.add(sec.where, f"key 'id' must be lower-case letters, digits and _: {pid!r}")
+            sec.problems.add(
+                sec.where, f"key 'id' must be lower-case letters, digits and _: {pid!r}"
+            )
         if any(p.id == pid for p in places):
             sec.problems.add(sec.where, f"duplicate place id {pid!r}")
-        place = Place(pid, sec.get("en", str, pid), sec.str_list("ar"), sec.get("iraqi", bool, True))
+        place = Place(
+            pid, sec.get("en", str, pid), sec.str_list("ar"), sec.get("iraqi", bool, True)
+        )
         b.add_terms(sec, "ar", "place", pid, texts=place.ar)
         if place.iraqi:
             b.add_terms(sec, "ar", "context", "places", 1.0, texts=place.ar)
@@ -293,7 +298,9 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
     valid = sorted((u for u in units if u.excluded_by is None), key=lambda u: -u.value)
     cancelled = sorted((u for u in units if u.excluded_by is not None), key=lambda u: -u.value)
     total = sum(u.value * rules.decay**i for i, u in enumerate(valid))
-    total -= rules.exclusion_penalty * sum(u.value * rules.decay**i for i, u in enumerate(cancelled))
+    total -= rules.exclusion_penalty * sum(
+        u.value * rules.decay**i for i, u in enumerate(cancelled)
+    )
     terms = [t for u in valid for t in u.terms]
     terms += [f"!{u.excluded_by}" for u in cancelled]
     if rules.require_context and not context:
@@ -344,7 +351,7 @@ def _sentence_unit(
         assert best_cancelled is not None
         return _Unit((best_cancelled[0] + bonus) * factor, (), best_cancelled[1], sent)
     value, actor, action = best
-    terms = (actor.term.text, action.term.text) + tuple(h.term.text for h in ctx[:1])
+    terms = (actor.term.text, action.term.text, *tuple(h.term.text for h in ctx[:1]))
     return _Unit((value + bonus) * factor, terms, None, sent)
 
 
@@ -362,7 +369,9 @@ def _best_actor(action: lx.Hit, actors: list[lx.Hit], rules: KeywordRules) -> lx
     best: lx.Hit | None = None
     for actor in actors:
         d = distance(actor, action)
-        limit = rules.sentence_window_words if actor.sentence == action.sentence else rules.window_words
+        limit = (
+            rules.sentence_window_words if actor.sentence == action.sentence else rules.window_words
+        )
         if d > limit or (actor.first <= action.first and actor.last >= action.last):
             continue  # an action inside an actor term ("مهمة التحالف") is not an action
         if best is None or (actor.term.weight, -d) > (best.term.weight, -distance(best, action)):

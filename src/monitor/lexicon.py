@@ -7,7 +7,7 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
 - Before the first word of a term the text may carry proclitics: و ف (conjunctions), then ب ل ك
   (prepositions) or س (future, only before ي ت ن ا), then the article ال; ``لل`` is ل + ال.
   So ``وللتحالف`` matches ``التحالف`` and ``بالانسحاب`` matches ``انسحاب``.
-- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا ي ني);
+- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا);
   a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``).
 - All words of a term must lie in one sentence. Words in the middle must match exactly; a
   ``*`` stands for up to three words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء").
@@ -32,7 +32,8 @@ SENTENCE_END_RE = re.compile(r"(?:\n|[!?;…]+|\.(?!\d)|(?<!\d)\.)+[\"')\]]*")
 
 _CONJ = ("و", "ف")
 _PREP = ("ب", "ل", "ك")
-_SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "ني", "ه", "ك", "ي")
+# No ي: it would turn the adjective العراقي into the place العراق.
+_SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "ه", "ك")
 _MIN_STEM = 2
 GAP = 3  # a "*" in a term stands for up to this many words
 _CACHE_LIMIT = 200_000  # distinct tokens remembered per lexicon

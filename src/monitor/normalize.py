@@ -12,7 +12,7 @@ Rules, applied to each character in this order (one small function each):
 5. ``fold_alef``: أ إ آ ٱ ٲ ٳ → ا.
 6. ``fold_yeh``: ى (alef maqsura) and Persian ی → ي.
 7. ``fold_teh_marbuta``: ة → ه (for matching only; the original stays in ``NormText.original``).
-8. ``fold_persian_letters``: Persian/Urdu ک → ك, ە → ه (copy from Persian keyboards).
+8. ``fold_persian_letters``: Persian/Urdu ک → ك, ە ھ → ه (copy from Persian keyboards).
 9. ``fold_digits``: Arabic-Indic ٠-٩ and Persian ۰-۹ → 0-9; ٫ → ``.``; ٬ → ``,``; ٪ → ``%``.
 10. ``unify_punctuation``: « » “ ” „ ″ → ``"``; ‘ ’ ‚ → ``'``; ، → ``,``; ؛ → ``;``; ؟ → ``?``;
     ۔ → ``.``; dashes – — → ``-``; no-break and other spaces → a plain space.
@@ -91,8 +91,8 @@ def fold_teh_marbuta(s: str) -> str:
 
 
 def fold_persian_letters(s: str) -> str:
-    """Persian keheh and ae to their Arabic letters."""
-    return s.replace("ک", "ك").replace("ە", "ه")
+    """Persian keheh, ae and heh doachashmee to their Arabic letters."""
+    return s.replace("ک", "ك").replace("ە", "ه").replace("ھ", "ه")
 
 
 def fold_digits(s: str) -> str:

@@ -50,26 +50,24 @@ _STARTERS = frozenset(
     [*_UNITS, *_TENS, *_HUNDREDS, *_HUNDRED, *_THOUSAND, *_TWO_THOUSAND, *_MILLION]
 )
 
-_QUALIFIERS_BEFORE: tuple[tuple[tuple[str, ...], Qualifier], ...] = tuple(
-    (tuple(phrase.split()), q)
-    for phrase, q in (
-        ("ما لا يقل عن", "at_least"),
-        ("لا يقل عن", "at_least"),
-        ("ما يقرب من", "about"),
-        ("ما يقارب", "about"),
-        ("ما يزيد عن", "more_than"),
-        ("ما يزيد علي", "more_than"),
-        ("اكثر من", "more_than"),
-        ("ازيد من", "more_than"),
-        ("اقل من", "less_than"),
-        ("ما دون", "less_than"),
-        ("نحو", "about"),
-        ("حوالي", "about"),
-        ("قرابه", "about"),
-        ("زهاء", "about"),
-        ("تقريبا", "about"),
-    )
+_PHRASES_BEFORE: tuple[tuple[str, Qualifier], ...] = (
+    ("ما لا يقل عن", "at_least"),
+    ("لا يقل عن", "at_least"),
+    ("ما يقرب من", "about"),
+    ("ما يقارب", "about"),
+    ("ما يزيد عن", "more_than"),
+    ("ما يزيد علي", "more_than"),
+    ("اكثر من", "more_than"),
+    ("ازيد من", "more_than"),
+    ("اقل من", "less_than"),
+    ("ما دون", "less_than"),
+    ("نحو", "about"),
+    ("حوالي", "about"),
+    ("قرابه", "about"),
+    ("زهاء", "about"),
+    ("تقريبا", "about"),
 )
+_QUALIFIERS_BEFORE = tuple((tuple(p.split()), q) for p, q in _PHRASES_BEFORE)
 _QUALIFIERS_AFTER: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
     (("تقريبا",), "about"),
     (("علي", "الاقل"), "at_least"),
@@ -97,7 +95,9 @@ def find_numbers(text: str) -> list[Number]:
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
     i = 0
     while i < len(words):
-        parsed = _parse_digits(text, words, i) if words[i][0][0].isdigit() else _parse_words(words, i)
+        parsed = (
+            _parse_digits(text, words, i) if words[i][0][0].isdigit() else _parse_words(words, i)
+        )
         if parsed is None:
             i += 1
             continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from monitor import extract, parse, sourcehealth
-from monitor.alerts import Dispatcher, route
+from monitor.alerts import Dispatcher, DispatchReport, route
 from monitor.analysis import Analyzer
 from monitor.config import Config
 from monitor.errors import FetchError, MonitorError, ParseError
@@ -57,6 +58,7 @@ class Runtime:
     console: TextIO | None = None
     respect_intervals: bool = False  # the daemon polls each source at its own interval
     metrics: Metrics = field(default_factory=Metrics)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
     analyzer: Analyzer = field(init=False)
     desk: StoryDesk = field(init=False)
 
@@ -111,9 +113,13 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
         with rt.store.transaction():
             rt.store.set_meta(SEEDED_KEY, started.isoformat())
     sourcehealth.check_sources(rt, started)
-    delivered = rt.dispatcher().dispatch(utcnow())
+    # Stopping: the outbox is durable, the next start delivers; exit within the grace period.
+    delivered = DispatchReport() if rt.stopping.is_set() else rt.dispatcher().dispatch(utcnow())
+    rt.metrics.count_deliveries(delivered.outcomes)
     with rt.store.transaction():
-        rt.store.prune_entries(timedelta(days=max(rt.config.stories.window_days * 4, 30)))
+        keep = timedelta(days=max(rt.config.stories.window_days * 4, 30))
+        rt.store.prune_entries(keep)
+        rt.store.prune_outbox(utcnow() - keep)  # delivered and dead rows; pending ones stay
         rt.desk.prune(utcnow())
     report = CycleReport(
         started_at=started,
@@ -162,17 +168,21 @@ async def _fetch_and_process(rt: Runtime, seeding: bool, tally: _Tally) -> list[
     outcomes: list[SourceOutcome] = []
     async with Fetcher(rt.config.http) as fetcher:
         tasks = {asyncio.create_task(_fetch_source(rt, fetcher, s, seeding)): s for s in due}
-        deadline = rt.config.cycle_deadline_seconds
         try:
-            async with asyncio.timeout(deadline):
+            async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
                 for next_done in asyncio.as_completed(tasks):
                     batch = await next_done
                     outcomes.append(_process_batch(rt, batch, seeding, tally))
         except TimeoutError:
+            processed = {o.source_id for o in outcomes}
             for task, source in tasks.items():
-                if not task.done():
+                if source.id in processed:
+                    continue
+                if task.done() and not task.cancelled():  # landed as the deadline passed
+                    outcomes.append(_process_batch(rt, task.result(), seeding, tally))
+                else:
                     task.cancel()
-                    outcomes.append(sourcehealth.record_deadline(rt, source, deadline))
+                    outcomes.append(sourcehealth.record_deadline(rt, source))
     return outcomes
 
 

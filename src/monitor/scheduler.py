@@ -1,10 +1,19 @@
 """The daemon: APScheduler 3.x ``BlockingScheduler`` (UTC) around the same ``run_cycle``.
 
-One cycle job ticks at the shortest ``poll_interval_minutes``; each source is polled when its
-own interval has passed (``pipeline._is_due``). ``max_instances=1`` and ``coalesce=True`` mean
-a slow cycle is never run twice at once and downtime past several ticks gives exactly one
-catch-up run; the misfire grace equals the tick. A dispatch job retries the outbox and sends
-digests every minute. SIGTERM/SIGINT let the cycle in flight finish, then the process exits 0.
+Rules:
+- One cycle job ticks at the shortest ``poll_interval_minutes``; each source is polled when its
+  own interval has passed (``pipeline._is_due``). The first cycle runs at start.
+- ``max_instances=1``: a slow cycle is never run twice at once. ``coalesce=True`` with a misfire
+  grace of one tick: downtime past several ticks (a suspended host, a paused scheduler) gives
+  exactly one catch-up run, not one per missed tick; a restart runs one cycle at once.
+- A dispatch job retries the outbox and sends digests every minute. Cycles and dispatches take
+  turns on the one SQLite connection (a lock).
+- SIGTERM/SIGINT: the cycle in flight finishes (fetches still in flight get
+  ``sourcehealth.STOP_GRACE_SECONDS`` to land, then are cut; what was fetched is recorded;
+  deliveries stay in the durable outbox for the next start), then the process exits 0. A second
+  signal changes nothing; a signal before the scheduler started stops it as soon as it starts.
+- ``/healthz`` and ``monitor healthcheck`` share ``cycle_health``: unhealthy before the first
+  good cycle and when the last good one is older than ``max_cycle_age_minutes``.
 """
 
 from __future__ import annotations
@@ -12,9 +21,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
+from typing import Any
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -24,18 +36,39 @@ from monitor.store import Store, utcnow
 
 log = logging.getLogger("monitor.scheduler")
 
+# Shared by the daemon and the tests that drive a BackgroundScheduler the same way.
+SCHEDULER_OPTIONS: dict[str, Any] = {
+    "timezone": UTC,
+    "job_defaults": {"coalesce": True, "max_instances": 1},
+}
+DISPATCH_EVERY = timedelta(minutes=1)
+
 
 class Daemon:
-    def __init__(self, rt: Runtime, *, alert_on_first_run: bool | None = None) -> None:
+    """The cycle and dispatch jobs on a scheduler; ``run()`` blocks until a signal."""
+
+    def __init__(
+        self,
+        rt: Runtime,
+        *,
+        alert_on_first_run: bool | None = None,
+        scheduler: BaseScheduler | None = None,
+        tick: timedelta | None = None,
+    ) -> None:
         self.rt = rt
         self.alert_on_first_run = alert_on_first_run
         self.lock = threading.Lock()  # cycles and dispatches share one SQLite connection
-        self.scheduler = BlockingScheduler(
-            timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
-        )
+        self.scheduler = scheduler or BlockingScheduler(**SCHEDULER_OPTIONS)
+        minutes = min((s.poll_interval_minutes for s in rt.config.sources), default=15)
+        self.tick = tick or timedelta(minutes=minutes)
+        self._stop_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ jobs
 
     def cycle(self) -> None:
         with self.lock:
+            if self.rt.stopping.is_set():
+                return
             try:
                 run_cycle(self.rt, alert_on_first_run=self.alert_on_first_run)
             except Exception:  # a failed cycle is logged and counted; the next one still runs
@@ -44,58 +77,119 @@ class Daemon:
 
     def dispatch(self) -> None:
         with self.lock:
+            if self.rt.stopping.is_set():
+                return
             try:
-                self.rt.dispatcher().dispatch(utcnow())
+                report = self.rt.dispatcher().dispatch(utcnow())
             except Exception:
                 log.exception("dispatch failed")
+                return
+            self.rt.metrics.count_deliveries(report.outcomes)
 
-    def healthy(self) -> tuple[bool, str]:
-        max_age = self.rt.config.health.max_cycle_age_minutes
-        return last_cycle_health(self.rt.store, max_age)
-
-    def run(self) -> int:
-        tick = min((s.poll_interval_minutes for s in self.rt.config.sources), default=15)
+    def schedule(self) -> None:
+        """Add the cycle job (first run now) and the dispatch job to the scheduler."""
         self.rt.respect_intervals = True
+        grace = int(self.tick.total_seconds()) or 1
         self.scheduler.add_job(
             self.cycle,
-            IntervalTrigger(minutes=tick),
+            IntervalTrigger(seconds=self.tick.total_seconds()),
             id="cycle",
             next_run_time=datetime.now(UTC),
-            misfire_grace_time=tick * 60,
+            misfire_grace_time=grace,
         )
         self.scheduler.add_job(
-            self.dispatch, IntervalTrigger(minutes=1), id="dispatch", misfire_grace_time=60
+            self.dispatch,
+            IntervalTrigger(seconds=DISPATCH_EVERY.total_seconds()),
+            id="dispatch",
+            misfire_grace_time=int(DISPATCH_EVERY.total_seconds()),
         )
+
+    # ------------------------------------------------------------------ health
+
+    def healthy(self) -> tuple[bool, str]:
+        """For ``/healthz``: from the metrics gauge, never the database (a cycle may hold it)."""
+        at = self.rt.metrics.last_good_cycle_at()
+        last = datetime.fromtimestamp(at, UTC) if at else None
+        return cycle_health(last, self.rt.config.health.max_cycle_age_minutes)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def run(self) -> int:
+        """Serve metrics, install the signal handlers, block in the scheduler; 0 when stopped.
+
+        Raises:
+            OSError: the metrics port cannot be bound.
+        """
+        last = self.rt.store.last_cycle(ok_only=True)
+        if last is not None:  # /healthz is right from the start after a restart
+            self.rt.metrics.last_good_cycle.set(last[0].timestamp())
+        self.schedule()
         health = self.rt.config.health
         server = None
         if health.metrics_port:
             server = serve(self.rt.metrics, health.metrics_host, health.metrics_port, self.healthy)
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+            log.info(
+                "metrics listening",
+                extra={"kv": {"host": health.metrics_host, "port": server.server_address[1]}},
+            )
+        self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
         log.info(
             "daemon started",
-            extra={"kv": {"tick_minutes": tick, "sources": len(self.rt.config.sources)}},
+            extra={
+                "kv": {
+                    "tick_seconds": int(self.tick.total_seconds()),
+                    "sources": len(self.rt.config.sources),
+                }
+            },
         )
         try:
-            self.scheduler.start()
+            if not self.rt.stopping.is_set():
+                self.scheduler.start()
         finally:
             if server:
                 server.shutdown()
+                server.server_close()
         log.info("daemon stopped")
         return 0
 
-    def _stop(self, signum: int, frame: FrameType | None) -> None:
-        log.info("stopping: finishing the cycle in flight", extra={"kv": {"signal": signum}})
+    def stop(self, reason: str = "requested") -> None:
+        """Ask the daemon to stop after the cycle in flight; safe to call more than once."""
+        with self._stop_lock:
+            first = not self.rt.stopping.is_set()
+            self.rt.stopping.set()
+            if not first or self.scheduler.state == STATE_STOPPED:
+                return  # already stopping, or not started yet (``_on_started`` handles it)
+        log.info("stopping: finishing the cycle in flight", extra={"kv": {"reason": reason}})
         # shutdown(wait=True) waits for running jobs; it must not run on the scheduler's thread.
-        threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}).start()
+        threading.Thread(target=self._shutdown, name="shutdown").start()
+
+    def _shutdown(self) -> None:
+        try:
+            self.scheduler.shutdown(wait=True)
+        except Exception:  # SchedulerNotRunningError: it stopped meanwhile
+            log.debug("scheduler already stopped")
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.stop(signal.Signals(signum).name)
+
+    def _on_started(self, event: SchedulerEvent) -> None:
+        if self.rt.stopping.is_set():  # a signal arrived between run() and start()
+            threading.Thread(target=self._shutdown, name="shutdown").start()
 
 
-def last_cycle_health(store: Store, max_age_minutes: float) -> tuple[bool, str]:
-    """Whether the last good cycle is recent enough (``/healthz``, ``monitor healthcheck``)."""
-    last = store.last_cycle(ok_only=True)
-    if last is None:
+def cycle_health(last_good: datetime | None, max_age_minutes: float) -> tuple[bool, str]:
+    """Whether the last good cycle is recent enough, and one line saying why."""
+    if last_good is None:
         return False, "no good cycle yet"
-    age = (utcnow() - last[0]).total_seconds() / 60
+    age = (utcnow() - last_good).total_seconds() / 60
     if age > max_age_minutes:
         return False, f"last good cycle {age:.0f} minutes ago (limit {max_age_minutes:g})"
     return True, f"ok: last good cycle {age:.1f} minutes ago"
+
+
+def last_cycle_health(store: Store, max_age_minutes: float) -> tuple[bool, str]:
+    """``cycle_health`` from the store (``monitor healthcheck``)."""
+    last = store.last_cycle(ok_only=True)
+    return cycle_health(None if last is None else last[0], max_age_minutes)

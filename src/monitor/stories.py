@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from monitor.config import StorySettings
 from monitor.dedup import Hashes
-from monitor.models import ArticleAnalysis, Finding, StoryClaim
+from monitor.models import ArticleAnalysis, DateSpan, Finding, StoryClaim
 from monitor.normalize import normalize_text
 from monitor.timeline import DEFAULT_PLACES
 
@@ -49,8 +49,10 @@ FAMILIES = {
     "other": "other",
 }
 SPECIFIC = frozenset({"day", "week", "month"})
-LEDE_CLAIMS = 2
+LEDE_CLAIMS = 2  # the main event's date and place are in one of the first two claims
+_NONE: frozenset[str] = frozenset()
 MIN_EVIDENCE_NUMBER = 20  # "two phases" and "three countries" are in every story
+_SMALL = frozenset(range(MIN_EVIDENCE_NUMBER))
 _STOP_WORDS = (
     "في من على إلى الى عن أن إن مع بعد قبل حول ضد بين خلال عبر بشأن حتى منذ هذا هذه ذلك"
     " التي الذي و أو ثم قد لا لم لن ما"
@@ -58,9 +60,19 @@ _STOP_WORDS = (
     " التحالف الدولي الدولية قوات القوات انسحاب الانسحاب سحب العراق العراقي العراقية"
     " الأمريكية الأمريكي الأميركية الامريكية أمريكا واشنطن بغداد مهمة المهمة"
 )
-_TITLE_STOP = frozenset(normalize_text(w) for w in _STOP_WORDS.split())
 _TITLE_TAIL = re.compile(r"\s+[-|]\s+[^-|]{1,40}$")  # "… - الجزيرة نت": the outlet, not the story
 _WORD = re.compile(r"\w+")
+
+
+def _stem(word: str) -> str:
+    """Drop a leading conjunction, preposition and article (وال، بال، ال، و)."""
+    for prefix in ("وال", "بال", "فال", "لل", "ال", "و"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix) :]
+    return word
+
+
+_TITLE_STOP = frozenset(_stem(normalize_text(w)) for w in _STOP_WORDS.split())
 _NUMBER = re.compile(r"(?<![\w.])\d{2,7}(?![\w.])")
 
 
@@ -78,7 +90,8 @@ class Event:
     lead_places: frozenset[str]
     regions: frozenset[str]  # the top-level places (under Iraq) of the lead places
     countries: frozenset[str]  # the countries of all its places
-    primary_dates: tuple[tuple[date, date], ...]  # specific dates of the main claims
+    primary_dates: tuple[tuple[date, date], ...]  # the main event's date (at most one)
+    primary_class: str  # "day" (days and weeks) or "month"
     dates: tuple[tuple[date, date], ...]  # day, week and month dates
     fuzzy_dates: tuple[tuple[date, date], ...]  # also parts of years
     numbers: frozenset[int]
@@ -105,18 +118,20 @@ def event_of(
         body_numbers: the numbers in its body (``numbers_in``), beside the claims' own.
     """
     claims = [f.claim for f in findings]
-    # The lede (the first two claims) says what the article is about; a place named only
-    # once further down is background ("phase two continues in Syria").
-    weights: dict[str, int] = {}
-    for i, c in enumerate(claims):
-        for p in c.places:
-            if p not in GENERIC_PLACES:
-                weights[p] = weights.get(p, 0) + (2 if i < LEDE_CLAIMS else 1)
-    places = frozenset(weights)
-    lead = frozenset(p for p, w in weights.items() if w >= 2)
+    # The lede says where the event happened: its first action claim that names a place. A
+    # place named further down is background ("phase two continues in Syria"), and a story
+    # that leads with an agreement lists the places of its phases, not of one event.
+    places = frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES)
+    lede = claims[:LEDE_CLAIMS]
+    placed = [c for c in lede if FAMILIES.get(c.kind) == "move" and set(c.places) - GENERIC_PLACES]
+    plan_first = bool(lede) and FAMILIES.get(lede[0].kind) == "plan"
+    lead = _NONE
+    if placed and not plan_first:
+        lead = frozenset(p for p in placed[0].places if p not in GENERIC_PLACES)
     # The main event's date: the first dated claim of the lede.
     lede_dates = [c.date for c in claims[:LEDE_CLAIMS] if c.date]
     primary = tuple((d.start, d.end) for d in lede_dates[:1] if d.granularity in SPECIFIC)
+    primary_class = "month" if lede_dates and lede_dates[0].granularity == "month" else "day"
     words = title_words(title or "")
     return Event(
         at=at,
@@ -129,6 +144,7 @@ def event_of(
             country for c in claims for p in c.places if (country := _country(p)) is not None
         ),
         primary_dates=primary,
+        primary_class=primary_class,
         dates=tuple(
             (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity in SPECIFIC
         ),
@@ -136,10 +152,11 @@ def event_of(
             (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity != "year"
         ),
         numbers=frozenset(
-            n
-            for n in (*body_numbers, *(c.number.value for c in claims if c.number))
-            if n >= MIN_EVIDENCE_NUMBER and not _is_year(n)
-        ),
+            # a claim's number is a quantity (the analyzer read its unit); a bare number in
+            # the body between 1900 and 2100 may be a year, so numbers_in leaves those out
+            [*body_numbers, *(c.number.value for c in claims if c.number)]
+        )
+        - _SMALL,
         title_words=words,
         title_key=" ".join(sorted(words)),
     )
@@ -190,17 +207,8 @@ def _ancestors(place: str) -> list[str]:
 def title_words(title: str) -> frozenset[str]:
     """Content words of a title: outlet suffix, stop words and the topic's own words removed."""
     text = _TITLE_TAIL.sub("", normalize_text(title))
-    out = set()
-    for w in _WORD.findall(text):
-        if w.startswith(("وال", "بال", "فال")) and len(w) > 5:
-            w = w[1:]
-        if w.startswith("ال") and len(w) > 4:
-            w = w[2:]
-        elif w.startswith("و") and len(w) > 4:
-            w = w[1:]
-        if w not in _TITLE_STOP and len(w) > 1 and not w.isdigit():
-            out.add(w)
-    return frozenset(out)
+    words = (_stem(w) for w in _WORD.findall(text))
+    return frozenset(w for w in words if w not in _TITLE_STOP and len(w) > 1 and not w.isdigit())
 
 
 # ----------------------------------------------------------------------------- the decision
@@ -215,13 +223,13 @@ class Match:
     reason: str
 
 
-def compare(a: Event, b: Event, jac: float, cont: float, settings: StorySettings) -> Match:
+def compare(a: Event, b: Event, jac: float, teaser: float, settings: StorySettings) -> Match:
     """Decide whether the articles with events ``a`` and ``b`` report the same event.
 
     Args:
         a, b: the two event signatures.
         jac: exact char-5 Jaccard of their cleaned bodies.
-        cont: containment of the smaller body in the larger.
+        teaser: containment of a much smaller body in the larger (``dedup.teaser_containment``).
         settings: thresholds.
 
     Returns:
@@ -230,21 +238,22 @@ def compare(a: Event, b: Event, jac: float, cont: float, settings: StorySettings
     veto = vetoed(a, b)
     if veto:
         return Match(False, 0.0, veto)
+    gap = _gap(a, b)
+    if gap > timedelta(days=settings.window_days):
+        return Match(False, 0.0, "published too far apart")
     if jac >= settings.merge_threshold:
         return Match(True, 10.0 + jac, f"copy (jaccard {jac:.2f})")
-    evidence, shared = _evidence(a, b)
-    if cont >= settings.containment_threshold and (evidence >= 1.0 or a.title_key == b.title_key):
-        return Match(True, 5.0 + cont, f"teaser (containment {cont:.2f})")
-    if not _close_in_time(a, b, settings):
+    if gap > timedelta(hours=settings.event_window_hours):
         return Match(False, 0.0, "published too far apart")
-    if jac >= settings.grey_threshold:
-        score = evidence + jac
-        if evidence >= settings.grey_evidence:
-            return Match(True, score, f"grey zone (jaccard {jac:.2f}) with {_names(shared)}")
-        return Match(False, score, f"grey zone (jaccard {jac:.2f}), too little shared")
-    if evidence >= settings.event_evidence and shared & {"place", "date", "number"}:
+    evidence, shared = _evidence(a, b)
+    concrete = bool(shared & {"place", "date", "number"})
+    if teaser >= settings.containment_threshold and (concrete or a.title_key == b.title_key):
+        return Match(True, 5.0 + teaser, f"teaser (containment {teaser:.2f})")
+    if jac >= settings.grey_threshold and evidence >= settings.grey_evidence and concrete:
+        return Match(True, evidence + jac, f"grey zone (jaccard {jac:.2f}) with {_names(shared)}")
+    if evidence >= settings.event_evidence and concrete:
         return Match(True, evidence, f"same event: {_names(shared)}")
-    return Match(False, evidence, "different events")
+    return Match(False, evidence, f"too little shared (jaccard {jac:.2f}, {_names(shared)})")
 
 
 def vetoed(a: Event, b: Event) -> str | None:
@@ -259,6 +268,7 @@ def vetoed(a: Event, b: Event) -> str | None:
     if (
         a.primary_dates
         and b.primary_dates
+        and a.primary_class == b.primary_class  # an announcement's day vs a deadline's month
         and not (_any_overlap(a.primary_dates, b.dates) or _any_overlap(b.primary_dates, a.dates))
     ):
         return "different dates"
@@ -292,7 +302,7 @@ def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
     if title >= 0.5:
         score += 1.5
         shared.add("title")
-    elif title >= 0.3:
+    elif title >= 0.25:
         score += 0.75
         shared.add("title")
     if a.kinds & b.kinds:
@@ -310,10 +320,11 @@ def _names(shared: set[str]) -> str:
     return ", ".join(sorted(shared)) or "nothing"
 
 
-def _close_in_time(a: Event, b: Event, settings: StorySettings) -> bool:
+def _gap(a: Event, b: Event) -> timedelta:
+    """Time between the publications (zero when either is unknown)."""
     if a.at is None or b.at is None:
-        return True
-    return abs(a.at - b.at) <= timedelta(hours=settings.event_window_hours)
+        return timedelta(0)
+    return abs(a.at - b.at)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -395,31 +406,48 @@ def added_findings(story: Sequence[StoryClaim], findings: Sequence[Finding]) -> 
 def conflicting_findings(
     story: Sequence[StoryClaim], findings: Sequence[Finding]
 ) -> tuple[Finding, ...]:
-    """Findings the timeline calls conflicting, or that disagree with a claim of the story."""
-    out = [
-        f
-        for f in findings
-        if f.verdict.verdict == "conflicting" or any(_disagree(c.finding, f) for c in story)
-    ]
+    """Findings that disagree with the story's claims, or newly conflict with the timeline.
+
+    A finding disagrees when the story has claims of the same kind about the same places
+    that state a number, a date or a polarity, and it agrees with none of them (a story may
+    carry "2,500 now" and "2,000 by the end of the year" without either conflicting). A
+    timeline conflict the story already carried (an earlier copy) is not news again.
+    """
+    out = []
+    for f in findings:
+        known = [c.finding for c in story]
+        if f.verdict.verdict == "conflicting" and not any(same_fact(g, f) for g in known):
+            out.append(f)
+            continue
+        comparable = [g for g in known if _comparable(g, f)]
+        if comparable and not any(_agree(g, f) for g in comparable):
+            out.append(f)
     return tuple(dict.fromkeys(out))
 
 
-def _disagree(a: Finding, b: Finding) -> bool:
-    """Same kind of claim about the same places, but a different date, number or polarity."""
+def _comparable(a: Finding, b: Finding) -> bool:
+    """Same kind of claim about the same places, both saying something checkable."""
     x, y = a.claim, b.claim
     if x.kind != y.kind or not _places_compatible(x.places, y.places):
         return False
-    dates_differ = bool(
-        x.date
-        and y.date
-        and x.date.granularity in SPECIFIC
-        and y.date.granularity in SPECIFIC
-        and not _any_overlap([(x.date.start, x.date.end)], [(y.date.start, y.date.end)])
+    both_numbers = x.number is not None and y.number is not None
+    both_dates = bool(
+        x.date and y.date and x.date.granularity in SPECIFIC and y.date.granularity in SPECIFIC
     )
-    numbers_differ = bool(x.number and y.number and not _near(x.number.value, y.number.value))
+    return both_numbers or both_dates or x.negated != y.negated
+
+
+def _agree(a: Finding, b: Finding) -> bool:
+    x, y = a.claim, b.claim
     if x.negated != y.negated:
-        return not dates_differ and not numbers_differ
-    return dates_differ or numbers_differ
+        return False
+    if x.number and y.number and not _near(x.number.value, y.number.value):
+        return False
+    return not (x.date and y.date and not _any_overlap([_span(x.date)], [_span(y.date)]))
+
+
+def _span(d: DateSpan) -> tuple[date, date]:
+    return (d.start, d.end)
 
 
 def _places_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -459,7 +487,12 @@ def group_batch(
         if not analysis.relevance.relevant:
             continue
         doc = index.make_doc(
-            str(i), analysis.body or title or "", title, _aware(published), analysis.findings
+            str(i),
+            analysis.body or title or "",
+            title,
+            _aware(published),
+            analysis.findings,
+            normalized=bool(analysis.body),
         )
         story_id = index.choose(doc).story_id
         if story_id is None:

@@ -72,6 +72,7 @@ class StoryDesk:
             article.title,
             article.published or now,
             analysis.findings,
+            normalized=bool(analysis.body),
         )
         member = StoryMember(
             article_key=article.key,

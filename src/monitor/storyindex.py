@@ -28,9 +28,13 @@ from monitor import dedup
 from monitor.config import StorySettings
 from monitor.dedup import Hashes
 from monitor.models import Finding
-from monitor.stories import Event, Match, compare, event_of, numbers_in, vetoed
+from monitor.stories import Event, Match, compare, event_of, numbers_in, region, vetoed
 
-MAX_MEMBERS_COMPARED = 12  # per candidate story: its first members and its latest
+MAX_MEMBERS_COMPARED = 6  # per candidate story: its first members, its latest, LSH hits
+MAX_POSTING = 128  # entries read per posting list, nearest in time
+MAX_EVENT_CANDIDATES = 24  # stories compared on their event signature per lookup
+MAX_DAY_SPAN = timedelta(days=7)  # longer intervals are filed by month only
+MIN_KEY_NUMBER = 100  # smaller numbers are too common to index
 MAX_EXACT = 24  # exact Jaccard computations per lookup
 MIN_ESTIMATE = 0.03  # MinHash (char-8) estimate below which a member's 5-gram Jaccard is moot
 CANDIDATE_SHINGLE_SIZE = 8
@@ -103,13 +107,15 @@ class StoryIndex:
         title: str | None,
         at: datetime | None,
         findings: Sequence[Finding],
+        *,
+        normalized: bool = False,
     ) -> Doc:
         """Clean and shingle a body and build its event signature.
 
         The MinHash signature is of the char-8 shingles (for the LSH), the kept shingles
-        are char-5 (for the exact decision).
+        are char-5 (for the exact decision). ``normalized``: the body is already normalised.
         """
-        text = dedup.dedup_text(body)
+        text = dedup.dedup_text(body, normalized=normalized)
         sig = self.hasher.signature(dedup.shingles(text, CANDIDATE_SHINGLE_SIZE))
         numbers = numbers_in(text)
         event = event_of(title, at, findings, numbers)
@@ -134,7 +140,7 @@ class StoryIndex:
         story.last_at = max(story.last_at, ts)
         if event.title_key:
             self._titles.setdefault(event.title_key, set()).add(story_id)
-        for pkey in _posting_keys(event):
+        for pkey in posting_keys(event):
             bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
 
     def remove_member(self, key: str) -> None:
@@ -204,22 +210,40 @@ class StoryIndex:
                 out.setdefault(member.story_id, set()).add(member.key)
         for story_id in self._titles.get(doc.event.title_key, ()) if doc.event.title_key else ():
             out.setdefault(story_id, set())
-        window = timedelta(hours=self.settings.event_window_hours).total_seconds()
-        for pkey in _posting_keys(doc.event):
-            entries = self._postings.get(pkey, [])
-            if at:
-                lo = bisect.bisect_left(entries, (at - window, ""))
-                hi = bisect.bisect_right(entries, (at + window, "\uffff"))
-                entries = entries[lo:hi]
-            for _, story_id in entries:  # an undated article (analyze) meets every story
-                if story_id in self._stories:
-                    out.setdefault(story_id, set())
+        for story_id in self._event_candidates(doc.event, at):
+            out.setdefault(story_id, set())
         # A story whose last member is older than the window is closed, even before pruning.
         return {
             s: keys
             for s, keys in out.items()
             if s in self._stories and (not at or self._stories[s].last_at >= at - horizon)
         }
+
+    def _event_candidates(self, event: Event, at: float) -> list[str]:
+        """Stories active within the event window that share a region, a date or a number.
+
+        Each posting list is read only around ``at`` (at most ``MAX_POSTING`` entries), and
+        the stories sharing the most keys come first, so a lookup stays bounded however
+        full the window is.
+        """
+        window = timedelta(hours=self.settings.event_window_hours).total_seconds()
+        counts: dict[str, int] = {}
+        for pkey in posting_keys(event, query=True):
+            entries = self._postings.get(pkey)
+            if not entries:
+                continue
+            lo, hi = 0, len(entries)
+            if at:  # an undated article (analyze) meets every story
+                lo = bisect.bisect_left(entries, (at - window, ""))
+                hi = bisect.bisect_right(entries, (at + window, "\uffff"))
+            if hi - lo > MAX_POSTING:
+                mid = bisect.bisect_left(entries, (at, ""), lo, hi)
+                lo = max(lo, min(mid - MAX_POSTING // 2, hi - MAX_POSTING))
+                hi = lo + MAX_POSTING
+            for story_id in {s for _, s in entries[lo:hi]}:
+                if story_id in self._stories:
+                    counts[story_id] = counts.get(story_id, 0) + 1
+        return sorted(counts, key=lambda s: -counts[s])[:MAX_EVENT_CANDIDATES]
 
     def _score(
         self, doc: Doc, candidates: dict[str, set[str]]
@@ -243,7 +267,7 @@ class StoryIndex:
         for story_id, member in pairs:
             other = shingles.get(member.key)
             jac = dedup.jaccard(doc.shingles, other) if other is not None else 0.0
-            cont = dedup.containment(doc.shingles, other) if other is not None else 0.0
+            cont = dedup.teaser_containment(doc.shingles, other) if other is not None else 0.0
             match = compare(doc.event, member.event, jac, cont, self.settings)
             if match.same:
                 seed = self._members.get(self._stories[story_id].members[0])
@@ -269,11 +293,24 @@ def _sample(members: list[str], hits: set[str]) -> list[str]:
     return list(dict.fromkeys([*members[:half], *hits, *members[-half:]]))
 
 
-def _posting_keys(event: Event) -> list[str]:
-    """Where an event is filed for independent reports: its lead regions, else its actions."""
-    if event.regions:
-        return [sys.intern("r:" + r) for r in sorted(event.regions)]
-    return [sys.intern("f:" + f) for f in sorted(event.families)]
+def posting_keys(event: Event, *, query: bool = False) -> list[str]:
+    """Where an event is filed for independent reports: its regions, dates and numbers.
+
+    The event path merges only on a shared place, date or number, so these keys find every
+    story it could join. A query widens day dates by one day each side (the tolerance of
+    ``stories``).
+    """
+    keys = {"r:" + region(p) for p in event.places}
+    pad = timedelta(days=1 if query else 0)
+    for start, end in event.dates:
+        keys.update({f"m:{start:%Y-%m}", f"m:{end:%Y-%m}"})
+        if end - start <= MAX_DAY_SPAN:
+            day = start - pad
+            while day <= end + pad:
+                keys.add(f"d:{day.isoformat()}")
+                day += timedelta(days=1)
+    keys.update(f"n:{n}" for n in event.numbers if n >= MIN_KEY_NUMBER)
+    return [sys.intern(k) for k in sorted(keys)]
 
 
 def _ts(at: datetime | None) -> float:

@@ -104,7 +104,7 @@ def is_web_url(value: str | None) -> bool:
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.netloc)
 
 
-def _looks_like_url(value: str) -> bool:
+def looks_like_url(value: str) -> bool:
     return bool(re.match(r"^(https?:)?//", value, re.IGNORECASE)) or value.lower().startswith(
         "www."
     )
@@ -113,13 +113,17 @@ def _looks_like_url(value: str) -> bool:
 def entry_key(guid: str | None, url: str | None, title: str, summary: str) -> str:
     """The identity of a feed entry: ``guid:…``, ``url:…`` or ``hash:…`` (module docstring)."""
     guid = (guid or "").strip()
-    if guid and not _looks_like_url(guid):
+    if guid and not looks_like_url(guid):
         return _bounded("guid:", guid)
     for candidate in (url, guid):
         if candidate and is_web_url(candidate):
             return _bounded("url:", canonical_url(candidate))
-    text = f"{normalize_text(title).strip()}\n{normalize_text(summary).strip()}"
+    text = f"{_words(title)}\n{_words(summary)}"
     return "hash:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _words(text: str) -> str:
+    return " ".join(normalize_text(text).split())
 
 
 def _bounded(prefix: str, value: str) -> str:

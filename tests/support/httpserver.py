@@ -137,6 +137,7 @@ class _State:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # listen() backlog; the default 5 drops SYNs under bursts
     block_on_close = False
     state: _State
 

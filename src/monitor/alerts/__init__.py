@@ -15,6 +15,7 @@ from monitor.alerts.dispatch import (
     DispatchReport,
     build_channel,
     channel_target,
+    check_channel_options,
     outcome_counts,
 )
 from monitor.alerts.render import render_html, render_text, subject
@@ -28,6 +29,7 @@ __all__ = [
     "build_channel",
     "build_payload",
     "channel_target",
+    "check_channel_options",
     "last_slot",
     "outbox_report",
     "outcome_counts",

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.alerts.channel import Channel, Outgoing, short_url, target_fingerprint
 from monitor.alerts.digest import queue_due_digests
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from monitor.store import Store
 
 log = logging.getLogger(__name__)
+# Deliveries per channel per round: after a long outage the backlog drains over several
+# dispatches instead of holding the caller (and the scheduler's lock) for an hour.
+MAX_PER_CHANNEL = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,19 @@ def build_channel(
 
         return AppriseChannel(config.name, config.options)
     raise ConfigError(f"channel {config.name!r}: unknown type {config.type!r}")
+
+
+def check_channel_options(kind: str, options: dict[str, Any]) -> list[str]:
+    """Problems with a channel's options that config validation should report at start-up."""
+    if kind == "webhook":
+        from monitor.alerts.webhook import check_options
+
+        return check_options(options)
+    if kind == "apprise":
+        from monitor.alerts.apprise_channel import check_options as check_apprise
+
+        return check_apprise(options)
+    return []
 
 
 def channel_target(config: ChannelConfig) -> str:
@@ -179,6 +195,8 @@ class Dispatcher:
         jobs: dict[str, list[_Job]] = defaultdict(list)
         for delivery in self.store.due_deliveries(now):
             config = self.channels.get(delivery.channel)
+            if len(jobs.get(delivery.channel, ())) >= MAX_PER_CHANNEL:
+                continue
             if config is None or self._is_paused(config):
                 continue  # not configured (any more) or disabled: stays pending, `monitor outbox`
             alert = self.store.get_alert(delivery.alert_id)

@@ -118,7 +118,10 @@ class EmailChannel:
         smtp = self._connect()
         try:
             self._secure_and_login(smtp)
-            return smtp.send_message(msg, self.from_addr, self.to)
+            # The envelope takes bare addresses; display names live in the headers only.
+            sender = parseaddr(self.from_addr)[1] or self.from_addr
+            recipients = [parseaddr(a)[1] or a for a in self.to]
+            return smtp.send_message(msg, sender, recipients)
         finally:
             # The message is accepted once DATA got its 250: a failed QUIT must not make the
             # dispatcher send it again.

@@ -9,7 +9,8 @@ Rules:
   bidi controls are removed before anything else, so they cannot break lines, smuggle header
   lines or terminal escapes, or unbalance our own isolates.
 - Inside Arabic, Latin names, numbers, dates and URLs are isolated (``<bdi>`` in HTML, Unicode
-  FSI…PDI in the email's plain text) so they keep their order on right-to-left screens. The
+  FSI…PDI in the email's plain text) so they keep their order on right-to-left screens; each
+  field's value is isolated as a whole too, so an English reason reads left to right. The
   console gets no isolates: most terminals print them as visible junk.
 - One line per field in text, so the console output stays readable and greppable.
 """
@@ -148,7 +149,7 @@ def fields(alert: Alert) -> list[Field]:
         Field("الوقت", fmt_time(alert.created_at)),
     ]
     if alert.text:
-        out += [Field("التفاصيل", line) for line in alert.text.splitlines() if line.strip()]
+        out += [Field("التفاصيل", clean(ln)) for ln in alert.text.splitlines() if ln.strip()]
     if alert.members:
         names = "، ".join(clean(o) for o in alert.outlets)
         out.append(Field(f"المنافذ ({len(alert.outlets)})", names))
@@ -247,8 +248,8 @@ def _text_lines(items: Iterable[Field], isolates: bool) -> list[str]:
         value = f"«{f.value}»" if f.quote else f.value
         if f.url:
             value = f"{value} — {f.url}" if value else f.url
-        if isolates:
-            value = isolate(value)
+        if isolates:  # the whole value takes its direction from its own first strong letter
+            value = f"{FSI}{isolate(value)}{PDI}"
         lines.append(f"{'  ' * f.indent}{f.label}: {value}")
     return lines
 
@@ -315,8 +316,8 @@ def _html_fields(items: Iterable[Field]) -> str:
                 '<blockquote style="margin:4px 0;padding:4px 12px;border-right:3px solid #888">'
                 f"{bdi_html(f.value)}</blockquote>"
             )
-        else:
-            value = bdi_html(f.value)
+        else:  # <bdi>: the value takes its own direction (an English reason reads LTR)
+            value = f"<bdi>{bdi_html(f.value)}</bdi>"
         if f.url:
             value += f" — {_link(f.url)}"
         pad = f"margin:2px {f.indent * 16}px 2px 0"

@@ -121,14 +121,14 @@ def check_options(options: dict[str, Any]) -> list[str]:
     url = str(options.get("url", ""))
     if not url.startswith(("http://", "https://")):
         problems.append(f"key 'url' must be an http(s) URL, got {url!r}")
-    secret = options.get("secret")
-    if secret:
+    secret = str(options.get("secret") or "")
+    if secret and not secret.startswith("whsec_"):
+        problems.append("key 'secret' must be a Standard Webhooks secret: 'whsec_' + base64")
+    elif secret:
         try:
-            Webhook(str(secret))
+            Webhook(secret)
         except Exception as exc:  # binascii.Error, RuntimeError or the library's own errors
-            problems.append(f"key 'secret' is not a Standard Webhooks secret (whsec_…): {exc}")
-        if not str(secret).startswith("whsec_"):
-            problems.append("key 'secret' must start with 'whsec_' followed by base64")
+            problems.append(f"key 'secret': invalid base64 after 'whsec_' ({exc})")
     return problems
 
 

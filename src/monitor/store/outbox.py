@@ -12,11 +12,9 @@ Row states: ``pending`` (due; ``failed`` once an attempt failed, with ``next_att
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import sqlite3
 import types
 import typing
 from collections.abc import Sequence
@@ -24,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.models import Alert, ChannelState, Delivery
-from monitor.store.base import from_db, to_db, utcnow
+from monitor.store.base import BaseStore, from_db, to_db, utcnow
 
 _DELIVERY_COLUMNS = (
     "o.id, o.alert_id, o.channel, o.mode, o.idempotency_key, o.status, o.attempts,"
@@ -43,12 +41,8 @@ def delivery_key(alert_id: str, channel: str) -> str:
     return f"msg_{digest[:32]}"
 
 
-class OutboxMixin:
-    conn: sqlite3.Connection
-
-    if typing.TYPE_CHECKING:  # provided by BaseStore; declared here for the type checker
-
-        def transaction(self) -> contextlib.AbstractContextManager[None]: ...
+class OutboxMixin(BaseStore):
+    """The outbox's queries; based on ``BaseStore`` for its connection and ``transaction()``."""
 
     # ------------------------------------------------------------------ alerts
 
@@ -151,15 +145,15 @@ class OutboxMixin:
         )
 
     def requeue_delivery(self, delivery_id: int) -> bool:
-        """Make a failed or dead delivery due now, with a fresh attempt count and age.
+        """Make a pending, failed or dead delivery due now, with a fresh attempt count and age.
 
         Its channel is re-enabled too (an operator who retries wants it tried). Returns False
-        when there is no such row or it is not failed or dead.
+        when there is no such row or it is already sent (or waits for, or went in, a digest).
         """
         now = to_db(utcnow())
         with self.transaction():
             row = self.conn.execute(
-                "SELECT channel FROM outbox WHERE id = ? AND status IN ('failed', 'dead')",
+                "SELECT channel FROM outbox WHERE id = ? AND status IN ('pending', 'failed', 'dead')",
                 (delivery_id,),
             ).fetchone()
             if row is None:

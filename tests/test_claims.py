@@ -1,0 +1,272 @@
+"""claims.py and numbers.py: claims with kind, date, places, number and flags."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from monitor.claims import extract_claims
+from monitor.confkit import Problems
+from monitor.dates import find_dates
+from monitor.keywords import KeywordRules, default_rules_path, load_rules
+from monitor.models import Claim
+from monitor.normalize import normalize, normalize_text
+from monitor.numbers import find_numbers
+
+PUBLISHED = date(2026, 1, 20)  # a Tuesday
+
+
+@pytest.fixture(scope="module")
+def rules() -> KeywordRules:
+    problems = Problems()
+    loaded = load_rules(default_rules_path(), problems)
+    assert not problems.items
+    return loaded
+
+
+def claims_of(text: str, rules: KeywordRules, published: date = PUBLISHED) -> list[Claim]:
+    norm = normalize(text)
+    return extract_claims(norm, find_dates(norm, published), rules)
+
+
+def summary(c: Claim) -> dict[str, Any]:
+    return {
+        "kind": c.kind,
+        "date": (c.date.start.isoformat(), c.date.end.isoformat()) if c.date else None,
+        "places": list(c.places),
+        "number": (c.number.value, c.number.qualifier) if c.number else None,
+        "negated": c.negated,
+        "hedged": c.hedged,
+        "done": c.reports_done,
+    }
+
+
+def want(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "date": None,
+        "places": [],
+        "number": None,
+        "negated": False,
+        "hedged": False,
+        "done": False,
+    }
+    return base | kw
+
+
+CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    "done-with-weekday": (
+        "انسحبت القوات الأمريكية من قاعدة عين الأسد الجوية يوم الأحد.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2026-01-18", "2026-01-18"),
+                places=["ain_al_asad"],
+                done=True,
+            )
+        ],
+    ),
+    "troop-count-arabic-indic-digits": (
+        "وينتشر في العراق نحو ٢٬٥٠٠ جندي أمريكي ضمن التحالف الدولي.",
+        [want(kind="troop_count", places=["iraq"], number=(2500, "about"))],
+    ),
+    "number-words-at-least-and-future": (
+        "وقال المسؤول إن ما لا يقل عن خمسمائة مستشار من التحالف الدولي سيغادرون أربيل بحلول "
+        "أيلول/سبتمبر 2026.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2026-09-01", "2026-09-30"),
+                places=["erbil"],
+                number=(500, "at_least"),
+            )
+        ],
+    ),
+    "dotted-thousands-more-than": (
+        "خفضت واشنطن عدد قواتها في العراق إلى أكثر من 2.500 عسكري.",
+        [want(kind="withdrawal", places=["iraq"], number=(2500, "more_than"))],
+    ),
+    "count-is-not-a-year": (
+        "ويشمل الاتفاق الانسحاب الكامل لـ 2026 جنديا من قوات التحالف بحلول عام 2026.",
+        [want(kind="withdrawal", date=("2026-01-01", "2026-12-31"), number=(2026, "exact"))],
+    ),
+    "denial": (
+        "نفت وزارة الدفاع الأمريكية الأنباء عن انسحاب قواتها من قاعدة حرير.",
+        [want(kind="withdrawal", places=["harir"], negated=True)],
+    ),
+    "negated-future-verb": (
+        "ولن تنسحب قوات التحالف الدولي من أربيل قبل نهاية 2026.",
+        [
+            want(
+                kind="withdrawal", date=("2026-10-01", "2026-12-31"), places=["erbil"], negated=True
+            )
+        ],
+    ),
+    "does-not-mean-the-end": (
+        "وأكدت السفارة أن تحول المهمة لا يعني انتهاء عمل التحالف الدولي في العراق.",
+        [want(kind="mission_end", places=["iraq"], negated=True)],
+    ),
+    "expected-is-hedged": (
+        "ومن المتوقع أن تغادر قوات التحالف الدولي قاعدة فكتوريا في شهر آذار المقبل.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2026-03-01", "2026-03-31"),
+                places=["victory"],
+                hedged=True,
+            )
+        ],
+    ),
+    "qad-before-present-tense-is-hedged": (
+        "وقد تنسحب القوات الأمريكية من معسكر التاجي خلال أسابيع.",
+        [want(kind="withdrawal", places=["taji"], hedged=True)],
+    ),
+    "qad-before-past-tense-is-not": (
+        "وكانت القوات الأمريكية قد انسحبت من معسكر التاجي.",
+        [want(kind="withdrawal", places=["taji"], done=True)],
+    ),
+    "informed-sources-are-hedged": (
+        "وقالت مصادر مطلعة إن قوات التحالف ستغادر بغداد بحلول أيلول 2025.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2025-09-01", "2025-09-30"),
+                places=["baghdad"],
+                hedged=True,
+            )
+        ],
+    ),
+    "two-clauses-two-dates": (
+        "واتفقت بغداد وواشنطن في 27 أيلول 2024، على إنهاء مهمة التحالف الدولي بحلول أيلول 2025.",
+        [
+            want(kind="agreement", date=("2024-09-27", "2024-09-27"), places=["baghdad"]),
+            want(kind="mission_end", date=("2025-09-01", "2025-09-30")),
+        ],
+    ),
+    "elliptical-rest-by-a-later-date": (
+        "وتقضي الخطة بمغادرة مئات الجنود من قوات التحالف بحلول أيلول 2025، والبقية بحلول "
+        "نهاية 2026.",
+        [
+            want(kind="withdrawal", date=("2025-09-01", "2025-09-30"), number=(200, "at_least")),
+            want(kind="withdrawal", date=("2026-10-01", "2026-12-31")),
+        ],
+    ),
+    "stay-until-is-a-withdrawal-date": (
+        "وستبقى قوات التحالف في أربيل حتى نهاية عام 2026.",
+        [want(kind="withdrawal", date=("2026-10-01", "2026-12-31"), places=["erbil"])],
+    ),
+    "stay-without-until-is-no-claim": (
+        "وأيدت لجنة الأمن النيابية بقاء قوات التحالف في العراق.",
+        [],
+    ),
+    "armed-factions-are-not-the-coalition": (
+        "وانسحبت الفصائل المسلحة من مواقع قرب بغداد أمس بعد اتفاق مع التحالف الدولي.",
+        [],
+    ),
+    "date-of-the-move-not-of-the-announcement": (
+        "أعلنت وزارة الدفاع في 5 آذار أن القوات الأمريكية ستغادر قاعدة عين الأسد بحلول أيلول 2026.",
+        [want(kind="withdrawal", date=("2026-09-01", "2026-09-30"), places=["ain_al_asad"])],
+    ),
+    "announcement-day-between-commas": (
+        "وكانت وزارة الدفاع العراقية قد أعلنت، السبت، انسحاب القوات الأمريكية من قاعدة عين الأسد.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2026-01-17", "2026-01-17"),
+                places=["ain_al_asad"],
+                done=True,
+            )
+        ],
+    ),
+    "handover-needs-a-base": (
+        "وتسلمت الخارجية العراقية رسالة من واشنطن بشأن التحالف الدولي.",
+        [],
+    ),
+    "handover-of-the-base": (
+        "وتسلم الجيش العراقي إدارة قاعدة حرير من قوات التحالف الدولي.",
+        [want(kind="handover", places=["harir"], done=True)],
+    ),
+    "agreement-governs-an-undated-move": (
+        "وتوصلت الحكومتان إلى تفاهم بشأن خطط انسحاب قوات التحالف من العراق.",
+        [want(kind="agreement", places=["iraq"])],
+    ),
+    "no-actor-no-claim": (
+        "وانتهت الزيارة يوم الأحد بمؤتمر صحفي في بغداد.",
+        [],
+    ),
+    "clitic-place": (
+        "وغادر آخر جنود التحالف الدولي قاعدتهم وبأربيل بقي فريق صغير.",
+        [want(kind="withdrawal", places=["erbil"], done=True)],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), list(CASES.values()), ids=list(CASES))
+def test_claims(rules: KeywordRules, text: str, expected: list[dict[str, Any]]) -> None:
+    got = [summary(c) for c in claims_of(text, rules)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("text", [t for t, _ in CASES.values()], ids=list(CASES))
+def test_sentence_is_the_original_slice(rules: KeywordRules, text: str) -> None:
+    for claim in claims_of(text, rules):
+        assert text[claim.span[0] : claim.span[1]] == claim.sentence
+
+
+def test_sentence_keeps_diacritics_and_tatweel(rules: KeywordRules) -> None:
+    text = "مقدمة الخبر.\nانسحَبت القواتُ الأمريكيـــة من قاعدة عين الأسد. خاتمة."
+    (claim,) = claims_of(text, rules)
+    assert claim.sentence == "انسحَبت القواتُ الأمريكيـــة من قاعدة عين الأسد."
+
+
+def test_one_claim_per_sentence_with_a_cue(rules: KeywordRules) -> None:
+    text = (
+        "غادرت قوات التحالف قاعدة التاجي. وقال محافظ بغداد إن الطقس حار.\n"
+        "وتنسحب القوات الأمريكية من عين الأسد العام المقبل؛ ويبقى الوضع هادئا."
+    )
+    got = claims_of(text, rules)
+    assert [c.places for c in got] == [("taji",), ("ain_al_asad",)]
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        ("2,500 جندي", 2500, "exact"),
+        ("٢٬٥٠٠ جندي", 2500, "exact"),
+        ("2.500 جندي", 2500, "exact"),
+        ("2.5 ألف جندي", 2500, "exact"),
+        ("3 آلاف جندي", 3000, "exact"),
+        ("ثلاثة آلاف جندي", 3000, "exact"),
+        ("ألفين وخمسمائة جندي", 2500, "exact"),
+        ("خمسة مئة جندي", 500, "exact"),
+        ("خمسمائة جندي", 500, "exact"),
+        ("ألف جندي", 1000, "exact"),
+        ("مئات الجنود", 200, "at_least"),
+        ("آلاف الجنود", 2000, "at_least"),
+        ("عشرات الآلاف", 20000, "at_least"),
+        ("نحو 900 جندي", 900, "about"),
+        ("لنحو 150 هجوما", 150, "about"),
+        ("حوالي 300 مستشار", 300, "about"),
+        ("قرابة 400 جندي", 400, "about"),
+        ("ما يقارب 700 جندي", 700, "about"),
+        ("ما يقرب من 2500 جندي", 2500, "about"),
+        ("أكثر من 60 دولة", 60, "more_than"),
+        ("أقل من 500 جندي", 500, "less_than"),
+        ("ما لا يقل عن 100 جندي", 100, "at_least"),
+        ("2500 جندي تقريبا", 2500, "about"),
+        ("خمسة وعشرون جنديا", 25, "exact"),
+    ],
+)
+def test_numbers(text: str, value: int, qualifier: str) -> None:
+    (number,) = find_numbers(normalize_text(text))
+    assert (number.value, number.qualifier) == (value, qualifier)
+
+
+def test_number_spans_point_at_the_number() -> None:
+    text = normalize_text("انسحب نحو 2,500 جندي")
+    (number,) = find_numbers(text)
+    assert text[number.start : number.end] == "2,500"

@@ -1,0 +1,304 @@
+"""keywords.py and lexicon.py: relevance rules, clitic-aware matching and the config loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor import lexicon as lx
+from monitor.confkit import Problems
+from monitor.keywords import KeywordRules, default_rules_path, load_rules, score
+from monitor.normalize import normalize, normalize_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rules() -> KeywordRules:
+    problems = Problems()
+    loaded = load_rules(default_rules_path(), problems)
+    assert not problems.items
+    return loaded
+
+
+# --------------------------------------------------------------------------- relevance
+
+RELEVANT: dict[str, tuple[str | None, str]] = {
+    "base-handover-iraqi-outlet": (
+        "القوات الأمريكية تنسحب من قاعدة عين الأسد",
+        "أكملت القوات الأمريكية انسحابها من قاعدة عين الأسد الجوية في الأنبار، وتسلمت قيادة "
+        "القوة الجوية العراقية إدارة الموقع بالكامل.",
+    ),
+    "gulf-wire-with-clitics": (
+        None,
+        "ذكرت مصادر دبلوماسية أن واشنطن وبغداد اقتربتا من اتفاق يقضي بانسحاب قوات التحالف "
+        "الدولي من العراق على مرحلتين. وأضافت أن المرحلة الأولى تشمل مغادرة المستشارين "
+        "للعاصمة بغداد.",
+    ),
+    "levantine-wording-mission-end": (
+        "نهاية مهمة التحالف في العراق",
+        "قالت وزارة الخارجية العراقية إن إنهاء مهمة التحالف الدولي سيتم وفق جدول زمني متفق "
+        "عليه، على أن تنتقل العلاقة مع دول التحالف إلى شراكة أمنية ثنائية.",
+    ),
+    "egyptian-outlet-troop-reduction": (
+        None,
+        "أعلن البنتاغون خفض عدد القوات الأميركية في العراق إلى نحو ألفي جندي بحلول "
+        "نهاية العام الجاري، في إطار التفاهمات مع الحكومة العراقية.",
+    ),
+    "title-carries-the-actor": (
+        "التحالف الدولي يغادر قاعدة حرير في أربيل",
+        "وصلت آخر قافلة من المعدات إلى الحدود، ولم يتبق في القاعدة سوى فريق صغير.",
+    ),
+}
+
+IRRELEVANT: dict[str, tuple[str | None, str]] = {
+    "syria-only-withdrawal": (
+        "القوات الأمريكية تنسحب من قاعدة في دير الزور",
+        "بدأت القوات الأمريكية الانسحاب من قاعدة الشدادي في ريف الحسكة شرقي سوريا، بحسب "
+        "مصادر محلية. ويضم التحالف الذي تأسس عام 2014 أكثر من 80 دولة.",
+    ),
+    "armed-factions-leave-towns": (
+        "فصائل مسلحة تنسحب من مواقع في سهل نينوى",
+        "بدأت فصائل مسلحة الانسحاب من ثلاث بلدات في سهل نينوى شمالي العراق وتسليم مواقعها "
+        "إلى الجيش العراقي، بعد اتفاق مع الحكومة الاتحادية.",
+    ),
+    "electoral-alliance": (
+        "ائتلاف انتخابي ينسحب من السباق في بغداد",
+        "أعلن ائتلاف الوفاء الوطني انسحابه من الانتخابات المحلية في بغداد، متهماً المفوضية "
+        "بعدم الحياد، فيما قرر تحالف آخر الانسحاب من القائمة المشتركة.",
+    ),
+    "another-countrys-troops": (
+        "القوات التركية تنسحب من نقاط في دهوك",
+        "انسحبت القوات التركية من نقطتين عسكريتين في قضاء العمادية بمحافظة دهوك شمالي "
+        "العراق، وفق مسؤولين محليين.",
+    ),
+    "party-leaves-parliament": (
+        None,
+        "انسحب نواب الكتلة من جلسة البرلمان العراقي احتجاجاً على جدول الأعمال، وطالبوا "
+        "بتأجيل التصويت على قانون الموازنة.",
+    ),
+    "us-leaves-a-treaty": (
+        None,
+        "أعلنت الولايات المتحدة انسحابها من الاتفاق النووي، ورحبت الحكومة العراقية بأي "
+        "حوار يخفف التوتر في المنطقة.",
+    ),
+    "de-escalation-not-drawdown": (
+        None,
+        "دعا رئيس الوزراء العراقي إلى خفض التصعيد بين الفصائل والقوات الأمريكية في العراق.",
+    ),
+    "economy-no-actor": (
+        "العراق يخفض صادرات النفط",
+        "قررت وزارة النفط العراقية خفض الصادرات عبر ميناء البصرة خلال الشهر المقبل.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("title", "body"), list(RELEVANT.values()), ids=list(RELEVANT))
+def test_relevant(rules: KeywordRules, title: str | None, body: str) -> None:
+    result = score(normalize(body), title, rules)
+    assert result.relevant, result
+    assert result.score >= rules.threshold
+    assert result.terms and not any(t.startswith("!") for t in result.terms[:2])
+
+
+@pytest.mark.parametrize(("title", "body"), list(IRRELEVANT.values()), ids=list(IRRELEVANT))
+def test_irrelevant(rules: KeywordRules, title: str | None, body: str) -> None:
+    result = score(normalize(body), title, rules)
+    assert not result.relevant, result
+
+
+@pytest.mark.parametrize(
+    ("body", "marker"),
+    [
+        (IRRELEVANT["syria-only-withdrawal"][1], "!foreign_only"),
+        (IRRELEVANT["another-countrys-troops"][1], None),
+        (
+            "انسحاب الفصائل المسلحة من قاعدة قرب بغداد بعد اتفاق مع التحالف الدولي",
+            "!armed_factions",
+        ),
+        (IRRELEVANT["party-leaves-parliament"][1], None),
+    ],
+    ids=["syria", "turkish-no-pair", "factions-nearer", "parliament-no-actor"],
+)
+def test_exclusions_are_named_in_terms(rules: KeywordRules, body: str, marker: str | None) -> None:
+    terms = score(normalize(body), None, rules).terms
+    if marker:
+        assert marker in terms
+
+
+def test_terms_name_actor_action_and_context(rules: KeywordRules) -> None:
+    result = score(normalize("انسحبت قوات التحالف الدولي من بغداد."), None, rules)
+    assert result.terms[:3] == ("قوات التحالف", "انسحبت", "بغداد") or {
+        "قوات التحالف",
+        "انسحبت",
+    } <= set(result.terms)
+
+
+def test_actor_and_action_too_far_apart_do_not_count(rules: KeywordRules) -> None:
+    far = " ".join(["كلمة"] * 40)
+    body = f"التحالف الدولي {far} انسحاب في العراق"
+    assert not score(normalize(body), None, rules).relevant
+
+
+def test_actor_and_action_in_neighbouring_sentences_count(rules: KeywordRules) -> None:
+    body = "أعلنت القوات الأمريكية في العراق. الانسحاب يبدأ غدا من بغداد."
+    assert score(normalize(body), None, rules).relevant
+
+
+def test_no_iraqi_context_is_not_relevant(rules: KeywordRules) -> None:
+    result = score(normalize("أعلن التحالف الدولي انسحاب قواته من القاعدة."), None, rules)
+    assert not result.relevant and "!no_context" in result.terms
+
+
+def test_repetition_has_diminishing_returns(rules: KeywordRules) -> None:
+    one = "انسحبت قوات التحالف الدولي من العراق."
+    once = score(normalize(one), None, rules).score
+    many = score(normalize(" ".join([one] * 10)), None, rules).score
+    assert once < many < once / (1 - rules.decay) + 0.01
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "matches"),
+    [
+        ("انسحاب", "والانسحاب", True),
+        ("انسحاب", "بانسحابها", True),
+        ("انسحاب", "فللانسحاب", True),
+        ("التحالف الدولي", "للتحالف الدولي", True),
+        ("التحالف الدولي", "وللتحالف الدولي", True),
+        ("مهمة التحالف", "مهمتها", False),
+        ("مهمة", "مهمتها", True),
+        ("تنسحب", "ستنسحب", True),
+        ("التحالف", "تحالف", False),
+        ("قاعدة عين الأسد", "قاعدة عين الأسد الجوية", True),
+        ("عين الأسد", "عين. الأسد", False),
+        ("أعلن * انتهاء", "أعلن العراق مساء الأحد انتهاء", True),
+        ("أعلن * انتهاء", "أعلن العراق في بيان مساء الأحد انتهاء", False),
+        ("سحب", "انسحاب", False),
+        ("بغداد", "ببغداد", True),
+    ],
+)
+def test_clitic_aware_matching(term: str, text: str, matches: bool) -> None:
+    tokens = tuple(lx.tokenize(normalize_text(term)))
+    lexicon = lx.Lexicon.build([lx.Term(term, tokens, "actor", "t", 1.0)])
+    hits = lexicon.scan(normalize_text(text)).hits
+    assert bool(hits) is matches
+
+
+def test_ignore_phrases_hide_overlapping_terms() -> None:
+    terms = [
+        lx.Term("خفض", ("خفض",), "action", "a", 1.0),
+        lx.Term("خفض التصعيد", ("خفض", "التصعيد"), "ignore", "i"),
+    ]
+    lexicon = lx.Lexicon.build(terms)
+    assert lexicon.scan("دعا الى خفض التصعيد").hits == ()
+    assert len(lexicon.scan("خفض القوات").hits) == 1
+
+
+def test_sentences_split_on_arabic_and_latin_punctuation() -> None:
+    text = normalize_text("جملة أولى. جملة ثانية؟ جملة ثالثة؛ رابعة\nخامسة! بلغ العدد 2.500 جندي.")
+    spans = lx.split_sentences(text)
+    assert [text[s:e] for s, e in spans] == [
+        "جمله اولي.",
+        "جمله ثانيه?",
+        "جمله ثالثه;",
+        "رابعه",
+        "خامسه!",
+        "بلغ العدد 2.500 جندي.",
+    ]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "keywords.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL = """
+threshold = 3.0
+[groups.a]
+role = "actor"
+weight = 2.0
+terms = ["التحالف الدولي"]
+[groups.b]
+role = "action"
+weight = 2.0
+terms = ["انسحاب"]
+"""
+
+
+def test_minimal_file_loads(tmp_path: Path) -> None:
+    problems = Problems()
+    rules = load_rules(write(tmp_path, MINIMAL), problems)
+    assert not problems.items
+    assert rules.threshold == 3.0
+    assert score(normalize("انسحاب التحالف الدولي"), None, rules).score >= 4.0
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ('[groups.c]\nrole = "action"\nweight = 1.0\npatterns = ["انسحاب(["]\n', "invalid regex"),
+        ("colour = 1\n", "unknown key 'colour'"),
+        ('[groups.c]\nrole = "actor"\nweight = 1.0\nterms = ["?!"]\nspeling = 1\n', "speling"),
+        ('[groups.c]\nrole = "actor"\nweight = 1.0\nterms = ["?!"]\n', "must start and end"),
+        ('[groups.c]\nrole = "villain"\nweight = 1.0\n', "role"),
+        ('[[places]]\nid = "Bad Id"\nar = ["مكان"]\n', "lower-case"),
+        ('[exclusions.x]\nrule = "nearer_actor"\nterms = [1]\n', "list of strings"),
+        ('[claims.cues]\nwithdrawl = ["انسحاب"]\n', "unknown key 'withdrawl'"),
+    ],
+    ids=["bad-regex", "unknown-top", "unknown-group-key", "no-letters", "bad-role", "place-id",
+         "non-string-term", "unknown-cue-kind"],
+)  # fmt: skip
+def test_problems_name_the_key(tmp_path: Path, extra: str, needle: str) -> None:
+    problems = Problems()
+    head, _, tail = MINIMAL.partition("[groups.a]")
+    text = head + (extra if not extra.startswith("[") else "") + "[groups.a]" + tail
+    if extra.startswith("["):
+        text += extra
+    load_rules(write(tmp_path, text), problems)
+    assert any(needle in p for p in problems.items), problems.items
+    assert all(str(tmp_path) in p for p in problems.items)
+
+
+def test_missing_actor_group_is_a_problem(tmp_path: Path) -> None:
+    problems = Problems()
+    load_rules(write(tmp_path, '[groups.b]\nrole = "action"\nterms = ["انسحاب"]\n'), problems)
+    assert any("role = 'actor'" in p for p in problems.items)
+
+
+def test_missing_file_is_a_problem(tmp_path: Path) -> None:
+    problems = Problems()
+    load_rules(tmp_path / "nope.toml", problems)
+    assert any("file not found" in p for p in problems.items)
+
+
+def test_pattern_escapes_survive_normalisation(tmp_path: Path) -> None:
+    extra = (
+        '[groups.c]\nrole = "action"\nweight = 2.0\npatterns = ["خروج\\\\s+\\\\S+\\\\s+القوات"]\n'
+    )
+    problems = Problems()
+    rules = load_rules(write(tmp_path, MINIMAL + extra), problems)
+    assert not problems.items
+    result = score(normalize("خروج جميع القوات من التحالف الدولي"), None, rules)
+    assert any("خروج" in t for t in result.terms)
+
+
+def test_packaged_default_is_the_config_file() -> None:
+    packaged = default_rules_path().read_bytes()
+    assert packaged == (ROOT / "config" / "keywords.toml").read_bytes()
+
+
+def test_default_gazetteer_has_the_required_places(rules: KeywordRules) -> None:
+    required = {
+        "baghdad", "anbar", "ain_al_asad", "erbil", "harir", "kurdistan", "syria",
+        "joint_operations_command", "taji", "victory", "iraq",
+    }  # fmt: skip
+    assert required <= set(rules.place_names)
+    assert rules.place_names["erbil"] == "Erbil"
