@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import brotli
@@ -18,7 +19,8 @@ from tests.support.httpserver import HttpServer, Request, Response
 from monitor.config import HttpSettings
 from monitor.errors import FetchError, TooLargeError
 from monitor.fetch import Fetcher, retry_after_seconds
-from monitor.models import FetchResult, HttpCache
+from monitor.models import FetchResult, HttpCache, Source
+from monitor.parse import parse_feed
 
 T = TypeVar("T")
 MiB = 1 << 20
@@ -344,3 +346,24 @@ def test_time_queued_behind_the_limits_does_not_count_against_the_deadline(
             )
 
     assert len(run(many())) == 6
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def test_a_windows_1256_feed_fetched_and_parsed(server: HttpServer) -> None:
+    feed = (Path(__file__).parent / "fixtures" / "feeds" / "windows-1256.xml").read_bytes()
+    headers = {"Content-Type": "text/xml; charset=windows-1256", "Content-Encoding": "gzip"}
+    server.route("/ar.xml", Response(200, gzip.compress(feed), headers=headers))
+    result = run(fetch_one(server.url("/ar.xml")))
+    source = Source(id="mada", url=server.url("/ar.xml"), name="المدى")
+    parsed = parse_feed(source, result)
+    assert parsed.title == "جريدة المدى العربية" and parsed.warnings == ()
+    assert parsed.entries[0].title == "التحالف الدولي يسلم قاعدة التاجي إلى القوات العراقية"
+    assert parsed.entries[0].url == "https://mada.example/news/تسليم-التاجي"
+
+
+def test_pages_ask_for_html(server: HttpServer) -> None:
+    server.route("/page", Response(200, b"<html></html>", content_type="text/html"))
+    run(fetch_one(server.url("/page"), kind="page"))
+    assert server.requests[0].headers["accept"].startswith("text/html")

@@ -43,7 +43,7 @@ FORMATS = [
         "وكالة الرافدين للأنباء",
         "بغداد تعلن جدولاً لانسحاب قوات التحالف من قاعدة عين الأسد",
         "2024-09-10T05:30:00+00:00",
-        "guid:rafidain-1001",
+        "guid:src:rafidain-1001",
     ),
     (
         "atom.xml",
@@ -51,7 +51,7 @@ FORMATS = [
         "صحيفة الفرات",
         "واشنطن تؤكد انتهاء المهمة القتالية في العراق",
         "2024-09-10T03:15:00+00:00",
-        "guid:tag:furat.example,2024:entry-77",
+        "guid:src:tag:furat.example,2024:entry-77",
     ),
     (
         "rss10.rdf",
@@ -75,7 +75,7 @@ FORMATS = [
         "جريدة المدى العربية",
         "التحالف الدولي يسلم قاعدة التاجي إلى القوات العراقية",
         "2024-09-11T07:00:00+00:00",
-        "guid:mada-5521",
+        "guid:src:mada-5521",
     ),
 ]
 
@@ -340,3 +340,15 @@ def test_content_hash_keys_ignore_diacritics_and_spacing() -> None:
 def test_long_keys_are_hashed() -> None:
     key = entry_key("g" * 5000, None, "t", "s")
     assert key.startswith("guid:sha256:") and len(key) < 100
+
+
+def test_guid_and_hash_keys_are_scoped_to_their_feed() -> None:
+    # Two feeds may both number their items "1001"; the same URL in two feeds is one article.
+    assert urls.entry_key("1001", None, "t", "s", scope="a") != urls.entry_key(
+        "1001", None, "t", "s", scope="b"
+    )
+    assert urls.entry_key(None, None, "t", "s", scope="a").startswith("hash:a:")
+    url = "https://x.example/news/1?utm_source=rss"
+    assert urls.entry_key(None, url, "t", "s", scope="a") == urls.entry_key(
+        None, url, "t", "s", scope="b"
+    )

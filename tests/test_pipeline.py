@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,10 @@ from tests.support.feeds import (
 )
 from tests.support.httpserver import HttpServer, Response
 
+from monitor.analysis import Analyzer
 from monitor.cli import main
-from monitor.config import load_config
-from monitor.models import CycleReport
+from monitor.config import default_config, load_config
+from monitor.models import CycleReport, Finding
 from monitor.pipeline import Runtime, run_cycle
 from monitor.store import Store
 
@@ -40,9 +41,17 @@ A = load_articles()
 class Monitor:
     """One monitor (config, state, runtime) over the outlets of a ``NewsSite``."""
 
-    def __init__(self, tmp_path: Path, sources: list[tuple[str, str, str]], monitor: str = ""):
+    def __init__(
+        self,
+        tmp_path: Path,
+        sources: list[tuple[str, str, str]],
+        monitor: str = "",
+        source_options: str = "",
+    ):
         self.tmp_path = tmp_path
-        self.config_path = write_config(tmp_path, sources, monitor=monitor)
+        self.config_path = write_config(
+            tmp_path, sources, monitor=monitor, source_options=source_options
+        )
         self.config = load_config(self.config_path)
         self.rt = Runtime(config=self.config, store=Store.open(self.config.state_dir))
 
@@ -71,8 +80,10 @@ def site(server: HttpServer) -> NewsSite:
 def make_monitor(tmp_path: Path) -> Iterator[Callable[..., Monitor]]:
     made: list[Monitor] = []
 
-    def make(sources: list[tuple[str, str, str]], monitor: str = "") -> Monitor:
-        m = Monitor(tmp_path, sources, monitor)
+    def make(
+        sources: list[tuple[str, str, str]], monitor: str = "", source_options: str = ""
+    ) -> Monitor:
+        m = Monitor(tmp_path, sources, monitor, source_options)
         made.append(m)
         return m
 
@@ -222,11 +233,9 @@ def test_conditional_get_second_cycle_gets_304_and_does_nothing(
 
     report = mon.cycle()
 
-    assert [r.headers.get("if-none-match") for r in server.requests] == [
-        server.requests[0].headers["if-none-match"]
-    ]
-    assert server.requests[0].path == "/dijla/feed.xml"
-    assert server.requests[0].headers["if-none-match"].startswith('"')
+    (feed,) = server.requests  # the feed only: no page is fetched again
+    assert feed.path == "/dijla/feed.xml"
+    assert feed.headers["if-none-match"].startswith('"')
     (outcome,) = report.sources
     assert outcome.ok and outcome.not_modified
     assert report.articles == 0 and report.alerts == 0
@@ -315,7 +324,8 @@ def test_a_windows_1256_feed_gives_correct_arabic_in_the_alert(
     assert outlet["title"] == article.title
     assert alert["claims"], "the article's claims reach the alert"
     for claim in alert["claims"]:
-        assert claim["sentence"] in article.body  # the original Arabic, decoded right
+        # the original Arabic (headline or body), decoded right
+        assert claim["sentence"] in article.title or claim["sentence"] in article.body
     assert any("حرير" in t or "التحالف" in t for t in alert["terms"])
 
 
@@ -328,6 +338,26 @@ def test_the_windows_1256_feed_really_is_windows_1256(site: NewsSite, server: Ht
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
     assert A["kurdistan-cp1256"].title in body.decode("windows-1256")
+
+
+def test_items_over_the_per_cycle_page_cap_are_not_lost(
+    server: HttpServer, site: NewsSite, make_monitor: Callable[..., Monitor]
+) -> None:
+    """``max_articles_per_cycle`` bounds the pages fetched per cycle; the rest waits, it is
+    never marked seen unread (three relevant items, a cap of two, a feed that answers 304)."""
+    relevant = [A["parliament-timetable"], A["erbil-plan"], A["kurdistan-cp1256"]]
+    site.publish("dijla", [A["basra-dates"]])
+    mon = make_monitor(site.sources(), source_options="max_articles_per_cycle = 2")
+    mon.cycle()  # seeds
+    site.publish("dijla", [A["basra-dates"], *relevant])
+
+    first = mon.cycle()
+    page_hits = sum(server.hits(f"/dijla/news/{a.id}") for a in relevant)
+    assert first.articles == 2 and page_hits == 2
+    mon.cycle()
+
+    assert sorted(a["title"] for a in mon.alerts()) == sorted(a.title for a in relevant)
+    assert all(server.hits(f"/dijla/news/{a.id}") == 1 for a in relevant)
 
 
 # --------------------------------------------------------------------------- stories (issue 6)
@@ -425,3 +455,85 @@ def test_a_completion_report_completes_the_milestone_and_a_later_still_planned_c
     milestone = _timeline_json(mon2.config_path, capsys)["phase-one-end"]
     assert milestone["status"] == "completed"
     assert later["story_id"] in milestone["contradicting"]
+
+
+# --------------------------------------------------------------------------- bugs found here
+# Found while writing the tests above; they live in other helpers' modules, so they are kept as
+# strict xfails (they start failing, loudly, once fixed). The analyser is a pure function: no
+# server needed to show them.
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    config = default_config(Path("."))
+    return Analyzer(config.rules, config.timeline)
+
+
+def _findings(
+    analyzer: Analyzer,
+    title: str,
+    body: str,
+    published: str,
+    milestones: dict[str, str] | None = None,
+) -> tuple[Finding, ...]:
+    result = analyzer.analyze(title, body, datetime.fromisoformat(published), milestones or {})
+    assert result.relevance.relevant, result.relevance.terms
+    return result.findings
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="timeline_judge.py: a troop figure with no place, in an article about Erbil/Harir, "
+    "is judged conflicting with us-troops-syria (about 900); a figure that names no place "
+    "should not conflict with an event in another country",
+)
+def test_a_troop_figure_without_a_place_is_not_judged_against_syria(analyzer: Analyzer) -> None:
+    findings = _findings(
+        analyzer,
+        "نقل مستشارين من التحالف الدولي إلى قاعدة حرير في أربيل",
+        "أربيل - وكالة دجلة\n\nأعلنت قوات التحالف الدولي سحب عدد من مستشاريها من مطار أربيل"
+        " ونقلهم إلى قاعدة حرير الجوية في إقليم كردستان.\n\nوقال مسؤول كردي إن نحو 300 مستشار"
+        " وصلوا إلى القاعدة خلال الأسبوع الجاري.",
+        "2026-02-02T09:00:00+03:00",
+    )
+    figures = [f for f in findings if f.claim.number and f.claim.number.value == 300]
+    assert figures
+    for f in figures:
+        assert not (
+            f.verdict.verdict == "conflicting" and f.verdict.timeline_event == "us-troops-syria"
+        )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="claims.py: 'لا يعني' negates what follows it ('نهاية الشراكة'), yet the claim "
+    "'انتهاء مهمة التحالف في بغداد' before it is marked negated and judged conflicting "
+    "('denies what the timeline holds: phase-one-end')",
+)
+def test_a_negation_after_the_claim_does_not_deny_it(analyzer: Analyzer) -> None:
+    findings = _findings(
+        analyzer,
+        "السفارة: انتهاء مهمة التحالف في بغداد لا يعني نهاية الشراكة",
+        "بغداد - وكالة دجلة\n\nقالت السفارة الأمريكية في بغداد إن انتهاء مهمة التحالف الدولي في"
+        " بغداد والأنبار لا يعني نهاية الشراكة الأمنية مع العراق، مؤكدة أن التعاون سيتواصل في"
+        " مجالات التدريب.",
+        "2026-01-19T09:00:00+03:00",
+        {"phase-one-end": "story-x"},
+    )
+    ends = [f for f in findings if f.claim.kind == "mission_end"]
+    assert ends
+    assert all(not f.claim.negated and f.verdict.verdict != "conflicting" for f in ends)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="claims.py/timeline_judge.py: a demand for a timetable ('طالبت ... بإعلان جدول زمني') "
+    "is read as a timetable agreed on the day of the demand and judged conflicting with "
+    "timetable-agreement (2024-01)",
+)
+def test_a_demand_for_a_timetable_is_not_an_agreement_dated_that_day(analyzer: Analyzer) -> None:
+    article = A["parliament-timetable"]
+    findings = _findings(analyzer, article.title, article.body, article.published.isoformat())
+    assert all(f.verdict.verdict != "conflicting" for f in findings), [
+        f.verdict.reason for f in findings
+    ]

@@ -1,90 +1,53 @@
 """Claims: the sentences of a relevant article that assert something about the withdrawal.
 
-Rules:
+Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
 
-- Sentences end at line breaks and . ! ? ; … (normalised, so ؟ ؛ count). A sentence is cut
-  into clauses at commas; a clause with a cue starts a new segment when the segment so far
-  already has one, and a clause with only a date ("، والبقية بحلول نهاية 2026") becomes its own
-  segment of the same kind when the segment so far already has a dated cue.
-- A segment is a claim when it has a cue (``[claims.cues]`` of ``keywords.toml``) or, with no
-  cue, a number followed by a troop unit (troop_count); its sentence must name an actor (or a
-  ``subjects`` term such as قواتها, or a troop count) and no exclusion may cancel the cue (armed factions nearer
-  the action, Syria only...). Agreement cues need a cue of another kind in the sentence.
-- A date belongs to the nearest cue before it (within 15 words), else to a cue right after it
-  (within 6 words, not a future-tense cue: "أعلنت الشهر الماضي أن المهام ستتحول" is the date of
-  the announcement). The claim's kind is the most specific kind among the cues that own a date,
-  else the kind of the first cue; its date is the first date that cue owns.
-- ``number``: the first number followed by a troop unit; ``places``: gazetteer ids in the
-  segment; ``negated``: a denial term, or لم لن لا ليس عدم دون غير up to three words before
-  the cue; ``hedged``: a hedge term in the sentence or قد before a present-tense verb;
+- Sentences end at line breaks and . ! ? ; … (normalised, so ؟ ؛ count); ``clauses`` cuts them
+  at commas into segments, one claim each, and picks each claim's date and main cue.
+- A segment is a claim when it has a cue or, with no cue, a number followed by a troop unit
+  (troop_count). Cues are terms of ``[claims.cues]`` and verb + object pairs of
+  ``[[claims.pairs]]``. No exclusion may cancel a cue (armed factions nearer the action, Syria
+  only...). One-word cues of the vaguer kinds (mission_end, timetable, agreement, stay,
+  continue: "تنتهي"، "موعد") need an actor, a ``subjects`` term or a troop count in the
+  sentence; agreement cues need a cue of another kind in the sentence.
+- ``number``: the first troop count of the segment; ``places``: gazetteer ids in the segment
+  (a clause that makes no claim hands its places to the claim before it); ``negated``: a denial
+  term, or لم لن لا ليس عدم دون غير up to three words before the cue; ``hedged``: a hedge term
+  in the sentence that no denial covers ("نفى الأنباء"), or قد before a present-tense verb;
   ``reports_done``: a completion term with no negation and no future marker.
+- ``sentence`` is the original text of the segment and ``span`` its place in it.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import replace
 
 from monitor import lexicon as lx
-from monitor.keywords import KeywordRules, veto_for
+from monitor.clauses import (
+    UNTIL_ONLY,
+    Cue,
+    DateAt,
+    Segment,
+    SentenceView,
+    clauses_of,
+    is_future,
+    main_cue,
+    segments_of,
+    until,
+)
+from monitor.keywords import KeywordRules, distance, veto_for
 from monitor.models import Claim, ClaimKind, DateSpan, NormText, Quantity
-from monitor.numbers import Number, find_numbers
+from monitor.numbers import Count, find_counts
 
-PRIORITY = {
-    "withdrawal": 7,
-    "mission_end": 7,
-    "handover": 6,
-    "relocation": 5,
-    "stay": 5,
-    "continue": 5,
-    "troop_count": 4,
-    "timetable": 3,
-    "agreement": 3,
-    "other": 1,
-}
-_AFTER_CUE = 15  # words from a cue to a date it owns
-_BEFORE_CUE = 6
 _NEGATION_REACH = 3
-_DENIED_REACH = 6  # "نفت وزارة الدفاع الأمريكية الأنباء": what a denial denies follows it
+_DENIED_REACH = 8  # "نفت وزارة الدفاع الأمريكية الأنباء": a denial is near what it denies
 _PARTICLES = frozenset({"لم", "لن", "لا", "ليس", "ليست", "عدم", "دون", "بدون", "غير"})
-_UNTIL = frozenset({"حتي", "لغايه", "الي", "غايه"})
-_UNTIL_ONLY: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
-_DATE_CLAUSE_WORDS = 3
-_NUMBER_CONTEXT = 8  # words before a unit given to the number parser (qualifier included)
-_FUTURE_VERB = re.compile(r"^[وف]?س[يتنا]")
+_UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
+# Kinds whose one-word cues make a claim even when the sentence names no actor ("الانسحاب").
+_SELF_ANCHORED = frozenset({"withdrawal", "handover", "relocation"})
 _IMPERFECT = re.compile(r"^[يتن]")
-_CLAUSE_END = re.compile(r",(?!\d)|(?<!\d),")
-
-
-@dataclass(slots=True)
-class _Clause:
-    """A comma-separated piece of a sentence with what it holds."""
-
-    start: int  # character span in the normalised text
-    end: int
-    cues: list[tuple[lx.Hit, str]]
-    dates: list[tuple[int, int, DateSpan]]  # token range and the date
-    troop: bool  # has a number followed by a troop unit
-    date_only: bool  # a date and at most three other words ("، والبقية بحلول نهاية 2026")
-
-
-@dataclass(slots=True)
-class _Segment:
-    clauses: list[_Clause]
-    inherited: str | None = None  # kind of the segment before (an elliptical clause)
-
-    @property
-    def cues(self) -> list[tuple[int, lx.Hit, str]]:
-        return [(ci, h, k) for ci, c in enumerate(self.clauses) for h, k in c.cues]
-
-    @property
-    def dates(self) -> list[tuple[int, int, int, DateSpan]]:
-        return [(ci, f, la, d) for ci, c in enumerate(self.clauses) for f, la, d in c.dates]
-
-    @property
-    def has_cue(self) -> bool:
-        return any(c.cues or c.troop for c in self.clauses) or self.inherited is not None
 
 
 def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -> list[Claim]:
@@ -99,26 +62,20 @@ def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -
         The claims in text order.
     """
     scan = rules.lexicon.scan(norm.text)
-    date_tokens = [(*_token_range(scan, norm, d.span), d) for d in dates]
-    troops = _troop_numbers(scan, date_tokens)
+    date_at: list[DateAt] = [(*_token_range(scan, norm, d.span), d) for d in dates]
+    counts = find_counts(scan, [(a, b) for a, b, _ in date_at])
     by_sentence: dict[int, list[lx.Hit]] = {}
     for h in scan.hits:
         by_sentence.setdefault(h.sentence, []).append(h)
     claims: list[Claim] = []
     for sid, (start, end) in enumerate(scan.sentences):
-        hits = by_sentence.get(sid, [])
-        has_troops = any(scan.sentence_of[f] == sid for f, _, _ in troops)
-        if not has_troops and not any(h.term.role in ("actor", "subject") for h in hits):
+        sv = SentenceView(scan, by_sentence.get(sid, []), rules)
+        here = [c for c in counts if scan.sentence_of[c.first] == sid]
+        cues = _sentence_cues(sv, bool(here))
+        if not cues and not here:
             continue
-        cues = [(h, h.term.tag) for h in hits if h.term.role == "cue"]
-        cues = [(h, k) for h, k in cues if veto_for(h, hits, rules) is None]
-        if all(k == "agreement" for _, k in cues):
-            cues = []  # an agreement about something else ("بعد اتفاق مع التحالف")
-        clauses = _clauses(scan, start, end, cues, date_tokens, troops)
-        for seg in _segments(scan, clauses):
-            claim = _claim(scan, norm, seg, hits, troops)
-            if claim is not None:
-                claims.append(claim)
+        clauses = clauses_of(scan, start, end, cues, date_at, {c.first for c in here})
+        claims.extend(_sentence_claims(sv, norm, segments_of(sv, clauses), here))
     return claims
 
 
@@ -127,189 +84,96 @@ def _token_range(scan: lx.Scan, norm: NormText, span: tuple[int, int]) -> tuple[
     start = bisect_left(norm.offsets, span[0])
     end = bisect_left(norm.offsets, span[1])
     first = scan.token_at(start)
-    last = max(first, scan.token_at(max(start, end - 1)))
-    return first, last
+    return first, max(first, scan.token_at(max(start, end - 1)))
 
 
-@dataclass(frozen=True, slots=True)
-class Troops:
-    """A number followed by a troop unit."""
+def _sentence_cues(sv: SentenceView, has_counts: bool) -> list[Cue]:
+    """The cues of one sentence that may make claims, in text order."""
+    anchored = has_counts or any(h.term.role in ("actor", "subject") for h in sv.hits)
+    found = [(h, h.term.tag) for h in sv.hits if h.term.role == "cue"] + _pair_cues(sv)
+    cues = [
+        (h, k)
+        for h, k in sorted(found, key=lambda c: c[0].first)
+        if (anchored or len(h.term.tokens) > 1 or k in _SELF_ANCHORED)
+        and veto_for(h, sv.hits, sv.rules, sv.scan.tokens) is None
+    ]
+    if all(k == "agreement" for _, k in cues):
+        return []  # an agreement about something else ("بعد اتفاق مع التحالف")
+    return cues
 
-    number: Number
-    unit: str
 
-
-def _troop_numbers(
-    scan: lx.Scan, date_tokens: list[tuple[int, int, DateSpan]]
-) -> list[tuple[int, int, Troops]]:
-    """Numbers right before a troop unit, with their token ranges; parts of dates are skipped.
-
-    Only the few words before each unit are parsed: a number must end where the unit starts.
-    """
-    found: list[tuple[int, int, Troops]] = []
-    for unit in (h for h in scan.hits if h.term.role == "unit" and h.first > 0):
-        base = scan.starts[max(0, unit.first - _NUMBER_CONTEXT)]
-        nums = find_numbers(scan.text[base : scan.starts[unit.first]])
-        if not nums:
-            continue
-        num = nums[-1]
-        num = Number(num.value, num.qualifier, num.start + base, num.end + base)
-        first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
-        if last + 1 != unit.first or any(df <= first <= dl for df, dl, _ in date_tokens):
-            continue
-        if not found or found[-1][0] != first:
-            found.append((first, last, Troops(num, unit.term.text)))
+def _pair_cues(sv: SentenceView) -> list[Cue]:
+    """Cues made of a verb with its object nearby (``[[claims.pairs]]``): "سلّم … قاعدة"."""
+    objects = [h for h in sv.hits if h.term.role == "pobject"]
+    found = []
+    for verb in (h for h in sv.hits if h.term.role == "pverb"):
+        pair = sv.rules.pairs[int(verb.term.tag)]
+        if any(
+            o.term.tag == verb.term.tag
+            and (0 < o.first - verb.last <= pair.after or 0 < verb.first - o.last <= pair.before)
+            for o in objects
+        ):
+            found.append((verb, pair.kind))
     return found
 
 
-def _clauses(
-    scan: lx.Scan,
-    start: int,
-    end: int,
-    cues: list[tuple[lx.Hit, str]],
-    date_tokens: list[tuple[int, int, DateSpan]],
-    troops: list[tuple[int, int, Troops]],
-) -> list[_Clause]:
-    spans, pos = [], start
-    for m in _CLAUSE_END.finditer(scan.text, start, end):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, end))
-    clauses = []
-    for s, e in spans:
-        toks = scan.tokens_in(s, e)
-        if not toks:
+def _sentence_claims(
+    sv: SentenceView, norm: NormText, segments: list[Segment], counts: list[Count]
+) -> list[Claim]:
+    """The claims of one sentence; places of clauses that make no claim go to a neighbour."""
+    found = [(_claim(sv, norm, seg, counts), seg) for seg in segments]
+    claims = [c for c, _ in found if c is not None]
+    if not claims:
+        return []
+    k = 0
+    for claim, seg in found:
+        if claim is not None:
+            k = claims.index(claim)
             continue
-        c_dates = [d for d in date_tokens if d[0] in toks]
-        dated_words = sum(min(dl, toks.stop - 1) - df + 1 for df, dl, _ in c_dates)
-        clauses.append(
-            _Clause(
-                start=s,
-                end=e,
-                cues=[(h, k) for h, k in cues if h.first in toks],
-                dates=c_dates,
-                troop=any(f in toks for f, _, _ in troops),
-                date_only=bool(c_dates) and len(toks) - dated_words <= _DATE_CLAUSE_WORDS,
-            )
-        )
-    return clauses
+        toks = sv.scan.tokens_in(seg.start, seg.end)
+        extra = tuple(h.term.tag for h in sv.hits if h.term.role == "place" and h.first in toks)
+        claims[k] = replace(claims[k], places=tuple(dict.fromkeys(claims[k].places + extra)))
+    return claims
 
 
-def _segments(scan: lx.Scan, clauses: list[_Clause]) -> list[_Segment]:
-    """Group clauses: a new segment starts where a new cue brings its own date."""
-    segments: list[_Segment] = []
-    for c in clauses:
-        cur = segments[-1] if segments else None
-        if cur is None:
-            segments.append(_Segment([c]))
-            continue
-        if (c.cues or c.troop) and cur.has_cue and (c.dates or cur.dates):
-            segments.append(_Segment([c]))
-            continue
-        if not c.cues and not c.troop and c.date_only and c.dates[0][2].preposition != "منذ":
-            main = _main(cur, scan)
-            if main is not None and main[2] is not None:
-                segments.append(_Segment([c], inherited=main[1]))
-                continue
-        cur.clauses.append(c)
-    return segments
-
-
-def _owners(seg: _Segment, scan: lx.Scan) -> dict[int, list[DateSpan]]:
-    """For each cue (by index in ``seg.cues``), the dates it owns, in text order.
-
-    A date in another clause than the cue is owned only when its clause is just a date.
-    """
-    cues = seg.cues
-    owned: dict[int, list[DateSpan]] = {}
-    for dci, df, dl, d in seg.dates:
-        reach = seg.clauses[dci].date_only
-        before = [
-            (df - h.last, i)
-            for i, (ci, h, _) in enumerate(cues)
-            if h.last < df and df - h.last <= _AFTER_CUE and (ci == dci or reach)
-        ]
-        after = [
-            (h.first - dl, i)
-            for i, (ci, h, _) in enumerate(cues)
-            if h.first > dl
-            and h.first - dl <= _BEFORE_CUE
-            and (ci == dci or reach)
-            and not _is_future(scan, h)
-        ]
-        if before or after:
-            owned.setdefault(min(before or after)[1], []).append(d)
-    return owned
-
-
-def _main(seg: _Segment, scan: lx.Scan) -> tuple[lx.Hit | None, str, DateSpan | None] | None:
-    """The cue that decides the claim (None when inherited), its kind and date."""
-    if seg.inherited:
-        return None, seg.inherited, seg.dates[0][3] if seg.dates else None
-    cues = seg.cues
-    owned = _owners(seg, scan)
-    usable = [
-        i
-        for i, (_, _, kind) in enumerate(cues)
-        if kind not in _UNTIL_ONLY or any(_until(d) for d in owned.get(i, ()))
-    ]
-    if not usable:
-        return None
-    dated = [i for i in usable if i in owned]
-    if dated:
-        i = max(dated, key=lambda k: (PRIORITY[cues[k][2]], -k))
-        return cues[i][1], cues[i][2], owned[i][0]
-    return cues[usable[0]][1], cues[usable[0]][2], None
-
-
-def _until(d: DateSpan) -> bool:
-    return (d.preposition or "") in _UNTIL
-
-
-def _claim(
-    scan: lx.Scan,
-    norm: NormText,
-    seg: _Segment,
-    hits: list[lx.Hit],
-    troops: list[tuple[int, int, Troops]],
-) -> Claim | None:
-    start, end = seg.clauses[0].start, seg.clauses[-1].end
-    toks = scan.tokens_in(start, end)
-    seg_hits = [h for h in hits if h.first in toks]
-    number = next((n for f, _, n in troops if f in toks), None)
-    main = _main(seg, scan) if seg.cues or seg.inherited else None
+def _claim(sv: SentenceView, norm: NormText, seg: Segment, counts: list[Count]) -> Claim | None:
+    scan = sv.scan
+    toks = scan.tokens_in(seg.start, seg.end)
+    seg_hits = [h for h in sv.hits if h.first in toks]
+    count = next((c for c in counts if c.first in toks), None)
+    main = main_cue(seg, sv) if seg.cues or seg.inherited else None
     if main is not None:
         cue, kind, date = main
-    elif number is not None:
+    elif count is not None:
         cue, kind, date = None, "troop_count", None
     else:
         return None
     negated = _is_negated(scan, seg_hits, cue)
-    ostart, oend = norm.original_span(*_trim(scan.text, start, end))
+    start, end = norm.original_span(*_trim(scan.text, seg.start, seg.end))
     return Claim(
         kind=_resolve_kind(kind, date),
-        sentence=norm.original[ostart:oend],
+        sentence=norm.original[start:end],
         date=date,
         places=tuple(dict.fromkeys(h.term.tag for h in seg_hits if h.term.role == "place")),
-        number=_quantity(norm, number) if number else None,
+        number=_quantity(norm, count) if count else None,
         negated=negated,
-        hedged=_is_hedged(scan, hits, toks, cue),
+        hedged=_is_hedged(scan, sv.hits, toks, cue),
         reports_done=_reports_done(scan, seg_hits, cue, negated),
-        span=(ostart, oend),
+        span=(start, end),
     )
 
 
 def _resolve_kind(kind: str, date: DateSpan | None) -> ClaimKind:
-    """stay/continue cues only count with an until-date: leaving / the mission ending then."""
-    if kind in _UNTIL_ONLY:
-        return _UNTIL_ONLY[kind]
+    """Staying until a date is leaving then; staying somewhere with no end date is a timetable."""
+    if kind in UNTIL_ONLY:
+        return _UNTIL_KIND[kind] if date is not None and until(date) else "timetable"
     return kind  # type: ignore[return-value]
 
 
-def _quantity(norm: NormText, troops: Troops) -> Quantity:
-    num = troops.number
+def _quantity(norm: NormText, count: Count) -> Quantity:
+    num = count.number
     start, end = norm.original_span(num.start, num.end)
-    return Quantity(num.value, num.qualifier, norm.original[start:end], troops.unit, (start, end))
+    return Quantity(num.value, num.qualifier, norm.original[start:end], count.unit, (start, end))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -318,15 +182,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in " \t,;:-":
         end -= 1
     return start, end
-
-
-def _is_future(scan: lx.Scan, cue: lx.Hit) -> bool:
-    tok = scan.tokens[cue.first]
-    if _FUTURE_VERB.match(tok) and not _FUTURE_VERB.match(cue.term.tokens[0]):
-        return True
-    return any(
-        scan.tokens[t] in ("سيتم", "ستتم", "سوف") for t in range(max(0, cue.first - 2), cue.first)
-    )
 
 
 def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bool:
@@ -346,14 +201,14 @@ def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bo
 
 
 def _is_hedged(scan: lx.Scan, hits: list[lx.Hit], toks: range, cue: lx.Hit | None) -> bool:
-    denials = [h.last for h in hits if h.term.role == "negation"]
+    denials = [h for h in hits if h.term.role == "negation"]
     for h in hits:
-        # "نفت الأنباء عن…": the reports are what is denied, the denial itself is not hedged
-        if h.term.role == "hedge" and not any(0 < h.first - d <= _DENIED_REACH for d in denials):
+        # "نفت الأنباء عن…"، "التقارير… غير دقيقة": the reports are what is denied
+        if h.term.role == "hedge" and not any(distance(h, d) <= _DENIED_REACH for d in denials):
             return True
     stop = min(cue.first if cue is not None else toks.stop, len(scan.tokens) - 1)
     for t in range(toks.start, stop):
-        if scan.tokens[t] in ("قد", "وقد", "فقد"):
+        if scan.tokens[t] in ("قد", "وقد", "فقد"):  # قد + present tense: "may"
             nxt = scan.tokens[t + 1]
             if _IMPERFECT.match(nxt) and not nxt.endswith("ت") and not nxt.startswith("تم"):
                 return True
@@ -365,4 +220,4 @@ def _reports_done(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None, neg
         return False
     if any(h.term.role == "future" for h in seg_hits):
         return False
-    return cue is None or not _is_future(scan, cue)
+    return cue is None or not is_future(scan, cue)

@@ -28,7 +28,7 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -182,8 +182,8 @@ class Fetcher:
             finally:
                 slot.release()
             if isinstance(hop, FetchResult):
-                return _with_elapsed(hop, loop.time() - started)
-            log.debug("redirect", extra={"url": url, "from": current, "to": hop.location})
+                return replace(hop, elapsed_s=loop.time() - started)
+            log.debug("redirect", extra={"kv": {"url": url, "hop": current, "to": hop.location}})
             if hop.location in visited:
                 raise FetchError(f"fetch: {kind} {url}: redirect loop at {hop.location}", url=url)
             self._check(hop.location, url)
@@ -245,21 +245,6 @@ def _request_headers(cache: HttpCache | None, kind: str) -> dict[str, str]:
 
 def _accept_encoding() -> str:
     return "gzip, deflate, br" if _BROTLI else "gzip, deflate"
-
-
-def _with_elapsed(result: FetchResult, elapsed: float) -> FetchResult:
-    return FetchResult(
-        url=result.url,
-        final_url=result.final_url,
-        status=result.status,
-        content=result.content,
-        headers=result.headers,
-        not_modified=result.not_modified,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        retry_after_s=result.retry_after_s,
-        elapsed_s=elapsed,
-    )
 
 
 # --------------------------------------------------------------------------- one response

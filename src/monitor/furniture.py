@@ -7,7 +7,8 @@ sentence is still an exact substring of the input):
    لن يتم نشر عنوان بريدك، الأكثر قراءة، آخر الأخبار) ends the article: it and everything after it
    go, once some body has been seen (before that only the line goes).
 2. A teaser marker (اقرأ أيضاً، أخبار ذات صلة/متعلقة، مقالات ذات صلة، شاهد أيضاً…) goes with the
-   headline-like lines after it (short, no final stop). When the first sentence is glued to the
+   headline-like lines after it (short, no final stop). When the paragraph after them repeats
+   the last headline's words, it opens the teased story: it and the rest of the text go. When the first sentence is glued to the
    teasers on the same line ("…«التشهير»أعلن العراق…"), the text after the glue point is kept.
    A marker in the middle of a line cuts the rest of that line.
 3. Widget lines (share/print buttons, font size "+A -A", "عاجل", "المزيد"), date-only lines,
@@ -23,6 +24,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from monitor.lexicon import prefix_forms
 from monitor.models import NormText
 from monitor.normalize import normalize, normalize_text
 
@@ -201,6 +203,7 @@ _TOKEN = re.compile(r"\w+")
 _BLANK = re.compile(r"[^\n]")
 _FINAL_STOP = re.compile(r"[.!?…:]\W*$")
 _MAX_TEASERS = 6
+_LEDE_SHARED_WORDS = 3  # a teased story's first paragraph repeats its headline
 _LABEL_WORDS = 3
 _PARAGRAPH_WORDS = 6
 
@@ -271,7 +274,9 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
                 kept.append(glued)
                 body_started = True
             elif not text[: teaser.start()].strip():
-                i = _skip_teasers(lines, i)
+                i, another_story = _skip_teasers(lines, i)
+                if another_story and body_started:
+                    break
             continue
         if _is_widget(text) or _is_byline(text):
             continue
@@ -343,16 +348,28 @@ def _glued_body(line: _Line, after: int) -> tuple[int, int] | None:
     return None
 
 
-def _skip_teasers(lines: list[_Line], i: int) -> int:
-    """Index of the first line after the headline-like teasers that follow a marker."""
+def _skip_teasers(lines: list[_Line], i: int) -> tuple[int, bool]:
+    """Skip the headline-like teasers after a marker: index of the next line, and whether
+    that line opens the teased story itself (it repeats the last headline's words)."""
     skipped = 0
+    headline = ""
     while i < len(lines) and skipped < _MAX_TEASERS:
         text = lines[i].norm.strip()
         if text and (_FINAL_STOP.search(text) or _words(text) > 20):
             break
-        skipped += bool(text)
+        if text:
+            skipped += 1
+            headline = text
         i += 1
-    return i
+    if not headline or i >= len(lines):
+        return i, False
+    return i, _shared_words(headline, lines[i].norm) >= _LEDE_SHARED_WORDS
+
+
+def _shared_words(headline: str, paragraph: str) -> int:
+    """Content words of ``headline`` that ``paragraph`` repeats (clitics ignored)."""
+    head = {f for t in _TOKEN.findall(headline) if len(t) > 3 for f in prefix_forms(t)}
+    return len({t for t in _TOKEN.findall(paragraph) if len(t) > 3 and head & set(prefix_forms(t))})
 
 
 def _dateline_length(norm: str) -> int:

@@ -7,10 +7,11 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
 - Before the first word of a term the text may carry proclitics: و ف (conjunctions), then ب ل ك
   (prepositions) or س (future, only before ي ت ن ا), then the article ال; ``لل`` is ل + ال.
   So ``وللتحالف`` matches ``التحالف`` and ``بالانسحاب`` matches ``انسحاب``.
-- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا);
+- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا) or the
+  plural past ending وا (غادروا → غادر);
   a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``).
 - All words of a term must lie in one sentence. Words in the middle must match exactly; a
-  ``*`` stands for up to three words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء").
+  ``*`` stands for up to five words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء").
 - ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap.
 
 One dictionary lookup per candidate form of each token replaces a regex scan per term;
@@ -25,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-TOKEN_RE = re.compile(r"\w+")
+# Letters and digits are separate tokens: "بـ2500" is ب and 2500.
+TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
 # A sentence ends at a line break, ! ? ; … or a full stop that is not inside a number (2.500);
 # closing quotes and brackets right after the stop stay with the sentence they close.
 SENTENCE_END_RE = re.compile(r"(?:\n|[!?;…]+|\.(?!\d)|(?<!\d)\.)+[\"')\]]*")
@@ -33,9 +35,9 @@ SENTENCE_END_RE = re.compile(r"(?:\n|[!?;…]+|\.(?!\d)|(?<!\d)\.)+[\"')\]]*")
 _CONJ = ("و", "ف")
 _PREP = ("ب", "ل", "ك")
 # No ي: it would turn the adjective العراقي into the place العراق.
-_SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "ه", "ك")
+_SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "وا", "ه", "ك")
 _MIN_STEM = 2
-GAP = 3  # a "*" in a term stands for up to this many words
+GAP = 5  # a "*" in a term stands for up to this many words
 _CACHE_LIMIT = 200_000  # distinct tokens remembered per lexicon
 
 
@@ -83,7 +85,7 @@ class Scan:
 
 def tokenize(text: str) -> list[str]:
     """Tokens of an already normalised config term (``*`` is a gap, see the module doc)."""
-    return re.findall(r"\w+|\*", text)
+    return re.findall(r"[^\W\d_]+|\d+|\*", text)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

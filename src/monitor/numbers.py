@@ -10,19 +10,21 @@ Rules:
   خمسمائة or خمسة مئة), thousands (ألف، ألفين، ثلاثة آلاف), joined by و (ألفين وخمسمائة).
 - Vague plurals: عشرات → 20, مئات → 200, آلاف → 2000 (at least: the plural starts at three
   and counts from two hundred / two thousand), always qualified ``at_least``.
-- Qualifiers before the number: نحو، حوالي، قرابة، زهاء، ما يقارب، ما يقرب من، تقريبا (after)
-  → about; أكثر من، ما يزيد عن/على، أزيد من → more_than; أقل من، ما دون → less_than;
+- Qualifiers before the number: نحو، حوالي، قرابة، زهاء، (ما) يقارب، يناهز، ما يقرب من، تقريبا
+  (after) → about; أكثر من، (ما) يزيد عن/على، يتجاوز، يفوق، أزيد من → more_than; أقل من، ما دون → less_than;
   ما لا يقل عن، لا يقل عن، على الأقل (after) → at_least.
 
-Whether a number is a count of troops (a unit noun follows) is decided by the caller, which
-knows the configured units; a number followed by a unit noun is never a year.
+``find_counts`` keeps the numbers right before a configured troop or vehicle unit (``troop_units``
+in ``keywords.toml``): a number followed by a unit noun is a count, never a year.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.lexicon import Scan
 from monitor.models import Qualifier
 
 _UNITS = {
@@ -57,6 +59,16 @@ _PHRASES_BEFORE: tuple[tuple[str, Qualifier], ...] = (
     ("ما يقارب", "about"),
     ("ما يزيد عن", "more_than"),
     ("ما يزيد علي", "more_than"),
+    ("يزيد عن", "more_than"),
+    ("يزيد علي", "more_than"),
+    ("يربو علي", "more_than"),
+    ("يتجاوز", "more_than"),
+    ("تتجاوز", "more_than"),
+    ("يفوق", "more_than"),
+    ("يقارب", "about"),
+    ("تقارب", "about"),
+    ("يناهز", "about"),
+    ("تناهز", "about"),
     ("اكثر من", "more_than"),
     ("ازيد من", "more_than"),
     ("اقل من", "less_than"),
@@ -75,7 +87,7 @@ _QUALIFIERS_AFTER: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
 _CLITICS = re.compile(r"^(?:[وف]?[بل]?)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W\d_]+|\d+")  # "بـ2500": the clitic and the digits apart
 _DEFINITE = re.compile(r"^(?:[وف]?(?:بال|لل|ال|ب|ل))")
 
 
@@ -191,3 +203,37 @@ def _qualifier(words: list[tuple[str, int, int]], i: int, j: int) -> Qualifier:
             if tuple(after[k : k + len(phrase)]) == phrase:
                 return qualifier
     return "exact"
+
+
+# --------------------------------------------------------------------------- troop counts
+
+_NUMBER_CONTEXT = 8  # words before a unit given to the parser (room for the qualifier)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number right before a troop (or vehicle) unit, with its token range in a scan."""
+
+    first: int
+    last: int
+    number: Number
+    unit: str
+
+
+def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]:
+    """Numbers followed by a ``unit`` term of the scan; token ranges in ``skip`` (dates) are not
+    counts. Only the few words before each unit are parsed."""
+    found: list[Count] = []
+    for unit in (h for h in scan.hits if h.term.role == "unit" and h.first > 0):
+        base = scan.starts[max(0, unit.first - _NUMBER_CONTEXT)]
+        nums = find_numbers(scan.text[base : scan.starts[unit.first]])
+        if not nums:
+            continue
+        n = nums[-1]
+        num = Number(n.value, n.qualifier, n.start + base, n.end + base)
+        first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
+        if last + 1 != unit.first or any(a <= first <= b for a, b in skip):
+            continue
+        if not found or found[-1].first != first:
+            found.append(Count(first, last, num, unit.term.text))
+    return found

@@ -47,7 +47,7 @@ MAX_SUMMARY_CHARS = 50_000
 MAX_OUTLET_CHARS = 200
 FUTURE_SLACK = timedelta(days=1)  # time-zone mistakes stay within a day; beyond is garbage
 
-_XML_DECL = re.compile(r"<\?xml\b[^>]*\?>", re.IGNORECASE)
+_XML_DECL = re.compile(r"<\?xml\s[^>]*\?>", re.IGNORECASE)
 _CHARREF = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);?")
 _SPECIAL = re.compile(r"""["'\[\]>]|<!--""")
 _AUTHORISH = re.compile(
@@ -275,7 +275,7 @@ def _entry(source: Source, item: Any, now: datetime) -> tuple[FeedEntry | None, 
         title = _one_line(summary[:120]) or (link or "")
     published, in_future = _published(item, now)
     outlet = _outlet(item) or source.name
-    key = urls.entry_key(guid, link, title, summary)
+    key = urls.entry_key(guid, link, title, summary, scope=source.id)
     entry = FeedEntry(
         source_id=source.id,
         key=key,

@@ -239,7 +239,10 @@ async def _fetch_source_inner(
         batch.seen_only = fresh
     else:
         batch.articles = await _fetch_articles(rt, fetcher, source, todo)
-        batch.seen_only = [e for e in fresh if e not in todo]
+        if len(todo) < len(fresh) + len(edited):
+            # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
+            # and the old validators are kept so the next cycle reads the feed again (no 304).
+            batch.cache = cache
     batch.outcome = SourceOutcome(
         source.id, ok=True, entries=len(entries), new_entries=len(fresh), duration_s=_since(t0)
     )
@@ -250,8 +253,9 @@ async def _fetch_articles(
     rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
 ) -> list[Article]:
     pages = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+    # Extraction is CPU work (up to ~1 s on a hostile page): keep it off the event loop.
     return [
-        extract.extract_article(entry, page, source.css_selector)
+        await asyncio.to_thread(extract.extract_article, entry, page, source.css_selector)
         for entry, page in zip(entries, pages, strict=True)
     ]
 

@@ -12,6 +12,7 @@ Rules:
   ``sourcehealth.STOP_GRACE_SECONDS`` to land, then are cut; what was fetched is recorded;
   deliveries stay in the durable outbox for the next start), then the process exits 0. A second
   signal changes nothing; a signal before the scheduler started stops it as soon as it starts.
+  The handler only sets a flag (signals come in bursts and may nest); a thread acts on it.
 - ``/healthz`` and ``monitor healthcheck`` share ``cycle_health``: unhealthy before the first
   good cycle and when the last good one is older than ``max_cycle_age_minutes``.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -42,6 +44,7 @@ SCHEDULER_OPTIONS: dict[str, Any] = {
     "job_defaults": {"coalesce": True, "max_instances": 1},
 }
 DISPATCH_EVERY = timedelta(minutes=1)
+_SIGNAL_POLL_SECONDS = 0.25
 
 
 class Daemon:
@@ -62,6 +65,7 @@ class Daemon:
         minutes = min((s.poll_interval_minutes for s in rt.config.sources), default=15)
         self.tick = tick or timedelta(minutes=minutes)
         self._stop_lock = threading.Lock()
+        self._signal: str | None = None  # set by the signal handler, acted on by a thread
 
     # ------------------------------------------------------------------ jobs
 
@@ -135,6 +139,7 @@ class Daemon:
         self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        threading.Thread(target=self._await_signal, name="signals", daemon=True).start()
         log.info(
             "daemon started",
             extra={
@@ -172,7 +177,19 @@ class Daemon:
             log.debug("scheduler already stopped")
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        self.stop(signal.Signals(signum).name)
+        # Runs in the main thread between two bytecodes, possibly nested in itself when
+        # signals come in a burst: taking a lock here could deadlock, so only set a flag.
+        self._signal = self._signal or signal.Signals(signum).name
+
+    def _await_signal(self) -> None:
+        # The kernel may deliver a signal to any thread, but CPython runs the Python handler
+        # only on the main thread, which sits in the scheduler's Event.wait until the next
+        # job (a minute or more away). Waking the scheduler lets it run the handler promptly.
+        while self._signal is None:
+            time.sleep(_SIGNAL_POLL_SECONDS)
+            if self.scheduler.state != STATE_STOPPED:
+                self.scheduler.wakeup()
+        self.stop(self._signal)
 
     def _on_started(self, event: SchedulerEvent) -> None:
         if self.rt.stopping.is_set():  # a signal arrived between run() and start()

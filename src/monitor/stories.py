@@ -20,6 +20,7 @@ A story is an *event*, not a text. Decision rules (issue 6), checked in this ord
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,11 +34,18 @@ from monitor.timeline import DEFAULT_PLACES
 
 # The subject country says nothing about which event it is: every article names Iraq.
 GENERIC_PLACES = frozenset({"iraq"})
-# Sites (bases, headquarters): the leaves of the place hierarchy. Two reports about two
-# different sites are two events even when both also name the city around them.
-SITES = frozenset(
+# Sites (bases, headquarters): the leaves of the place hierarchy, and gazetteer places it
+# does not know (Habbaniyah, Balad). Two reports about two different sites are two events
+# even when both also name the province or city around them.
+_LEAVES = frozenset(
     p for p, parent in DEFAULT_PLACES.items() if parent and p not in DEFAULT_PLACES.values()
 )
+
+
+def is_site(place: str) -> bool:
+    return place in _LEAVES or place not in DEFAULT_PLACES
+
+
 FAMILIES = {
     "withdrawal": "move",
     "mission_end": "move",
@@ -195,13 +203,14 @@ def compatible_places(a: str, b: str) -> bool:
     return a == b or a in _ancestors(b) or b in _ancestors(a)
 
 
-def _ancestors(place: str) -> list[str]:
-    out = []
+@functools.cache
+def _ancestors(place: str) -> frozenset[str]:
+    out = set()
     parent = DEFAULT_PLACES.get(place)
     while parent is not None and parent not in GENERIC_PLACES:
-        out.append(parent)
+        out.add(parent)
         parent = DEFAULT_PLACES.get(parent)
-    return out
+    return frozenset(out)
 
 
 def title_words(title: str) -> frozenset[str]:
@@ -260,7 +269,8 @@ def vetoed(a: Event, b: Event) -> str | None:
     """Why ``a`` and ``b`` cannot be one event, or None."""
     if a.countries and b.countries and not a.countries & b.countries:
         return "different countries"
-    sites_a, sites_b = a.lead_places & SITES, b.lead_places & SITES
+    sites_a = {p for p in a.lead_places if is_site(p)}
+    sites_b = {p for p in b.lead_places if is_site(p)}
     if sites_a and sites_b and not sites_a & sites_b:
         return "different sites"
     if a.lead_places and b.lead_places and not _places_meet(a.lead_places, b.lead_places):
@@ -280,7 +290,7 @@ def vetoed(a: Event, b: Event) -> str | None:
 def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
     """Points for each concrete fact two signatures share, and the kinds of fact shared."""
     score, shared = 0.0, set()
-    if a.lead_places & b.lead_places & SITES:
+    if any(is_site(p) for p in a.lead_places & b.lead_places):
         score, shared = score + 2.0, {"place"}  # one base, one day: rarely two events
     elif a.lead_places & b.lead_places:
         score, shared = score + 1.5, {"place"}

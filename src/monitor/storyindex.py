@@ -30,7 +30,8 @@ from monitor.dedup import Hashes
 from monitor.models import Finding
 from monitor.stories import Event, Match, compare, event_of, numbers_in, region, vetoed
 
-MAX_MEMBERS_COMPARED = 6  # per candidate story: its first members, its latest, LSH hits
+MAX_MEMBERS_COMPARED = 6  # per candidate story: its first report and LSH hits
+MAX_LSH_ROWS = 32  # LSH candidates compared per lookup, closest first
 MAX_POSTING = 128  # entries read per posting list, nearest in time
 MAX_EVENT_CANDIDATES = 24  # stories compared on their event signature per lookup
 MAX_DAY_SPAN = timedelta(days=7)  # longer intervals are filed by month only
@@ -203,7 +204,7 @@ class StoryIndex:
         out: dict[str, set[str]] = {}
         horizon = timedelta(days=self.settings.window_days).total_seconds()
         at = _ts(doc.event.at)
-        for row in self._lsh.query(doc.signature):
+        for row in self._lsh_rows(doc.signature):
             key = self._row_keys[row]
             member = self._members.get(key) if key else None
             if member and key != doc.key:
@@ -218,6 +219,15 @@ class StoryIndex:
             for s, keys in out.items()
             if s in self._stories and (not at or self._stories[s].last_at >= at - horizon)
         }
+
+    def _lsh_rows(self, signature: Hashes) -> list[int]:
+        """LSH candidates, the ``MAX_LSH_ROWS`` closest by MinHash estimate when there are more."""
+        rows = list(self._lsh.query(signature))
+        if len(rows) <= MAX_LSH_ROWS:
+            return rows
+        arr = np.fromiter(rows, dtype=np.int64, count=len(rows))
+        estimates = dedup.estimate_jaccard(signature, self._sigs[arr])
+        return arr[np.argsort(-estimates, kind="stable")[:MAX_LSH_ROWS]].tolist()
 
     def _event_candidates(self, event: Event, at: float) -> list[str]:
         """Stories active within the event window that share a region, a date or a number.
@@ -286,11 +296,10 @@ class StoryIndex:
 
 
 def _sample(members: list[str], hits: set[str]) -> list[str]:
-    """The members of a story worth comparing: all of a small story, else ends and LSH hits."""
-    if len(members) <= MAX_MEMBERS_COMPARED:
-        return members
-    half = MAX_MEMBERS_COMPARED // 2
-    return list(dict.fromkeys([*members[:half], *hits, *members[-half:]]))
+    """The members worth comparing: the LSH hits, else the story's first and latest report."""
+    if hits:
+        return [members[0], *sorted(hits - {members[0]})][:MAX_MEMBERS_COMPARED]
+    return list(dict.fromkeys([members[0], members[-1]]))
 
 
 def posting_keys(event: Event, *, query: bool = False) -> list[str]:

@@ -110,16 +110,23 @@ def looks_like_url(value: str) -> bool:
     )
 
 
-def entry_key(guid: str | None, url: str | None, title: str, summary: str) -> str:
-    """The identity of a feed entry: ``guid:…``, ``url:…`` or ``hash:…`` (module docstring)."""
+def entry_key(
+    guid: str | None, url: str | None, title: str, summary: str, scope: str = ""
+) -> str:
+    """The identity of a feed entry: ``guid:…``, ``url:…`` or ``hash:…`` (module docstring).
+
+    A GUID or a content hash is only unique within one feed, so it is prefixed with ``scope``
+    (the source id); a canonical URL is global, so one article listed by two feeds is one entry.
+    """
     guid = (guid or "").strip()
+    where = f"{scope}:" if scope else ""
     if guid and not looks_like_url(guid):
-        return _bounded("guid:", guid)
+        return _bounded(f"guid:{where}", guid)
     for candidate in (url, guid):
         if candidate and is_web_url(candidate):
             return _bounded("url:", canonical_url(candidate))
     text = f"{_words(title)}\n{_words(summary)}"
-    return "hash:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"hash:{where}" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _words(text: str) -> str:

@@ -278,13 +278,15 @@ def write_config(
     sources: Iterable[tuple[str, str, str]],
     *,
     monitor: str = "",
+    source_options: str = "",
     extra: str = "",
     name: str = "monitor.toml",
 ) -> Path:
     """A ``monitor.toml`` in ``tmp_path``: state in ``state/``, alerts to ``alerts.jsonl``.
 
     Every verdict goes to the JSON-Lines channel at once (no digest), so a test counts every
-    alert. ``monitor`` adds lines to the ``[monitor]`` table; ``extra`` is appended as is.
+    alert. ``monitor`` adds lines to the ``[monitor]`` table, ``source_options`` to every
+    ``[[sources]]`` table; ``extra`` is appended as is.
     """
     lines = [
         "[monitor]",
@@ -305,6 +307,7 @@ def write_config(
             f"id = {json.dumps(sid)}",
             f"name = {json.dumps(sname, ensure_ascii=False)}",
             f"url = {json.dumps(url)}",
+            source_options,
             "",
         ]
     lines += [

@@ -57,7 +57,7 @@ import ssl
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from http.client import responses as _REASONS
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -85,6 +85,7 @@ class Response:
     status: int = 200
     body: bytes | str = b""
     headers: HeaderItems | None = None
+    _: KW_ONLY
     content_type: str | None = None
     delay_s: float = 0.0
     drip_s: float = 0.0

@@ -1,0 +1,401 @@
+"""Story index benchmark: lookup and insert time and resident memory at 1k/10k/100k articles.
+
+The corpus is synthetic, from our own templates (no network, nothing downloaded): events at
+6,720 sites over the seven-day window, each reported by one to eight outlets, either as wire
+copies (new dateline, month-system swap, Arabic-Indic digits, dropped hamzas, a sentence
+cut) or in the outlet's own words, with background paragraphs drawn from a shared pool so
+unrelated reports share the topic's vocabulary as real ones do. Bodies are 600-1,400
+characters.
+
+The window is filled in bulk (store rows grouped as generated), then a ``StoryDesk`` is
+built on it, which rebuilds its index from the store as a restarted daemon does. Lookups
+(``make_doc`` + ``StoryIndex.choose`` for a fresh article: half are new reports of events
+already in the window) and inserts (``StoryDesk.assign`` in its own transaction, as the
+pipeline calls it) are timed one by one. Memory is the process's resident set afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from monitor.config import StorySettings
+from monitor.models import (
+    Article,
+    ArticleAnalysis,
+    Claim,
+    DateSpan,
+    FeedEntry,
+    Finding,
+    Quantity,
+    Relevance,
+    StoryMember,
+    Verdict,
+)
+from monitor.normalize import normalize_text
+from monitor.store import Store
+from monitor.storydesk import StoryDesk
+
+Figure = tuple[str, float, str]
+END = datetime(2026, 1, 24, 12, 0, tzinfo=UTC)
+SAMPLE = 300  # timed lookups and inserts per size
+SITE_NUMBERS = 40
+
+_KINDS = ("قاعدة", "معسكر", "مطار", "مقر")
+_NAMES = ["الحبانية", "بسماية", "بلد", "القيارة", "التقدم", "الرشيد", "المنصورية", "الصقر", "النهروان", "الخضراء", "السليمانية", "دهوك", "زاخو", "سنجار", "تلعفر", "الرطبة", "القائم", "حديثة", "هيت", "الفلوجة", "سامراء", "تكريت", "بيجي", "الشرقاط", "مخمور", "كويسنجق", "رانية", "حلبجة", "خانقين", "مندلي", "بدرة", "الكوت", "العمارة", "الناصرية", "السماوة", "الديوانية", "الحلة", "كربلاء", "النجف", "البصرة"]
+_PROVINCES = ("الأنبار", "بغداد", "أربيل", "إقليم كردستان")
+_PROVINCE_IDS = ("anbar", "baghdad", "erbil", "kurdistan")  # areas of the built-in hierarchy
+_DAYS = ("السبت", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة")
+_MONTHS = (("أيلول", "سبتمبر"), ("تشرين الأول", "أكتوبر"), ("كانون الأول", "ديسمبر"))
+_ACTORS = (
+    "وزارة الدفاع العراقية", "قيادة العمليات المشتركة", "اللجنة العسكرية العليا",
+    "خلية الإعلام الأمني", "الناطق باسم القائد العام للقوات المسلحة", "قيادة القوة الجوية",
+)  # fmt: skip
+_ANNOUNCE = ("أعلنت", "أكدت", "كشفت", "ذكرت", "أفادت")
+_ACTION = ("انسحاب", "خروج", "مغادرة", "إخلاء", "رحيل")
+_FORCES = ("قوات التحالف الدولي", "القوات الأمريكية", "مستشاري التحالف", "آخر وحدات التحالف")
+_WHERE = ("في محافظة {p}", "غربي {p}", "شمال {p}", "قرب مركز محافظة {p}", "جنوب شرقي {p}")
+_AFTER = (
+    "وتسلم الجيش العراقي إدارة الموقع بشكل كامل",
+    "لتصبح المنشأة تحت السيطرة العراقية الكاملة",
+    "بعد أشهر من التحضيرات اللوجستية",
+    "في خطوة وصفها مسؤولون بأنها تاريخية",
+    "وسط إجراءات أمنية مشددة في محيط المكان",
+)
+_PEOPLE = (
+    "اللواء {f} {l}", "العميد {f} {l}", "الفريق {f} {l}", "المتحدث {f} {l}", "النائب {f} {l}",
+)
+_FIRST = ["أحمد", "علي", "حسين", "كريم", "سعد", "عباس", "حيدر", "ماجد", "رعد", "جبار", "قاسم", "ناظم", "يحيى", "صباح", "فاضل"]
+_LAST = ["الجبوري", "الدليمي", "العبيدي", "الساعدي", "الربيعي", "الخفاجي", "الزيدي", "الشمري", "الكعبي", "التميمي"]
+_DETAIL = (
+    "وقال {who} إن {n} آلية عسكرية غادرت الموقع على {k} دفعات خلال {d} أيام.",
+    "وأضاف {who} أن الفرقة {u} ستتولى حماية الموقع ومحيطه اعتبارا من الأسبوع المقبل.",
+    "وأوضح {who} أن نحو {number} عسكري غادروا المكان منذ بدء العملية.",
+    "وبين {who} أن فرقا فنية أنهت جرد {n} مبنى ومخزنا قبل التسليم.",
+    "ولفت {who} إلى أن الطيران المسير للتحالف توقف عن استخدام المدرج منذ {d} أيام.",
+    "وأشار {who} إلى أن الموقع سيخصص لتدريب {n} منتسب من القوات العراقية سنويا.",
+)
+_TITLES = (
+    "انسحاب التحالف من {place} وتسلم الجيش العراقي الموقع",
+    "الجيش العراقي يتسلم {place} بعد مغادرة المستشارين",
+    "{place} تحت السيطرة العراقية الكاملة",
+    "مغادرة آخر رتل للتحالف من {place}",
+    "مصادر: القوات الأجنبية تخلي {place}",
+    "إخلاء {place} وسط إجراءات أمنية مشددة",
+)
+_OWN = (
+    "تسلمت القوات العراقية، {day}، السيطرة الكاملة على {place}، إثر {action} آخر دفعة من"
+    " المستشارين التابعين للتحالف الدولي.",
+    "وذكر مصدر أمني لمراسلنا أن {number} عسكري غادروا {place} على دفعات، فيما رفع العلم"
+    " العراقي فوق مبنى القيادة.",
+)
+_BACKGROUND = tuple(
+    f"{opening} {subject} {tail}"
+    for opening in ("ويشار إلى أن", "وكان مسؤولون قد أكدوا أن", "وتقول مصادر سياسية إن")
+    for subject in (
+        "التحالف الدولي ضد داعش",
+        "الوجود العسكري الأمريكي في العراق",
+        "الحوار الاستراتيجي بين بغداد وواشنطن",
+        "ملف القواعد العسكرية",
+    )
+    for tail in (
+        "شهد تحولات كبيرة منذ عام 2014 حين تشكل التحالف بمشاركة عشرات الدول.",
+        "يخضع لضغوط سياسية متزايدة من القوى البرلمانية التي تطالب بجدول زمني واضح.",
+        "سينتقل إلى علاقات أمنية ثنائية تركز على التدريب وتبادل المعلومات الاستخبارية.",
+    )
+)
+
+
+_VOCAB = sorted(
+    {
+        w
+        for text in (*_ACTORS, *_ACTION, *_FORCES, *_AFTER, *_DETAIL, *_OWN, *_BACKGROUND, *_NAMES)
+        for w in text.split()
+        if len(w) > 1 and "{" not in w
+    }
+)  # random sentences over it share the topic's words as unrelated real reports do (J ~0.15)
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    number: int
+    site: int
+    province: int
+    day: date
+    at: datetime
+    size: int
+    lines: tuple[str, ...]  # the wire copy's own sentences (copies re-edit them)
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    article: Article
+    analysis: ArticleAnalysis
+
+
+class Corpus:
+    """A deterministic stream of synthetic reports, event after event."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.count = 0
+
+    def event(self, start: datetime, span: timedelta) -> _Event:
+        rng = self.rng
+        at = start + span * rng.random()
+        day = (at + timedelta(hours=3)).date()
+        site = rng.randrange(len(_KINDS) * len(_NAMES) * SITE_NUMBERS)
+        province = _PROVINCES[site % len(_PROVINCES)]
+        number = rng.randrange(100, 5000, 50)
+        place = _place(site)
+        lead = (
+            f"{rng.choice(_ANNOUNCE)} {rng.choice(_ACTORS)}، اليوم {_DAYS[(day.toordinal() + 1) % 7]}،"
+            f" {rng.choice(_ACTION)} {rng.choice(_FORCES)} من {place}"
+            f" {rng.choice(_WHERE).format(p=province)}، {rng.choice(_AFTER)}."
+        )
+        months = "/".join(rng.choice(_MONTHS))
+        details = [
+            t.format(
+                who=rng.choice(_PEOPLE).format(f=rng.choice(_FIRST), l=rng.choice(_LAST)),
+                n=rng.randrange(12, 400),
+                k=rng.randrange(2, 9),
+                d=rng.randrange(2, 30),
+                u=rng.choice(("الأولى", "الثامنة", "السابعة", "الرابعة", "العاشرة")),
+                number=number,
+            )
+            for t in rng.sample(_DETAIL, 2)
+        ]
+        closing = f"وكانت اللجنة العسكرية العليا قد حددت {months} موعدا لاستكمال هذه المرحلة."
+        body = [self._sentence() for _ in range(rng.randint(4, 8))]
+        return _Event(
+            number=number,
+            site=site,
+            province=_PROVINCES.index(province),
+            day=day,
+            at=at,
+            size=min(8, 1 + int(rng.expovariate(0.45))),
+            lines=(lead, *details, *body, closing),
+            title=rng.choice(_TITLES).format(place=place),
+        )
+
+    def reports(self, event: _Event, count: int | None = None) -> Iterator[_Report]:
+        """Reports of ``event``: the first is the wire copy, then copies and own words."""
+        for i in range(event.size if count is None else count):
+            own = i > 0 and self.rng.random() < 0.3
+            yield self._report(event, own, copy=i > 0)
+
+    def _report(self, ev: _Event, own: bool, *, copy: bool) -> _Report:
+        rng = self.rng
+        self.count += 1
+        place = _place(ev.site)
+        if own:
+            slots = {
+                "day": _DAYS[(ev.day.toordinal() + 1) % 7],
+                "place": place,
+                "action": rng.choice(_ACTION),
+                "number": str(ev.number),
+            }
+            lines = [t.format(**slots) for t in _OWN]
+            lines += [self._sentence() for _ in range(rng.randint(3, 6))]
+        else:
+            lines = self._reedit(list(ev.lines)) if copy else list(ev.lines)
+        lines += rng.sample(_BACKGROUND, rng.randint(0, 2))
+        dateline = rng.choice(("بغداد - واع", "الأنبار/ المدى", "متابعة", "بغداد (رويترز) -"))
+        text = "\n".join([dateline, *lines, "اقرأ أيضاً", "التعليقات (0)"])
+        published = ev.at + timedelta(hours=rng.random() * 20 if copy else 0)
+        title = rng.choice(_TITLES).format(place=place) if own else ev.title
+        key = f"bench-{self.count}"
+        entry = FeedEntry("bench", key, f"outlet-{rng.randrange(400)}", title, f"https://b/{key}")
+        article = Article(entry, title, text, "input", published, "feed", key)
+        return _Report(article, _analysis(ev, normalize_text(text)))
+
+    def _sentence(self) -> str:
+        return " ".join(self.rng.choices(_VOCAB, k=self.rng.randint(10, 20))) + "."
+
+    def _reedit(self, lines: list[str]) -> list[str]:
+        rng = self.rng
+        if rng.random() < 0.5:
+            lines = lines[:-1]
+        out = []
+        for line in lines:
+            if rng.random() < 0.3:
+                line = line.replace("أ", "ا").replace("إ", "ا")
+            if rng.random() < 0.3:
+                line = line.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+            for a, b in _MONTHS:
+                line = line.replace(f"{a}/{b}", rng.choice((a, b, f"{b} ({a})")))
+            out.append(line)
+        return out
+
+
+def _place(site: int) -> str:
+    """One of 6,720 synthetic sites ("معسكر الحبانية 17"): events rarely share a site and day."""
+    kind, rest = site % len(_KINDS), site // len(_KINDS)
+    return f"{_KINDS[kind]} {_NAMES[rest % len(_NAMES)]} {rest // len(_NAMES) + 1}"
+
+
+def _analysis(ev: _Event, body: str) -> ArticleAnalysis:
+    site, province = f"site{ev.site}", _PROVINCE_IDS[ev.province]
+    verdict = Verdict("new", None, "")
+    claims = (
+        Claim("withdrawal", "", DateSpan("", ev.day, ev.day, "day"), (site, province)),
+        Claim("handover", "", None, (site,), reports_done=True),
+        Claim("troop_count", "", None, (), Quantity(ev.number, "about")),
+    )
+    return ArticleAnalysis(
+        Relevance(True, 5.0, ("التحالف", "انسحاب")), tuple(Finding(c, verdict) for c in claims), body
+    )
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> list[_Event]:
+    """Put ``size`` articles in the window as stories grouped as generated (no decisions)."""
+    from monitor.storyindex import StoryIndex
+
+    maker = StoryIndex(settings, lambda keys: {})  # only for make_doc
+    span = timedelta(days=settings.window_days) - timedelta(days=1)
+    events: list[_Event] = []
+    done = 0
+    with store.transaction():
+        while done < size:
+            event = corpus.event(END - span - timedelta(hours=12), span)
+            events.append(event)
+            story_id = f"story-{len(events)}"
+            for i, rep in enumerate(corpus.reports(event, min(event.size, size - done))):
+                a = rep.article
+                doc = maker.make_doc(
+                    a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
+                    normalized=True,
+                )  # fmt: skip
+                if i == 0:
+                    store.create_story(story_id, a.title, a.published or END)
+                member = StoryMember(
+                    a.key, "bench", a.outlet, a.title, a.url, a.published, a.published or END
+                )
+                store.save_member(
+                    story_id,
+                    member,
+                    rep.analysis.findings,
+                    numbers=doc.numbers,
+                    shingles=doc.shingles.tobytes(),
+                    signature=doc.signature.tobytes(),
+                    now=a.published or END,
+                )
+                done += 1
+    return events
+
+
+def _fresh(corpus: Corpus, events: Sequence[_Event], n: int) -> list[_Report]:
+    """New articles near the end of the window: half report events already there."""
+    rng = corpus.rng
+    out = []
+    recent = [e for e in events if e.at > END - timedelta(days=2)] or list(events)
+    for i in range(n):
+        if i % 2:
+            out.append(next(corpus.reports(rng.choice(recent), 2)))
+        else:
+            ev = corpus.event(END - timedelta(hours=6), timedelta(hours=6))
+            out.append(next(corpus.reports(ev, 1)))
+    return out
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ms(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+def measure(size: int, settings: StorySettings, sample: int = SAMPLE) -> list[Figure]:
+    """Fill a window of ``size`` articles and time lookups and inserts on it."""
+    corpus = Corpus(seed=size)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp), lock=False)
+        t0 = time.perf_counter()
+        events = fill(store, corpus, size, settings)
+        filled = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        desk = StoryDesk(store, settings)
+        rebuild = time.perf_counter() - t0
+        lookups: list[float] = []
+        for rep in _fresh(corpus, events, sample):
+            a = rep.article
+            t0 = time.perf_counter()
+            doc = desk.index.make_doc(
+                a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
+                normalized=True,
+            )  # fmt: skip
+            desk.index.choose(doc)
+            lookups.append(time.perf_counter() - t0)
+        inserts: list[float] = []
+        joined = 0
+        for rep in _fresh(corpus, events, sample):
+            t0 = time.perf_counter()
+            with store.transaction():
+                decision, _ = desk.assign(rep.article, rep.analysis, END)
+            inserts.append(time.perf_counter() - t0)
+            joined += not decision.is_new
+        gc.collect()
+        rss = _rss_mb()
+        stories = desk.index.story_count
+        store.close()
+        del desk, store
+    gc.collect()
+    look_med, look_p95 = _ms(lookups)
+    ins_med, ins_p95 = _ms(inserts)
+    n = f"{size // 1000}k"
+    return [
+        (f"stories_lookup_median_{n}", look_med, "ms"),
+        (f"stories_lookup_p95_{n}", look_p95, "ms"),
+        (f"stories_insert_median_{n}", ins_med, "ms"),
+        (f"stories_insert_p95_{n}", ins_p95, "ms"),
+        (f"stories_rss_{n}", rss, "MB"),
+        (f"stories_rebuild_{n}", rebuild, "s"),
+        (f"stories_fill_{n}", filled, "s"),
+        (f"stories_in_window_{n}", float(stories), "stories"),
+        (f"stories_joined_share_{n}", joined / sample, "ratio"),
+    ]
+
+
+def run(
+    sizes: Sequence[int] = (1_000, 10_000, 100_000), quick: bool = False
+) -> list[tuple[str, float, str]]:
+    """Measure each window size in turn (smallest first); ``quick`` times fewer articles.
+
+    Returns:
+        (name, value, unit) figures: lookup and insert median and p95 (ms), resident memory
+        (MB), index rebuild and bulk fill time (s), stories in the window and the share of
+        inserts that joined an existing story.
+    """
+    settings = StorySettings()
+    figures: list[Figure] = []
+    for size in sorted(sizes):
+        figures.extend(measure(size, settings, SAMPLE // 3 if quick else SAMPLE))
+    return figures
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name, value, unit in run(quick="--quick" in sys.argv):
+        print(f"{name} {value:.3f} {unit}")
