@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import markup
+from monitor import markup, urls
 from monitor.errors import ParseError
 from monitor.models import FetchResult, Source
 from monitor.parse import ParsedFeed, parse_feed, parse_in_process, prepare
