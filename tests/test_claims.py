@@ -107,6 +107,23 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "وأكدت السفارة أن تحول المهمة لا يعني انتهاء عمل التحالف الدولي في العراق.",
         [want(kind="mission_end", places=["iraq"], negated=True)],
     ),
+    "asserted-before-does-not-mean": (
+        "وقالت السفارة إن إنهاء مهمة التحالف في بغداد لا يعني نهاية التعاون الأمني.",
+        [want(kind="mission_end", places=["baghdad"])],
+    ),
+    "denied-after-does-not-mean": (
+        "وإعلان انتهاء المرحلة الأولى لا يعني انتهاء الوجود العسكري الأمريكي في العراق.",
+        [want(kind="withdrawal", places=["iraq"], negated=True)],
+    ),
+    "no-presence-by-a-date-is-a-withdrawal": (
+        "وأكد الجانبان أنه لن يكون هناك أي وجود لقوات قتالية أجنبية في العراق بحلول 31 "
+        "كانون الأول 2026.",
+        [want(kind="withdrawal", date=("2026-12-31", "2026-12-31"), places=["iraq"])],
+    ),
+    "a-negation-after-the-cue-is-about-something-else": (
+        "وقال إن تقليص عدد القوات الأمريكية لن يضعف التزام واشنطن تجاه العراق.",
+        [want(kind="withdrawal", places=["iraq"])],
+    ),
     "expected-is-hedged": (
         "ومن المتوقع أن تغادر قوات التحالف الدولي قاعدة فكتوريا في شهر آذار المقبل.",
         [
@@ -195,6 +212,54 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "وانتهت الزيارة يوم الأحد بمؤتمر صحفي في بغداد.",
         [],
     ),
+    "gapped-cue-holds-the-date": (
+        "وطوت الحكومة العراقية، مساء الأحد، صفحة المرحلة الأولى من مهمة التحالف الدولي.",
+        [want(kind="mission_end", date=("2026-01-18", "2026-01-18"))],
+    ),
+    "committee-name-is-not-a-claim": (
+        "وعقدت اللجنة العسكرية العليا لإنهاء مهمة التحالف اجتماعها الدوري في بغداد أمس.",
+        [],
+    ),
+    "date-of-another-event-is-not-taken": (
+        "وستنتهي المرحلة الأولى من انسحاب قوات التحالف قبل شهر من إجراء الانتخابات المقرر "
+        "إجراؤها في تشرين الأول 2026.",
+        [want(kind="mission_end")],
+    ),
+    "current-month-resolves-against-publication": (
+        "وقال المتحدث إن مستشاري التحالف سيغادرون مقر قيادة العمليات المشتركة خلال كانون الثاني "
+        "الجاري.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2026-01-01", "2026-01-31"),
+                places=["joint_operations_command"],
+            )
+        ],
+    ),
+    "reports-called-inaccurate-are-not-a-hedge": (
+        "وقال المتحدث إن التقارير التي تحدثت عن تأجيل انسحاب قوات التحالف غير دقيقة.",
+        [want(kind="withdrawal", negated=True)],
+    ),
+    "news-agency-is-not-a-hedge": (
+        "وذكرت وكالة الأنباء العراقية أن قوات التحالف أخلت معسكر فكتوريا بالكامل.",
+        [want(kind="withdrawal", places=["victory"], done=True)],
+    ),
+    "foreign-destination-is-not-syria-only": (
+        "ومن المحتمل أن يتم نقل بعض القوات الأمريكية إلى الكويت أو الأردن.",
+        [want(kind="relocation", hedged=True)],
+    ),
+    "recipient-is-not-the-actor": (
+        "وأضاف أن قاعدة حرير ستُسلَّم إلى قوات البيشمركة بعد مغادرة قوات التحالف.",
+        [want(kind="handover", places=["harir"])],
+    ),
+    "the-rest-leave-later": (
+        "وقال إن خروج ما تبقى من قوات التحالف سيتم قبل نهاية العام المقبل.",
+        [want(kind="withdrawal", date=("2027-10-01", "2027-12-31"))],
+    ),
+    "staying-at-a-named-base-is-a-timetable": (
+        "ويحتفظ الأمريكيون وشركاؤهم في التحالف بقوة صغيرة في أربيل لدعم العمليات في سوريا.",
+        [want(kind="timetable", places=["erbil", "syria"])],
+    ),
     "clitic-place": (
         "وغادر آخر جنود التحالف الدولي قاعدتهم وبأربيل بقي فريق صغير.",
         [want(kind="withdrawal", places=["erbil"], done=True)],
@@ -218,6 +283,16 @@ def test_sentence_keeps_diacritics_and_tatweel(rules: KeywordRules) -> None:
     text = "مقدمة الخبر.\nانسحَبت القواتُ الأمريكيـــة من قاعدة عين الأسد. خاتمة."
     (claim,) = claims_of(text, rules)
     assert claim.sentence == "انسحَبت القواتُ الأمريكيـــة من قاعدة عين الأسد."
+
+
+def test_a_clause_without_a_claim_before_one_gives_it_its_places(rules: KeywordRules) -> None:
+    text = (
+        "وأيدت لجنة في بغداد بقاء القوات في أيار 2025، وغادرت قوات التحالف قاعدة التاجي في "
+        "حزيران 2025."
+    )
+    (claim,) = claims_of(text, rules)
+    assert claim.kind == "withdrawal" and claim.date is not None and claim.date.start.month == 6
+    assert set(claim.places) == {"baghdad", "taji"}
 
 
 def test_one_claim_per_sentence_with_a_cue(rules: KeywordRules) -> None:

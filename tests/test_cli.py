@@ -18,6 +18,7 @@ from tests.support.feeds import NewsSite, load_articles, read_alerts, write_conf
 from tests.support.httpserver import HttpServer, Response
 
 from monitor.cli import main
+from monitor.store import Store
 
 A = load_articles()
 REPO = Path(__file__).resolve().parents[1]
@@ -353,7 +354,17 @@ def test_outbox_lists_a_dead_delivery_and_retry_requeues_it(
     assert "pending=1" in out.splitlines()[0] and "dead" not in out.splitlines()[0]
 
     # A delivered one (the JSON-Lines line) or an unknown id cannot be retried; no id is an error.
-    for argv in (["outbox", "retry", "99999"], ["outbox", "retry"]):
+    store = Store.open(tmp_path / "state", lock=False)
+    try:
+        (sent,) = store.outbox_rows("sent")
+    finally:
+        store.close()
+    assert sent.channel == "log"
+    for argv in (
+        ["outbox", "retry", str(sent.id)],
+        ["outbox", "retry", "99999"],
+        ["outbox", "retry"],
+    ):
         code, _, err = run(["--config", config, *argv], capsys)
         assert code == 1
         assert "outbox retry" in one_line(err)

@@ -8,6 +8,7 @@ import re
 import signal
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,14 +24,14 @@ from apscheduler.events import (
     JobSubmissionEvent,
 )
 from apscheduler.schedulers.background import BackgroundScheduler
+from tests.support.feeds import FeedItem, NewsSite, load_articles, rss, write_config
+from tests.support.httpserver import HttpServer, Response
+from tests.support.procs import GUARD_S, Monitor, free_port, get, held, query, wait_for
 
 from monitor.config import load_config
 from monitor.pipeline import Runtime
 from monitor.scheduler import SCHEDULER_OPTIONS, Daemon
 from monitor.store import Store
-from tests.support.feeds import FeedItem, NewsSite, load_articles, rss, write_config
-from tests.support.httpserver import HttpServer, Response
-from tests.support.procs import Monitor, free_port, get, query, wait_for
 
 OUTLETS = {
     "dijla": ["victory-wire", "gulf-markets", "erbil-plan"],
@@ -43,18 +44,18 @@ class Site:
     server: HttpServer
     news: NewsSite
 
-    def hold_feed(self, outlet: str, seconds: float) -> None:
-        """Answer ``outlet``'s feed only after ``seconds`` (a slow server mid-cycle)."""
+    def hold_feed(self, outlet: str) -> threading.Event:
+        """Answer ``outlet``'s feed only once the returned event is set (mid-cycle)."""
         articles = [load_articles()[a] for a in OUTLETS[outlet]]
         items = [
             FeedItem(a.title, self.news.page_url(outlet, a.id), a.published, a.description)
             for a in articles
         ]
         body = rss(outlet, self.server.url(f"/{outlet}/"), items)
-        self.server.route(
-            self.news.feed_path(outlet),
-            Response(200, body, content_type="application/rss+xml", delay_s=seconds),
-        )
+        release = threading.Event()
+        response = Response(200, body, content_type="application/rss+xml")
+        self.server.route(self.news.feed_path(outlet), held(response, release))
+        return release
 
 
 @pytest.fixture
@@ -154,7 +155,7 @@ def test_run_serves_health_and_metrics_then_stops_and_restarts(tmp_path: Path, s
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_mid_cycle_lets_the_cycle_finish(tmp_path: Path, site: Site, signum: int) -> None:
-    site.hold_feed("furat", 2.0)
+    release = site.hold_feed("furat")
     port = free_port()
     config = daemon_config(tmp_path, site, port=port)
     state = tmp_path / "state"
@@ -162,6 +163,8 @@ def test_a_signal_mid_cycle_lets_the_cycle_finish(tmp_path: Path, site: Site, si
         assert daemon.until(lambda: site.server.hits("/furat/feed.xml") == 1), daemon.log()
         assert get(f"http://127.0.0.1:{port}/healthz")[0] == 503  # no good cycle yet
         daemon.signal(signum)
+        assert daemon.until(lambda: "stopping: finishing" in daemon.log()), daemon.log()
+        release.set()  # the feed answers only after the signal was taken
         assert daemon.wait() == 0, daemon.log()
         log = daemon.log()
     assert "stopping: finishing the cycle in flight" in log
@@ -178,16 +181,53 @@ def test_a_signal_mid_cycle_lets_the_cycle_finish(tmp_path: Path, site: Site, si
 
 
 def test_a_second_signal_changes_nothing(tmp_path: Path, site: Site) -> None:
-    site.hold_feed("dijla", 1.5)
+    release = site.hold_feed("dijla")
     config = daemon_config(tmp_path, site)
     with Monitor(config, ["run"]) as daemon:
         assert daemon.until(lambda: site.server.hits("/dijla/feed.xml") == 1), daemon.log()
         daemon.signal(signal.SIGTERM)
         daemon.signal(signal.SIGINT)
         daemon.signal(signal.SIGTERM)
+        assert daemon.until(lambda: "stopping: finishing" in daemon.log()), daemon.log()
+        release.set()
         assert daemon.wait() == 0, daemon.log()
         assert "Traceback" not in daemon.log()
     assert cycles(tmp_path / "state") == 1
+
+
+def test_a_signal_cuts_a_hanging_fetch_after_the_stop_grace(tmp_path: Path, site: Site) -> None:
+    """A source that never answers cannot hold up the exit past the container's grace."""
+    site.server.route("/hang/feed.xml", Response(200, b"<rss/>", delay_s=3600))
+    config = daemon_config(tmp_path, site, extra="")
+    text = config.read_text(encoding="utf-8").replace(
+        "alert_on_first_run = true", "alert_on_first_run = true\ncycle_deadline_seconds = 900"
+    )
+    for key in ("read_timeout_seconds", "total_timeout_seconds"):
+        text = text.replace(f"{key} = ", f"{key} = 600\n# was: {key} = ")
+    hang = site.server.url("/hang/feed.xml")
+    text += f'\n[[sources]]\nid = "hang"\nname = "hang"\nurl = "{hang}"\n'
+    config.write_text(text, encoding="utf-8")
+    state = tmp_path / "state"
+    with Monitor(config, ["run"]) as daemon:
+        assert daemon.until(
+            lambda: (
+                site.server.hits("/hang/feed.xml") == 1
+                and len(query(state, "SELECT key FROM entries")) == 6
+            )
+        ), daemon.log()
+        t0 = time.monotonic()
+        daemon.signal(signal.SIGTERM)
+        assert daemon.wait() == 0, daemon.log()
+        assert time.monotonic() - t0 < GUARD_S  # STOP_GRACE_SECONDS, not the 900 s deadline
+        assert "source cut by shutdown" in daemon.log()
+    # Cut by the stop, not failed: no failure counted, no backoff; the next start polls it.
+    assert query(
+        state, "SELECT consecutive_failures FROM source_health WHERE source_id='hang'"
+    ) in (
+        [],
+        [(0,)],
+    )
+    assert cycles(state) == 1
 
 
 # --------------------------------------------------------------------------- scheduler level
@@ -215,6 +255,10 @@ def test_downtime_past_several_ticks_gives_exactly_one_catch_up_run(
         with lock:
             return sum(1 for e in events if e.code == EVENT_JOB_EXECUTED)
 
+    def submitted() -> int:
+        with lock:
+            return sum(1 for e in events if e.code == EVENT_JOB_SUBMITTED)
+
     scheduler.add_listener(
         listen,
         EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES,
@@ -224,12 +268,13 @@ def test_downtime_past_several_ticks_gives_exactly_one_catch_up_run(
     try:
         assert wait_for(lambda: executed() >= 1)
         scheduler.pause()
-        with daemon.lock:  # let a cycle in flight finish before the downtime starts
-            pass
+        assert wait_for(lambda: submitted() == executed())  # the cycle in flight finishes
+        paused_at = datetime.now(UTC)
         wait_for(lambda: False, timeout=2.2)  # four ticks go by while paused
         with lock:
             before = len(events)
         done = executed()
+        resumed_at = datetime.now(UTC)
         scheduler.resume()
         assert wait_for(lambda: executed() > done)
     finally:
@@ -239,4 +284,6 @@ def test_downtime_past_several_ticks_gives_exactly_one_catch_up_run(
         after = events[before:]
     catch_up = next(e for e in after if isinstance(e, JobSubmissionEvent))
     assert len(catch_up.scheduled_run_times) == 1  # coalesced: one run for the missed ticks
-    assert not [e for e in events if e.code in (EVENT_JOB_MISSED, EVENT_JOB_MAX_INSTANCES)]
+    assert paused_at < catch_up.scheduled_run_times[0] <= resumed_at  # a tick it missed
+    # Neither dropped as missed nor refused as a second instance.
+    assert not [e for e in after if e.code in (EVENT_JOB_MISSED, EVENT_JOB_MAX_INSTANCES)]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
 from monitor import dedup
 from monitor.config import StorySettings
-from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
 PAIRS = Path(__file__).parent / "fixtures" / "stories" / "pairs.jsonl"
 SETTINGS = StorySettings()

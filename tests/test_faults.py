@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from monitor.config import load_config
-from monitor.pipeline import Runtime, run_cycle
-from monitor.store import Store
 from tests.support.feeds import Article, NewsSite, article_page, load_articles, write_config
 from tests.support.httpserver import HttpServer, Response
 from tests.support.procs import GUARD_S, Monitor, query, run_monitor
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+
+from monitor.config import load_config
+from monitor.pipeline import Runtime, run_cycle
+from monitor.store import Store
 
 SEED = {"dijla": ["basra-dates"], "furat": ["mosul-library"]}
 NEWS = {
@@ -110,8 +110,10 @@ def test_kill_9_mid_cycle_loses_nothing_and_sends_nothing_twice(
     with Monitor(config, ["once"]) as run:
         # dijla is fully processed (its stories and alerts committed); furat's pages hang.
         assert run.until(
-            lambda: sum(1 for e in entries(state).values() if e[0] == "dijla") == 4
-            and site.server.hits(site.page_path("furat", "victory-gulf")) >= 1
+            lambda: (
+                sum(1 for e in entries(state).values() if e[0] == "dijla") == 4
+                and site.server.hits(site.page_path("furat", "victory-gulf")) >= 1
+            )
         ), run.log()
         run.kill9()
 
@@ -230,7 +232,9 @@ def _feed(site: NewsSite) -> bytes:
     from tests.support.feeds import FeedItem, rss
 
     article = load_articles()["victory-figure"]
-    item = FeedItem(article.title, site.server.url("/hang/1"), article.published, article.description)
+    item = FeedItem(
+        article.title, site.server.url("/hang/1"), article.published, article.description
+    )
     return rss("hang", site.server.url("/hang/"), [item])
 
 

@@ -68,6 +68,16 @@ CASES: dict[str, tuple[str, str]] = {
         f"منذ ساعتين | التعليقات (0)\n{BODY1}\n{BODY2}",
         f"{BODY1}\n{BODY2}",
     ),
+    "teased-story-appended-after-read-also": (
+        f"{BODY1}\n{BODY2}\n\nاقرأ أيضاً:\nمجموعات مسلحة تخلي مواقعها قرب بعقوبة\n"
+        "شرعت مجموعات مسلحة بإخلاء مواقعها قرب بعقوبة في ديالى، بحسب مصادر محلية.\n"
+        "وأفادت المصادر بأن بعضها انسحب نحو أطراف العاصمة.",
+        f"{BODY1}\n{BODY2}",
+    ),
+    "related-marker-mid-article-keeps-the-rest": (
+        f"{BODY1}\n\nاظهار أخبار متعلقة\n\n{BODY2}\n{BODY3}",
+        f"{BODY1}\n{BODY2}\n{BODY3}",
+    ),
     "a-plain-article-is-untouched": (
         f"{BODY1}\n{BODY2}\n{BODY3}",
         f"{BODY1}\n{BODY2}\n{BODY3}",
@@ -89,6 +99,11 @@ def test_kept_lines_are_verbatim_substrings(given: str) -> None:
 def test_dateline_is_cut_from_the_first_paragraph() -> None:
     text = f"بغداد - واع:\u00a0{BODY1}\n{BODY2}"
     assert strip_furniture(text) == f"{BODY1}\n{BODY2}"
+
+
+def test_dateline_after_a_headline_line() -> None:
+    text = f"قوات التحالف تغادر قاعدة التاجي شمال العاصمة بغداد\nبغداد - شبكة المشرق: {BODY2}"
+    assert strip_furniture(text).split("\n")[1] == BODY2
 
 
 def test_dateline_with_agency_in_brackets() -> None:

@@ -504,12 +504,6 @@ def test_a_troop_figure_without_a_place_is_not_judged_against_syria(analyzer: An
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claims.py: 'لا يعني' negates what follows it ('نهاية الشراكة'), yet the claim "
-    "'انتهاء مهمة التحالف في بغداد' before it is marked negated and judged conflicting "
-    "('denies what the timeline holds: phase-one-end')",
-)
 def test_a_negation_after_the_claim_does_not_deny_it(analyzer: Analyzer) -> None:
     findings = _findings(
         analyzer,
@@ -525,12 +519,6 @@ def test_a_negation_after_the_claim_does_not_deny_it(analyzer: Analyzer) -> None
     assert all(not f.claim.negated and f.verdict.verdict != "conflicting" for f in ends)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claims.py/timeline_judge.py: a demand for a timetable ('طالبت ... بإعلان جدول زمني') "
-    "is read as a timetable agreed on the day of the demand and judged conflicting with "
-    "timetable-agreement (2024-01)",
-)
 def test_a_demand_for_a_timetable_is_not_an_agreement_dated_that_day(analyzer: Analyzer) -> None:
     article = A["parliament-timetable"]
     findings = _findings(analyzer, article.title, article.body, article.published.isoformat())

@@ -1,8 +1,8 @@
 """Analysis of one article, and the ``monitor analyze`` command.
 
-``Analyzer.analyze`` runs the stages in this order: strip page furniture (blanked, so offsets
-into the text do not move) → normalise → relevance → dates → claims → timeline verdicts. Claims
-and dates are only computed for relevant articles. Relative dates (أمس، الأحد، الشهر الجاري)
+``Analyzer.analyze`` runs the stages in this order: normalise → strip page furniture (blanked
+in place, so every offset still points into the article's text) → relevance → dates → claims →
+timeline verdicts. Dates and claims are only computed for relevant articles. Relative dates (أمس، الأحد، الشهر الجاري)
 resolve against the publication date, taken in Baghdad time when it has a time zone.
 
 ``run_analyze`` implements the ``monitor analyze`` contract (issue 4): JSON Lines in, one JSON
@@ -104,8 +104,10 @@ class BatchItem:
 
 
 def group_stories(items: Sequence[BatchItem]) -> list[str | None]:
-    """Story id of each item (None when not relevant). For now each article is its own story."""
-    return [item.id if item.analysis.relevance.relevant else None for item in items]
+    """Story id of each item (None when not relevant), with the daemon's story logic."""
+    from monitor.stories import group_batch  # local: stories imports config, which imports stages
+
+    return group_batch([(i.id, i.title, i.published, i.analysis) for i in items])
 
 
 def run_analyze(

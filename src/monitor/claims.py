@@ -12,7 +12,8 @@ Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
   sentence; agreement cues need a cue of another kind in the sentence.
 - ``number``: the first troop count of the segment; ``places``: gazetteer ids in the segment
   (a clause that makes no claim hands its places to the claim before it); ``negated``: a denial
-  term, or لم لن لا ليس عدم دون غير up to three words before the cue; ``hedged``: a hedge term
+  term before the cue (``negation``: نفى، لا يعني) or after it (``negation_after``: غير دقيقة),
+  or لم لن لا ليس عدم دون غير up to three words before the cue; ``hedged``: a hedge term
   in the sentence that no denial covers ("نفى الأنباء"), or قد before a present-tense verb;
   ``reports_done``: a completion term with no negation and no future marker.
 - ``sentence`` is the original text of the segment and ``span`` its place in it.
@@ -123,13 +124,14 @@ def _sentence_claims(
     """The claims of one sentence; places of clauses that make no claim go to a neighbour."""
     found = [(_claim(sv, norm, seg, counts), seg) for seg in segments]
     claims = [c for c, _ in found if c is not None]
-    if not claims:
-        return []
-    k = 0
+    k = 0  # index in ``claims`` of the last claim seen
+    seen = 0
     for claim, seg in found:
         if claim is not None:
-            k = claims.index(claim)
+            k, seen = seen, seen + 1
             continue
+        if not claims:
+            break
         toks = sv.scan.tokens_in(seg.start, seg.end)
         extra = tuple(h.term.tag for h in sv.hits if h.term.role == "place" and h.first in toks)
         claims[k] = replace(claims[k], places=tuple(dict.fromkeys(claims[k].places + extra)))
@@ -185,8 +187,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bool:
-    if any(h.term.role == "negation" for h in seg_hits):
-        return True
+    first = cue.first if cue is not None else len(scan.tokens)
+    last = cue.last if cue is not None else -1
+    for h in seg_hits:
+        if h.term.role == "negation" and h.first <= first:
+            return True
+        if h.term.role == "negation_after" and h.first > last:
+            return True
     if cue is None:
         return False
     for t in range(max(0, cue.first - _NEGATION_REACH), cue.first):
@@ -201,7 +208,7 @@ def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bo
 
 
 def _is_hedged(scan: lx.Scan, hits: list[lx.Hit], toks: range, cue: lx.Hit | None) -> bool:
-    denials = [h for h in hits if h.term.role == "negation"]
+    denials = [h for h in hits if h.term.role in ("negation", "negation_after")]
     for h in hits:
         # "نفت الأنباء عن…"، "التقارير… غير دقيقة": the reports are what is denied
         if h.term.role == "hedge" and not any(distance(h, d) <= _DENIED_REACH for d in denials):

@@ -11,10 +11,12 @@ Rules:
   such as الانتخابات or إجراء stand between), else to a cue shortly after it that is not in the
   future ("أعلنت الشهر الماضي أن المهام ستتحول" is the date of the announcement). A date in
   another clause than the cue counts only when its clause is just a date or starts with one.
-  A cue left without a date may take the date of an earlier clause. A schedule word
+  A cue left without a date may take the date of an earlier clause. In a demand or a call
+  (طالبت، دعا) only dates after the cue count. A schedule word
   ("وفق الموعد المحدد في أيلول") hands its date to the move before it. Staying cues own only
   until-dates (حتى، لغاية).
-- The main cue is the most specific kind among the cues that own a date, else the first cue.
+- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"), else the most
+  specific kind among the cues that own a date, else the first cue.
   A staying cue without an until-date counts only when a place more precise than a country
   follows it ("يحتفظ الأمريكيون بقوة في أربيل", not "بقاء القوات في العراق").
 """
@@ -48,6 +50,7 @@ _BEFORE_CUE = 10  # words from an earlier date to its cue...
 _BEFORE_DONE_CUE = 15  # ...when the segment reports something done (the date is the event's)
 _DATE_CLAUSE_WORDS = 3
 _STAY_PLACE_REACH = 8
+_DENIAL_REACH = 4
 # Between a cue and a later date, these words bring in another event the date belongs to
 # ("ستنتهي المرحلة الأولى قبل شهر من إجراء الانتخابات المقرر إجراؤها في أكتوبر").
 _OTHER_EVENT = frozenset(
@@ -172,7 +175,12 @@ def main_cue(seg: Segment, sv: SentenceView) -> tuple[lx.Hit | None, str, DateSp
         return None, seg.inherited, seg.dates[0][3] if seg.dates else None
     cues = seg.cues
     owned = _owners(seg, sv)
-    sites = [h.first for h in sv.hits if h.term.role == "place" and h.term.tag in sv.rules.sites]
+    toks = sv.scan.tokens_in(seg.start, seg.end)
+    sites = [
+        h.first
+        for h in sv.hits
+        if h.term.role == "place" and h.term.tag in sv.rules.sites and h.first in toks
+    ]
     usable = [
         i
         for i, (_, h, kind) in enumerate(cues)
@@ -182,11 +190,20 @@ def main_cue(seg: Segment, sv: SentenceView) -> tuple[lx.Hit | None, str, DateSp
     ]
     if not usable:
         return None
+    denied = [i for i in usable if _is_denied(cues[i][1], sv.hits)]
+    if denied:  # "إعلان انتهاء المرحلة لا يعني انتهاء الوجود": the point is what is denied
+        i = denied[0]
+        return cues[i][1], cues[i][2], owned[i][0] if i in owned else None
     dated = [i for i in usable if i in owned]
     if dated:
         i = max(dated, key=lambda k: (PRIORITY[cues[k][2]], -k))
         return cues[i][1], cues[i][2], owned[i][0]
     return cues[usable[0]][1], cues[usable[0]][2], None
+
+
+def _is_denied(cue: lx.Hit, hits: list[lx.Hit]) -> bool:
+    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue."""
+    return any(h.term.role == "negation" and 0 < cue.first - h.last <= _DENIAL_REACH for h in hits)
 
 
 def until(d: DateSpan) -> bool:
@@ -208,7 +225,12 @@ def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[DateSpan]]:
     scan, cues = sv.scan, seg.cues
     toks = scan.tokens_in(seg.start, seg.end)
     done = any(h.term.role == "completion" and h.first in toks for h in sv.hits)
-    reach_before = _BEFORE_DONE_CUE if done else _BEFORE_CUE
+    # after a demand ("طالبت، اليوم الاثنين، بإعلان جدول زمني") an earlier date is the demand's
+    reach_before = (
+        0
+        if any(h.term.role == "demand" and h.first in toks for h in sv.hits)
+        else (_BEFORE_DONE_CUE if done else _BEFORE_CUE)
+    )
     owned: dict[int, list[tuple[int, int, DateSpan]]] = {}
     loose: list[tuple[int, int, DateSpan]] = []
     for dci, df, dl, d in seg.dates:

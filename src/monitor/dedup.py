@@ -270,11 +270,49 @@ class LshIndex:
         if self._pending_rows >= _BUFFER_ROWS:
             self._merge()
 
+    def add_many(self, rows: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint32]) -> None:
+        """Index many rows at once (a rebuild): one sort instead of a merge per 512 rows."""
+        if not len(rows):
+            return
+        bands = sigs.astype(np.uint64).reshape(len(rows), self.bands, self.rows)
+        keys = ((bands * self._mult).sum(axis=2, dtype=np.uint64) ^ self._salt).ravel()
+        ids = np.repeat(rows.astype(np.int64), self.bands)
+        self._merge()
+        all_keys = np.concatenate([self._keys, keys])
+        all_ids = np.concatenate([self._ids, ids])
+        order = np.argsort(all_keys, kind="stable")
+        self._keys, self._ids = all_keys[order], all_ids[order]
+        self._live += len(rows)
+
     def remove(self, row: int) -> None:
         """Forget ``row`` (its band entries are dropped at the next merge)."""
         if row not in self._dead:
             self._dead.add(row)
             self._live -= 1
+
+    def query_counts(self, sig: Hashes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Live rows sharing a band with ``sig`` and how many bands each shares (numpy).
+
+        The band count is itself a similarity estimate, so a caller can keep the best few
+        of thousands of candidates without touching Python objects.
+        """
+        keys = self.band_keys(sig)
+        parts = []
+        if len(self._keys):
+            lo = np.searchsorted(self._keys, keys, "left")
+            hi = np.searchsorted(self._keys, keys, "right")
+            parts = [self._ids[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        pending = [r for key in keys.tolist() for r in self._pending.get(key, ())]
+        if pending:
+            parts.append(np.asarray(pending, dtype=np.int64))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        rows, counts = np.unique(np.concatenate(parts), return_counts=True)
+        if self._dead:
+            live = ~np.isin(rows, np.fromiter(self._dead, dtype=np.int64, count=len(self._dead)))
+            rows, counts = rows[live], counts[live]
+        return rows, counts
 
     def query(self, sig: Hashes) -> set[int]:
         """Rows sharing at least one band with ``sig`` (candidates, not a decision)."""

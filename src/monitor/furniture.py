@@ -15,7 +15,8 @@ sentence is still an exact substring of the input):
    "تاريخ النشر:…" lines and bylines ("بقلم…", "الغد برس/ متابعة", "هدى جاسم (بغداد)") go.
 4. Short labels (≤ 3 words) before the first real paragraph (section names) go, and a line that
    repeats an earlier one (a photo caption shown twice) goes.
-5. A dateline before the first sentence ("بغداد - واع:") is cut from that line.
+5. A dateline ("بغداد - واع:") is cut from the start of the first or second paragraph (the
+   first may be the headline).
 """
 
 from __future__ import annotations
@@ -184,20 +185,10 @@ _DATELINE = re.compile(
     r"|المنامه|جنيف|بروكسل)\s*(?:\([^)]{1,30}\))?\s*[-/:]\s*"
     r"(?:[^\s:-]+(?:\s[^\s:-]+){0,2}\s*[-:]\s*)?"
 )
-# Substrings that every match of _END / _TEASER contains.
-_END_HINTS = (
-    "كلمات",
-    "الوسوم",
-    "وسوم",
-    "tags",
-    "اترك",
-    "تعليق",
-    "الذهاب",
-    "بريدك",
-    "الاكثر",
-    "اخر",
-)
-_TEASER_HINTS = ("اقرا", "صله", "متعلقه", "شاهد", "يهمك", "يعجبك", "تابع", "ننصحك")
+# Substrings that every match of _END / _TEASER contains: a cheap test before the full search
+# (most lines hold no marker).
+_END_HINTS = re.compile("كلمات|وسوم|tags|اترك|تعليق|الذهاب|بريدك|الاكثر|اخر")
+_TEASER_HINTS = re.compile("اقرا|صله|متعلقه|شاهد|يهمك|يعجبك|تابع|ننصحك")
 _GLUE = re.compile(r"[\"')\]](?=[\u0621-\u064a])")
 _TOKEN = re.compile(r"\w+")
 _BLANK = re.compile(r"[^\n]")
@@ -205,6 +196,8 @@ _FINAL_STOP = re.compile(r"[.!?…:]\W*$")
 _MAX_TEASERS = 6
 _LEDE_SHARED_WORDS = 3  # a teased story's first paragraph repeats its headline
 _LABEL_WORDS = 3
+_WIDGET_WORDS_MAX = 14
+_DATELINE_PARAGRAPHS = 2
 _PARAGRAPH_WORDS = 6
 
 
@@ -238,11 +231,12 @@ class _Line:
     start: int
     end: int
     norm: str
-    offsets: tuple[int, ...]  # original offset of each character of ``norm``
+    nstart: int  # where ``norm`` starts in the whole normalised text
+    offsets: tuple[int, ...]  # the whole text's offsets (shared, not copied per line)
 
     def orig(self, k: int) -> int:
         """Original offset of position ``k`` of the normalised line."""
-        return self.offsets[k] if k < len(self.offsets) else self.end
+        return self.offsets[self.nstart + k] if k < len(self.norm) else self.end
 
 
 def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
@@ -251,6 +245,7 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
     kept: list[tuple[int, int]] = []
     seen: set[str] = set()
     body_started = False
+    paragraphs = 0
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -258,7 +253,7 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
         i += 1
         if not text.strip():
             continue
-        end_at = _END.search(text) if _has_any(text, _END_HINTS) else None
+        end_at = _END.search(text) if _END_HINTS.search(text) else None
         if end_at:
             if end_at.start() > 0 and _words(text[: end_at.start()]) >= _PARAGRAPH_WORDS:
                 kept.append((line.start, line.orig(end_at.start())))  # body before the marker
@@ -266,7 +261,7 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
             if body_started:
                 break
             continue
-        teaser = _TEASER.search(text) if _has_any(text, _TEASER_HINTS) else None
+        teaser = _TEASER.search(text) if _TEASER_HINTS.search(text) else None
         if teaser:
             kept.extend(_before_teaser(line, teaser))
             glued = _glued_body(line, teaser.end())
@@ -283,13 +278,14 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
         words = _words(text)
         if not body_started and words <= _LABEL_WORDS:
             continue  # a section label above the story
-        key = " ".join(_TOKEN.findall(text))
+        key = " ".join(text.split())
         if key in seen:
             continue  # a caption or teaser shown twice
         seen.add(key)
         start = line.start
-        if not body_started and words >= _PARAGRAPH_WORDS:
+        if words >= _PARAGRAPH_WORDS and paragraphs < _DATELINE_PARAGRAPHS:
             body_started = True
+            paragraphs += 1  # a headline may come first: look for the dateline in two
             start = line.orig(_dateline_length(text))
         kept.append((start, line.end))
     return [(s, e) for s, e in kept if e > s]
@@ -299,11 +295,11 @@ def _lines(norm: NormText) -> list[_Line]:
     """Lines of the text; an original line break is one normalised line break."""
     lines = []
     ostart = nstart = 0
-    obreaks = [m.start() for m in re.finditer("\n", norm.original)] + [len(norm.original)]
-    nbreaks = [m.start() for m in re.finditer("\n", norm.text)] + [len(norm.text)]
-    for oend, nend in zip(obreaks, nbreaks, strict=True):
-        lines.append(_Line(ostart, oend, norm.text[nstart:nend], norm.offsets[nstart:nend]))
-        ostart, nstart = oend + 1, nend + 1
+    olines = norm.original.split("\n")
+    for nline, oline in zip(norm.text.split("\n"), olines, strict=True):
+        oend = ostart + len(oline)
+        lines.append(_Line(ostart, oend, nline, nstart, norm.offsets))
+        ostart, nstart = oend + 1, nstart + len(nline) + 1
     return lines
 
 
@@ -311,15 +307,10 @@ def _words(norm: str) -> int:
     return len(norm.split())
 
 
-def _has_any(text: str, hints: tuple[str, ...]) -> bool:
-    """Cheap substring test before a costly regex search (most lines hold no marker)."""
-    return any(h in text for h in hints)
-
-
 def _is_widget(norm: str) -> bool:
-    tokens = _TOKEN.findall(norm)
-    if len(tokens) > 14:
+    if len(norm.split()) > _WIDGET_WORDS_MAX:
         return False
+    tokens = _TOKEN.findall(norm)
     if _PUBLISHED.search(norm):
         return True
     return all(t in _WIDGET_WORDS or t.isdigit() for t in tokens)

@@ -84,9 +84,11 @@ CUE_KINDS = (
 )
 _FLAG_LISTS = {
     "negation": "negation",
+    "negation_after": "negation_after",
     "hedge": "hedge",
     "completion": "completion",
     "future": "future",
+    "demand": "demand",
     "troop_units": "unit",
     "subjects": "subject",
 }

@@ -31,7 +31,8 @@ from monitor.normalize import normalize_text
 __all__ = ["KeywordRules", "Place", "default_rules_path", "load_rules", "score", "veto_for"]
 
 _TOWARDS = frozenset({"الي", "نحو", "باتجاه", "صوب"})
-_TARGET_WINDOW = 5  # "انسحاب نواب الكتلة الصدرية من البرلمان": the target follows within 5 words
+_TARGET_WINDOW = 5
+_MAX_TERMS = 12  # the terms of the best sentences are enough to see what decided  # "انسحاب نواب الكتلة الصدرية من البرلمان": the target follows within 5 words
 
 
 def default_rules_path() -> Path:
@@ -95,7 +96,7 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
     total -= rules.exclusion_penalty * sum(
         u.value * rules.decay**i for i, u in enumerate(cancelled)
     )
-    terms = [t for u in valid for t in u.terms]
+    terms = [t for u in valid for t in u.terms][:_MAX_TERMS]
     terms += [f"!{u.excluded_by}" for u in cancelled]
     if rules.require_context and not context:
         terms.append("!no_context")

@@ -10,7 +10,7 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
 - After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا) or the
   plural past ending وا (غادروا → غادر);
   a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``).
-- All words of a term must lie in one sentence. Words in the middle must match exactly; a
+- All words of a term must lie in one sentence. Words in the middle may carry proclitics; a
   ``*`` stands for up to five words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء").
 - ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap.
 
@@ -273,7 +273,7 @@ def _rest_matches(
             return None
         if k == len(want) - 1:
             return j if want[k] in suffix_forms(toks[j]) else None
-        if toks[j] != want[k]:
+        if toks[j] != want[k] and want[k] not in prefix_forms(toks[j]):
             return None
         j += 1
         k += 1

@@ -220,11 +220,21 @@ class Count:
     unit: str
 
 
+def _ends_number(tok: str) -> bool:
+    """Could ``tok`` be the last word of a number ("2500", "وخمسمائة", "آلاف", "المئات")?"""
+    if tok.isdigit():
+        return True
+    bare = tok[1:] if tok.startswith("و") and len(tok) > 2 else tok
+    return bare in _STARTERS or _DEFINITE.sub("", tok, count=1) in _VAGUE or tok in _VAGUE
+
+
 def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]:
     """Numbers followed by a ``unit`` term of the scan; token ranges in ``skip`` (dates) are not
     counts. Only the few words before each unit are parsed."""
     found: list[Count] = []
     for unit in (h for h in scan.hits if h.term.role == "unit" and h.first > 0):
+        if not _ends_number(scan.tokens[unit.first - 1]):
+            continue  # most unit words ("القوات") follow no number: skip the parser
         base = scan.starts[max(0, unit.first - _NUMBER_CONTEXT)]
         nums = find_numbers(scan.text[base : scan.starts[unit.first]])
         if not nums:

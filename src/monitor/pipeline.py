@@ -27,7 +27,7 @@ from monitor import extract, parse, sourcehealth
 from monitor.alerts import Dispatcher, DispatchReport, route
 from monitor.analysis import Analyzer
 from monitor.config import Config
-from monitor.errors import FetchError, MonitorError, ParseError
+from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
 from monitor.metrics import Metrics
 from monitor.models import (
@@ -314,16 +314,21 @@ def _process_batch(rt: Runtime, batch: SourceBatch, seeding: bool, tally: _Tally
         return outcome
     rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
     with rt.store.transaction():
-        if batch.cache is not None:
-            rt.store.save_http_cache(source.url, batch.cache)
         rt.store.record_source_success(source.id, new_items=outcome.new_entries, at=now)
         for entry in batch.seen_only:
             rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
+    failed = 0
     for article in batch.articles:
         try:
             _process_article(rt, article, batch.feed_hashes.get(article.key, ""), seeding, tally)
-        except MonitorError as exc:
-            log.error("article failed", extra={"kv": {"url": article.url, "error": str(exc)}})
+        except Exception:  # this article only: it stays unseen and is retried next cycle
+            failed += 1
+            log.exception("article failed", extra={"kv": {"url": article.url}})
+    # The validators go in last: a crash or kill before this point means the next cycle
+    # gets the full feed again (not a 304) and picks up whatever was not recorded.
+    if batch.cache is not None and not failed:
+        with rt.store.transaction():
+            rt.store.save_http_cache(source.url, batch.cache)
     return outcome
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -96,14 +97,13 @@ class Event:
     kinds: frozenset[str]
     places: frozenset[str]
     lead_places: frozenset[str]
-    regions: frozenset[str]  # the top-level places (under Iraq) of the lead places
     countries: frozenset[str]  # the countries of all its places
     primary_dates: tuple[tuple[date, date], ...]  # the main event's date (at most one)
     primary_class: str  # "day" (days and weeks) or "month"
     dates: tuple[tuple[date, date], ...]  # day, week and month dates
     fuzzy_dates: tuple[tuple[date, date], ...]  # also parts of years
     numbers: frozenset[int]
-    title_words: frozenset[str]
+    title_words: tuple[str, ...]  # sorted content words of the title
     title_key: str
 
     @property
@@ -147,7 +147,6 @@ def event_of(
         kinds=frozenset(c.kind for c in claims if not c.negated),
         places=places,
         lead_places=lead,
-        regions=frozenset(region(p) for p in lead),
         countries=frozenset(
             country for c in claims for p in c.places if (country := _country(p)) is not None
         ),
@@ -166,7 +165,7 @@ def event_of(
         )
         - _SMALL,
         title_words=words,
-        title_key=" ".join(sorted(words)),
+        title_key=" ".join(words),
     )
 
 
@@ -213,11 +212,16 @@ def _ancestors(place: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def title_words(title: str) -> frozenset[str]:
-    """Content words of a title: outlet suffix, stop words and the topic's own words removed."""
+@functools.lru_cache(maxsize=4096)
+def title_words(title: str) -> tuple[str, ...]:
+    """Content words of a title, sorted: outlet suffix, stop words and topic words removed."""
     text = _TITLE_TAIL.sub("", normalize_text(title))
-    words = (_stem(w) for w in _WORD.findall(text))
-    return frozenset(w for w in words if w not in _TITLE_STOP and len(w) > 1 and not w.isdigit())
+    words = {_stem(w) for w in _WORD.findall(text)}
+    return tuple(
+        sorted(
+            sys.intern(w) for w in words if w not in _TITLE_STOP and len(w) > 1 and not w.isdigit()
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- the decision
@@ -337,10 +341,10 @@ def _gap(a: Event, b: Event) -> timedelta:
     return abs(a.at - b.at)
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return len(set(a).intersection(b)) / min(len(a), len(b))
 
 
 def _any_overlap(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -> bool:
@@ -470,7 +474,7 @@ def _places_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 def group_batch(
-    items: Sequence[tuple[str, str | None, datetime | None, ArticleAnalysis]],
+    items: Sequence[tuple[str, str | None, datetime | date | None, ArticleAnalysis]],
     settings: StorySettings | None = None,
 ) -> list[str | None]:
     """Group a batch of analysed articles into stories, in memory (``monitor analyze``).
@@ -514,13 +518,15 @@ def group_batch(
     return out
 
 
-def _batch_order(published: datetime | None, i: int) -> tuple[bool, float, int]:
+def _batch_order(published: datetime | date | None, i: int) -> tuple[bool, float, int]:
     at = _aware(published)
     return (at is None, at.timestamp() if at else 0.0, i)
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    """Input dates without a zone are taken as UTC (``monitor analyze`` accepts bare dates)."""
-    if at is None or at.tzinfo is not None:
-        return at
-    return at.replace(tzinfo=UTC)
+def _aware(at: datetime | date | None) -> datetime | None:
+    """``monitor analyze`` accepts bare dates (taken as noon UTC) and times without a zone (UTC)."""
+    if at is None:
+        return None
+    if not isinstance(at, datetime):
+        return datetime(at.year, at.month, at.day, 12, tzinfo=UTC)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

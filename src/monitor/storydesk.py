@@ -41,11 +41,13 @@ class StoryDesk:
         self._rebuild()
 
     def _rebuild(self) -> None:
+        first = self.index.next_row
         for state in self.store.live_members():
             m = state.member
             event = event_of(m.title, m.published or m.first_seen, state.findings, state.numbers)
             sig = np.frombuffer(state.signature, dtype=np.uint32)
-            self.index.add(state.story_id, m.article_key, sig, event)
+            self.index.add(state.story_id, m.article_key, sig, event, lsh=False)
+        self.index.add_signatures(first)
 
     def _load_shingles(self, keys: Sequence[str]) -> dict[str, Hashes]:
         return {

@@ -17,10 +17,12 @@ through ``load_shingles`` only for the few members that need them.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +77,7 @@ class _Member:
 class _Story:
     members: list[str] = field(default_factory=list)
     last_at: float = 0.0
+    posted: set[str] = field(default_factory=set)  # posting keys it is filed under
 
 
 class StoryIndex:
@@ -91,6 +94,7 @@ class StoryIndex:
         self._stories: dict[str, _Story] = {}
         self._titles: dict[str, set[str]] = {}
         self._postings: dict[str, list[tuple[float, str]]] = {}
+        self._canon: dict[Any, Any] = {}  # interned event values (see _shared)
 
     def __len__(self) -> int:
         return len(self._members)
@@ -124,16 +128,23 @@ class StoryIndex:
 
     # ------------------------------------------------------------------ changes
 
-    def add(self, story_id: str, key: str, signature: Hashes, event: Event) -> None:
-        """Index a member (replacing an earlier version of the same key)."""
+    def add(
+        self, story_id: str, key: str, signature: Hashes, event: Event, *, lsh: bool = True
+    ) -> None:
+        """Index a member (replacing an earlier version of the same key).
+
+        ``lsh=False`` leaves the LSH entry to a later ``add_signatures`` (bulk rebuild).
+        """
         if key in self._members:
             self.remove_member(key)
+        event = self._shared(event)
         row = len(self._row_keys)
         self._row_keys.append(key)
         if row >= len(self._sigs):
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
         self._sigs[row] = signature
-        self._lsh.add(row, signature)
+        if lsh:
+            self._lsh.add(row, signature)
         self._members[key] = _Member(key, story_id, row, event)
         story = self._stories.setdefault(story_id, _Story())
         story.members.append(key)
@@ -141,8 +152,44 @@ class StoryIndex:
         story.last_at = max(story.last_at, ts)
         if event.title_key:
             self._titles.setdefault(event.title_key, set()).add(story_id)
+        # A story is filed once per key, when its first report carrying that key arrives.
         for pkey in posting_keys(event):
-            bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
+            if pkey not in story.posted:
+                story.posted.add(pkey)
+                bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
+
+    def add_signatures(self, first_row: int) -> None:
+        """Put the rows added with ``lsh=False`` since ``first_row`` in the LSH (in bulk)."""
+        rows = [r for r in range(first_row, len(self._row_keys)) if self._row_keys[r]]
+        if rows:
+            ids = np.asarray(rows, dtype=np.int64)
+            self._lsh.add_many(ids, self._sigs[ids])
+
+    @property
+    def next_row(self) -> int:
+        return len(self._row_keys)
+
+    def _shared(self, event: Event) -> Event:
+        """The same event with its values shared with other members' (copies repeat them)."""
+        canon = self._canon
+
+        def one(value: Any) -> Any:
+            return canon.setdefault(value, value)
+
+        return dataclasses.replace(
+            event,
+            families=one(event.families),
+            kinds=one(event.kinds),
+            places=one(event.places),
+            lead_places=one(event.lead_places),
+            countries=one(event.countries),
+            primary_dates=one(event.primary_dates),
+            dates=one(event.dates),
+            fuzzy_dates=one(event.fuzzy_dates),
+            numbers=one(event.numbers),
+            title_words=one(event.title_words),
+            title_key=one(event.title_key),
+        )
 
     def remove_member(self, key: str) -> None:
         member = self._members.pop(key, None)
@@ -180,6 +227,7 @@ class StoryIndex:
             else:
                 del self._postings[pkey]
         self._titles = {k: v for k, v in self._titles.items() if v}
+        self._canon.clear()  # values of pruned stories go; live ones stay shared
 
     # ------------------------------------------------------------------ lookup
 
@@ -221,13 +269,20 @@ class StoryIndex:
         }
 
     def _lsh_rows(self, signature: Hashes) -> list[int]:
-        """LSH candidates, the ``MAX_LSH_ROWS`` closest by MinHash estimate when there are more."""
-        rows = list(self._lsh.query(signature))
-        if len(rows) <= MAX_LSH_ROWS:
-            return rows
-        arr = np.fromiter(rows, dtype=np.int64, count=len(rows))
-        estimates = dedup.estimate_jaccard(signature, self._sigs[arr])
-        return arr[np.argsort(-estimates, kind="stable")[:MAX_LSH_ROWS]].tolist()
+        """LSH candidates: the ``MAX_LSH_ROWS`` closest by MinHash estimate.
+
+        In a window full of one topic a lookup can share a band with thousands of rows; the
+        rows sharing the most bands are kept first (cheap), then ranked by estimate.
+        """
+        rows, counts = self._lsh.query_counts(signature)
+        if len(rows) > 4 * MAX_LSH_ROWS:
+            keep = np.argpartition(-counts, 4 * MAX_LSH_ROWS)[: 4 * MAX_LSH_ROWS]
+            rows = rows[keep]
+        if len(rows) > MAX_LSH_ROWS:
+            estimates = dedup.estimate_jaccard(signature, self._sigs[rows])
+            rows = rows[np.argsort(-estimates, kind="stable")[:MAX_LSH_ROWS]]
+        top: list[int] = rows.tolist()
+        return top
 
     def _event_candidates(self, event: Event, at: float) -> list[str]:
         """Stories active within the event window that share a region, a date or a number.

@@ -13,11 +13,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from tests.support.httpserver import Handler, Request, Response
 
 GUARD_S = 30.0  # generous: only a hang fails a test, never a slow machine
 
@@ -82,6 +85,17 @@ def run_monitor(
         cwd=config.parent,
         env=env,
     )
+
+
+def held(response: Response, release: threading.Event) -> Handler:
+    """An ``HttpServer`` handler that answers only once ``release`` is set (a server mid-cycle
+    for as long as the test needs, whatever the machine's speed)."""
+
+    def handler(_: Request) -> Response:
+        release.wait(GUARD_S)
+        return response
+
+    return handler
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = GUARD_S, step: float = 0.05) -> bool:

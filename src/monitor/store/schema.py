@@ -158,6 +158,11 @@ def migrate(conn: sqlite3.Connection) -> int:
         # executescript commits first, so run the statements one by one inside BEGIN/COMMIT.
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process (a daemon starting beside `monitor healthcheck`) may have run it
+            # between our read of user_version and the write lock: read it again under the lock.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= number:
+                conn.execute("COMMIT")
+                continue
             for statement in _statements(script):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")

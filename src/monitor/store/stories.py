@@ -12,13 +12,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-import types
-import typing
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from monitor.models import Finding, MemberState, Story, StoryClaim, StoryMember
+from monitor.models import (
+    Claim,
+    DateSpan,
+    Finding,
+    MemberState,
+    Quantity,
+    Story,
+    StoryClaim,
+    StoryMember,
+    Verdict,
+)
 from monitor.store.base import from_db, to_db
 
 _MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
@@ -220,8 +229,9 @@ def _member(row: Sequence[Any]) -> StoryMember:
 
 
 # ---------------------------------------------------------------------- finding (de)serialisation
-# Decoding walks the dataclass type hints, so fields added to ``models`` later (with defaults)
-# need no change here and old rows still load.
+# Explicit rather than reflective: a restarted daemon decodes every live member's findings
+# (100,000 in a full window), and walking type hints costs ten times more. Fields added to
+# the models later need a line here; missing keys take the models' defaults.
 
 
 def encode_findings(findings: Iterable[Finding]) -> str:
@@ -231,7 +241,7 @@ def encode_findings(findings: Iterable[Finding]) -> str:
 
 
 def decode_findings(text: str) -> tuple[Finding, ...]:
-    return tuple(_decode(Finding, v) for v in json.loads(text))
+    return tuple(_finding(v) for v in json.loads(text))
 
 
 def _json_default(value: object) -> str:
@@ -240,35 +250,35 @@ def _json_default(value: object) -> str:
     raise TypeError(f"store: cannot serialise {type(value).__name__}")
 
 
-def _decode(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(inner[0], value)
-    if origin is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in value)
-        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
-    if tp is datetime:
-        return datetime.fromisoformat(value)
-    if tp is date:
-        return date.fromisoformat(value)
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        hints = _hints(tp)
-        names = {f.name for f in dataclasses.fields(tp)}
-        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
-    return value  # str, int, bool, Literal
-
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(tp: type) -> dict[str, Any]:
-    """``get_type_hints`` is slow; the index rebuild decodes thousands of findings."""
-    hints = _HINTS.get(tp)
-    if hints is None:
-        hints = _HINTS[tp] = typing.get_type_hints(tp)
-    return hints
+def _finding(d: dict[str, Any]) -> Finding:
+    c, v = d["claim"], d["verdict"]
+    day, number = c.get("date"), c.get("number")
+    claim = Claim(
+        kind=c["kind"],
+        sentence=c.get("sentence", ""),
+        date=DateSpan(
+            text=day.get("text", ""),
+            start=date.fromisoformat(day["start"]),
+            end=date.fromisoformat(day["end"]),
+            granularity=day["granularity"],
+            preposition=day.get("preposition"),
+            span=tuple(day.get("span", (0, 0))),
+        )
+        if day
+        else None,
+        places=tuple(sys.intern(p) for p in c.get("places", ())),
+        number=Quantity(
+            value=number["value"],
+            qualifier=number.get("qualifier", "exact"),
+            text=number.get("text", ""),
+            unit=number.get("unit"),
+            span=tuple(number.get("span", (0, 0))),
+        )
+        if number
+        else None,
+        negated=c.get("negated", False),
+        hedged=c.get("hedged", False),
+        reports_done=c.get("reports_done", False),
+        span=tuple(c.get("span", (0, 0))),
+    )
+    return Finding(claim, Verdict(v["verdict"], v.get("timeline_event"), v.get("reason", "")))
