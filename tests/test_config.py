@@ -168,3 +168,16 @@ def test_every_command_has_help() -> None:
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     for name, cmd in sub.choices.items():  # type: ignore[attr-defined]
         assert cmd.description, name
+
+
+def test_credentials_in_urls_never_leave_the_process(tmp_path: Path) -> None:
+    from monitor.errors import FetchError
+
+    text = GOOD.replace("https://a.example/feed.xml", "https://user:s3cret@a.example/feed.xml")
+    config = load_config(write(tmp_path, text))
+    assert "s3cret" not in str(config.redacted())
+    err = FetchError(
+        "fetch: feed https://user:s3cret@a.example/x: HTTP 500",
+        url="https://user:s3cret@a.example/x",
+    )
+    assert "s3cret" not in str(err) and "s3cret" not in err.url

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import sqlite3
 import threading
 import time
@@ -26,7 +27,16 @@ from apscheduler.events import (
 from apscheduler.schedulers.background import BackgroundScheduler
 from tests.support.feeds import FeedItem, NewsSite, load_articles, rss, write_config
 from tests.support.httpserver import HttpServer, Response
-from tests.support.procs import GUARD_S, Monitor, free_port, get, held, query, wait_for
+from tests.support.procs import (
+    GUARD_S,
+    Monitor,
+    free_port,
+    get,
+    held,
+    query,
+    run_monitor,
+    wait_for,
+)
 
 from monitor.config import load_config
 from monitor.pipeline import Runtime
@@ -287,3 +297,14 @@ def test_downtime_past_several_ticks_gives_exactly_one_catch_up_run(
     assert paused_at < catch_up.scheduled_run_times[0] <= resumed_at  # a tick it missed
     # Neither dropped as missed nor refused as a second instance.
     assert not [e for e in after if e.code in (EVENT_JOB_MISSED, EVENT_JOB_MAX_INSTANCES)]
+
+
+def test_a_metrics_port_in_use_is_one_line_on_stderr(tmp_path: Path, site: Site) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        config = daemon_config(tmp_path, site, port=busy.getsockname()[1])
+        done = run_monitor(config, "run")
+    assert done.returncode == 1
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "[health] metrics_port: cannot listen on 127.0.0.1:" in done.stderr

@@ -24,17 +24,8 @@ from monitor.models import (
     StoryClaim,
     Verdict,
 )
-from monitor.stories import (
-    Event,
-    added_findings,
-    compare,
-    conflicting_findings,
-    event_of,
-    group_batch,
-    merge_claims,
-    numbers_in,
-    title_words,
-)
+from monitor.stories import Event, compare, event_of, group_batch, numbers_in, title_words
+from monitor.storyclaims import added_findings, conflicting_findings, merge_claims
 
 PAIRS = Path(__file__).parent / "fixtures" / "stories" / "pairs.jsonl"
 SETTINGS = StorySettings()

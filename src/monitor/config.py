@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor import keywords, timeline
 from monitor.confkit import Problems, Section, read_toml
+from monitor.errors import redact_url
 from monitor.keywords import KeywordRules
 from monitor.models import Source, Timeline
 
@@ -49,6 +50,7 @@ class StorySettings:
     containment_threshold: float = 0.7  # a teaser: this share of its shingles is in the story
     grey_evidence: float = 2.0  # event evidence a grey-zone pair needs (see stories.compare)
     event_evidence: float = 2.5  # event evidence an independent report (below grey) needs
+    late_evidence: float = 1.5  # more evidence needed when published over a day apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,7 @@ class Config:
             "stories": _asdict(self.stories),
             "delivery": _asdict(self.delivery),
             "health": _asdict(self.health),
-            "sources": [_asdict(s) for s in self.sources],
+            "sources": [{**_asdict(s), "url": redact_url(s.url)} for s in self.sources],
             "channels": [c.redacted() for c in self.channels],
             "timeline": {"version": self.timeline.version, "events": len(self.timeline.events)},
         }
@@ -260,6 +262,7 @@ def _stories(s: Section) -> StorySettings:
         containment_threshold=s.positive("containment_threshold", float, d.containment_threshold),
         grey_evidence=s.positive("grey_evidence", float, d.grey_evidence),
         event_evidence=s.positive("event_evidence", float, d.event_evidence),
+        late_evidence=s.get("late_evidence", float, d.late_evidence),
     )
     if out.grey_threshold > out.merge_threshold:
         s.problems.add(s.where, "'grey_threshold' must not exceed 'merge_threshold'")

@@ -15,6 +15,16 @@ Messages start with the layer ("config: ...", "fetch: ...") so a log line shows 
 
 from __future__ import annotations
 
+import re
+
+# user:password@ in a URL: never let it reach logs, the store or operator alerts.
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact_url(text: str) -> str:
+    """``text`` with the credentials of any URL in it replaced by ``***``."""
+    return _USERINFO.sub("***@", text)
+
 
 class MonitorError(Exception):
     """Base class: the CLI turns any of these into one line on stderr and a non-zero exit."""
@@ -43,8 +53,8 @@ class FetchError(MonitorError):
         status: int | None = None,
         retry_after_s: float | None = None,
     ) -> None:
-        super().__init__(message)
-        self.url = url
+        super().__init__(redact_url(message))
+        self.url = redact_url(url)
         self.status = status
         self.retry_after_s = retry_after_s  # from a 429/503 Retry-After header, in seconds
 

@@ -24,6 +24,7 @@ import signal
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
 from types import FrameType
 from typing import Any
 
@@ -32,6 +33,7 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.errors import ConfigError
 from monitor.metrics import serve
 from monitor.pipeline import Runtime, run_cycle
 from monitor.store import Store, utcnow
@@ -122,7 +124,7 @@ class Daemon:
         """Serve metrics, install the signal handlers, block in the scheduler; 0 when stopped.
 
         Raises:
-            OSError: the metrics port cannot be bound.
+            ConfigError: the metrics port cannot be bound.
         """
         last = self.rt.store.last_cycle(ok_only=True)
         if last is not None:  # /healthz is right from the start after a restart
@@ -131,7 +133,7 @@ class Daemon:
         health = self.rt.config.health
         server = None
         if health.metrics_port:
-            server = serve(self.rt.metrics, health.metrics_host, health.metrics_port, self.healthy)
+            server = self._serve_metrics()
             log.info(
                 "metrics listening",
                 extra={"kv": {"host": health.metrics_host, "port": server.server_address[1]}},
@@ -158,6 +160,17 @@ class Daemon:
                 server.server_close()
         log.info("daemon stopped")
         return 0
+
+    def _serve_metrics(self) -> ThreadingHTTPServer:
+        health = self.rt.config.health
+        try:
+            return serve(self.rt.metrics, health.metrics_host, health.metrics_port, self.healthy)
+        except OSError as exc:
+            where = f"{health.metrics_host}:{health.metrics_port}"
+            raise ConfigError(
+                f"{self.rt.config.path}: [health] metrics_port: cannot listen on {where}"
+                f" ({exc.strerror or exc})"
+            ) from exc
 
     def stop(self, reason: str = "requested") -> None:
         """Ask the daemon to stop after the cycle in flight; safe to call more than once."""

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from monitor.config import StorySettings
 from monitor.dedup import Hashes
-from monitor.models import ArticleAnalysis, DateSpan, Finding, StoryClaim
+from monitor.models import ArticleAnalysis, Finding
 from monitor.normalize import normalize_text
 from monitor.timeline import DEFAULT_PLACES
 
@@ -58,6 +58,7 @@ FAMILIES = {
     "other": "other",
 }
 SPECIFIC = frozenset({"day", "week", "month"})
+LATE_REPORT = timedelta(hours=24)  # independent reports of one event: mostly within a day
 LEDE_CLAIMS = 2  # the main event's date and place are in one of the first two claims
 _NONE: frozenset[str] = frozenset()
 MIN_EVIDENCE_NUMBER = 20  # "two phases" and "three countries" are in every story
@@ -259,6 +260,8 @@ def compare(a: Event, b: Event, jac: float, teaser: float, settings: StorySettin
     if gap > timedelta(hours=settings.event_window_hours):
         return Match(False, 0.0, "published too far apart")
     evidence, shared = _evidence(a, b)
+    if gap > LATE_REPORT:  # the further apart, the more two reports must share
+        evidence -= settings.late_evidence
     concrete = bool(shared & {"place", "date", "number"})
     if teaser >= settings.containment_threshold and (concrete or a.title_key == b.title_key):
         return Match(True, 5.0 + teaser, f"teaser (containment {teaser:.2f})")
@@ -283,7 +286,7 @@ def vetoed(a: Event, b: Event) -> str | None:
         a.primary_dates
         and b.primary_dates
         and a.primary_class == b.primary_class  # an announcement's day vs a deadline's month
-        and not (_any_overlap(a.primary_dates, b.dates) or _any_overlap(b.primary_dates, a.dates))
+        and not (overlaps(a.primary_dates, b.dates) or overlaps(b.primary_dates, a.dates))
     ):
         return "different dates"
     if a.families and b.families and not a.families & b.families:
@@ -302,13 +305,13 @@ def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
         score, shared = score + 1.0, {"place"}
     elif _places_meet(a.places, b.places):
         score, shared = score + 0.5, {"place"}
-    if _any_overlap(a.primary_dates, b.primary_dates):
+    if overlaps(a.primary_dates, b.primary_dates):
         score += 1.5
         shared.add("date")
-    elif _any_overlap(a.fuzzy_dates, b.fuzzy_dates):
+    elif overlaps(a.fuzzy_dates, b.fuzzy_dates):
         score += 0.5
         shared.add("date")
-    numbers = sum(1 for x in a.numbers if any(_near(x, y) for y in b.numbers))
+    numbers = sum(1 for x in a.numbers if any(near(x, y) for y in b.numbers))
     if numbers:
         score += min(numbers, 2)
         shared.add("number")
@@ -347,127 +350,14 @@ def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return len(set(a).intersection(b)) / min(len(a), len(b))
 
 
-def _any_overlap(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -> bool:
+def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -> bool:
     """Intervals overlap, with a day's tolerance ("yesterday" across a time zone)."""
     day = timedelta(days=1)
     return any(s1 - day <= e2 and s2 - day <= e1 for s1, e1 in xs for s2, e2 in ys)
 
 
-def _near(x: int, y: int) -> bool:
+def near(x: int, y: int) -> bool:
     return abs(x - y) <= 0.02 * max(x, y)
-
-
-# ----------------------------------------------------------------------------- merged claims
-
-
-def same_fact(a: Finding, b: Finding) -> bool:
-    """Two findings state the same thing (one merged claim, several outlets)."""
-    x, y = a.claim, b.claim
-    if x.kind != y.kind or x.negated != y.negated:
-        return False
-    if (x.date is None) != (y.date is None) or (x.number is None) != (y.number is None):
-        return False
-    if (
-        x.date
-        and y.date
-        and not _any_overlap([(x.date.start, x.date.end)], [(y.date.start, y.date.end)])
-    ):
-        return False
-    if x.number and y.number and not _near(x.number.value, y.number.value):
-        return False
-    return _places_compatible(x.places, y.places)
-
-
-def merge_claims(members: Iterable[tuple[str, Sequence[Finding]]]) -> tuple[StoryClaim, ...]:
-    """Merge the findings of a story's members: each distinct claim with the outlets carrying it.
-
-    Args:
-        members: (outlet, findings) per member, in order of arrival.
-    """
-    merged: list[tuple[Finding, list[str]]] = []
-    for outlet, findings in members:
-        for f in findings:
-            for first, outlets in merged:
-                if same_fact(first, f):
-                    if outlet not in outlets:
-                        outlets.append(outlet)
-                    break
-            else:
-                merged.append((f, [outlet]))
-    return tuple(StoryClaim(f, tuple(outlets)) for f, outlets in merged)
-
-
-def added_findings(story: Sequence[StoryClaim], findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    """Findings that bring a date, number or place the story did not have."""
-    dates = [
-        (c.finding.claim.date.start, c.finding.claim.date.end)
-        for c in story
-        if c.finding.claim.date
-    ]
-    numbers = [c.finding.claim.number.value for c in story if c.finding.claim.number]
-    places = {p for c in story for p in c.finding.claim.places}
-    out = []
-    for f in findings:
-        c = f.claim
-        new_date = c.date is not None and not _any_overlap([(c.date.start, c.date.end)], dates)
-        new_number = c.number is not None and not any(_near(c.number.value, n) for n in numbers)
-        new_place = any(p not in places and p not in GENERIC_PLACES for p in c.places)
-        if new_date or new_number or new_place:
-            out.append(f)
-    return tuple(dict.fromkeys(out))
-
-
-def conflicting_findings(
-    story: Sequence[StoryClaim], findings: Sequence[Finding]
-) -> tuple[Finding, ...]:
-    """Findings that disagree with the story's claims, or newly conflict with the timeline.
-
-    A finding disagrees when the story has claims of the same kind about the same places
-    that state a number, a date or a polarity, and it agrees with none of them (a story may
-    carry "2,500 now" and "2,000 by the end of the year" without either conflicting). A
-    timeline conflict the story already carried (an earlier copy) is not news again.
-    """
-    out = []
-    for f in findings:
-        known = [c.finding for c in story]
-        if f.verdict.verdict == "conflicting" and not any(same_fact(g, f) for g in known):
-            out.append(f)
-            continue
-        comparable = [g for g in known if _comparable(g, f)]
-        if comparable and not any(_agree(g, f) for g in comparable):
-            out.append(f)
-    return tuple(dict.fromkeys(out))
-
-
-def _comparable(a: Finding, b: Finding) -> bool:
-    """Same kind of claim about the same places, both saying something checkable."""
-    x, y = a.claim, b.claim
-    if x.kind != y.kind or not _places_compatible(x.places, y.places):
-        return False
-    both_numbers = x.number is not None and y.number is not None
-    both_dates = bool(
-        x.date and y.date and x.date.granularity in SPECIFIC and y.date.granularity in SPECIFIC
-    )
-    return both_numbers or both_dates or x.negated != y.negated
-
-
-def _agree(a: Finding, b: Finding) -> bool:
-    x, y = a.claim, b.claim
-    if x.negated != y.negated:
-        return False
-    if x.number and y.number and not _near(x.number.value, y.number.value):
-        return False
-    return not (x.date and y.date and not _any_overlap([_span(x.date)], [_span(y.date)]))
-
-
-def _span(d: DateSpan) -> tuple[date, date]:
-    return (d.start, d.end)
-
-
-def _places_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
-    pa = {p for p in a if p not in GENERIC_PLACES}
-    pb = {p for p in b if p not in GENERIC_PLACES}
-    return pa <= pb or pb <= pa
 
 
 # ----------------------------------------------------------------------------- batches

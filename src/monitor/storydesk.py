@@ -20,12 +20,8 @@ from monitor.config import StorySettings
 from monitor.dedup import Hashes
 from monitor.models import Article, ArticleAnalysis, Finding, Story, StoryDecision, StoryMember
 from monitor.store import Store
-from monitor.stories import (
-    added_findings,
-    conflicting_findings,
-    event_of,
-    merge_claims,
-)
+from monitor.stories import event_of
+from monitor.storyclaims import added_findings, conflicting_findings, merge_claims
 from monitor.storyindex import Doc, StoryIndex
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least

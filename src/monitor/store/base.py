@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,7 +100,7 @@ def _connect(path: str) -> sqlite3.Connection:
     try:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _set_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -107,6 +108,19 @@ def _connect(path: str) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"store: cannot open {path}: {exc}") from exc
     return conn
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. The switch needs a moment of exclusive access and SQLite does not wait
+    for it, so several processes creating one state at once retry briefly."""
+    for attempt in range(50):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.05)
 
 
 def _take_lock(path: Path) -> IO[str]:
