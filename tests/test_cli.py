@@ -301,11 +301,6 @@ def test_analyze_text_format_is_a_readable_report(
     assert out.index("erbil-plan") < out.index("basra-dates")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analysis.group_stories is still the stub (each article its own story); "
-    "issue 6 asks `monitor analyze` to group the batch with stories.group_batch",
-)
 def test_analyze_groups_copies_of_one_story_across_the_batch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -179,6 +179,20 @@ def test_lsh_finds_copies_not_strangers_and_forgets_removed_rows() -> None:
     assert len(index) == 601
 
 
+def test_lsh_bulk_load_and_band_counts() -> None:
+    hasher = dedup.MinHasher()
+    texts = [BY_ID[k].text for k in ("ain_asad_wire", "harir", "victory_a")]
+    sigs = np.stack([hasher.signature(dedup.shingles(dedup.dedup_text(t), 8)) for t in texts])
+    index = dedup.LshIndex()
+    index.add(7, sigs[2])  # one pending row beside the bulk
+    index.add_many(np.array([3, 5], dtype=np.int64), sigs[:2])
+    rows, counts = index.query_counts(sigs[0])
+    assert rows.tolist()[0] == 3 and counts.tolist()[0] == index.bands  # itself: every band
+    assert index.query(sigs[1]) == {5}
+    assert index.query(sigs[2]) == {7}
+    assert len(index) == 3
+
+
 def test_lsh_rejects_bad_banding() -> None:
     with pytest.raises(ValueError, match="multiple"):
         dedup.LshIndex(num_perm=100, bands=42)

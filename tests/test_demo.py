@@ -192,12 +192,6 @@ def test_the_three_copies_of_the_shared_story_give_one_new_story_alert(demo: Dem
     assert [a["type"] for a in alerts].count("story.new") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stories: the US embassy's reaction to the end of phase one (ma-4421, manifest story "
-    "'embassy-partnership', 'a reaction to phase one, not a copy of it') joins the "
-    "end-of-phase-one story (stories.py/storyindex.py)",
-)
 def test_no_alert_mixes_two_stories_of_the_manifest(demo: DemoRun) -> None:
     for alert in demo.alerts:
         labels = {ITEMS[p]["story"] for p in demo.item_paths(alert)}

@@ -290,7 +290,7 @@ def test_group_batch_groups_events_in_input_order() -> None:
         by_event.setdefault(report.event, set()).add(story)
     assert all(len(v) == 1 for v in by_event.values()), by_event
     assert len({next(iter(v)) for v in by_event.values()}) == len(by_event)
-    # a story is named after its earliest article
+    # a story is named after its first article in input order
     assert stories[0] == "ain_asad_wire"
 
 

@@ -1,21 +1,27 @@
-"""Stories: do two articles report the same event, and what does a new copy add to its story?
+"""Stories: do two articles report the same event?
 
-A story is an *event*, not a text. Decision rules (issue 6), checked in this order:
+A story is an *event*, not a text. Each article gets an event signature from its claims:
+the lead places (the first action claim of the lede that names one), the main date (the
+first dated claim of the lede), all specific dates, the numbers in its claims and body,
+the action kinds, the title's content words and the publication time. Rules (issue 6),
+checked in this order by ``compare``:
 
 1. Vetoes, whatever the text similarity (a wrong merge hides an alert, which is worse than
-   a duplicate): the lead places lie in different regions (Ain al-Asad vs a Syrian base);
-   the main event dates do not overlap (the same base on two different dates); the claims'
-   action families are disjoint.
-2. Copies: char-5 Jaccard at or above ``merge_threshold`` (re-edits, new datelines, month
+   a duplicate): places in different countries (Iraq vs Syria only); lead sites that differ
+   (two bases, even in one city); lead places that are not the same or one inside the
+   other (Ain al-Asad vs a Syrian base); main dates of the same granularity that do not
+   overlap (the same base on two different dates); disjoint action families.
+2. Published more than ``window_days`` apart: never one story.
+3. Copies: char-5 Jaccard at or above ``merge_threshold`` (re-edits, new datelines, month
    swaps, reordered clauses, Arabic-Indic digits).
-3. Teasers: the smaller text is mostly contained in the larger (``containment_threshold``)
-   and the claims or titles corroborate.
-4. Grey zone (``grey_threshold`` ≤ Jaccard < merge) and independent reports (below): the
-   event signature decides — shared lead places, dates, numbers, titles and action kinds,
-   published within ``event_window_hours`` — with a higher bar below the grey zone, and at
-   least one shared concrete fact (place, date or number) there.
+4. Beyond here, published within ``event_window_hours`` only. Teasers: a much smaller text
+   mostly contained in the larger (``containment_threshold``) with a shared fact or title.
+5. Grey zone (``grey_threshold`` ≤ Jaccard < merge) and independent reports (below): the
+   evidence of shared facts decides (``grey_evidence``, ``event_evidence``; more when
+   published over a day apart), and a shared place, date or number is required.
 
-``group_batch`` runs the same logic in memory for ``monitor analyze``.
+``group_batch`` runs the same logic in memory for ``monitor analyze``; ``storyclaims``
+merges a story's claims; ``storyindex`` finds the candidates.
 """
 
 from __future__ import annotations
@@ -58,6 +64,11 @@ FAMILIES = {
     "other": "other",
 }
 SPECIFIC = frozenset({"day", "week", "month"})
+# Shared facts that tie two texts to one event: any of them in the grey zone; below it, a
+# report in other words must share one that is specific to the event (the base, the day or
+# a figure), not only the city and the topic's months ("September 2026" is in every story).
+CONCRETE = frozenset({"site", "place", "day", "date", "number"})
+STRONG = frozenset({"site", "day", "number"})
 LATE_REPORT = timedelta(hours=24)  # independent reports of one event: mostly within a day
 LEDE_CLAIMS = 2  # the main event's date and place are in one of the first two claims
 _NONE: frozenset[str] = frozenset()
@@ -262,12 +273,12 @@ def compare(a: Event, b: Event, jac: float, teaser: float, settings: StorySettin
     evidence, shared = _evidence(a, b)
     if gap > LATE_REPORT:  # the further apart, the more two reports must share
         evidence -= settings.late_evidence
-    concrete = bool(shared & {"place", "date", "number"})
+    concrete = bool(shared & CONCRETE)
     if teaser >= settings.containment_threshold and (concrete or a.title_key == b.title_key):
         return Match(True, 5.0 + teaser, f"teaser (containment {teaser:.2f})")
     if jac >= settings.grey_threshold and evidence >= settings.grey_evidence and concrete:
         return Match(True, evidence + jac, f"grey zone (jaccard {jac:.2f}) with {_names(shared)}")
-    if evidence >= settings.event_evidence and concrete:
+    if evidence >= settings.event_evidence and shared & STRONG:
         return Match(True, evidence, f"same event: {_names(shared)}")
     return Match(False, evidence, f"too little shared (jaccard {jac:.2f}, {_names(shared)})")
 
@@ -295,19 +306,22 @@ def vetoed(a: Event, b: Event) -> str | None:
 
 
 def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
-    """Points for each concrete fact two signatures share, and the kinds of fact shared."""
+    """Points for each fact two signatures share, and which facts they share.
+
+    Facts: "site" (a base both lead with), "place" (a lead place, or one inside another),
+    "day" (the main event's date), "date" (any other date), "number", "title". Shared
+    actions and publication within a day add a little; they are in every story.
+    """
     score, shared = 0.0, set()
     if any(is_site(p) for p in a.lead_places & b.lead_places):
-        score, shared = score + 2.0, {"place"}  # one base, one day: rarely two events
-    elif a.lead_places & b.lead_places:
-        score, shared = score + 1.5, {"place"}
+        score, shared = score + 2.0, {"site"}  # one base, one day: rarely two events
     elif _places_meet(a.lead_places, b.lead_places):
         score, shared = score + 1.0, {"place"}
     elif _places_meet(a.places, b.places):
         score, shared = score + 0.5, {"place"}
     if overlaps(a.primary_dates, b.primary_dates):
         score += 1.5
-        shared.add("date")
+        shared.add("day")
     elif overlaps(a.fuzzy_dates, b.fuzzy_dates):
         score += 0.5
         shared.add("date")
@@ -370,7 +384,7 @@ def group_batch(
     """Group a batch of analysed articles into stories, in memory (``monitor analyze``).
 
     Articles are taken in order of publication (undated ones last) with the daemon's logic;
-    a story is named after the id of its first article.
+    a story is named after the id of its first article in input order.
 
     Args:
         items: (id, title, published, analysis) per article.
@@ -384,10 +398,9 @@ def group_batch(
     settings = settings or StorySettings()
     kept: dict[str, Hashes] = {}
     index = StoryIndex(settings, lambda keys: {k: kept[k] for k in keys if k in kept})
-    out: list[str | None] = [None] * len(items)
-    names: dict[str, str] = {}
+    story_of: dict[int, str] = {}
     for i in sorted(range(len(items)), key=lambda i: _batch_order(items[i][2], i)):
-        item_id, title, published, analysis = items[i]
+        _, title, published, analysis = items[i]
         if not analysis.relevance.relevant:
             continue
         doc = index.make_doc(
@@ -398,14 +411,19 @@ def group_batch(
             analysis.findings,
             normalized=bool(analysis.body),
         )
-        story_id = index.choose(doc).story_id
-        if story_id is None:
-            story_id = str(i)
-            names[story_id] = item_id if item_id not in names.values() else f"{item_id}#{i}"
+        story_id = index.choose(doc).story_id or doc.key
         index.add(story_id, doc.key, doc.signature, doc.event)
         kept[doc.key] = doc.shingles
-        out[i] = names[story_id]
-    return out
+        story_of[i] = story_id
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for i in sorted(story_of):  # the first member in input order names the story
+        story_id = story_of[i]
+        if story_id not in names:
+            name = items[i][0]
+            names[story_id] = name if name not in used else f"{name}#{i}"
+            used.add(names[story_id])
+    return [names[story_of[i]] if i in story_of else None for i in range(len(items))]
 
 
 def _batch_order(published: datetime | date | None, i: int) -> tuple[bool, float, int]:

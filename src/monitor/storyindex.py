@@ -4,11 +4,12 @@ Shared by ``storydesk`` (the daemon, backed by the store) and ``stories.group_ba
 (``monitor analyze``, in memory). Candidates come from three places, each cheap:
 
 - the LSH index over char-8 MinHash signatures (copies and light re-edits; 8-grams, because
-  unrelated reports on this one topic already share 11–16% of their 5-grams but only 4–7%
-  of their 8-grams, so the candidate lists stay short at 100,000 articles);
+  unrelated reports on this one topic share 9-16% of their 5-grams but only 3-7% of their
+  8-grams, so the candidate lists stay short at 100,000 articles);
 - stories with the same cleaned title (aggregator copies and teasers);
-- stories active within ``event_window_hours`` that share a lead region (or, without
-  places, an action family): independent reports of one event, in their own words.
+- stories active within ``event_window_hours`` that share a region, a specific date or a
+  number (``posting_keys``): independent reports of one event, in their own words. The
+  event path only merges on one of those facts, so nothing it could join is missed.
 
 The decision itself (``stories.compare``) uses exact char-5 Jaccard and containment, read
 through ``load_shingles`` only for the few members that need them.
@@ -32,7 +33,7 @@ from monitor.dedup import Hashes
 from monitor.models import Finding
 from monitor.stories import Event, Match, compare, event_of, numbers_in, region, vetoed
 
-MAX_MEMBERS_COMPARED = 6  # per candidate story: its first report and LSH hits
+MAX_MEMBERS_COMPARED = 6  # per candidate story: all of a small one, else ends and LSH hits
 MAX_LSH_ROWS = 32  # LSH candidates compared per lookup, closest first
 MAX_POSTING = 128  # entries read per posting list, nearest in time
 MAX_EVENT_CANDIDATES = 24  # stories compared on their event signature per lookup
@@ -351,10 +352,12 @@ class StoryIndex:
 
 
 def _sample(members: list[str], hits: set[str]) -> list[str]:
-    """The members worth comparing: the LSH hits, else the story's first and latest report."""
-    if hits:
-        return [members[0], *sorted(hits - {members[0]})][:MAX_MEMBERS_COMPARED]
-    return list(dict.fromkeys([members[0], members[-1]]))
+    """The members worth comparing: all of a small story (so the order in which its reports
+    arrived does not matter), else its first report, the LSH hits and its latest report."""
+    if len(members) <= MAX_MEMBERS_COMPARED:
+        return members
+    picked = [members[0], *sorted(hits - {members[0], members[-1]}), members[-1]]
+    return list(dict.fromkeys(picked))[: MAX_MEMBERS_COMPARED + 1]
 
 
 def posting_keys(event: Event, *, query: bool = False) -> list[str]:

@@ -6,10 +6,12 @@ measures into verdicts. Pure functions over the models.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 
 from monitor.models import Claim, DateSpan, Quantity, TimelineEvent
+from monitor.normalize import normalize_text
 
 # How well places fit (higher is better). Disjoint places do not fit at all (None).
 UNSPECIFIED, BROAD, NESTED, EXACT = 0, 1, 2, 3
@@ -18,6 +20,9 @@ CROSS, FAMILY, SAME = 1, 2, 3
 
 MOVEMENT = frozenset({"withdrawal", "mission_end", "handover", "relocation"})
 POLITICAL = frozenset({"agreement", "timetable"})
+# Steps on the way to a milestone of another kind: moving advisers to Harir or handing over one
+# base before "the rest leave by the end of 2026" is not a date for the end itself.
+STEPS = frozenset({"relocation", "handover"})
 
 # Days two intervals may lie apart and still agree, by the coarser granularity. Coarse dates
 # get none: the coarser interval is itself the tolerance (September 2026 is not "end of 2026").
@@ -25,6 +30,18 @@ SLACK_DAYS = {"day": 1, "week": 1, "month": 0, "part_of_year": 0, "year": 0}
 _ORDER = ("day", "week", "month", "part_of_year", "year")
 ABOUT_PERCENT = 15  # "about 2,500" agrees with 2,125..2,875
 EXACT_PERCENT = 5  # plain figures in news copy are rounded too
+
+# A date in the week up to publication ("اليوم"، "الأحد"، "أمس") on a claim that does not
+# report something done is the day it was said (a statement, a demand), not a new date for the
+# event it names.
+NEWS_PEG_DAYS = 7
+
+# Words of a demand or a call (normalised: ة -> ه, hamzas folded): "طالبت ... بإعلان جدول
+# زمني"، "دعا إلى"، "يجب"، "ضرورة". What someone asks for is not what was agreed or planned.
+_DEMAND_RE = re.compile(
+    r"(?<!\w)[وف]?[بل]?(?:ال)?[يت]?"
+    r"(?:طالب|مطالب|دعا|دعت|دعو|داعي|ناشد|مناشد|حث|يجب|ينبغي|ضروره|طلب)\w*"
+)
 
 _QUALIFIER_WORDS = {
     "exact": "",
@@ -70,6 +87,23 @@ def is_country_claim(claim: Claim, parents: Mapping[str, str | None]) -> bool:
     return bool(subject) and all(p in parents and parents[p] is None for p in subject)
 
 
+def covers(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]) -> bool:
+    """Every specific place the claim names lies at, inside or around one of the event's.
+
+    Countries are left out (as often the actor or a target, "دعماً للعمليات في سوريا"). A claim
+    that also names a place outside the event ("from Baghdad to Harir", "Baghdad and Anbar, then
+    Erbil") speaks of more than this event: enough to agree, never to conflict or complete.
+    """
+    if not event.places:
+        return True
+    for place in subject_places(claim.places, parents):
+        if place in parents and parents[place] is None:
+            continue
+        if all(_relation(place, e, parents) is None for e in event.places):
+            return False
+    return True
+
+
 def ancestors(place: str, parents: Mapping[str, str | None]) -> list[str]:
     out: list[str] = []
     parent = parents.get(place)
@@ -110,6 +144,23 @@ def dates_agree(span: DateSpan, event: TimelineEvent) -> bool:
 def date_gap(a_start: date, a_end: date, b_start: date, b_end: date) -> int:
     """Days from the end of the earlier interval to the start of the later (<= 0: overlap)."""
     return max((b_start - a_end).days, (a_start - b_end).days)
+
+
+def at_news_peg(span: DateSpan, published: date | None) -> bool:
+    """The date lies in the week up to publication (see ``NEWS_PEG_DAYS``)."""
+    if published is None:
+        return False
+    return span.end <= published and (published - span.start).days <= NEWS_PEG_DAYS
+
+
+def is_demand(sentence: str) -> bool:
+    """The sentence asks for something ("طالب"، "دعا إلى"، "يجب") rather than reporting it."""
+    return _DEMAND_RE.search(normalize_text(sentence)) is not None
+
+
+def coarser(a: str, b: str) -> bool:
+    """Granularity ``a`` is coarser than ``b`` (a year than a month, a month than a day)."""
+    return _ORDER.index(a) > _ORDER.index(b)
 
 
 def midpoint(start: date, end: date) -> int:
