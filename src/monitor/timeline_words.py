@@ -53,7 +53,9 @@ def mismatches(f: Facts) -> str:
     claim, ev = f.claim, f.event
     parts = []
     if f.date_ok is False and claim.date is not None:
-        parts.append(f"{_DATE_PHRASE[claim.kind]} {claim_when(claim)}; timeline: {when(ev)} ({ev.id})")
+        parts.append(
+            f"{_DATE_PHRASE[claim.kind]} {claim_when(claim)}; timeline: {when(ev)} ({ev.id})"
+        )
     if f.number_ok is False and claim.number is not None and ev.number is not None:
         parts.append(
             f"says {describe_number(claim.number)}; timeline: {describe_number(ev.number)} ({ev.id})"
