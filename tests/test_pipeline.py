@@ -481,12 +481,6 @@ def _findings(
     return result.findings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timeline_judge.py: a troop figure with no place, in an article about Erbil/Harir, "
-    "is judged conflicting with us-troops-syria (about 900); a figure that names no place "
-    "should not conflict with an event in another country",
-)
 def test_a_troop_figure_without_a_place_is_not_judged_against_syria(analyzer: Analyzer) -> None:
     findings = _findings(
         analyzer,

@@ -25,7 +25,12 @@ from monitor.models import (
     Verdict,
 )
 from monitor.stories import Event, compare, event_of, group_batch, numbers_in, title_words
-from monitor.storyclaims import added_findings, conflicting_findings, merge_claims
+from monitor.storyclaims import (
+    added_findings,
+    conflicting_findings,
+    extend_claims,
+    merge_claims,
+)
 
 PAIRS = Path(__file__).parent / "fixtures" / "stories" / "pairs.jsonl"
 SETTINGS = StorySettings()
@@ -331,3 +336,15 @@ def test_group_batch_duplicate_ids_still_make_distinct_stories() -> None:
              ("same", b.title, b.published, hand_analysis(b))]  # fmt: skip
     first, second = group_batch(items)
     assert first != second
+
+
+def test_extending_a_story_gives_the_same_claims_as_merging_every_member() -> None:
+    members = [
+        ("وكالة أ", [finding(places=("ain_al_asad",)), finding(day="2026-01-18")]),
+        ("صحيفة ب", [finding(places=("ain_al_asad",)), finding("troop_count", number=2500)]),
+        ("شبكة ج", [finding(day="2026-01-18"), finding("handover", places=("taji",))]),
+    ]
+    merged: tuple = ()
+    for outlet, findings in members:
+        merged = extend_claims(merged, outlet, findings)
+    assert merged == merge_claims(members)

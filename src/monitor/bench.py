@@ -95,9 +95,9 @@ def bench_dates() -> list[Figure]:
         print(f"# dates comparison skipped: {exc}", file=sys.stderr)
         return []
     result = compare_with_dateparser(list(SENTENCES))
-    units = {"ratio": "x", "share": "share", "ms": "ms"}
+    units = {"speedup": "x", "share": "share", "_ms": "ms", "sentences": "sentences"}
     return [
-        (f"dates_{k}", round(v, 4), next((u for s, u in units.items() if s in k), ""))
+        (f"dates_{k}", round(v, 4), next((u for s, u in units.items() if s in k), "value"))
         for k, v in result.items()
     ]
 

@@ -21,7 +21,12 @@ from monitor.dedup import Hashes
 from monitor.models import Article, ArticleAnalysis, Finding, Story, StoryDecision, StoryMember
 from monitor.store import Store
 from monitor.stories import event_of
-from monitor.storyclaims import added_findings, conflicting_findings, merge_claims
+from monitor.storyclaims import (
+    added_findings,
+    conflicting_findings,
+    extend_claims,
+    merge_claims,
+)
 from monitor.storyindex import Doc, StoryIndex
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
@@ -142,7 +147,15 @@ class StoryDesk:
             signature=doc.signature.tobytes(),
             now=now,
         )
-        merged = merge_claims((m.outlet, f) for m, f in self.store.story_member_findings(story_id))
+        rejoining = before is not None and any(
+            m.article_key == member.article_key for m in before.members
+        )
+        if rejoining:  # edited in place: its old claims go, so merge every member again
+            merged = merge_claims(
+                (m.outlet, f) for m, f in self.store.story_member_findings(story_id)
+            )
+        else:
+            merged = extend_claims(before_claims, member.outlet, findings)
         self.store.save_story_claims(story_id, merged)
         self.index.add(story_id, member.article_key, doc.signature, doc.event)
         story = self.store.load_story(story_id)

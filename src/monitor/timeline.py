@@ -6,8 +6,10 @@ index when the id is missing) and the key. An optional ``[places]`` table adds p
 built-in hierarchy ``DEFAULT_PLACES`` (child -> parent; "" for a country).
 
 Judging: ``judge(claim, timeline, published, milestones)`` is a pure function. Every event is
-assessed against the claim (``timeline_judge.py``, with the measures in ``timeline_fit.py``),
-the best assessment wins, and the verdict says why in plain words.
+assessed against the claim (``timeline_judge.py``, with the measures in ``timeline_fit.py`` and
+the wording in ``timeline_words.py``), the best assessment wins, and the verdict says why in
+plain words. A wrong "conflicting" costs most (it alerts that the facts moved), so it needs
+strong evidence; in doubt a claim is consistent or new.
 
 - Kinds: the same kind fits best; withdrawal, mission_end, handover and relocation form one
   family (forces leaving), agreement and timetable another. A claim of one family may agree with
@@ -21,33 +23,50 @@ the best assessment wins, and the verdict says why in plain words.
   baghdad: Camp Taji is ~30 km north of the capital, news copy treats it as a base of its own
   and the coalition left it in 2020, so it must not read as the "Baghdad drawdown".
   Between an agreement-family claim and event, place names are metonyms ("بغداد وواشنطن") and
-  any overlap counts as exact.
+  any overlap counts as exact. A claim naming several places ranks events by its least well
+  placed one: "from Baghdad to Harir" fits Kurdistan's transfer and Baghdad's phase only in part.
 - Dates: the finer interval must overlap the coarser one (a day matches its month, a month its
   year, September does not match "end of the year"), with one day of slack when both are days
-  or weeks (time zones, "yesterday" resolved across midnight). See ``SLACK_DAYS``. An
-  agreement-family claim dated after its own publication ("agree to withdraw in 2025") gives
-  the deadline, not the day of signing: that date is not compared with agreement events.
+  or weeks (time zones, "yesterday" resolved across midnight). See ``SLACK_DAYS``. Not compared:
+  an agreement-family claim's date after its own publication ("agree to withdraw in 2025" gives
+  the deadline, not the day of signing), and, on a claim that does not report something done, a
+  date in the week up to publication ("اليوم"، "الأحد": the day it was said or demanded, not a
+  date for the event; ``NEWS_PEG_DAYS``). A troop figure dated outside an event's period is
+  another figure, not a contradiction.
 - Numbers (compared only between the same kind): point values agree within 15% when either
   side says "about", else 5% (rounding); "more than X" is > X, "at least X" >= X, "less than
-  X" < X, each against the other side's value widened by its own tolerance.
+  X" < X, each against the other side's value widened by its own tolerance. An undated figure is
+  compared first with the figure standing at publication.
 - conflicting needs a strong match: exact or nested places, or a claim of the same kind that
-  names no place or only a country (taken to be about the event's places). Otherwise a broad
-  match can agree but not conflict: Taji in 2020 says nothing against "the rest by 2026".
+  names no place or only a country (taken to be about the event's places); and no specific
+  place outside the event's ("Baghdad and Erbil" says more than either phase). Otherwise a
+  broad match can agree but not conflict: Taji in 2020 says nothing against "the rest by 2026".
+  A troop figure must name its place (900 in Syria and 2,500 in Iraq are both "the" figure).
+  Steps are never a date for a milestone of another kind when they come before it: a relocation
+  or a handover, or a count of those who left ("350 advisers left the base"), is on the way to
+  "the rest leave by the end of 2026", not its date. A demand or a call ("طالب"، "دعا"، "يجب")
+  never conflicts: it takes the best other verdict, or is new.
 - completed: the claim reports it done (not negated, not hedged), places match strongly, the
   event is still planned (in the file and in ``milestones``) and its start is no more than
   ``EARLY_DAYS`` after the claim's date (or the publication date). Done much earlier than
   planned is conflicting. Late completion is completed.
 - A milestone (a forces-leaving event) already completed, in the file or in ``milestones``:
   a claim dated after its own publication that speaks of it as still ahead, or a negated
-  report that it is done, is conflicting. An undated plan-like mention is not flagged (it is
-  as often background). An undated report that it is done confirms it only within
-  ``RECENT_DAYS`` of the event (or when a story completed it).
+  report that it is done, is conflicting. When a story completed a milestone the file still
+  plans, the day is unknown: a claim dated from the plan on and not after its publication
+  (another copy's "أعلنت مساء الأحد…", with or without a word of completion) is consistent
+  with it being completed. An undated plan-like mention is not flagged (it is as often
+  background). An undated report that it is done confirms it only within ``RECENT_DAYS`` of
+  the event (or when a story completed it).
 - Negation flips a specific match: denying what the timeline holds is conflicting, denying a
   date or number it does not hold is consistent; a negated claim with nothing specific (no
   date, no number, no exact/nested place) is consistent. Hedged claims are judged like others
   but are never completed.
-- Best event: highest (place fit, verdict completed > consistent > conflicting, kind fit,
-  nearest figure, nearest date; for an undated claim, what is due (done reports) or next).
+- Best event: highest (place fit, verdict completed > consistent > conflicting, kind fit, a
+  date or number agreed, nearest date or figure; for an undated claim, what is due (done
+  reports) or next). An agreement with an event of another kind only because its date is
+  coarser ("advisers transferred in 2026") yields to a conflict with an event of the claim's
+  own kind at named places ("the Kurdistan mission ends in March 2026" vs 2026-09).
   A reason may add a note naming a second event that disagrees, which is how the two reports
   for Erbil (2026-09 vs the end of 2026) both stay visible.
 - A claim with no date, place or number fits the best event of its kind as consistent (it goes

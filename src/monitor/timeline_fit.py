@@ -94,14 +94,32 @@ def covers(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]
     that also names a place outside the event ("from Baghdad to Harir", "Baghdad and Anbar, then
     Erbil") speaks of more than this event: enough to agree, never to conflict or complete.
     """
+    return None not in _each_place(claim, event, parents)
+
+
+def weakest_place(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]) -> int:
+    """How well the event fits the claim's least well placed specific place (BROAD at worst).
+
+    Ranks events for a claim naming several places: against "from Baghdad to Harir", the end of
+    2026 in Iraq and Erbil fits Baghdad only broadly, as Kurdistan's transfer fits it not at all.
+    """
+    fits = _each_place(claim, event, parents)
+    return min((BROAD if f is None else f for f in fits), default=EXACT)
+
+
+def _each_place(
+    claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]
+) -> list[int | None]:
+    """For each specific (not a country) place of the claim, its best relation to the event's."""
     if not event.places:
-        return True
+        return []
+    out: list[int | None] = []
     for place in subject_places(claim.places, parents):
         if place in parents and parents[place] is None:
             continue
-        if all(_relation(place, e, parents) is None for e in event.places):
-            return False
-    return True
+        fits = [f for e in event.places if (f := _relation(place, e, parents)) is not None]
+        out.append(max(fits) if fits else None)
+    return out
 
 
 def ancestors(place: str, parents: Mapping[str, str | None]) -> list[str]:

@@ -33,6 +33,7 @@ from monitor.timeline_fit import (
     midpoint,
     numbers_agree,
     place_fit,
+    weakest_place,
 )
 from monitor.timeline_words import (
     Facts,
@@ -66,7 +67,7 @@ class Assessment:
     closeness: tuple[int, int, int]  # higher is closer
     reason: str
     specific: bool = False  # a date or a number agreed (worth naming in another verdict's note)
-    loose: bool = False  # agrees only as another kind, on a coarser date or on nothing specific
+    loose: bool = False  # agrees only as another kind, and only because its date is coarser
 
     @property
     def rank(self) -> tuple[int, int, int, bool, tuple[int, int, int]]:
@@ -86,9 +87,11 @@ def assess(
     if not kind or place is None:
         return None
     completed_by = milestones.get(event.id)
+    covered = covers(claim, event, parents)
     date_ok, unchecked, late = _date_fit(claim, event, published, completed_by)
     if claim.kind == "troop_count" and date_ok is False:
         return None  # a figure for another period is another figure, not a contradiction
+    political = claim.kind in POLITICAL and event.kind in POLITICAL  # places are metonyms
     loose = kind == CROSS or claim.kind == "other"
     if loose and date_ok is not True:
         return None  # these meet an event only on a shared date
@@ -105,30 +108,34 @@ def assess(
         done=event.status == "completed" or completed_by is not None,
         place=place,
         kind=kind,
-        strong=not loose and _is_strong(place, kind, claim, event, parents),
+        strong=not loose and covered and _is_strong(place, kind, claim, parents),
         date_ok=date_ok,
         number_ok=number_ok,
         unchecked=unchecked,
         late=late,
+        partial=not covered,
     )
     outcome = _judge_done(facts) if claim.reports_done else _judge_plan(facts)
     if outcome is None:
         return None
-    specific = bool(date_ok or number_ok)
-    precise = number_ok or (
-        date_ok
-        and claim.date is not None
-        and not coarser(event.granularity, claim.date.granularity)
+    # Rank by the claim's least well placed place: "from Baghdad to Harir" fits each of its
+    # events only in part, and the kind and the date choose among them, not the place.
+    rank_place = place if political else min(place, weakest_place(claim, event, parents))
+    coarse = (
+        claim.date is not None
+        and date_ok is True
+        and not number_ok
+        and coarser(event.granularity, claim.date.granularity)
     )
     return Assessment(
         event,
         outcome[0],
-        place,
+        rank_place,
         kind,
         _closeness(facts),
         outcome[1],
-        specific,
-        loose=outcome[0] == "consistent" and kind < SAME and not precise,
+        specific=bool(date_ok or number_ok),
+        loose=outcome[0] == "consistent" and kind < SAME and coarse,
     )
 
 
@@ -136,7 +143,7 @@ def render(claim: Claim, found: list[Assessment]) -> Verdict:
     """The best assessment as a verdict, with a note on a second event that disagrees.
 
     A loose agreement (another kind of event, on a coarser date) yields to a conflict with an
-    event of the claim's own kind at places as close: "the Kurdistan mission ends in March 2026"
+    event of the claim's own kind at places as close and named (exact or nested): "the Kurdistan mission ends in March 2026"
     is about the Erbil mission (2026-09), not merely inside "advisers transferred in 2026".
     A demand or a call never conflicts: what someone asks for is not what was agreed.
     """
@@ -145,7 +152,7 @@ def render(claim: Claim, found: list[Assessment]) -> Verdict:
         rivals = [
             a
             for a in found
-            if a.verdict == "conflicting" and a.kind == SAME and a.place >= best.place
+            if a.verdict == "conflicting" and a.kind == SAME and a.place >= max(best.place, NESTED)
         ]
         if rivals:
             best = max(rivals, key=lambda a: a.rank)
@@ -264,8 +271,15 @@ def _judge_done(f: Facts) -> tuple[VerdictKind, str] | None:
 
 
 def _is_step(f: Facts) -> bool:
-    """A relocation or a handover against a milestone of another kind (see ``STEPS``)."""
-    return f.claim.kind in STEPS and f.claim.kind != f.event.kind and f.event.kind in MOVEMENT
+    """A step on the way to a milestone: a relocation or a handover against a milestone of
+    another kind (see ``STEPS``), or a count of those who moved ("350 advisers left the base")
+    against a milestone that is not a figure: some leaving is not "the rest leave"."""
+    claim, ev = f.claim, f.event
+    if ev.kind not in MOVEMENT:
+        return False
+    return (claim.kind in STEPS and claim.kind != ev.kind) or (
+        claim.number is not None and ev.number is None
+    )
 
 
 def _step_before(f: Facts) -> bool:
@@ -316,19 +330,15 @@ def _closeness(f: Facts) -> tuple[int, int, int]:
     return figure, int(not f.done and ev.end >= f.published), -gap
 
 
-def _is_strong(
-    place: int, kind: int, claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]
-) -> bool:
-    """Specific enough to conflict or complete.
+def _is_strong(place: int, kind: int, claim: Claim, parents: Mapping[str, str | None]) -> bool:
+    """Specific enough to conflict or complete (given no place outside the event: ``covers``).
 
     A named place at or inside the event's, or a claim of the same kind that names no place or
-    only a country (taken to be about the event's places); and no specific place outside the
-    event's (``covers``). A specific place inside an event's country is not: Taji in 2020 says
-    nothing against "the rest by the end of 2026". A troop figure must name its place: 900 in
-    Syria and 2,500 in Iraq are both "the" figure, and "300 advisers reached the base" neither.
+    only a country (taken to be about the event's places). A specific place inside an event's
+    country is not: Taji in 2020 says nothing against "the rest by the end of 2026". A troop
+    figure must name its place: 900 in Syria and 2,500 in Iraq are both "the" figure, and "300
+    advisers reached the base" is neither.
     """
-    if not covers(claim, event, parents):
-        return False
     if place >= NESTED:
         return True
     if kind != SAME or (claim.kind == "troop_count" and place == UNSPECIFIED):
@@ -340,13 +350,14 @@ def _note(best: Assessment, found: list[Assessment]) -> str:
     """Name a second event that tells a different story, so both reports stay visible.
 
     A conflict names an event the claim agrees with on a date or number (an agreement's
-    deadline, another phase). Agreement with a planned milestone names another planned
-    milestone, at places as close, that the claim contradicts: two reports of one plan.
+    deadline, another phase). Agreement on a date or a number with a planned milestone names
+    another planned milestone, at places as close, that the claim contradicts: two reports of
+    one plan.
     """
     if best.verdict == "conflicting":
         others = [a for a in found if a.verdict != "conflicting" and a.specific]
         text = "agrees with {}"
-    elif best.verdict == "consistent" and best.event.status == "planned":
+    elif best.verdict == "consistent" and best.event.status == "planned" and best.specific:
         others = [
             a
             for a in found

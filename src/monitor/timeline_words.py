@@ -46,6 +46,7 @@ class Facts:
     number_ok: bool | None  # None: nothing to compare
     unchecked: Unchecked = ""  # why a date was left out: an agreement's deadline, the news peg
     late: bool = False  # dated after the plan of a milestone a story completed: its late date
+    partial: bool = False  # the claim also names places outside the event's
 
 
 def mismatches(f: Facts) -> str:
@@ -82,7 +83,8 @@ def agrees(f: Facts) -> str:
     checked = ["date"] if f.date_ok else []
     # place names in agreement sentences are governments ("بغداد وواشنطن"): not checked
     if f.claim.places and not political and f.place >= BROAD:
-        checked.append("places" if f.place >= NESTED else "places (broadly)")
+        fit = "places" if f.place >= NESTED else "places (broadly)"
+        checked.append("places (partly)" if f.partial else fit)
     if f.number_ok:
         checked.append("number")
     status = f"; it is completed{by(f)}" if f.completed_by else ""
