@@ -140,9 +140,7 @@ def _runtime(config: Config, **kw: Any) -> Any:
 
 
 def _print_summary(report: Any) -> None:
-    from monitor.pipeline import summary_fields
-
-    fields = summary_fields(report)
+    fields = report.summary
     print("cycle: " + " ".join(f"{k}={v}" for k, v in fields.items()))
 
 

@@ -435,3 +435,20 @@ class CycleReport:
     @property
     def sources_failed(self) -> int:
         return sum(1 for s in self.sources if not s.ok)
+
+    @property
+    def summary(self) -> dict[str, int | float | bool]:
+        """The figures of the one-line cycle summary (CLI, logs, the cycles table)."""
+        return {
+            "sources_ok": self.sources_ok,
+            "sources_failed": self.sources_failed,
+            "articles": self.articles,
+            "relevant": self.relevant,
+            "stories_new": self.stories_new,
+            "stories_updated": self.stories_updated,
+            "alerts": self.alerts,
+            "deliveries_ok": self.deliveries_ok,
+            "deliveries_failed": self.deliveries_failed,
+            "seeded": self.seeded,
+            "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
+        }

@@ -138,24 +138,8 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
     with rt.store.transaction():
         rt.store.record_cycle(report, ok)
     _count_cycle(rt, report, ok, time.monotonic() - t0)
-    log.info("cycle finished", extra={"kv": summary_fields(report)})
+    log.info("cycle finished", extra={"kv": report.summary})
     return report
-
-
-def summary_fields(report: CycleReport) -> dict[str, object]:
-    return {
-        "sources_ok": report.sources_ok,
-        "sources_failed": report.sources_failed,
-        "articles": report.articles,
-        "relevant": report.relevant,
-        "stories_new": report.stories_new,
-        "stories_updated": report.stories_updated,
-        "alerts": report.alerts,
-        "deliveries_ok": report.deliveries_ok,
-        "deliveries_failed": report.deliveries_failed,
-        "seeded": report.seeded,
-        "seconds": round((report.finished_at - report.started_at).total_seconds(), 2),
-    }
 
 
 # --------------------------------------------------------------------------- fetch phase

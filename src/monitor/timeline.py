@@ -87,7 +87,6 @@ from monitor.models import (
     Claim,
     ClaimKind,
     Granularity,
-    MilestoneState,
     MilestoneStatus,
     Qualifier,
     Quantity,
@@ -95,8 +94,19 @@ from monitor.models import (
     TimelineEvent,
     Verdict,
 )
-from monitor.timeline_fit import describe_when
 from monitor.timeline_judge import Assessment, assess, describe_new, render
+from monitor.timeline_table import milestone_json, milestone_rows, milestone_table
+
+__all__ = [
+    "DEFAULT_PLACES",
+    "default_timeline_path",
+    "effective_status",
+    "judge",
+    "load_timeline",
+    "milestone_json",  # monitor timeline (timeline_table.py)
+    "milestone_rows",
+    "milestone_table",
+]
 
 KINDS: tuple[str, ...] = get_args(ClaimKind)
 GRANULARITIES: tuple[str, ...] = get_args(Granularity)
@@ -350,80 +360,3 @@ def effective_status(event: TimelineEvent, milestones: Mapping[str, str] | None)
     return (
         "completed" if event.status == "completed" or event.id in (milestones or {}) else "planned"
     )
-
-
-# --------------------------------------------------------------------------- milestone table
-
-
-def milestone_rows(
-    timeline: Timeline, statuses: Mapping[str, MilestoneState]
-) -> list[dict[str, Any]]:
-    """One JSON-able dict per event, in date order, with its status and stories."""
-    rows = []
-    for ev in sorted(timeline.events, key=lambda e: (e.start, e.end, e.id)):
-        state = statuses.get(ev.id)
-        completed = ev.status == "completed" or (state is not None and state.status == "completed")
-        rows.append(
-            {
-                "id": ev.id,
-                "date": describe_when(ev.start, ev.end, ev.granularity),
-                "start": ev.start.isoformat(),
-                "end": ev.end.isoformat(),
-                "granularity": ev.granularity,
-                "kind": ev.kind,
-                "places": list(ev.places),
-                "number": _number_json(ev.number),
-                "status": "completed" if completed else "planned",
-                "status_in_timeline": ev.status,
-                "completed_by": state.completed_by if state else None,
-                "supporting": list(state.supporting) if state else [],
-                "contradicting": list(state.contradicting) if state else [],
-                "title_en": ev.title_en,
-                "title_ar": ev.title_ar,
-                "sources": list(ev.sources),
-            }
-        )
-    return rows
-
-
-def milestone_json(timeline: Timeline, statuses: Mapping[str, MilestoneState]) -> dict[str, Any]:
-    """The ``monitor timeline --json`` document: ``{"version", "milestones": [row, ...]}``."""
-    return {"version": timeline.version, "milestones": milestone_rows(timeline, statuses)}
-
-
-def milestone_table(timeline: Timeline, statuses: Mapping[str, MilestoneState]) -> str:
-    """A plain-text table of each milestone, its status and the stories about it."""
-    header = ("date", "id", "status", "supported by", "contradicted by", "title")
-    lines: list[tuple[str, ...]] = [header]
-    for row in milestone_rows(timeline, statuses):
-        status = row["status"]
-        if row["completed_by"]:
-            status += f" (story {row['completed_by']})"
-        title = row["title_en"] + (f" | {row['title_ar']}" if row["title_ar"] else "")
-        lines.append(
-            (
-                row["date"],
-                row["id"],
-                status,
-                _story_list(row["supporting"]),
-                _story_list(row["contradicting"]),
-                title,
-            )
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
-    out = [f"timeline version {timeline.version}"]
-    for line in lines:  # the title goes last: Arabic text would break the alignment after it
-        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
-        out.append("  ".join([*cells, line[-1]]).rstrip())
-    return "\n".join(out) + "\n"
-
-
-def _story_list(ids: list[str], limit: int = 3) -> str:
-    if not ids:
-        return "-"
-    shown = ", ".join(ids[:limit])
-    return shown + (f" +{len(ids) - limit}" if len(ids) > limit else "")
-
-
-def _number_json(number: Quantity | None) -> dict[str, Any] | None:
-    return None if number is None else {"value": number.value, "qualifier": number.qualifier}

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from monitor.models import Alert
@@ -46,22 +44,6 @@ class Channel(Protocol):
 def target_fingerprint(kind: str, target: str) -> str:
     """A short hash naming a channel's destination, so a 410 disables that URL, not the name."""
     return hashlib.sha256(f"{kind}\x00{target}".encode()).hexdigest()[:16]
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP-date (RFC 9110)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def short_url(url: str) -> str:

@@ -22,9 +22,10 @@ import httpx
 from standardwebhooks import Webhook
 
 from monitor import netguard
-from monitor.alerts.channel import Outgoing, parse_retry_after, short_url
+from monitor.alerts.channel import Outgoing, short_url
 from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
 from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
+from monitor.fetch import retry_after_seconds
 from monitor.models import Alert, Finding
 
 PAYLOAD_VERSION = 1
@@ -192,7 +193,7 @@ def _check_response(channel: str, response: httpx.Response) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    retry_after = retry_after_seconds(response.headers.get("retry-after"))
     if 300 <= status < 400:
         where = response.headers.get("location", "?")
         raise DeliveryError(

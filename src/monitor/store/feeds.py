@@ -213,16 +213,7 @@ class FeedsMixin:
     # ------------------------------------------------------------------ cycles and meta
 
     def record_cycle(self, report: CycleReport, ok: bool) -> None:
-        summary = {
-            "sources_ok": report.sources_ok,
-            "sources_failed": report.sources_failed,
-            "articles": report.articles,
-            "relevant": report.relevant,
-            "stories_new": report.stories_new,
-            "stories_updated": report.stories_updated,
-            "alerts": report.alerts,
-            "seeded": report.seeded,
-        }
+        summary = report.summary
         self.conn.execute(
             "INSERT INTO cycles (started_at, finished_at, ok, summary) VALUES (?, ?, ?, ?)",
             (to_db(report.started_at), to_db(report.finished_at), int(ok), json.dumps(summary)),
