@@ -264,6 +264,58 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "وغادر آخر جنود التحالف الدولي قاعدتهم وبأربيل بقي فريق صغير.",
         [want(kind="withdrawal", places=["erbil"], done=True)],
     ),
+    "leaving-towards-a-place-is-a-relocation": (
+        "وقال مصدر أمني إن آخر رتل لقوات التحالف غادر الأنبار متجها إلى أربيل.",
+        [want(kind="relocation", places=["anbar", "erbil"], hedged=True, done=True)],
+    ),
+    "ending-presence-at-a-base-is-a-handover": (
+        "وأنهت القوات الأمريكية يوم السبت 5 ربيع الآخر 1447هـ الموافق 27 سبتمبر 2025م وجودها "
+        "في قاعدة فيكتوري قرب مطار بغداد.",
+        [
+            want(
+                kind="handover",
+                date=("2025-09-27", "2025-09-27"),
+                places=["victory", "baghdad"],
+                done=True,
+            )
+        ],
+    ),
+    "ending-presence-in-a-country-is-a-withdrawal": (
+        "وأنهت القوات الأمريكية وجودها في العراق.",
+        [want(kind="withdrawal", places=["iraq"], done=True)],
+    ),
+    "the-peshmerga-receiving-is-a-handover": (
+        "وأوضح أن قوات البيشمركة ستتسلم المواقع التي تخليها قوات التحالف في حرير تباعا.",
+        [want(kind="handover", places=["harir"])],
+    ),
+    "the-date-after-according-to-the-agreement-is-the-moves": (
+        "حيث تنتهي المرحلة الثانية وفق الاتفاق في أيلول المقبل.",
+        [want(kind="mission_end", date=("2026-09-01", "2026-09-30"))],
+    ),
+    "the-date-of-a-signed-agreement-stays-its-own": (
+        "ويأتي الانسحاب تطبيقا لاتفاق أبرمته بغداد وواشنطن في أيلول/سبتمبر 2024.",
+        [want(kind="agreement", date=("2024-09-01", "2024-09-30"), places=["baghdad"])],
+    ),
+    "a-troop-count-takes-the-date-of-its-clause": (
+        "وكان عدد القوات الأمريكية قد بلغ نحو خمسة آلاف ومئتي جندي مطلع عام 2020.",
+        [want(kind="troop_count", date=("2020-01-01", "2020-03-31"), number=(5200, "about"))],
+    ),
+    "official-figures-are-not-a-hedge": (
+        "وينتشر في العراق حاليا نحو 2500 جندي أمريكي، بحسب أرقام البنتاغون.",
+        [want(kind="troop_count", places=["iraq"], number=(2500, "about"))],
+    ),
+    "the-source-referred-back-to-is-a-hedge": (
+        "وأوضح المصدر أن نحو ستمئة جندي أمريكي ما زالوا في حرير.",
+        [want(kind="troop_count", places=["harir"], number=(600, "about"), hedged=True)],
+    ),
+    "nothing-to-do-with-is-a-denial": (
+        "وقال إن الطائرات لا علاقة لها بأي انتشار عسكري جديد للقوات الأمريكية في الأنبار.",
+        [want(kind="relocation", places=["anbar"], negated=True)],
+    ),
+    "discussing-is-not-urging": (
+        "ومن المتوقع أن تبدأ اللجنة مطلع العام المقبل بحث نقل المهام في أربيل إلى البيشمركة.",
+        [want(kind="handover", date=("2027-01-01", "2027-03-31"), places=["erbil"], hedged=True)],
+    ),
 }
 
 
@@ -334,6 +386,10 @@ def test_one_claim_per_sentence_with_a_cue(rules: KeywordRules) -> None:
         ("ما لا يقل عن 100 جندي", 100, "at_least"),
         ("2500 جندي تقريبا", 2500, "about"),
         ("خمسة وعشرون جنديا", 25, "exact"),
+        ("نحو خمسة آلاف ومئتي جندي", 5200, "about"),
+        ("ستمئة جندي", 600, "exact"),
+        ("يتجاوز ثلاثمئة مستشار", 300, "more_than"),
+        ("أقل من ألف وخمسمئة عنصر", 1500, "less_than"),
     ],
 )
 def test_numbers(text: str, value: int, qualifier: str) -> None:

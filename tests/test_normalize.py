@@ -31,8 +31,11 @@ CASES: list[tuple[str, RuleCase]] = [
     ("yeh-persian", (nz.fold_yeh, "الدولی", "الدولي")),
     ("teh-marbuta", (nz.fold_teh_marbuta, "مهمة", "مهمه")),
     ("persian-keheh", (nz.fold_persian_letters, "کردستان", "كردستان")),
-    ("persian-ae", (nz.fold_persian_letters, "ئەو", "ئهو")),
+    ("kurdish-ae-dropped", (nz.fold_persian_letters, "ئەو", "ئو")),
     ("persian-heh-doachashmee", (nz.fold_persian_letters, "ھذا", "هذا")),
+    ("kurdish-erbil", (nz.fold_persian_letters, "هەولێر", "هولير")),
+    ("kurdish-letters", (nz.fold_persian_letters, "ڕۆژ ڵ پ چ گ", "روز ل ب ج ك")),
+    ("veh-for-v", (nz.fold_persian_letters, "ڤيكتوريا", "فيكتوريا")),
     ("digits-arabic-indic", (nz.fold_digits, "٢٠٢٦", "2026")),
     ("digits-persian", (nz.fold_digits, "۲۰۲۶", "2026")),
     ("digits-separators", (nz.fold_digits, "٢٬٥٠٠ و٢٫٥ و٥٠٪", "2,500 و2.5 و50%")),
@@ -76,8 +79,10 @@ def test_normalize_text_applies_all_rules(given: str, expected: str) -> None:
         ("قالَ المتحدث: إنّ الانسحـــاب من عين الأسد اكتمل", "عين الاسد"),
         ("ﻻ صحة للأنباء عن \u200fالانسحاب", "الانسحاب"),
         ("بلغ العدد ٢٬٥٠٠ جندي", "2,500"),
+        ("قاعدة حرير في هەولێر (أربيل)", "اربيل"),
+        ("انسحـاب‌ ﻻحق مِن أربيل", "اربيل"),
     ],
-    ids=["diacritics-tatweel", "ligature-before", "arabic-digits"],
+    ids=["diacritics-tatweel", "ligature-before", "arabic-digits", "kurdish-vowel", "mixed"],
 )
 def test_offsets_map_back_to_the_original(original: str, needle: str) -> None:
     norm = normalize(original)
@@ -91,3 +96,19 @@ def test_empty_span_maps_to_a_position() -> None:
     norm = normalize("ابc")
     assert norm.original_span(3, 3) == (3, 3)
     assert norm.original_span(1, 1) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أعلنَت القواتُ الأمريكيـة انسحابَها من «عين الأسد» ٢٠٢٦",
+        "plain ascii, no change at all",
+        "ﻻ صحة\u200f لذلك؟ هەولێر",
+        "",
+    ],
+    ids=["marks-and-digits", "ascii", "ligature-kurdish", "empty"],
+)
+def test_fast_path_matches_the_character_by_character_rules(text: str) -> None:
+    fast = normalize(text)
+    slow = nz._normalize_slow(text)
+    assert (fast.text, fast.offsets) == (slow.text, slow.offsets)

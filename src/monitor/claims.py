@@ -47,8 +47,18 @@ _DENIED_REACH = 8  # "نفت وزارة الدفاع الأمريكية الأن
 _PARTICLES = frozenset({"لم", "لن", "لا", "ليس", "ليست", "عدم", "دون", "بدون", "غير"})
 _UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
 # Kinds whose one-word cues make a claim even when the sentence names no actor ("الانسحاب").
-_SELF_ANCHORED = frozenset({"withdrawal", "handover", "relocation"})
+_SELF_ANCHORED = frozenset({"withdrawal", "handover", "relocation", "presence_end"})
 _IMPERFECT = re.compile(r"^[يتن]")
+# Where forces go: a withdrawal cue followed by one of these and a place is a relocation.
+_TOWARDS = frozenset(
+    {"الي", "باتجاه", "نحو", "صوب", "متجها", "متجهه", "متجهين", "متوجها", "متوجهه"}
+)
+_DESTINATION_REACH = 12
+# Ending presence at a base (a presence_end cue followed by one of these) hands the base over.
+_BASE_NOUNS = frozenset(
+    {"قاعده", "القاعده", "قواعد", "القواعد", "معسكر", "المعسكر", "مقر", "المقر", "مقرات", "المقرات"}
+)
+_BASE_REACH = 6
 
 
 def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -> list[Claim]:
@@ -96,7 +106,8 @@ def _sentence_cues(sv: SentenceView, has_counts: bool) -> list[Cue]:
         (h, k)
         for h, k in sorted(found, key=lambda c: c[0].first)
         if (anchored or len(h.term.tokens) > 1 or k in _SELF_ANCHORED)
-        and veto_for(h, sv.hits, sv.rules, sv.scan.tokens) is None
+        # the Iraqi side receiving a base is no one else's move ("ستتسلم البيشمركة المواقع")
+        and veto_for(h, sv.hits, sv.rules, sv.scan.tokens, nearer_actor=k != "handover") is None
     ]
     if all(k == "agreement" for _, k in cues):
         return []  # an agreement about something else ("بعد اتفاق مع التحالف")
@@ -147,13 +158,13 @@ def _claim(sv: SentenceView, norm: NormText, seg: Segment, counts: list[Count]) 
     if main is not None:
         cue, kind, date = main
     elif count is not None:
-        cue, kind, date = None, "troop_count", None
+        cue, kind, date = None, "troop_count", _count_date(scan, seg, count)
     else:
         return None
     negated = _is_negated(scan, seg_hits, cue)
     start, end = norm.original_span(*_trim(scan.text, seg.start, seg.end))
     return Claim(
-        kind=_resolve_kind(kind, date),
+        kind=_refine_kind(scan, seg_hits, toks, cue, _resolve_kind(kind, date)),
         sentence=norm.original[start:end],
         date=date,
         places=tuple(dict.fromkeys(h.term.tag for h in seg_hits if h.term.role == "place")),
@@ -170,6 +181,41 @@ def _resolve_kind(kind: str, date: DateSpan | None) -> ClaimKind:
     if kind in UNTIL_ONLY:
         return _UNTIL_KIND[kind] if date is not None and until(date) else "timetable"
     return kind  # type: ignore[return-value]
+
+
+def _refine_kind(
+    scan: lx.Scan, seg_hits: list[lx.Hit], toks: range, cue: lx.Hit | None, kind: str
+) -> ClaimKind:
+    """Ending presence at a base is a handover; leaving towards a place is a relocation."""
+    if cue is None:
+        return kind  # type: ignore[return-value]
+    after = range(cue.last + 1, min(toks.stop, cue.last + 1 + _DESTINATION_REACH))
+    if kind == "presence_end":
+        near = (scan.tokens[t] for t in after[:_BASE_REACH])
+        return (
+            "handover"
+            if any(_BASE_NOUNS.intersection(lx.prefix_forms(t)) for t in near)
+            else "withdrawal"
+        )
+    if kind == "withdrawal":
+        places = {h.first for h in seg_hits if h.term.role in ("place", "x_place")}
+        for t in after:
+            if scan.tokens[t] in _TOWARDS and places.intersection(range(t + 1, t + 4)):
+                return "relocation"  # "غادر الرتل الأنبار متجها إلى أربيل"
+    return kind  # type: ignore[return-value]
+
+
+def _count_date(scan: lx.Scan, seg: Segment, count: Count) -> DateSpan | None:
+    """A troop count with no cue takes the nearest date of its clause ("بلغ نحو 5200 جندي
+    مطلع عام 2020")."""
+    for clause in seg.clauses:
+        toks = scan.tokens_in(clause.start, clause.end)
+        if count.first in toks and clause.dates:
+            near = min(
+                clause.dates, key=lambda d: min(abs(d[0] - count.last), abs(count.first - d[1]))
+            )
+            return near[2]
+    return None
 
 
 def _quantity(norm: NormText, count: Count) -> Quantity:

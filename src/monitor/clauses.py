@@ -32,6 +32,7 @@ from monitor.models import DateSpan
 
 PRIORITY = {
     "withdrawal": 7,
+    "presence_end": 7,
     "mission_end": 7,
     "handover": 6,
     "relocation": 5,
@@ -44,7 +45,11 @@ PRIORITY = {
 }
 UNTIL_ONLY = frozenset({"stay", "continue"})
 _UNTIL = frozenset({"حتي", "لغايه", "الي", "غايه"})
-_MOVES = frozenset({"withdrawal", "mission_end", "handover", "relocation"})
+_MOVES = frozenset({"withdrawal", "presence_end", "mission_end", "handover", "relocation"})
+# "تنتهي المرحلة وفق الاتفاق في أيلول": an agreement named after these words is the schedule
+# the move follows, and the date after it is the move's.
+_FOLLOWING = frozenset({"وفق", "وفقا", "بموجب", "طبقا", "حسب", "بحسب", "تنفيذا", "تطبيقا"})
+_SCHEDULE_DATE_GAP = 2
 _AFTER_CUE = 20  # words from a cue to a later date it owns
 _BEFORE_CUE = 10  # words from an earlier date to its cue...
 _BEFORE_DONE_CUE = 15  # ...when the segment reports something done (the date is the event's)
@@ -274,15 +279,17 @@ def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[DateSpan]]:
         ]
         if after:
             owned[min(after)[1]] = [(2, df, d)]
-    _credit_moves(cues, owned)
+    _credit_moves(scan, cues, owned)
     return {i: [d for *_, d in sorted(ds, key=lambda x: (x[0], x[1]))] for i, ds in owned.items()}
 
 
 def _credit_moves(
-    cues: list[tuple[int, lx.Hit, str]], owned: dict[int, list[tuple[int, int, DateSpan]]]
+    scan: lx.Scan,
+    cues: list[tuple[int, lx.Hit, str]],
+    owned: dict[int, list[tuple[int, int, DateSpan]]],
 ) -> None:
     """ "ستغادر القاعدة وفق الموعد المحدد في أيلول": the date is the move's, not the schedule's."""
-    for i in [i for i in owned if cues[i][2] == "timetable"]:
+    for i in [i for i in owned if _is_schedule(scan, cues[i][1], cues[i][2], owned[i])]:
         movers = [
             j
             for j, (ci, _, kind) in enumerate(cues)
@@ -290,3 +297,16 @@ def _credit_moves(
         ]
         if movers:
             owned[movers[-1]] = owned.pop(i)
+
+
+def _is_schedule(
+    scan: lx.Scan, cue: lx.Hit, kind: str, dates: list[tuple[int, int, DateSpan]]
+) -> bool:
+    """A timetable cue, or an agreement cue right after وفق/بموجب whose date follows it at once
+    ("وفق الاتفاق في أيلول المقبل"; not "تطبيقا لاتفاق أبرمته بغداد في أيلول 2024")."""
+    if kind == "timetable":
+        return True
+    if kind != "agreement" or any(df - cue.last > _SCHEDULE_DATE_GAP for _, df, _ in dates):
+        return False
+    before = scan.tokens[max(0, cue.first - 2) : cue.first]
+    return any(_FOLLOWING.intersection(lx.prefix_forms(t)) for t in before)

@@ -79,8 +79,9 @@ _WD_PREFIX = (
 )
 
 
-# One month name, optionally twinned: أيلول/سبتمبر, سبتمبر (أيلول), سبتمبر - أيلول.
-_MONTH = rf"(?P<m1>{_MON})(?:\s*[/(-]\s*(?P<m2>{_MON})(?:\s*\))?)?"
+# One month name, optionally twinned: أيلول/سبتمبر, سبتمبر (أيلول), سبتمبر - أيلول, and the
+# wire agencies' "سبتمبر أيلول" with a plain space (then both names must be the same month).
+_MONTH = rf"(?P<m1>{_MON})(?:(?P<twin>\s*[/(-]\s*|\s+)(?P<m2>{_MON})(?:\s*\))?)?"
 
 
 _PREP_RE = re.compile(
@@ -201,6 +202,11 @@ def _implied_year(
 def _resolve_greg(m: re.Match[str], pub: date | None) -> Hit | None:
     name = squash(m["m1"] or "")
     month = GREGORIAN_MONTHS[name] if name else int(m["mnum"])  # "شهر 9 المقبل"
+    if m["m2"] and not m["twin"].strip() and GREGORIAN_MONTHS[squash(m["m2"])] != month:
+        # two different months side by side are not one date: keep the first one alone
+        alone = _GREG_RE.match(m.string, m.start(), m.end("m1"))
+        hit = _resolve_greg(alone, pub) if alone else None
+        return hit._replace(cut=m.end("m1")) if hit else None
     first, last = _greg_day(m)
     if first == 0 or (m["mnum"] and is_count(m.string, m.start("mnum"), m.end("mnum"))):
         return None

@@ -73,6 +73,7 @@ _RULES = {
 }
 CUE_KINDS = (
     "withdrawal",
+    "presence_end",
     "mission_end",
     "handover",
     "relocation",

@@ -180,13 +180,19 @@ def _best_actor(action: lx.Hit, actors: list[lx.Hit], rules: KeywordRules) -> lx
 
 
 def veto_for(
-    action: lx.Hit, sentence_hits: list[lx.Hit], rules: KeywordRules, tokens: Sequence[str] = ()
+    action: lx.Hit,
+    sentence_hits: list[lx.Hit],
+    rules: KeywordRules,
+    tokens: Sequence[str] = (),
+    nearer_actor: bool = True,
 ) -> str | None:
     """The id of the exclusion that cancels ``action`` in its sentence, or None.
 
     ``sentence_hits`` are all hits of the action's sentence; ``tokens`` the text's tokens. A
     foreign place or another party after إلى/نحو/باتجاه is where forces go or who receives a
     base ("نقلها إلى الكويت"، "تُسلَّم إلى قوات البيشمركة"), not who leaves or where from.
+    ``nearer_actor=False`` skips the nearer-actor exclusions (for a handover, the other party
+    near the verb is the one receiving).
     """
     positives = [h for h in sentence_hits if h.term.role == "actor"]
     near_pos = min((distance(p, action) for p in positives), default=None)
@@ -198,7 +204,7 @@ def veto_for(
             return h.term.tag
         if role == "x_actor" and _is_destination(h, tokens, 2):
             continue
-        if role == "x_actor" and not any(_overlaps(h, p) for p in positives):
+        if role == "x_actor" and nearer_actor and not any(_overlaps(h, p) for p in positives):
             d = distance(h, action)
             if d <= rules.sentence_window_words and (near_pos is None or d < near_pos):
                 return h.term.tag

@@ -5,13 +5,17 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
 - Text and terms meet in the ``normalize_text`` form and are cut into ``\\w+`` tokens, so
   punctuation between the words of a term (``أيلول/سبتمبر``) does not matter.
 - Before the first word of a term the text may carry proclitics: و ف (conjunctions), then ب ل ك
-  (prepositions) or س (future, only before ي ت ن ا), then the article ال; ``لل`` is ل + ال.
+  (prepositions, never before a word of two letters: "بحث" is not ب + حث) or س (future, only
+  before ي ت ن ا), then the article ال; ``لل`` is ل + ال.
   So ``وللتحالف`` matches ``التحالف`` and ``بالانسحاب`` matches ``انسحاب``.
-- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا) or the
-  plural past ending وا (غادروا → غادر);
-  a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``).
+- After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا), the
+  plural past ending وا (غادروا → غادر) or the accusative alef of tanween (جنديا → جندي);
+  a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``). The other words of a
+  term may carry the accusative alef too ("بيانا مشتركا" is "بيان مشترك").
 - All words of a term must lie in one sentence. Words in the middle may carry proclitics; a
-  ``*`` stands for up to five words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء").
+  ``*`` stands for up to five words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء"),
+  not counting the words of a date inside it (digits, month and weekday names, يوم، الموافق…:
+  "أنهت القوات يوم السبت 5 ربيع الآخر 1447هـ الموافق 27 سبتمبر 2025م وجودها").
 - ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap.
 
 One dictionary lookup per candidate form of each token replaces a regex scan per term;
@@ -26,6 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from monitor.date_lexicon import GREGORIAN_MONTHS, HIJRI_MONTHS, REL, WEEKDAYS
+from monitor.normalize import normalize_text
+
 # Letters and digits are separate tokens: "بـ2500" is ب and 2500.
 TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
 # A sentence ends at a line break, ! ? ; … or a full stop that is not inside a number (2.500);
@@ -37,7 +44,20 @@ _PREP = ("ب", "ل", "ك")
 # No ي: it would turn the adjective العراقي into the place العراق.
 _SUFFIXES = ("هما", "هم", "هن", "ها", "كم", "كن", "نا", "وا", "ه", "ك")
 _MIN_STEM = 2
-GAP = 5  # a "*" in a term stands for up to this many words
+_ACC_MIN_STEM = 3  # "جنديا" → "جندي", but not "ما" → "م"
+GAP = 5  # a "*" in a term stands for up to this many words...
+_GAP_LIMIT = 24  # ...plus date words, up to this many tokens in all
+# Words of a date, free inside a "*" gap (digits are free too).
+_GAP_FREE = frozenset(
+    w
+    for table in (GREGORIAN_MONTHS, HIJRI_MONTHS, WEEKDAYS, REL)
+    for name in table
+    for w in name.split()
+) | frozenset(
+    normalize_text(w)
+    for w in ("يوم", "صباح", "مساء", "فجر", "ظهر", "ليلة", "اليوم", "أمس", "غدا", "الموافق", "ه",
+              "م", "هـ", "هجري", "هجرية", "ميلادي", "ميلادية")
+)  # fmt: skip
 _CACHE_LIMIT = 200_000  # distinct tokens remembered per lexicon
 
 
@@ -116,7 +136,7 @@ def prefix_forms(tok: str) -> tuple[str, ...]:
     conj_rests = [tok] + [tok[1:] for c in _CONJ if tok.startswith(c) and len(tok) > 2]
     for rest in conj_rests:
         candidates = [rest]
-        if len(rest) > 2 and rest[0] in _PREP:
+        if len(rest) > 3 and rest[0] in _PREP:  # "بحث" is not ب + "حث"
             if rest.startswith("لل"):
                 candidates.append("ال" + rest[2:])  # ل + ال with the alef dropped
             candidates.append(rest[1:])
@@ -139,7 +159,17 @@ def suffix_forms(tok: str) -> tuple[str, ...]:
             forms.append(stem)
             if stem.endswith("ت") and len(stem) > _MIN_STEM:
                 forms.append(stem[:-1] + "ه")
+    if tok.endswith("ا") and len(tok) > _ACC_MIN_STEM:
+        forms.append(tok[:-1])  # accusative tanween: جنديا، عسكريا
     return tuple(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=65536)
+def inner_forms(tok: str) -> tuple[str, ...]:
+    """Forms of a first or middle word of a term: proclitics off, and the accusative alef."""
+    forms = prefix_forms(tok)
+    acc = [f[:-1] for f in forms if f.endswith("ا") and len(f) > _ACC_MIN_STEM]
+    return tuple(dict.fromkeys([*forms, *acc])) if acc else forms
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: a Lexicon is a cache key
@@ -185,6 +215,7 @@ class Lexicon:
                     for term in self._index.get(stem, ()):
                         if len(term.tokens) == 1:
                             singles[id(term)] = term
+            for form in inner_forms(tok):
                 for term in self._index.get(form, ()):
                     if len(term.tokens) > 1:
                         multis[id(term)] = term
@@ -246,7 +277,12 @@ def _find_terms(lexicon: Lexicon, toks: list[str], sentence_of: list[int]) -> li
         nxt = toks[i + 1] if i + 1 < n else ""
         for term in multis:
             second = term.tokens[1]
-            if second != "*" and second != nxt and second not in suffix_forms(nxt):
+            if (
+                second != "*"
+                and second != nxt
+                and second not in suffix_forms(nxt)
+                and second not in inner_forms(nxt)
+            ):
                 continue  # cheap test of the second word before the full match
             last = _rest_matches(term.tokens, toks, i, sentence_of)
             if last is not None:
@@ -264,20 +300,35 @@ def _rest_matches(
     j = i + 1
     while k < len(want):
         if want[k] == "*":
-            for skip in range(GAP + 1):
-                end = _rest_matches(want, toks, j + skip - 1, sentence_of, k + 1)
-                if end is not None:
-                    return end
-            return None
+            return _gap_matches(want, toks, j, sentence_of, k)
         if j >= len(toks) or sentence_of[j] != sentence_of[i]:
             return None
         if k == len(want) - 1:
             return j if want[k] in suffix_forms(toks[j]) else None
-        if toks[j] != want[k] and want[k] not in prefix_forms(toks[j]):
+        if toks[j] != want[k] and want[k] not in inner_forms(toks[j]):
             return None
         j += 1
         k += 1
     return j - 1
+
+
+def _gap_matches(
+    want: tuple[str, ...], toks: list[str], j: int, sentence_of: list[int], k: int
+) -> int | None:
+    """``want[k]`` is a ``*``: try the rest of the term after 0..GAP words (dates are free)."""
+    counted = 0
+    for nxt in range(j, min(j + _GAP_LIMIT, len(toks)) + 1):
+        end = _rest_matches(want, toks, nxt - 1, sentence_of, k + 1)
+        if end is not None:
+            return end
+        if nxt >= len(toks) or sentence_of[nxt] != sentence_of[j - 1]:
+            return None
+        tok = toks[nxt]
+        if not (tok.isdigit() or tok in _GAP_FREE):
+            counted += 1
+            if counted > GAP:
+                return None
+    return None
 
 
 def _find_patterns(

@@ -12,7 +12,10 @@ Rules, applied to each character in this order (one small function each):
 5. ``fold_alef``: أ إ آ ٱ ٲ ٳ → ا.
 6. ``fold_yeh``: ى (alef maqsura) and Persian ی → ي.
 7. ``fold_teh_marbuta``: ة → ه (for matching only; the original stays in ``NormText.original``).
-8. ``fold_persian_letters``: Persian/Urdu ک → ك, ە ھ → ه (copy from Persian keyboards).
+8. ``fold_persian_letters``: Persian, Urdu and Kurdish (Sorani) letters to the Arabic letters
+   an Arabic writer uses for them: ک گ → ك, ھ → ه, ێ → ي, ۆ → و, ڵ → ل, ڕ → ر, پ → ب, چ → ج,
+   ژ → ز, ڤ → ف; the Kurdish vowel ە is dropped, as Arabic spellings of Kurdish names drop it
+   (so a Kurdish outlet's "هەولێر" meets "هولير", and "ڤيكتوريا" meets "فيكتوريا").
 9. ``fold_digits``: Arabic-Indic ٠-٩ and Persian ۰-۹ → 0-9; ٫ → ``.``; ٬ → ``,``; ٪ → ``%``.
 10. ``unify_punctuation``: « » “ ” „ ″ → ``"``; ‘ ’ ‚ → ``'``; ، → ``,``; ؛ → ``;``; ؟ → ``?``;
     ۔ → ``.``; dashes – — → ``-``; no-break and other spaces → a plain space.
@@ -24,6 +27,7 @@ so config and text always meet in the same form.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -90,9 +94,12 @@ def fold_teh_marbuta(s: str) -> str:
     return s.replace("ة", "ه")
 
 
+_PERSIAN = str.maketrans("کگھێۆڵڕپچژڤ", "ككهيولربجزف", "ە")
+
+
 def fold_persian_letters(s: str) -> str:
-    """Persian keheh, ae and heh doachashmee to their Arabic letters."""
-    return s.replace("ک", "ك").replace("ە", "ه").replace("ھ", "ه")
+    """Persian, Urdu and Kurdish letters to the Arabic letters used for the same sounds."""
+    return s.translate(_PERSIAN)
 
 
 def fold_digits(s: str) -> str:
@@ -138,15 +145,61 @@ def _map_char(c: str) -> str:
     return out
 
 
-def normalize(text: str) -> NormText:
-    """Normalise ``text`` and keep, for every output character, its index in ``text``."""
-    out: list[str] = []
-    offsets: list[int] = []
-    cache = _CACHE
-    for i, c in enumerate(text):
-        m = cache.get(c)
+def _unchanged_class() -> str:
+    """A regex class of the ASCII and Arabic-block characters that no rule changes."""
+    blocks = [*range(0x20, 0x7F), 0x0A, 0x09, *range(0x0600, 0x0700)]
+    keep = [chr(i) for i in blocks if _map_char(chr(i)) == chr(i)]
+    return "".join(re.escape(c) for c in keep)
+
+
+# Articles are read through here before anything else, so the common case is kept fast: one
+# regex pass finds the characters that may change (anything outside the unchanged ASCII and
+# Arabic letters), and each distinct one is replaced with ``str.replace`` over the whole text.
+_MAY_CHANGE = re.compile(f"[^{_unchanged_class()}]")
+
+
+def _changes(text: str) -> dict[str, str] | None:
+    """Distinct characters of ``text`` that change -> their form; None when one expands."""
+    found: dict[str, str] = {}
+    for c in set(_MAY_CHANGE.findall(text)):
+        m = _CACHE.get(c)
         if m is None:
             m = _map_char(c)
+        if len(m) > 1:
+            return None  # ﻻ → لا: offsets need the character-by-character path
+        if m != c:
+            found[c] = m
+    return found
+
+
+def _apply(text: str, changes: dict[str, str]) -> str:
+    for c, m in changes.items():
+        text = text.replace(c, m)
+    return text
+
+
+def normalize(text: str) -> NormText:
+    """Normalise ``text`` and keep, for every output character, its index in ``text``."""
+    changes = _changes(text)
+    if changes is None:
+        return _normalize_slow(text)
+    out = _apply(text, changes)
+    dropped = [c for c, m in changes.items() if not m]
+    if not dropped:
+        return NormText(text=out, offsets=tuple(range(len(text))), original=text)
+    kept = re.compile("[^" + "".join(map(re.escape, dropped)) + "]+")
+    offsets: list[int] = []
+    for m in kept.finditer(text):
+        offsets.extend(range(m.start(), m.end()))
+    return NormText(text=out, offsets=tuple(offsets), original=text)
+
+
+def _normalize_slow(text: str) -> NormText:
+    """Character by character, for texts with characters that expand (ligatures)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, c in enumerate(text):
+        m = _map_char(c)
         if len(m) == 1:
             out.append(m)
             offsets.append(i)
@@ -158,5 +211,7 @@ def normalize(text: str) -> NormText:
 
 def normalize_text(text: str) -> str:
     """Normalise ``text`` without keeping offsets (config terms, titles, comparisons)."""
-    cache = _CACHE
-    return "".join(cache[c] if c in cache else _map_char(c) for c in text)
+    changes = _changes(text)
+    if changes is None:
+        return "".join(_map_char(c) for c in text)
+    return _apply(text, changes)

@@ -30,43 +30,53 @@ strong evidence; in doubt a claim is consistent or new.
   or weeks (time zones, "yesterday" resolved across midnight). See ``SLACK_DAYS``. Not compared:
   an agreement-family claim's date after its own publication ("agree to withdraw in 2025" gives
   the deadline, not the day of signing), and, on a claim that does not report something done, a
-  date in the week up to publication ("اليوم"، "الأحد": the day it was said or demanded, not a
-  date for the event; ``NEWS_PEG_DAYS``). A troop figure dated outside an event's period is
-  another figure, not a contradiction.
+  date in the week up to publication against an agreement or a milestone still planned in the
+  file ("اليوم"، "الأحد": the day it was said or demanded, not a date for the event;
+  ``NEWS_PEG_DAYS``). A troop figure for another period (dated outside the event's, or undated
+  in a story written before it) is another figure, not a contradiction.
 - Numbers (compared only between the same kind): point values agree within 15% when either
   side says "about", else 5% (rounding); "more than X" is > X, "at least X" >= X, "less than
   X" < X, each against the other side's value widened by its own tolerance. An undated figure is
   compared first with the figure standing at publication.
 - conflicting needs a strong match: exact or nested places, or a claim of the same kind that
-  names no place or only a country (taken to be about the event's places); and no specific
-  place outside the event's ("Baghdad and Erbil" says more than either phase). Otherwise a
-  broad match can agree but not conflict: Taji in 2020 says nothing against "the rest by 2026".
-  A troop figure must name its place (900 in Syria and 2,500 in Iraq are both "the" figure).
-  Steps are never a date for a milestone of another kind when they come before it: a relocation
-  or a handover, or a count of those who left ("350 advisers left the base"), is on the way to
-  "the rest leave by the end of 2026", not its date. A demand or a call ("طالب"، "دعا"، "يجب")
-  never conflicts: it takes the best other verdict, or is new.
+  names only a country (taken to be about the event's places); and no specific place outside
+  the event's ("Baghdad and Erbil" says more than either phase). A claim naming no place can
+  agree, and can say a completed milestone is still ahead, but its date or figure never
+  conflicts (agreements aside: their places are metonyms). A broad match can agree but not
+  conflict: Taji in 2020 says nothing against "the rest by 2026". A relocation or handover
+  event meets only its own kind (a convoy leaving for Kurdistan is not "advisers transferred
+  in Kurdistan"). Steps are never a date for a milestone of another kind: a relocation or a
+  handover, or a count of those who left ("350 advisers left the base"), before the milestone
+  is on the way to it, and at another time than a completed one is another step; a count never
+  completes a milestone. A demand or a call ("طالب"، "دعا"، "يجب"; not "طالباً عدم الكشف عن
+  هويته") never conflicts: it takes the best other verdict, or is new.
 - completed: the claim reports it done (not negated, not hedged), places match strongly, the
   event is still planned (in the file and in ``milestones``) and its start is no more than
   ``EARLY_DAYS`` after the claim's date (or the publication date). Done much earlier than
-  planned is conflicting. Late completion is completed.
-- A milestone (a forces-leaving event) already completed, in the file or in ``milestones``:
-  a claim dated after its own publication that speaks of it as still ahead, or a negated
-  report that it is done, is conflicting. When a story completed a milestone the file still
-  plans, the day is unknown: a claim dated from the plan on and not after its publication
-  (another copy's "أعلنت مساء الأحد…", with or without a word of completion) is consistent
-  with it being completed. An undated plan-like mention is not flagged (it is as often
-  background). An undated report that it is done confirms it only within ``RECENT_DAYS`` of
-  the event (or when a story completed it).
-- Negation flips a specific match: denying what the timeline holds is conflicting, denying a
-  date or number it does not hold is consistent; a negated claim with nothing specific (no
-  date, no number, no exact/nested place) is consistent. Hedged claims are judged like others
-  but are never completed.
-- Best event: highest (place fit, verdict completed > consistent > conflicting, kind fit, a
-  date or number agreed, nearest date or figure; for an undated claim, what is due (done
-  reports) or next). An agreement with an event of another kind only because its date is
-  coarser ("advisers transferred in 2026") yields to a conflict with an event of the claim's
-  own kind at named places ("the Kurdistan mission ends in March 2026" vs 2026-09).
+  planned is conflicting. Late completion is completed. Done up to ``EARLY_DAYS`` before a
+  completed milestone's date agrees with it (its date is a deadline: "by the end of 2021").
+- A milestone (a forces-leaving event) already completed: a claim dated wholly after its own
+  publication that speaks of it as still ahead ("next month", not "by the end of this month")
+  is conflicting, when a story completed it (``milestones``) or the file holds it done within
+  ``RECENT_DAYS`` before the story (a mission "ending next month" years later is another
+  mission); so is a negated report that it is done. When a story completed a milestone the file
+  still plans, the day is unknown: a claim dated from the plan on and not after its
+  publication (another copy's "أعلنت مساء الأحد…", with or without a word of completion) is
+  consistent with it being completed. An undated plan-like mention is not flagged (it is as
+  often background). An undated report that it is done confirms it only within
+  ``RECENT_DAYS`` of the event (or when a story completed it).
+- Negation flips a specific match: denying a date or figure the timeline holds is conflicting,
+  denying one it does not hold is consistent; a negated claim with no date or figure that
+  matches ("denies any plan for an immediate withdrawal from Iraq") has nothing specific to
+  deny and is consistent. Hedged claims are judged like others but are never completed.
+- Best event: highest (place fit by the least well placed place, verdict completed >
+  consistent > conflicting, a date or figure agreed precisely (not merely inside a period
+  longer than a month such as "2026", nor late), kind fit, nearest date or figure; for an
+  undated claim, what is due (done reports) or next). An agreement with an event of another
+  kind only inside such a coarse period ("advisers transferred in 2026") yields to a conflict
+  with an event of the claim's own kind at named places ("the Kurdistan mission ends in March
+  2026" vs 2026-09). A claim dated the very day of an event (a day) that a conflict would
+  otherwise win reports that event ("announced on 27 September 2024 the end of the mission").
   A reason may add a note naming a second event that disagrees, which is how the two reports
   for Erbil (2026-09 vs the end of 2026) both stay visible.
 - A claim with no date, place or number fits the best event of its kind as consistent (it goes
@@ -94,8 +104,11 @@ from monitor.models import (
     TimelineEvent,
     Verdict,
 )
-from monitor.timeline_judge import Assessment, assess, describe_new, render
+from monitor.timeline_fit import places_of
+from monitor.timeline_judge import assess
+from monitor.timeline_rank import Assessment, render
 from monitor.timeline_table import milestone_json, milestone_rows, milestone_table
+from monitor.timeline_words import describe_new
 
 __all__ = [
     "DEFAULT_PLACES",
@@ -128,6 +141,7 @@ DEFAULT_PLACES: dict[str, str | None] = {
     "harir": "erbil",
 }
 
+_DEFAULT_ITEMS = tuple(DEFAULT_PLACES.items())
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -344,10 +358,10 @@ def judge(
     """
     if isinstance(published, datetime):  # a datetime is a date too; compare calendar days
         published = published.date()
-    parents = dict(timeline.places) or DEFAULT_PLACES
+    gaz = places_of(timeline.places or _DEFAULT_ITEMS)
     found: list[Assessment] = []
     for event in timeline.events:
-        result = assess(claim, event, published, milestones or {}, parents)
+        result = assess(claim, event, published, milestones or {}, gaz)
         if result is not None:
             found.append(result)
     if not found:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from monitor.models import Claim, DateSpan, Quantity, TimelineEvent
 from monitor.normalize import normalize_text
@@ -40,7 +42,9 @@ NEWS_PEG_DAYS = 7
 # زمني"، "دعا إلى"، "يجب"، "ضرورة". What someone asks for is not what was agreed or planned.
 _DEMAND_RE = re.compile(
     r"(?<!\w)[وف]?[بل]?(?:ال)?[يت]?"
-    r"(?:طالب|مطالب|دعا|دعت|دعو|داعي|ناشد|مناشد|حث|يجب|ينبغي|ضروره|طلب)\w*"
+    r"(?:طالب|مطالب|دعا|دعت|دعو|داعي|ناشد|مناشد|حث|يجب|ينبغي|ضروره|طلب)\w*+"
+    # "طالباً عدم الكشف عن هويته": a source asking not to be named demands nothing
+    r"(?!\s+(?:ب?عدم|الا)\s+(?:الكشف|كشف|نشر|ذكر|الافصاح|الاشاره))"
 )
 
 _QUALIFIER_WORDS = {
@@ -67,59 +71,81 @@ def kind_fit(claim_kind: str, event_kind: str) -> int:
     return 0
 
 
-def place_fit(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]) -> int | None:
+@dataclass(frozen=True, slots=True, eq=False)
+class Places:
+    """The place hierarchy (child -> parent; None for a country) with every place's ancestors
+    worked out once. One instance per hierarchy (``places_of``): the place measures below are
+    cached on it, as the same few places meet the same few events claim after claim."""
+
+    parents: Mapping[str, str | None]
+    up: Mapping[str, frozenset[str]]  # a place -> all the places around it
+
+    def is_country(self, place: str) -> bool:
+        return place in self.parents and self.parents[place] is None
+
+
+@lru_cache(maxsize=32)
+def places_of(items: tuple[tuple[str, str | None], ...]) -> Places:
+    """The ``Places`` of a hierarchy given as (place, parent) pairs (``Timeline.places``)."""
+    parents = dict(items)
+    return Places(parents, {place: frozenset(ancestors(place, parents)) for place in parents})
+
+
+def place_fit(claim: Claim, event: TimelineEvent, gaz: Places) -> int | None:
     """EXACT, NESTED, BROAD, UNSPECIFIED, or None when the places are disjoint."""
-    fit = _overlap(subject_places(claim.places, parents), event.places, parents)
+    fit = _overlap(subject_places(claim.places, gaz), event.places, gaz)
     if fit is not None and claim.kind in POLITICAL and event.kind in POLITICAL:
         return EXACT  # "بغداد وواشنطن" names governments, not where anything happens
     return fit
 
 
-def subject_places(places: tuple[str, ...], parents: Mapping[str, str | None]) -> tuple[str, ...]:
+@lru_cache(maxsize=4096)
+def subject_places(places: tuple[str, ...], gaz: Places) -> tuple[str, ...]:
     """Drop a place that only frames a more specific one ("عين الأسد غربي العراق" -> ain_al_asad)."""
-    framing = {a for p in places for a in ancestors(p, parents)}
+    framing = {a for p in places for a in gaz.up.get(p, ())}
     return tuple(p for p in places if p not in framing)
 
 
-def is_country_claim(claim: Claim, parents: Mapping[str, str | None]) -> bool:
+def is_country_claim(claim: Claim, gaz: Places) -> bool:
     """The claim names only countries (or the same as: "العراق" as the actor)."""
-    subject = subject_places(claim.places, parents)
-    return bool(subject) and all(p in parents and parents[p] is None for p in subject)
+    subject = subject_places(claim.places, gaz)
+    return bool(subject) and all(gaz.is_country(p) for p in subject)
 
 
-def covers(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]) -> bool:
+def covers(claim: Claim, event: TimelineEvent, gaz: Places) -> bool:
     """Every specific place the claim names lies at, inside or around one of the event's.
 
     Countries are left out (as often the actor or a target, "دعماً للعمليات في سوريا"). A claim
     that also names a place outside the event ("from Baghdad to Harir", "Baghdad and Anbar, then
     Erbil") speaks of more than this event: enough to agree, never to conflict or complete.
     """
-    return None not in _each_place(claim, event, parents)
+    return None not in _each_place(claim.places, event.places, gaz)
 
 
-def weakest_place(claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]) -> int:
+def weakest_place(claim: Claim, event: TimelineEvent, gaz: Places) -> int:
     """How well the event fits the claim's least well placed specific place (BROAD at worst).
 
     Ranks events for a claim naming several places: against "from Baghdad to Harir", the end of
     2026 in Iraq and Erbil fits Baghdad only broadly, as Kurdistan's transfer fits it not at all.
     """
-    fits = _each_place(claim, event, parents)
+    fits = _each_place(claim.places, event.places, gaz)
     return min((BROAD if f is None else f for f in fits), default=EXACT)
 
 
+@lru_cache(maxsize=4096)
 def _each_place(
-    claim: Claim, event: TimelineEvent, parents: Mapping[str, str | None]
-) -> list[int | None]:
+    claim_places: tuple[str, ...], event_places: tuple[str, ...], gaz: Places
+) -> tuple[int | None, ...]:
     """For each specific (not a country) place of the claim, its best relation to the event's."""
-    if not event.places:
-        return []
+    if not event_places:
+        return ()
     out: list[int | None] = []
-    for place in subject_places(claim.places, parents):
-        if place in parents and parents[place] is None:
+    for place in subject_places(claim_places, gaz):
+        if gaz.is_country(place):
             continue
-        fits = [f for e in event.places if (f := _relation(place, e, parents)) is not None]
+        fits = [f for e in event_places if (f := _relation(place, e, gaz)) is not None]
         out.append(max(fits) if fits else None)
-    return out
+    return tuple(out)
 
 
 def ancestors(place: str, parents: Mapping[str, str | None]) -> list[str]:
@@ -131,22 +157,23 @@ def ancestors(place: str, parents: Mapping[str, str | None]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _overlap(
-    claim_places: tuple[str, ...], event_places: tuple[str, ...], parents: Mapping[str, str | None]
+    claim_places: tuple[str, ...], event_places: tuple[str, ...], gaz: Places
 ) -> int | None:
     if not claim_places or not event_places:
         return UNSPECIFIED
-    fits = [_relation(c, e, parents) for c in claim_places for e in event_places]
+    fits = [_relation(c, e, gaz) for c in claim_places for e in event_places]
     known = [fit for fit in fits if fit is not None]
     return max(known) if known else None
 
 
-def _relation(a: str, b: str, parents: Mapping[str, str | None]) -> int | None:
+def _relation(a: str, b: str, gaz: Places) -> int | None:
     if a == b:  # a country is broad even against itself: "العراق" is as often the actor
-        return BROAD if a in parents and parents[a] is None else EXACT
+        return BROAD if gaz.is_country(a) else EXACT
     for outer, inner in ((a, b), (b, a)):
-        if outer in ancestors(inner, parents):
-            return BROAD if parents.get(outer) is None else NESTED
+        if outer in gaz.up.get(inner, ()):
+            return BROAD if gaz.is_country(outer) else NESTED
     return None
 
 

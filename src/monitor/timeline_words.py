@@ -47,6 +47,7 @@ class Facts:
     unchecked: Unchecked = ""  # why a date was left out: an agreement's deadline, the news peg
     late: bool = False  # dated after the plan of a milestone a story completed: its late date
     partial: bool = False  # the claim also names places outside the event's
+    placed: bool = True  # the claim names a place (or is an agreement: places are metonyms)
 
 
 def mismatches(f: Facts) -> str:
@@ -68,8 +69,11 @@ def agrees(f: Facts) -> str:
     """A consistent verdict: what was checked and agreed, or why a date was not checked."""
     ev = f.event
     if f.late:
+        after = (
+            ", after the plan" if f.claim.date is not None and f.claim.date.start > ev.end else ""
+        )
         return (
-            f"dated {claim_when(f.claim)}, after the plan: fits {event_ref(ev)}, which is "
+            f"dated {claim_when(f.claim)}{after}: fits {event_ref(ev)}, which is "
             f"completed{by(f)}{title(ev)}"
         )
     political = f.claim.kind in POLITICAL and ev.kind in POLITICAL
