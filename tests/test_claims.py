@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from tests import quality_metrics as qm
 
-from monitor.claims import extract_claims
+from monitor.claims import claim_sentences, extract_claims
 from monitor.confkit import Problems
 from monitor.dates import find_dates
 from monitor.keywords import KeywordRules, default_rules_path, load_rules
@@ -300,6 +301,52 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "وكان عدد القوات الأمريكية قد بلغ نحو خمسة آلاف ومئتي جندي مطلع عام 2020.",
         [want(kind="troop_count", date=("2020-01-01", "2020-03-31"), number=(5200, "about"))],
     ),
+    "a-date-further-on-is-not-the-counts": (
+        "ولواشنطن نحو 2500 جندي في العراق و900 في سوريا ضمن التحالف الذي تشكل عام 2014.",
+        [want(kind="troop_count", places=["iraq", "syria"], number=(2500, "about"))],
+    ),
+    "two-actions-with-two-dates-make-two-claims": (
+        "نص الاتفاق المعلن في 27 أيلول/سبتمبر 2024 على إنهاء مهمة التحالف الدولي في بغداد "
+        "بحلول أيلول/سبتمبر 2025.",
+        [
+            want(kind="mission_end", date=("2025-09-01", "2025-09-30"), places=["baghdad"]),
+            want(kind="agreement", date=("2024-09-27", "2024-09-27"), places=["baghdad"]),
+        ],
+    ),
+    "completed-by-a-date-is-the-moves-date": (
+        "وأشار إلى أن مغادرة قوات التحالف ستكتمل قبل نهاية 2026.",
+        [want(kind="withdrawal", date=("2026-10-01", "2026-12-31"))],
+    ),
+    "a-phase-completed-by-a-date-ends-the-mission": (
+        "وأكد المسؤول أن المرحلة الأولى من مهمة التحالف ستكتمل في سبتمبر (أيلول) المقبل.",
+        [want(kind="mission_end", date=("2026-09-01", "2026-09-30"))],
+    ),
+    "a-denied-report-far-from-the-denial-is-no-hedge": (
+        "نفت وزارة شؤون البيشمركة في حكومة إقليم كوردستان، الثلاثاء، الأنباء التي تحدثت عن "
+        "انسحاب مفاجئ لقوات التحالف الدولي من مطار أربيل.",
+        [
+            want(
+                kind="withdrawal",
+                date=("2026-01-20", "2026-01-20"),
+                places=["kurdistan", "erbil"],
+                negated=True,
+            )
+        ],
+    ),
+    "a-source-denying-is-still-a-hedge": (
+        "ونفى مصدر عسكري نقل القوات الأمريكية المنسحبة من العراق إلى قواعد في الأردن.",
+        [want(kind="relocation", places=["iraq"], negated=True, hedged=True)],
+    ),
+    "a-dual-noun-still-matches": (
+        "وأشار إلى أن الوزارة تسلمت خلال الشهر الجاري معسكرين كانت تستخدمهما قوات التحالف في "
+        "أربيل.",
+        [want(kind="handover", date=("2026-01-01", "2026-01-31"), places=["erbil"], done=True)],
+    ),
+    "a-destination-in-the-next-clause-is-another-move": (
+        "ويرجح مراقبون أن تتسارع وتيرة انسحاب القوات الأمريكية، مع نقل المعدات من عين الأسد "
+        "إلى أربيل.",
+        [want(kind="withdrawal", places=["ain_al_asad", "erbil"], hedged=True)],
+    ),
     "official-figures-are-not-a-hedge": (
         "وينتشر في العراق حاليا نحو 2500 جندي أمريكي، بحسب أرقام البنتاغون.",
         [want(kind="troop_count", places=["iraq"], number=(2500, "about"))],
@@ -401,3 +448,13 @@ def test_number_spans_point_at_the_number() -> None:
     text = normalize_text("انسحب نحو 2,500 جندي")
     (number,) = find_numbers(text)
     assert text[number.start : number.end] == "2,500"
+
+
+def test_dates_of_claim_sentences_only_change_nothing(rules: KeywordRules) -> None:
+    # the analyzer looks for dates only in sentences that may hold a claim (a speed-up)
+    for art in qm.load_articles() + qm.load_articles(qm.HOLDOUT_FILE):
+        norm = normalize(art["text"])
+        day = qm.parse_published(art["published"]).date()
+        everywhere = extract_claims(norm, find_dates(norm, day), rules)
+        spans = claim_sentences(norm, rules)
+        assert extract_claims(norm, find_dates(norm, day, spans), rules) == everywhere, art["id"]

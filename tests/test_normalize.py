@@ -112,3 +112,11 @@ def test_fast_path_matches_the_character_by_character_rules(text: str) -> None:
     fast = normalize(text)
     slow = nz._normalize_slow(text)
     assert (fast.text, fast.offsets) == (slow.text, slow.offsets)
+
+
+def test_normalisation_is_idempotent_over_arabic_and_latin_blocks() -> None:
+    # the fast path replaces each character once, which is right only if outputs are final
+    blocks = [*range(0x20, 0x250), *range(0x600, 0x700), *range(0xFB50, 0xFE00)]
+    for c in map(chr, blocks):
+        once = normalize_text(c)
+        assert normalize_text(once) == once, hex(ord(c))

@@ -63,7 +63,9 @@ class Analyzer:
         if not relevance.relevant:
             return ArticleAnalysis(relevance, (), body)
         day = publication_day(published)
-        found = claims.extract_claims(norm, dates.find_dates(norm, day), self.rules)
+        # dates only where a claim may be: most sentences of an article hold none
+        spans = claims.claim_sentences(norm, self.rules)
+        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules)
         findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
         return ArticleAnalysis(relevance, findings, body)
 

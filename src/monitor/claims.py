@@ -32,9 +32,9 @@ from monitor.clauses import (
     DateAt,
     Segment,
     SentenceView,
+    claim_cues,
     clauses_of,
     is_future,
-    main_cue,
     segments_of,
     until,
 )
@@ -43,12 +43,18 @@ from monitor.models import Claim, ClaimKind, DateSpan, NormText, Quantity
 from monitor.numbers import Count, find_counts
 
 _NEGATION_REACH = 3
-_DENIED_REACH = 8  # "نفت وزارة الدفاع الأمريكية الأنباء": a denial is near what it denies
+_DENIED_REACH = 12  # "نفت وزارة الدفاع الأمريكية الأنباء": a denial is near what it denies
+# Hedges that are what a denial denies ("نفت الأنباء"); a source ("نفى مصدر") still hedges.
+_REPORTS = frozenset({"تقارير", "انباء", "تسريبات", "شائعات"})
 _PARTICLES = frozenset({"لم", "لن", "لا", "ليس", "ليست", "عدم", "دون", "بدون", "غير"})
 _UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
+_OWN_KIND: dict[str, ClaimKind] = {"complete": "mission_end"}  # cue kinds that are no claim kind
 # Kinds whose one-word cues make a claim even when the sentence names no actor ("الانسحاب").
 _SELF_ANCHORED = frozenset({"withdrawal", "handover", "relocation", "presence_end"})
 _IMPERFECT = re.compile(r"^[يتن]")
+_CLAIM_ROLES = frozenset({"cue", "pverb", "unit"})
+_COUNT_DATE_GAP = 2  # words between a count and its date (the unit noun, a preposition)
+_RELATIVE = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي"})
 # Where forces go: a withdrawal cue followed by one of these and a place is a relocation.
 _TOWARDS = frozenset(
     {"الي", "باتجاه", "نحو", "صوب", "متجها", "متجهه", "متجهين", "متوجها", "متوجهه"}
@@ -88,6 +94,14 @@ def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -
         clauses = clauses_of(scan, start, end, cues, date_at, {c.first for c in here})
         claims.extend(_sentence_claims(sv, norm, segments_of(sv, clauses), here))
     return claims
+
+
+def claim_sentences(norm: NormText, rules: KeywordRules) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``norm.text`` that may hold a claim (a cue word, the verb of a
+    cue pair or a troop unit): the only ones whose dates ``extract_claims`` reads."""
+    scan = rules.lexicon.scan(norm.text)
+    wanted = {h.sentence for h in scan.hits if h.term.role in _CLAIM_ROLES}
+    return [span for i, span in enumerate(scan.sentences) if i in wanted]
 
 
 def _token_range(scan: lx.Scan, norm: NormText, span: tuple[int, int]) -> tuple[int, int]:
@@ -133,13 +147,13 @@ def _sentence_claims(
     sv: SentenceView, norm: NormText, segments: list[Segment], counts: list[Count]
 ) -> list[Claim]:
     """The claims of one sentence; places of clauses that make no claim go to a neighbour."""
-    found = [(_claim(sv, norm, seg, counts), seg) for seg in segments]
-    claims = [c for c, _ in found if c is not None]
+    found = [(_claims(sv, norm, seg, counts), seg) for seg in segments]
+    claims = [c for made, _ in found for c in made]
     k = 0  # index in ``claims`` of the last claim seen
     seen = 0
-    for claim, seg in found:
-        if claim is not None:
-            k, seen = seen, seen + 1
+    for made, seg in found:
+        if made:
+            k, seen = seen + len(made) - 1, seen + len(made)
             continue
         if not claims:
             break
@@ -149,18 +163,29 @@ def _sentence_claims(
     return claims
 
 
-def _claim(sv: SentenceView, norm: NormText, seg: Segment, counts: list[Count]) -> Claim | None:
-    scan = sv.scan
-    toks = scan.tokens_in(seg.start, seg.end)
-    seg_hits = [h for h in sv.hits if h.first in toks]
+def _claims(sv: SentenceView, norm: NormText, seg: Segment, counts: list[Count]) -> list[Claim]:
+    """The claims of one segment: its main cue's, one per other cue with a date of its own, or
+    a troop count's."""
+    toks = sv.scan.tokens_in(seg.start, seg.end)
     count = next((c for c in counts if c.first in toks), None)
-    main = main_cue(seg, sv) if seg.cues or seg.inherited else None
-    if main is not None:
-        cue, kind, date = main
-    elif count is not None:
-        cue, kind, date = None, "troop_count", _count_date(scan, seg, count)
-    else:
-        return None
+    cues = claim_cues(seg, sv) if seg.cues or seg.inherited else []
+    if not cues and count is not None:
+        cues = [(None, "troop_count", _count_date(sv.scan, seg, count))]
+    return [_claim(sv, norm, seg, toks, count, *c) for c in cues]
+
+
+def _claim(
+    sv: SentenceView,
+    norm: NormText,
+    seg: Segment,
+    toks: range,
+    count: Count | None,
+    cue: lx.Hit | None,
+    kind: str,
+    date: DateSpan | None,
+) -> Claim:
+    scan = sv.scan
+    seg_hits = [h for h in sv.hits if h.first in toks]
     negated = _is_negated(scan, seg_hits, cue)
     start, end = norm.original_span(*_trim(scan.text, seg.start, seg.end))
     return Claim(
@@ -180,7 +205,9 @@ def _resolve_kind(kind: str, date: DateSpan | None) -> ClaimKind:
     """Staying until a date is leaving then; staying somewhere with no end date is a timetable."""
     if kind in UNTIL_ONLY:
         return _UNTIL_KIND[kind] if date is not None and until(date) else "timetable"
-    return kind  # type: ignore[return-value]
+    if kind in _OWN_KIND:
+        return _OWN_KIND[kind]
+    return kind  # type: ignore[return-value]  # presence_end is settled by _refine_kind
 
 
 def _refine_kind(
@@ -200,21 +227,21 @@ def _refine_kind(
     if kind == "withdrawal":
         places = {h.first for h in seg_hits if h.term.role in ("place", "x_place")}
         for t in after:
+            if "," in scan.text[scan.ends[cue.last] : scan.starts[t]]:
+                break  # another clause: "وتيرة الانسحاب، مع نقل المعدات إلى أربيل"
             if scan.tokens[t] in _TOWARDS and places.intersection(range(t + 1, t + 4)):
                 return "relocation"  # "غادر الرتل الأنبار متجها إلى أربيل"
     return kind  # type: ignore[return-value]
 
 
 def _count_date(scan: lx.Scan, seg: Segment, count: Count) -> DateSpan | None:
-    """A troop count with no cue takes the nearest date of its clause ("بلغ نحو 5200 جندي
-    مطلع عام 2020")."""
-    for clause in seg.clauses:
-        toks = scan.tokens_in(clause.start, clause.end)
-        if count.first in toks and clause.dates:
-            near = min(
-                clause.dates, key=lambda d: min(abs(d[0] - count.last), abs(count.first - d[1]))
-            )
-            return near[2]
+    """A troop count with no cue takes a date right next to it ("بلغ نحو 5200 جندي مطلع عام
+    2020"), not one further on ("… جندي في العراق ضمن التحالف الذي تشكل عام 2014")."""
+    for _, first, last, d in seg.dates:
+        gap = range(count.last + 1, first) if first > count.last else range(last + 1, count.first)
+        words = scan.tokens[gap.start : gap.stop]
+        if len(words) <= _COUNT_DATE_GAP and not _RELATIVE.intersection(words):
+            return d
     return None
 
 
@@ -257,7 +284,11 @@ def _is_hedged(scan: lx.Scan, hits: list[lx.Hit], toks: range, cue: lx.Hit | Non
     denials = [h for h in hits if h.term.role in ("negation", "negation_after")]
     for h in hits:
         # "نفت الأنباء عن…"، "التقارير… غير دقيقة": the reports are what is denied
-        if h.term.role == "hedge" and not any(distance(h, d) <= _DENIED_REACH for d in denials):
+        if h.term.role != "hedge":
+            continue
+        if h.term.tokens[0] not in _REPORTS or not any(
+            distance(h, d) <= _DENIED_REACH for d in denials
+        ):
             return True
     stop = min(cue.first if cue is not None else toks.stop, len(scan.tokens) - 1)
     for t in range(toks.start, stop):

@@ -40,6 +40,7 @@ PRIORITY = {
     "continue": 5,
     "troop_count": 4,
     "timetable": 3,
+    "complete": 3,
     "agreement": 3,
     "other": 1,
 }
@@ -174,12 +175,39 @@ def _differ(c: Clause, seg: Segment) -> bool:
     return bool(c.cues) != seg_cued
 
 
-def main_cue(seg: Segment, sv: SentenceView) -> tuple[lx.Hit | None, str, DateSpan | None] | None:
+MainCue = tuple[lx.Hit | None, str, DateSpan | None]
+
+
+def main_cue(seg: Segment, sv: SentenceView) -> MainCue | None:
     """The cue that decides the segment's claim (None when inherited), its kind and date."""
     if seg.inherited:
         return None, seg.inherited, seg.dates[0][3] if seg.dates else None
-    cues = seg.cues
+    return _main_cue(seg, sv, _owners(seg, sv))
+
+
+def claim_cues(seg: Segment, sv: SentenceView) -> list[MainCue]:
+    """The main cue, then every other cue that owns a date of its own after it: "اتفق الجانبان
+    في 27 أيلول 2024 على انسحاب القوات بحلول أيلول 2025" is an agreement and a withdrawal."""
+    if seg.inherited:
+        main = main_cue(seg, sv)
+        return [main] if main else []
     owned = _owners(seg, sv)
+    main = _main_cue(seg, sv, owned)
+    if main is None:
+        return []
+    out = [main]
+    for i, dates in sorted(owned.items()):
+        (rank, d), (_, hit, kind) = dates[0], seg.cues[i]
+        same = main[2] is None or d.span == main[2].span
+        if rank == 0 and hit is not main[0] and not same and kind not in UNTIL_ONLY:
+            out.append((hit, kind, d))
+    return out
+
+
+def _main_cue(
+    seg: Segment, sv: SentenceView, owned: dict[int, list[tuple[int, DateSpan]]]
+) -> MainCue | None:
+    cues = seg.cues
     toks = sv.scan.tokens_in(seg.start, seg.end)
     sites = [
         h.first
@@ -198,11 +226,11 @@ def main_cue(seg: Segment, sv: SentenceView) -> tuple[lx.Hit | None, str, DateSp
     denied = [i for i in usable if _is_denied(cues[i][1], sv.hits)]
     if denied:  # "إعلان انتهاء المرحلة لا يعني انتهاء الوجود": the point is what is denied
         i = denied[0]
-        return cues[i][1], cues[i][2], owned[i][0] if i in owned else None
+        return cues[i][1], cues[i][2], owned[i][0][1] if i in owned else None
     dated = [i for i in usable if i in owned]
     if dated:
         i = max(dated, key=lambda k: (PRIORITY[cues[k][2]], -k))
-        return cues[i][1], cues[i][2], owned[i][0]
+        return cues[i][1], cues[i][2], owned[i][0][1]
     return cues[usable[0]][1], cues[usable[0]][2], None
 
 
@@ -225,8 +253,9 @@ def is_future(scan: lx.Scan, cue: lx.Hit) -> bool:
     return any(t in ("سيتم", "ستتم", "سوف") for t in before)
 
 
-def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[DateSpan]]:
-    """For each cue (by index in ``seg.cues``), the dates it owns, best first."""
+def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[tuple[int, DateSpan]]]:
+    """For each cue (by index in ``seg.cues``), the dates it owns, best first, each with its
+    rank: 0 after the cue (the action's own date), 1 or 2 before it (often an announcement)."""
     scan, cues = sv.scan, seg.cues
     toks = scan.tokens_in(seg.start, seg.end)
     done = any(h.term.role == "completion" and h.first in toks for h in sv.hits)
@@ -280,7 +309,9 @@ def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[DateSpan]]:
         if after:
             owned[min(after)[1]] = [(2, df, d)]
     _credit_moves(scan, cues, owned)
-    return {i: [d for *_, d in sorted(ds, key=lambda x: (x[0], x[1]))] for i, ds in owned.items()}
+    return {
+        i: [(r, d) for r, _, d in sorted(ds, key=lambda x: (x[0], x[1]))] for i, ds in owned.items()
+    }
 
 
 def _credit_moves(
@@ -290,10 +321,14 @@ def _credit_moves(
 ) -> None:
     """ "ستغادر القاعدة وفق الموعد المحدد في أيلول": the date is the move's, not the schedule's."""
     for i in [i for i in owned if _is_schedule(scan, cues[i][1], cues[i][2], owned[i])]:
+        until_dates = all(until(d) for *_, d in owned[i])
         movers = [
             j
             for j, (ci, _, kind) in enumerate(cues)
-            if j < i and ci == cues[i][0] and kind in _MOVES and j not in owned
+            if j < i
+            and ci == cues[i][0]
+            and (kind in _MOVES or (kind in UNTIL_ONLY and until_dates))
+            and j not in owned
         ]
         if movers:
             owned[movers[-1]] = owned.pop(i)
@@ -304,7 +339,7 @@ def _is_schedule(
 ) -> bool:
     """A timetable cue, or an agreement cue right after وفق/بموجب whose date follows it at once
     ("وفق الاتفاق في أيلول المقبل"; not "تطبيقا لاتفاق أبرمته بغداد في أيلول 2024")."""
-    if kind == "timetable":
+    if kind in ("timetable", "complete"):
         return True
     if kind != "agreement" or any(df - cue.last > _SCHEDULE_DATE_GAP for _, df, _ in dates):
         return False

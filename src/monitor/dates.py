@@ -27,16 +27,31 @@ Choices a reader should know:
 - A number after a month that is a count ("في أيلول 2000 جندي") is left out of the date.
 - Durations ("ستة أشهر من المحادثات", "نحو عامين") and decades are not dates.
 - With ``published=None`` relative expressions are skipped; absolute ones still resolve.
+
+Speed: every match of a family holds one of its *anchors* (a month name, four digits, a
+weekday, الماضي/المقبل…), found by cheap literal scans. Each family regex then runs only over
+windows of ``_REACH`` characters around its anchors (cut at spaces, merged), not over the
+whole article; no date is longer than that on either side of its anchor.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
+from monitor.date_lexicon import (
+    GREGORIAN_MONTHS,
+    HIJRI_MONTHS,
+    QUARTERS,
+    REL,
+    WEEKDAYS,
+    YEAR_PARTS,
+    alternation,
+)
 from monitor.date_relative import RELATIVE_FAMILIES
-from monitor.date_rules import ABSOLUTE_FAMILIES, Hit, preposition_before
+from monitor.date_rules import ABSOLUTE_FAMILIES, Family, Hit, preposition_before
 from monitor.models import DateSpan, NormText
 from monitor.normalize import normalize_text
 
@@ -50,6 +65,54 @@ _EQUIVALENT_GAP = re.compile(
 )
 
 
+# Anchors: at least one of a family's anchors lies inside each of its matches.
+_ANCHOR_SOURCES = {
+    "month": alternation(GREGORIAN_MONTHS) + r"|شهر\s+\d",
+    "hijri_month": alternation(HIJRI_MONTHS),
+    "year_digits": r"\d{4}",
+    "numeric": r"\d[/.-]\d",
+    "part": alternation([*YEAR_PARTS, *QUARTERS]),
+    "relative": alternation([*REL, "هذا", "هذه", "الاخيره", "غضون"]),
+    "day": alternation([*WEEKDAYS, "امس", "اليوم", "غد", "البارحه", "الليله"]),
+}
+_ANCHORS = {name: re.compile(src) for name, src in _ANCHOR_SOURCES.items()}
+_FAMILY_ANCHORS = {
+    "gregorian": ("month",),
+    "numeric": ("numeric",),
+    "hijri": ("hijri_month", "year_digits"),
+    "part_of_year": ("part",),
+    "relative_noun": ("relative",),
+    "days": ("day", "relative"),
+    "fuzzy": ("relative",),
+    "year": ("year_digits",),
+}
+_REACH = 100  # characters a date may extend from its anchor, on either side
+_SPACE = re.compile(r"\s")
+
+
+def _windows(text: str, family: Family, anchors: dict[str, list[tuple[int, int]]]) -> list[range]:
+    """Merged character windows of ``text`` that hold every match of ``family``."""
+    spans = sorted(s for name in _FAMILY_ANCHORS[family.name] for s in anchors[name])
+    out: list[range] = []
+    for a, b in spans:
+        lo = max(0, a - _REACH)  # the regexes' lookbehinds see past the window's start
+        m = _SPACE.search(text, min(len(text), b + _REACH))  # end on a space: lookaheads
+        hi = m.start() if m else len(text)  # at the window's end then see what the text has
+        if out and lo <= out[-1].stop:
+            out[-1] = range(out[-1].start, max(hi, out[-1].stop))
+        else:
+            out.append(range(lo, hi))
+    return out
+
+
+def _anchor_spans(
+    rx: re.Pattern[str], text: str, within: Sequence[tuple[int, int]] | None
+) -> list[tuple[int, int]]:
+    if within is None:
+        return [m.span() for m in rx.finditer(text)]
+    return [m.span() for lo, hi in within for m in rx.finditer(text, lo, hi)]
+
+
 class _Candidate(NamedTuple):
     start: int
     end: int
@@ -59,23 +122,29 @@ class _Candidate(NamedTuple):
     lead: int  # where the word holding the date begins
 
 
-def find_dates(norm: NormText, published: date | None) -> list[DateSpan]:
+def find_dates(
+    norm: NormText, published: date | None, within: Sequence[tuple[int, int]] | None = None
+) -> list[DateSpan]:
     """Find and resolve every date expression in ``norm``.
 
     Args:
         norm: the text after ``normalize.normalize`` (offsets map back to the original).
         published: the article's publication date; relative expressions need it.
+        within: spans of ``norm.text`` (sentences) where dates are wanted; None for all. Dates
+            elsewhere may still be returned, but none inside these spans is missed.
 
     Returns:
         One ``DateSpan`` per date, in text order, with ``text``/``span`` in the original text.
     """
     text = norm.text
+    anchors = {name: _anchor_spans(rx, text, within) for name, rx in _ANCHORS.items()}
     found: list[_Candidate] = []
     for rank, family in enumerate(FAMILIES):
-        for m in family.regex.finditer(text):
-            hit = family.resolve(m, published)
-            if hit is not None:
-                found.append(_candidate(m, rank, hit))
+        for window in _windows(text, family, anchors):
+            for m in family.regex.finditer(text, window.start, window.stop):
+                hit = family.resolve(m, published)
+                if hit is not None:
+                    found.append(_candidate(m, rank, hit))
     chosen = _select(found)
     preps = [_preposition(text, c) for c in chosen]
     chosen, preps = _drop_hijri_equivalents(text, chosen, preps)

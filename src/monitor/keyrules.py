@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from monitor import lexicon as lx
 from monitor.confkit import Section
@@ -58,7 +59,7 @@ class KeywordRules:
     def place_names(self) -> dict[str, str]:
         return {p.id: p.en for p in self.places}
 
-    @property
+    @cached_property
     def sites(self) -> frozenset[str]:
         """Iraqi places more precise than the country (cities, regions, bases)."""
         return frozenset(p.id for p in self.places if p.iraqi and not p.country)
@@ -74,6 +75,7 @@ _RULES = {
 CUE_KINDS = (
     "withdrawal",
     "presence_end",
+    "complete",
     "mission_end",
     "handover",
     "relocation",

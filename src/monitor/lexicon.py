@@ -9,7 +9,8 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
   before ي ت ن ا), then the article ال; ``لل`` is ل + ال.
   So ``وللتحالف`` matches ``التحالف`` and ``بالانسحاب`` matches ``انسحاب``.
 - After the last word the text may carry a pronoun suffix (ه ها هم هما هن ك كم نا), the
-  plural past ending وا (غادروا → غادر) or the accusative alef of tanween (جنديا → جندي);
+  plural past ending وا (غادروا → غادر), the accusative alef of tanween (جنديا → جندي) or a
+  dual or plural ending ين/ان (معسكرين → معسكر, القاعدتان → القاعده);
   a ت left before the suffix is a teh marbuta (``مهمتها`` → ``مهمه``). The other words of a
   term may carry the accusative alef too ("بيانا مشتركا" is "بيان مشترك").
 - All words of a term must lie in one sentence. Words in the middle may carry proclitics; a
@@ -37,7 +38,11 @@ from monitor.normalize import normalize_text
 TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
 # A sentence ends at a line break, ! ? ; … or a full stop that is not inside a number (2.500);
 # closing quotes and brackets right after the stop stay with the sentence they close.
-SENTENCE_END_RE = re.compile(r"(?:\n|[!?;…]+|\.(?!\d)|(?<!\d)\.)+[\"')\]]*")
+# (Written to start with a character class, which the regex engine scans for fast; the
+# lookbehind then checks that a dot is not inside a number.)
+SENTENCE_END_RE = re.compile(
+    r"[\n!?;….](?<=[\n!?;…]|(?<!\d)\.|\.(?!\d))(?:\n|[!?;…]+|\.(?!\d)|(?<!\d)\.)*[\"')\]]*"
+)
 
 _CONJ = ("و", "ف")
 _PREP = ("ب", "ل", "ك")
@@ -59,6 +64,7 @@ _GAP_FREE = frozenset(
               "م", "هـ", "هجري", "هجرية", "ميلادي", "ميلادية")
 )  # fmt: skip
 _CACHE_LIMIT = 200_000  # distinct tokens remembered per lexicon
+_NO_TERMS: tuple[tuple[Term, ...], tuple[Term, ...]] = ((), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,10 @@ def suffix_forms(tok: str) -> tuple[str, ...]:
                 forms.append(stem[:-1] + "ه")
     if tok.endswith("ا") and len(tok) > _ACC_MIN_STEM:
         forms.append(tok[:-1])  # accusative tanween: جنديا، عسكريا
+    for dual in ("ين", "ان"):  # duals and plurals: معسكرين، القاعدتان، يغادران
+        if tok.endswith(dual) and len(tok) - 2 >= _ACC_MIN_STEM:
+            stem = tok[:-2]
+            forms.append(stem[:-1] + "ه" if stem.endswith("ت") else stem)
     return tuple(dict.fromkeys(forms))
 
 
@@ -245,8 +255,7 @@ def _scan(lexicon: Lexicon, text: str) -> Scan:
         starts.append(m.start())
         ends.append(m.end())
     sentences = split_sentences(text)
-    sent_starts = [s for s, _ in sentences]
-    sentence_of = [max(bisect_right(sent_starts, p) - 1, 0) for p in starts]
+    sentence_of = _sentence_of(starts, sentences)
     hits = _find_terms(lexicon, toks, sentence_of)
     if lexicon._joined is not None:
         hits.extend(_find_patterns(lexicon, text, starts, ends, sentence_of))
@@ -263,12 +272,26 @@ def _scan(lexicon: Lexicon, text: str) -> Scan:
     )
 
 
+def _sentence_of(starts: list[int], sentences: list[tuple[int, int]]) -> list[int]:
+    """Sentence index of each token (the last sentence starting at or before it)."""
+    out: list[int] = []
+    for sid in range(len(sentences)):
+        nxt = bisect_left(starts, sentences[sid + 1][0]) if sid + 1 < len(sentences) else None
+        out.extend([sid] * ((len(starts) if nxt is None else nxt) - len(out)))
+    out.extend([0] * (len(starts) - len(out)))  # no sentence at all: one blank text
+    return out
+
+
 def _find_terms(lexicon: Lexicon, toks: list[str], sentence_of: list[int]) -> list[Hit]:
     hits: list[Hit] = []
     append = hits.append
-    cache = lexicon._cache
     n = len(toks)
-    for i, tok in enumerate(toks):
+    # Most words of an article start no term: look each distinct word up once, then visit only
+    # the positions of those that do.
+    starting = {tok for tok in set(toks) if lexicon.candidates(tok) != _NO_TERMS}
+    cache = lexicon._cache
+    for i in [i for i, tok in enumerate(toks) if tok in starting]:
+        tok = toks[i]
         singles, multis = cache.get(tok) or lexicon.candidates(tok)
         for term in singles:
             append(Hit(term, i, i, sentence_of[i]))

@@ -104,8 +104,23 @@ class Number:
 
 def find_numbers(text: str) -> list[Number]:
     """Every number in normalised ``text``, in order, each with its qualifier."""
-    found: list[Number] = []
+    words, parsed = _parse_all(text)
+    return [_number(words, p) for p in parsed]
+
+
+def _last_number(text: str) -> Number | None:
+    """The last number of ``text`` (only its qualifier is looked for: counts need no other)."""
+    words, parsed = _parse_all(text)
+    return _number(words, parsed[-1]) if parsed else None
+
+
+_Words = list[tuple[str, int, int]]
+_Parsed = tuple[int, Qualifier, int, int]  # value, qualifier so far, first and end word
+
+
+def _parse_all(text: str) -> tuple[_Words, list[_Parsed]]:
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    found: list[_Parsed] = []
     i = 0
     while i < len(words):
         parsed = (
@@ -115,11 +130,16 @@ def find_numbers(text: str) -> list[Number]:
             i += 1
             continue
         value, qualifier, j = parsed
-        if qualifier == "exact":
-            qualifier = _qualifier(words, i, j)
-        found.append(Number(value, qualifier, words[i][1], words[j - 1][2]))
+        found.append((value, qualifier, i, j))
         i = j
-    return found
+    return words, found
+
+
+def _number(words: _Words, parsed: _Parsed) -> Number:
+    value, qualifier, i, j = parsed
+    if qualifier == "exact":
+        qualifier = _qualifier(words, i, j)
+    return Number(value, qualifier, words[i][1], words[j - 1][2])
 
 
 def _parse_digits(
@@ -237,10 +257,9 @@ def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]
         if not _ends_number(scan.tokens[unit.first - 1]):
             continue  # most unit words ("القوات") follow no number: skip the parser
         base = scan.starts[max(0, unit.first - _NUMBER_CONTEXT)]
-        nums = find_numbers(scan.text[base : scan.starts[unit.first]])
-        if not nums:
+        n = _last_number(scan.text[base : scan.starts[unit.first]])
+        if n is None:
             continue
-        n = nums[-1]
         num = Number(n.value, n.qualifier, n.start + base, n.end + base)
         first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
         if last + 1 != unit.first or any(a <= first <= b for a, b in skip):
