@@ -235,6 +235,14 @@ def test_analyze_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "none.jsonl" in one_line(err)
 
 
+def test_analyze_unreadable_input_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["analyze", "--input", str(tmp_path)], capsys)  # a directory
+    assert code == 1
+    assert str(tmp_path) in one_line(err) and "cannot read" in err
+
+
 def _check_claim(claim: dict[str, Any], text: str) -> None:
     assert set(claim) == CLAIM_KEYS
     assert claim["kind"] in CLAIM_KINDS

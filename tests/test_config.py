@@ -23,6 +23,15 @@ url = "https://a.example/feed.xml"
 type = "console"
 """
 
+# An email channel without its "to" (each case adds its own keys).
+EMAIL = """
+[[channels]]
+type = "email"
+name = "e"
+smtp_host = "smtp.example"
+from_addr = "m@example.org"
+"""
+
 
 def write(tmp_path: Path, text: str, name: str = "monitor.toml") -> Path:
     path = tmp_path / name
@@ -58,6 +67,14 @@ def test_shipped_config_is_valid() -> None:
             "invalid CSS selector",
         ),
         (GOOD + '\n[[channels]]\ntype = "console"\ndigest_at = "8am"\n', "must be HH:MM"),
+        (
+            GOOD + '\n[[channels]]\ntype = "webhook"\nname = "h"\nurl = "https://h.example/"\n'
+            'timeout_seconds = "slow"\n',
+            "key 'timeout_seconds' must be a number",
+        ),
+        (GOOD + EMAIL + "smtp_port = 0\n", "key 'smtp_port' must be greater than 0"),
+        (GOOD + EMAIL + "to = [5]\n", "key 'to' must be a list of strings"),
+        (GOOD + EMAIL + 'ca_file = "no-such-ca.pem"\n', "key 'ca_file': file not found"),
     ],
     ids=[
         "unknown-key",
@@ -70,6 +87,10 @@ def test_shipped_config_is_valid() -> None:
         "unknown-table",
         "bad-selector",
         "bad-digest-time",
+        "channel-timeout-type",
+        "smtp-port-not-positive",
+        "email-to-type",
+        "missing-ca-file",
     ],
 )
 def test_problems_name_the_key(tmp_path: Path, text: str, expected: str) -> None:

@@ -111,6 +111,14 @@ def test_an_untrusted_certificate_is_refused(store: Store, server_tls: ssl.SSLCo
     assert row(store).status == "failed" and "certificate" in row(store).last_error
 
 
+def test_a_missing_ca_file_leaves_the_delivery_pending(store: Store, tmp_path: Path) -> None:
+    with SmtpServer() as server:
+        config = mail(server, security="starttls", ca_file=str(tmp_path / "gone.pem"))
+        report = send(store, config)
+    assert report.sent == 0 and server.messages == []
+    assert row(store).status == "pending"
+
+
 def test_starttls_never_falls_back_to_plain_text(store: Store) -> None:
     with SmtpServer() as server:  # offers no STARTTLS
         report = send(store, mail(server, security="starttls"))

@@ -13,6 +13,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,10 @@ from tests.support.procs import Monitor, held, query, run_monitor
 from tests.support.smtp import SmtpServer
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
+from monitor.config import default_config
 from monitor.logs import JsonFormatter, KeyValueFormatter
+from monitor.models import Source
+from monitor.status import status_json
 from monitor.store import Store
 
 STABLE = ["ts", "level", "logger", "event"]
@@ -93,6 +97,16 @@ def test_status_and_healthcheck_work_beside_a_running_daemon(
 
         daemon.signal(signal.SIGTERM)
         assert daemon.wait() == 0
+
+
+def test_status_hides_credentials_in_source_urls(tmp_path: Path) -> None:
+    config = replace(
+        default_config(tmp_path),
+        sources=(Source("paid", "https://reader:s3cret-key@feeds.example/rss", "paid"),),
+    )
+    data = status_json(config, Store.memory())
+    assert data["sources"][0]["url"] == "https://***@feeds.example/rss"
+    assert "s3cret-key" not in json.dumps(data)
 
 
 def _feed_bytes(site: NewsSite) -> bytes:

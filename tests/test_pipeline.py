@@ -439,7 +439,7 @@ def test_a_completion_report_completes_the_milestone_and_a_later_still_planned_c
     site.publish("zawraa", [A["phase-one-still-planned"], A["mosul-library"]])
     mon.close()
     mon2 = make_monitor(site.sources())  # same state directory, one more outlet
-    mon2.cycle()
+    mon2.cycle(alert_on_first_run=True)  # a new source seeds unless asked to alert
 
     alerts = mon2.alerts()
     assert len(alerts) == 2
@@ -519,3 +519,22 @@ def test_a_demand_for_a_timetable_is_not_an_agreement_dated_that_day(analyzer: A
     assert all(f.verdict.verdict != "conflicting" for f in findings), [
         f.verdict.reason for f in findings
     ]
+
+
+def test_a_source_seeds_on_its_first_good_fetch_not_on_the_first_cycle(
+    site: NewsSite, make_monitor: Callable[..., Monitor]
+) -> None:
+    # The first cycle reaches no feed (the site is down); the next one must not alert on
+    # the whole backlog: each source seeds on its own first successful fetch.
+    site.publish("dijla", [A["phase-one-done"], A["basra-dates"]])
+    sources = site.sources()
+    down = [(i, name, url.replace("/dijla/", "/gone/")) for i, name, url in sources]
+    mon = make_monitor(down)
+    assert mon.cycle().sources_failed == len(down)
+    mon.close()
+    mon = make_monitor(sources)
+    report = mon.cycle()
+    assert report.seeded and report.alerts == 0 and mon.alerts() == []
+    site.publish("dijla", [A["phase-one-done"], A["basra-dates"], A["victory-wire"]])
+    mon.cycle()
+    assert [a["type"] for a in mon.alerts()] == ["story.new"]

@@ -49,6 +49,22 @@ def test_transaction_rolls_back_on_error() -> None:
     assert store.known_keys(["a"]) == set()
 
 
+def test_a_failed_commit_leaves_the_connection_usable() -> None:
+    store = Store.memory()
+    # A deferred foreign key is checked at COMMIT, which then fails.
+    store.conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    store.conn.execute(
+        "CREATE TABLE child (pid REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        store.conn.execute("INSERT INTO child VALUES (1)")
+    assert not store.conn.in_transaction
+    with store.transaction():
+        store.set_meta("k", "v")
+    assert store.get_meta("k") == "v"
+    assert store.conn.execute("SELECT count(*) FROM child").fetchone()[0] == 0
+
+
 def test_pruned_keys_stay_as_tombstones() -> None:
     store = Store.memory()
     with store.transaction():

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.support.analyzer import default_analyzer
 from tests.support.story_corpus import BY_ID, REPORTS, Report, hand_analysis, pairs
 
 from monitor import dedup
@@ -110,21 +111,6 @@ def _fixture_pairs() -> list[dict[str, object]]:
     return [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
 
 
-def _analyzer():  # type: ignore[no-untyped-def]
-    try:
-        from monitor.analysis import Analyzer
-        from monitor.confkit import Problems
-        from monitor.keywords import default_rules_path, load_rules
-        from monitor.timeline import default_timeline_path, load_timeline
-    except ImportError:
-        return None
-    problems = Problems()
-    return Analyzer(
-        load_rules(default_rules_path(), problems),
-        load_timeline(default_timeline_path(), problems),
-    )
-
-
 def _published(value: str) -> datetime:
     at = datetime.fromisoformat(value)
     if len(value) == 10:
@@ -140,9 +126,9 @@ def test_fixture_pairs_with_the_analyzer() -> None:
     never reach the stories stage and are left out.
     """
     rows = _fixture_pairs()
-    analyzer = _analyzer()
-    if not rows or analyzer is None:
-        pytest.skip("needs tests/fixtures/stories/pairs.jsonl and monitor.analysis")
+    if not rows:
+        pytest.skip("needs tests/fixtures/stories/pairs.jsonl")
+    analyzer = default_analyzer()
     merged = same_total = apart = diff_total = 0
     wrong: list[str] = []
     for row in rows:

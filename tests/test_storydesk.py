@@ -7,18 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID, Report, hand_analysis
+from tests.support.analyzer import default_analyzer
+from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
 from monitor.config import StorySettings
 from monitor.models import (
     Article,
     ArticleAnalysis,
-    Claim,
     FeedEntry,
-    Finding,
-    Quantity,
     Relevance,
-    Verdict,
 )
 from monitor.store import Store
 from monitor.storydesk import StoryDesk
@@ -27,30 +24,11 @@ SETTINGS = StorySettings()
 TROOPS = "وأوضح مصدر في الوزارة أن عدد الجنود الأمريكيين المتبقين في العراق يبلغ نحو 1500 جندي."
 
 
-def _analyzer():  # type: ignore[no-untyped-def]
-    try:
-        from monitor.analysis import Analyzer
-        from monitor.confkit import Problems
-        from monitor.keywords import default_rules_path, load_rules
-        from monitor.timeline import default_timeline_path, load_timeline
-    except ImportError:
-        return None
-    problems = Problems()
-    return Analyzer(
-        load_rules(default_rules_path(), problems),
-        load_timeline(default_timeline_path(), problems),
-    )
+ANALYZER = default_analyzer()
 
 
-ANALYZER = _analyzer()
-
-
-def analyse(title: str, text: str, published: datetime, fallback: Report | None) -> ArticleAnalysis:
-    """The real analyzer when it is importable, else the hand-labelled claims."""
-    if ANALYZER is not None:
-        return ANALYZER.analyze(title, text, published)  # type: ignore[no-any-return]
-    assert fallback is not None
-    return dataclasses.replace(hand_analysis(fallback), body="")
+def analyse(title: str, text: str, published: datetime) -> ArticleAnalysis:
+    return ANALYZER.analyze(title, text, published)
 
 
 def article(key: str, outlet: str, title: str, text: str, published: datetime) -> Article:
@@ -74,7 +52,7 @@ def assign(desk: StoryDesk, art: Article, analysis: ArticleAnalysis, now: dateti
 def report_article(rid: str, key: str | None = None) -> tuple[Article, ArticleAnalysis]:
     r = BY_ID[rid]
     art = article(key or rid, r.outlet, r.title, r.text, r.published)
-    return art, analyse(r.title, r.text, r.published, r)
+    return art, analyse(r.title, r.text, r.published)
 
 
 def test_three_outlets_one_story_then_a_new_figure_then_a_relisting(store: Store) -> None:
@@ -95,9 +73,7 @@ def test_three_outlets_one_story_then_a_new_figure_then_a_relisting(store: Store
     wire = BY_ID["ain_asad_wire"]
     text = AIN_ASAD_WIRE.replace("وأضاف البيان", f"{TROOPS}\nوأضاف البيان")
     fourth = article("fourth", "الفرات نيوز", wire.title, text, wire.published + timedelta(hours=2))
-    analysis = (
-        analyse(wire.title, text, fourth.published or now, None) if ANALYZER else _with_troops()
-    )
+    analysis = analyse(wire.title, text, fourth.published or now)
     decision, story4 = assign(desk, fourth, analysis, now)
     assert decision.story_id == story.id and not decision.is_new
     assert [f.claim.number.value for f in decision.added if f.claim.number] == [1500]
@@ -111,15 +87,6 @@ def test_three_outlets_one_story_then_a_new_figure_then_a_relisting(store: Store
     assert story4.title == story.title
 
 
-def _with_troops() -> ArticleAnalysis:
-    base = hand_analysis(BY_ID["ain_asad_wire"])
-    troops = Finding(
-        Claim("troop_count", TROOPS, None, ("iraq",), Quantity(1500, "about")),
-        Verdict("new", None, ""),
-    )
-    return dataclasses.replace(base, findings=(*base.findings, troops), body="")
-
-
 def test_an_article_edited_in_place_keeps_its_story_and_adds_only_what_is_new(
     store: Store,
 ) -> None:
@@ -130,9 +97,7 @@ def test_an_article_edited_in_place_keeps_its_story_and_adds_only_what_is_new(
     assign(desk, *report_article("ain_asad_copy"), wire.published)
     edited_text = AIN_ASAD_WIRE.replace("وأضاف البيان", f"{TROOPS}\nوأضاف البيان")
     edited = dataclasses.replace(art, text=edited_text, content_hash="edited")
-    edited_analysis = (
-        analyse(wire.title, edited_text, wire.published, None) if ANALYZER else _with_troops()
-    )
+    edited_analysis = analyse(wire.title, edited_text, wire.published)
     decision, after = assign(desk, edited, edited_analysis, wire.published + timedelta(hours=1))
     assert decision.story_id == story.id and decision.reason == "edited in place"
     assert [f.claim.number.value for f in decision.added if f.claim.number] == [1500]
@@ -158,7 +123,7 @@ def test_eight_outlets_of_one_aggregator_feed_are_one_story(store: Store) -> Non
             text = text.replace("أ", "ا").replace("2025", "٢٠٢٥")
         published = wire.published + timedelta(minutes=9 * i)
         art = article(f"agg-{i}", f"outlet-{i}", wire.title, text, published)
-        decision, _ = assign(desk, art, analyse(wire.title, text, published, wire), published)
+        decision, _ = assign(desk, art, analyse(wire.title, text, published), published)
         ids.add(decision.story_id)
     assert len(ids) == 1
 

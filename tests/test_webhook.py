@@ -16,6 +16,7 @@ from tests.support.sample_alerts import SENTENCE, channel, make_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
 from monitor.alerts import Dispatcher
+from monitor.alerts.channel import short_url
 from monitor.alerts.webhook import check_options
 from monitor.config import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
@@ -227,6 +228,21 @@ def test_private_targets_are_refused_unless_allowed(
 )
 def test_bad_options_are_reported(options: dict[str, Any], problem: str) -> None:
     assert any(problem in p for p in check_options(options))
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://hooks.example/T0/B1/token", "https://hooks.example/…"),
+        ("https://hooks.example?token=abc", "https://hooks.example/…"),
+        ("https://hooks.example#token", "https://hooks.example/…"),
+        ("https://user:pw@hooks.example/x", "https://hooks.example/…"),
+        ("https://hooks.example?next=a@b/c", "https://hooks.example/…"),
+    ],
+    ids=["path", "query", "fragment", "userinfo", "at-sign-in-query"],
+)
+def test_logged_urls_keep_only_scheme_and_host(url: str, shown: str) -> None:
+    assert short_url(url) == shown
 
 
 # ---------------------------------------------------------------------- a small JSON Schema check

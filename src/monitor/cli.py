@@ -156,6 +156,13 @@ def _cmd_once(args: argparse.Namespace) -> int:
     finally:
         rt.store.close()
     _print_summary(report)
+    if report.sources and not report.sources_ok:
+        # Cron and CI see a cycle that reached no source at all as a failure.
+        print(
+            f"monitor: all {report.sources_failed} sources failed; see `monitor status`",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -218,6 +225,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text)
     except FileNotFoundError:
         raise ConfigError(f"{args.input}: file not found") from None
+    except OSError as exc:  # a directory, no permission: one line, not a traceback
+        raise ConfigError(f"{args.input}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{args.input}: not UTF-8 (byte {exc.start})") from None
 

@@ -166,7 +166,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     root = Section(read_toml(path), str(path), problems)
     base = path.parent
     mon = root.sub("monitor")
-    state_dir = base / mon.get("state_dir", str, "../state")
+    state_dir = Path(os.path.normpath(base / mon.get("state_dir", str, "../state")))
     kw_file = _relative(base, mon.get_opt("keywords_file", str)) or keywords.default_rules_path()
     tl_file = _relative(base, mon.get_opt("timeline_file", str)) or timeline.default_timeline_path()
     tz = mon.get("timezone", str, "Asia/Baghdad")
@@ -226,7 +226,7 @@ def default_config(state_dir: Path) -> Config:
 
 
 def _relative(base: Path, value: str | None) -> Path | None:
-    return None if value is None else base / value
+    return None if value is None else Path(os.path.normpath(base / value))
 
 
 def _exists(path: Path, problems: Problems) -> bool:
@@ -356,6 +356,19 @@ _CHANNEL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "webhook": (("url",), ("secret", "timeout_seconds")),
     "apprise": (("urls",), ("timeout_seconds",)),
 }
+# The channel classes convert these with int()/float()/str() when a dispatch opens them, so a
+# wrong type must be refused here, at start-up, not fail every dispatch.
+_OPTION_TYPES: dict[str, type] = {
+    "path": str,
+    "smtp_host": str,
+    "from_addr": str,
+    "username": str,
+    "ca_file": str,
+    "url": str,
+    "smtp_port": int,
+    "timeout_seconds": float,
+}
+_POSITIVE_OPTIONS = ("smtp_port", "timeout_seconds")
 
 
 def _channels(root: Section) -> tuple[ChannelConfig, ...]:
@@ -404,6 +417,7 @@ def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any
                 s.problems.add(s.where, f"missing required key '{key}' for a {ctype} channel")
             continue
         options[key] = value
+    _check_option_types(s, options)
     if ctype == "email":
         sec = options.get("security", "starttls")
         if sec not in ("starttls", "tls", "none"):
@@ -418,6 +432,23 @@ def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any
         for problem in check_channel_options(ctype, options):
             s.problems.add(s.where, problem)
     return options
+
+
+def _check_option_types(s: Section, options: dict[str, Any]) -> None:
+    """Report options of the wrong type (the values themselves are kept as written)."""
+    for key, kind in _OPTION_TYPES.items():
+        if key not in options:
+            continue
+        if key in _POSITIVE_OPTIONS:
+            s.positive(key, kind, kind(1))
+        else:
+            s.get(key, kind)
+    to = options.get("to")
+    if to is not None and not isinstance(to, str):
+        s.str_list("to")
+    ca_file = options.get("ca_file")
+    if isinstance(ca_file, str) and not Path(ca_file).is_file():
+        s.problems.add(s.where, f"key 'ca_file': file not found: {ca_file}")
 
 
 def _secret(s: Section, key: str) -> Any:

@@ -119,6 +119,9 @@ ClaimKind = Literal[
     "other",
 ]
 VerdictKind = Literal["consistent", "conflicting", "completed", "new"]
+# Which part of a move a claim speaks of: its start ("بدأت القوات سحب…"), its course
+# ("تتواصل عمليات الانسحاب") or its end ("أكملت انسحابها"); None: the move as a whole.
+ClaimPhase = Literal["start", "during", "end"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,9 @@ class Claim:
     hedged: bool = False
     reports_done: bool = False
     span: tuple[int, int] = (0, 0)
+    # where forces go ("… إلى أربيل"): not in ``places``, which holds where the claim happens
+    destinations: tuple[str, ...] = ()
+    phase: ClaimPhase | None = None
 
 
 @dataclass(frozen=True, slots=True)

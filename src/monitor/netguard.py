@@ -194,6 +194,14 @@ def _unique(addresses: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(addresses))
 
 
+def _literal_or_refused(host: str) -> IPAddress | None:
+    """The host as an IP literal, or None for a name; an odd IPv4 spelling is refused."""
+    literal = _literal_ip(host)
+    if literal is None and _is_odd_ipv4(host):
+        raise BlockedAddressError(f"netguard: non-canonical IPv4 spelling {host!r}")
+    return literal
+
+
 def _vetted(host: str, addresses: list[str], allow_private: bool) -> list[str]:
     if not addresses:
         raise httpcore.ConnectError(f"netguard: {host} has no address")
@@ -227,9 +235,7 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        literal = _literal_ip(host)
-        if literal is None and _is_odd_ipv4(host):
-            raise BlockedAddressError(f"netguard: non-canonical IPv4 spelling {host!r}")
+        literal = _literal_or_refused(host)
         try:
             async with asyncio.timeout(timeout):
                 found = [str(literal)] if literal else await self._resolve(host, port)
@@ -277,9 +283,7 @@ class SyncGuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        literal = _literal_ip(host)
-        if literal is None and _is_odd_ipv4(host):
-            raise BlockedAddressError(f"netguard: non-canonical IPv4 spelling {host!r}")
+        literal = _literal_or_refused(host)
         try:
             found = [str(literal)] if literal else self._resolve(host, port)
         except OSError as exc:

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from monitor import extract, parse, sourcehealth
@@ -46,7 +46,7 @@ from monitor.store import Store, utcnow
 from monitor.storydesk import StoryDesk
 
 log = logging.getLogger("monitor.pipeline")
-SEEDED_KEY = "seeded_at"
+FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
 
 
 @dataclass
@@ -87,6 +87,7 @@ class SourceBatch:
     feed_hashes: dict[str, str] = field(default_factory=dict)
     cache: HttpCache | None = None
     retry_after_s: float | None = None
+    seeding: bool = False
 
 
 @dataclass
@@ -96,22 +97,18 @@ class _Tally:
     stories_new: int = 0
     stories_updated: int = 0
     alerts: int = 0
+    seeded: bool = False
 
 
 def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleReport:
     """Run one full cycle and return its report (also logged and stored)."""
     started = utcnow()
     t0 = time.monotonic()
-    first_run = rt.store.get_meta(SEEDED_KEY) is None
     wants_alerts = (
         rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
     )
-    seeding = first_run and not wants_alerts
     tally = _Tally()
-    outcomes = asyncio.run(_fetch_and_process(rt, seeding, tally))
-    if first_run:
-        with rt.store.transaction():
-            rt.store.set_meta(SEEDED_KEY, started.isoformat())
+    outcomes = asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
     sourcehealth.check_sources(rt, started)
     # Stopping: the outbox is durable, the next start delivers; exit within the grace period.
     delivered = DispatchReport() if rt.stopping.is_set() else rt.dispatcher().dispatch(utcnow())
@@ -132,7 +129,7 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
         alerts=tally.alerts,
         deliveries_ok=delivered.sent,
         deliveries_failed=delivered.failed + delivered.dead,
-        seeded=seeding,
+        seeded=tally.seeded,
     )
     ok = report.sources_ok > 0 or not report.sources
     with rt.store.transaction():
@@ -145,29 +142,50 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
 # --------------------------------------------------------------------------- fetch phase
 
 
-async def _fetch_and_process(rt: Runtime, seeding: bool, tally: _Tally) -> list[SourceOutcome]:
-    """Fetch every due source concurrently; process each one as soon as it is in."""
+async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> list[SourceOutcome]:
+    """Fetch every due source concurrently and process what comes in (see ``_process``).
+
+    The sources that answer within ``FIRST_WAVE_SECONDS`` are processed together, their
+    articles in publication order; a slower source is processed as soon as it lands, so it
+    never holds up the alerts of the others.
+    """
     now = utcnow()
     due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
     outcomes: list[SourceOutcome] = []
     async with Fetcher(rt.config.http) as fetcher:
-        tasks = {asyncio.create_task(_fetch_source(rt, fetcher, s, seeding)): s for s in due}
+        tasks = {
+            asyncio.create_task(_fetch_source(rt, fetcher, s, _seeds(rt, s, wants_alerts))): s
+            for s in due
+        }
+        pending = set(tasks)
         try:
             async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
-                for next_done in asyncio.as_completed(tasks):
-                    batch = await next_done
-                    outcomes.append(_process_batch(rt, batch, seeding, tally))
+                timeout: float | None = FIRST_WAVE_SECONDS
+                while pending:
+                    done, pending = await asyncio.wait(
+                        pending, timeout=timeout, return_when=_wave_end(timeout)
+                    )
+                    outcomes += _process(rt, [t.result() for t in done], tally)
+                    timeout = None
         except TimeoutError:
-            processed = {o.source_id for o in outcomes}
-            for task, source in tasks.items():
-                if source.id in processed:
-                    continue
+            for task in pending:
                 if task.done() and not task.cancelled():  # landed as the deadline passed
-                    outcomes.append(_process_batch(rt, task.result(), seeding, tally))
+                    outcomes += _process(rt, [task.result()], tally)
                 else:
                     task.cancel()
-                    outcomes.append(sourcehealth.record_deadline(rt, source))
+                    outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
     return outcomes
+
+
+def _wave_end(timeout: float | None) -> str:
+    """The first wave waits for all (or the timeout); after it, each source as it lands."""
+    return asyncio.ALL_COMPLETED if timeout is not None else asyncio.FIRST_COMPLETED
+
+
+def _seeds(rt: Runtime, source: Source, wants_alerts: bool) -> bool:
+    """A source seeds (marks what it lists as seen, no alert) until its first good fetch:
+    a state whose first cycle failed, or a feed added later, never floods the channels."""
+    return not wants_alerts and rt.store.get_health(source.id).last_success is None
 
 
 def _is_due(rt: Runtime, source: Source, now: datetime) -> bool:
@@ -187,7 +205,9 @@ async def _fetch_source(
 ) -> SourceBatch:
     t0 = time.monotonic()
     try:
-        return await _fetch_source_inner(rt, fetcher, source, seeding, t0)
+        batch = await _fetch_source_inner(rt, fetcher, source, seeding, t0)
+        batch.seeding = seeding
+        return batch
     except (FetchError, ParseError) as exc:
         kind: FailureKind = "parse" if isinstance(exc, ParseError) else "fetch"
         retry_after = getattr(exc, "retry_after_s", None)
@@ -288,37 +308,56 @@ def _since(t0: float) -> float:
 # --------------------------------------------------------------------------- process phase
 
 
-def _process_batch(rt: Runtime, batch: SourceBatch, seeding: bool, tally: _Tally) -> SourceOutcome:
-    """Record one source's results; analyse, story and alert each article in its transaction."""
-    source, outcome = batch.source, batch.outcome
+def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[SourceOutcome]:
+    """Record each source's results, then analyse, story and alert every new article.
+
+    Articles go in order of publication, whatever order the feeds answered in: the earliest
+    report of an event starts its story (and completes its milestone), later copies join it.
+    Each article has its own transaction; a source's validators are saved last, so a crash or
+    a failed article means the next cycle reads the full feed again instead of a 304.
+    """
     now = utcnow()
+    work: list[tuple[Article, SourceBatch]] = []
+    for batch in batches:
+        if _record_batch(rt, batch, now):
+            work.extend((article, batch) for article in batch.articles)
+            tally.seeded = tally.seeded or batch.seeding
+    work.sort(key=lambda item: (_publication_order(item[0]), item[1].source.id))
+    failed: set[str] = set()
+    for article, batch in work:
+        try:
+            _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
+        except Exception:  # this article only: it stays unseen and is retried next cycle
+            failed.add(batch.source.id)
+            log.exception("article failed", extra={"kv": {"url": article.url}})
+    for batch in batches:
+        if batch.outcome.ok and batch.cache is not None and batch.source.id not in failed:
+            with rt.store.transaction():
+                rt.store.save_http_cache(batch.source.url, batch.cache)
+    return [b.outcome for b in batches]
+
+
+def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
+    """The source's health and the entries it only lists; False when the source failed."""
+    source, outcome = batch.source, batch.outcome
     rt.metrics.fetch_seconds.labels(source.id).observe(outcome.duration_s)
     if not outcome.ok:
         sourcehealth.record_failure(rt, batch, now)
-        return outcome
+        return False
     rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
     with rt.store.transaction():
         rt.store.record_source_success(source.id, new_items=outcome.new_entries, at=now)
         for entry in batch.seen_only:
             rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
-    failed = 0
-    for article in batch.articles:
-        try:
-            _process_article(rt, article, batch.feed_hashes.get(article.key, ""), seeding, tally)
-        except Exception:  # this article only: it stays unseen and is retried next cycle
-            failed += 1
-            log.exception("article failed", extra={"kv": {"url": article.url}})
-    # The validators go in last: a crash or kill before this point means the next cycle
-    # gets the full feed again (not a 304) and picks up whatever was not recorded.
-    if batch.cache is not None and not failed:
-        with rt.store.transaction():
-            rt.store.save_http_cache(source.url, batch.cache)
-    return outcome
+    return True
 
 
-def _process_article(
-    rt: Runtime, article: Article, feed_hash: str, seeding: bool, tally: _Tally
-) -> None:
+def _publication_order(article: Article) -> tuple[bool, datetime]:
+    published = article.published
+    return (published is None, published or datetime.max.replace(tzinfo=UTC))
+
+
+def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tally) -> None:
     previous_hash = rt.store.content_hash(article.key)
     if previous_hash is not None and previous_hash == article.content_hash:
         with rt.store.transaction():  # the feed changed but the text did not: nothing to say
@@ -333,7 +372,7 @@ def _process_article(
         story_id = None
         if analysis.relevance.relevant:
             tally.relevant += 1
-            story_id = _assign_story(rt, article, analysis, seeding, tally)
+            story_id = _assign_story(rt, article, analysis, tally)
         rt.store.record_entry(
             article.entry,
             feed_hash=feed_hash,
@@ -343,9 +382,7 @@ def _process_article(
         )
 
 
-def _assign_story(
-    rt: Runtime, article: Article, analysis: ArticleAnalysis, seeding: bool, tally: _Tally
-) -> str:
+def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
     """Join or start a story; queue a new-story or update alert (same transaction)."""
     decision, story = rt.desk.assign(article, analysis, utcnow())
     rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
@@ -354,7 +391,7 @@ def _assign_story(
     elif decision.needs_update_alert:
         tally.stories_updated += 1
     alert: Alert | None = None
-    if not seeding and (decision.is_new or decision.needs_update_alert):
+    if decision.is_new or decision.needs_update_alert:
         first = decision.is_new or story.first_alert_id is None
         findings = (
             tuple(f.finding for f in story.claims)

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from monitor.config import Config
+from monitor.errors import redact_url
 from monitor.models import SourceHealth
 from monitor.store import Store, to_db, utcnow
 
@@ -39,7 +40,7 @@ def _source(sid: str, name: str, url: str, enabled: bool, h: SourceHealth | None
     return {
         "id": sid,
         "name": name,
-        "url": url,
+        "url": redact_url(url),  # as in check-config: credentials never printed
         "enabled": enabled,
         "state": _state(enabled, h),
         "last_attempt": to_db(h.last_attempt) if h else None,

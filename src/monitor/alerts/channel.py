@@ -9,11 +9,14 @@ dispatcher owns the outbox, the backoff and the bookkeeping.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from monitor.models import Alert
+
+_AUTHORITY_END = re.compile(r"[/?#]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,8 @@ def target_fingerprint(kind: str, target: str) -> str:
 
 
 def short_url(url: str) -> str:
-    """Scheme and host only: webhook paths often hold tokens, which must not reach logs."""
+    """Scheme and host only: webhook paths and queries often hold tokens, which must not
+    reach logs. The authority ends at the first ``/``, ``?`` or ``#`` (RFC 3986 3.2)."""
     scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    host = _AUTHORITY_END.split(rest, maxsplit=1)[0].rsplit("@", 1)[-1]
     return f"{scheme}://{host}/…" if rest else url

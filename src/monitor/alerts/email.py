@@ -85,7 +85,11 @@ class EmailChannel:
         self.to = [to] if isinstance(to, str) else [str(t) for t in to]
         ca_file = options.get("ca_file")
         # A verifying context; with ca_file only that CA is trusted (a private or test CA).
-        self._context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        try:
+            self._context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        except OSError as exc:  # the file went missing or is not PEM (ssl.SSLError)
+            # ConfigError: the dispatcher keeps the deliveries pending instead of crashing.
+            raise ConfigError(f"channel {name!r}: ca_file {ca_file}: {exc}") from exc
 
     def send(self, message: Outgoing) -> None:
         msg = build_message(message, self.from_addr, self.to)

@@ -24,6 +24,7 @@ from standardwebhooks import Webhook
 from monitor import netguard
 from monitor.alerts.channel import Outgoing, short_url
 from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
+from monitor.claimjson import date_json, number_json
 from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
 from monitor.fetch import retry_after_seconds
 from monitor.models import Alert, Finding
@@ -86,23 +87,9 @@ def _claim(finding: Finding) -> dict[str, Any]:
         "verdict": v.verdict,
         "timeline_event": v.timeline_event,
         "reason": v.reason,
-        "date": None
-        if c.date is None
-        else {
-            "text": c.date.text,
-            "start": c.date.start.isoformat(),
-            "end": c.date.end.isoformat(),
-            "granularity": c.date.granularity,
-        },
+        "date": date_json(c.date),
         "places": list(c.places),
-        "number": None
-        if c.number is None
-        else {
-            "value": c.number.value,
-            "qualifier": c.number.qualifier,
-            "unit": c.number.unit,
-            "text": c.number.text,
-        },
+        "number": number_json(c.number, with_text=True),
         "negated": c.negated,
         "hedged": c.hedged,
         "reports_done": c.reports_done,

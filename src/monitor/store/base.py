@@ -7,8 +7,8 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Self
 
@@ -17,6 +17,7 @@ from monitor.store.schema import migrate
 
 DB_NAME = "monitor.db"
 LOCK_NAME = "monitor.lock"
+MAX_PARAMS = 500  # keys per IN (...) lookup (see chunked)
 
 
 def utcnow() -> datetime:
@@ -30,6 +31,25 @@ def to_db(value: datetime | None) -> str | None:
 
 def from_db(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def json_default(value: object) -> str:
+    """``json.dumps`` fallback for the records kept as JSON: dates and times as ISO 8601."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"store: cannot serialise {type(value).__name__}")
+
+
+def chunked(keys: Iterable[str]) -> Iterator[tuple[list[str], str]]:
+    """``keys`` in chunks of at most ``MAX_PARAMS``, each with its ``?,?,…`` placeholders.
+
+    SQLite caps the parameters of one statement (999 before 3.32), so ``IN (…)`` lookups of
+    many keys go a chunk at a time.
+    """
+    keys = list(keys)
+    for i in range(0, len(keys), MAX_PARAMS):
+        chunk = keys[i : i + MAX_PARAMS]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 class BaseStore:
@@ -78,11 +98,14 @@ class BaseStore:
         self._depth = 1
         try:
             yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT leaves the transaction open, and SQLite has already rolled back
+            # after some errors (disk full, I/O): end it only if it is still there, so the
+            # connection is usable for the next cycle and the original error is the one raised.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
         finally:
             self._depth = 0
 

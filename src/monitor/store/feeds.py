@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from monitor.models import CycleReport, FailureKind, FeedEntry, HttpCache, SourceHealth
-from monitor.store.base import from_db, to_db, utcnow
+from monitor.store.base import chunked, from_db, to_db, utcnow
 
 
 class FeedsMixin:
@@ -99,11 +99,8 @@ class FeedsMixin:
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """The keys already seen: live entries and tombstones of pruned ones."""
-        keys = list(keys)
         found: set[str] = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunked(keys):
             for table in ("entries", "tombstones"):
                 rows = self.conn.execute(
                     f"SELECT key FROM {table} WHERE key IN ({marks})", chunk
@@ -113,11 +110,8 @@ class FeedsMixin:
 
     def feed_hashes(self, keys: Iterable[str]) -> dict[str, str | None]:
         """The feed-side fingerprint of known entries, to notice items edited in place."""
-        keys = list(keys)
         out: dict[str, str | None] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunked(keys):
             rows = self.conn.execute(
                 f"SELECT key, feed_hash FROM entries WHERE key IN ({marks})", chunk
             ).fetchall()

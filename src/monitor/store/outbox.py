@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.models import Alert, ChannelState, Delivery
-from monitor.store.base import BaseStore, from_db, to_db, utcnow
+from monitor.store.base import BaseStore, from_db, json_default, to_db, utcnow
 
 _DELIVERY_COLUMNS = (
     "o.id, o.alert_id, o.channel, o.mode, o.idempotency_key, o.status, o.attempts,"
@@ -277,19 +277,13 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
 
 
 def encode_alert(alert: Alert) -> str:
-    return json.dumps(dataclasses.asdict(alert), ensure_ascii=False, default=_json_default)
+    return json.dumps(dataclasses.asdict(alert), ensure_ascii=False, default=json_default)
 
 
 def decode_alert(content: str) -> Alert:
     value = _decode(Alert, json.loads(content))
     assert isinstance(value, Alert)
     return value
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"store: cannot serialise {type(value).__name__}")
 
 
 def _decode(tp: Any, value: Any) -> Any:

@@ -28,7 +28,7 @@ from monitor.models import (
     StoryMember,
     Verdict,
 )
-from monitor.store.base import from_db, to_db
+from monitor.store.base import chunked, from_db, json_default, to_db
 
 _MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
 
@@ -118,9 +118,7 @@ class StoriesMixin:
                 (to_db(before),),
             )
         ]
-        for i in range(0, len(retired), 500):
-            chunk = retired[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunked(retired):
             self.conn.execute(
                 f"UPDATE story_members SET shingles = NULL, signature = NULL"
                 f" WHERE story_id IN ({marks})",
@@ -182,11 +180,8 @@ class StoriesMixin:
 
     def member_shingles(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The stored shingle hashes of live members (for exact Jaccard)."""
-        keys = list(keys)
         out: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunked(keys):
             rows = self.conn.execute(
                 f"SELECT article_key, shingles FROM story_members"
                 f" WHERE article_key IN ({marks}) AND shingles IS NOT NULL",
@@ -236,18 +231,12 @@ def _member(row: Sequence[Any]) -> StoryMember:
 
 def encode_findings(findings: Iterable[Finding]) -> str:
     return json.dumps(
-        [dataclasses.asdict(f) for f in findings], ensure_ascii=False, default=_json_default
+        [dataclasses.asdict(f) for f in findings], ensure_ascii=False, default=json_default
     )
 
 
 def decode_findings(text: str) -> tuple[Finding, ...]:
     return tuple(_finding(v) for v in json.loads(text))
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"store: cannot serialise {type(value).__name__}")
 
 
 def _finding(d: dict[str, Any]) -> Finding:
