@@ -104,6 +104,29 @@ def one(ev: TimelineEvent) -> Timeline:
     return Timeline(version="t", events=(ev,))
 
 
+# A verdict case: (id, claim, published, milestones, verdict, event, words the reason must contain)
+VerdictCase = tuple[str, Claim, date, "dict[str, str] | None", str, "str | None", list[str]]
+
+
+def verdict_cases(cases: list[VerdictCase]) -> pytest.MarkDecorator:
+    """Parametrize a test with one ``case`` (the tuple without its id) per verdict case."""
+    return pytest.mark.parametrize("case", [c[1:] for c in cases], ids=[c[0] for c in cases])
+
+
+def check_verdict(case: tuple[Any, ...], *, any_event: bool = False) -> None:
+    """Judge the case's claim against the default timeline; check verdict, event and reason.
+
+    ``any_event``: a case whose event is None accepts any event (unless its verdict is new).
+    """
+    the_claim, published, milestones, verdict, event_id, words = case
+    result = timeline.judge(the_claim, DEFAULT, published, milestones)
+    assert result.verdict == verdict, result.reason
+    if not any_event or event_id is not None or verdict == "new":
+        assert result.timeline_event == event_id, result.reason
+    for word in words:
+        assert word in result.reason
+
+
 # --------------------------------------------------------------------------- the default timeline
 
 # (id, claim, published, milestones, verdict, event, words the reason must contain)
@@ -373,23 +396,9 @@ DEFAULT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("the_claim", "published", "milestones", "verdict", "event_id", "words"),
-    [c[1:] for c in DEFAULT_CASES],
-    ids=[c[0] for c in DEFAULT_CASES],
-)
-def test_default_timeline_verdicts(
-    the_claim: Claim,
-    published: date,
-    milestones: dict[str, str] | None,
-    verdict: str,
-    event_id: str | None,
-    words: list[str],
-) -> None:
-    result = timeline.judge(the_claim, DEFAULT, published, milestones)
-    assert (result.verdict, result.timeline_event) == (verdict, event_id), result.reason
-    for word in words:
-        assert word in result.reason
+@verdict_cases(DEFAULT_CASES)
+def test_default_timeline_verdicts(case: tuple[Any, ...]) -> None:
+    check_verdict(case)
 
 
 def test_completion_then_still_planned_claim_is_flagged() -> None:
@@ -695,23 +704,9 @@ DEMO_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("the_claim", "published", "milestones", "verdict", "event_id", "words"),
-    [c[1:] for c in DEMO_CASES],
-    ids=[c[0] for c in DEMO_CASES],
-)
-def test_demo_claims(
-    the_claim: Claim,
-    published: date,
-    milestones: dict[str, str] | None,
-    verdict: str,
-    event_id: str | None,
-    words: list[str],
-) -> None:
-    result = timeline.judge(the_claim, DEFAULT, published, milestones)
-    assert (result.verdict, result.timeline_event) == (verdict, event_id), result.reason
-    for word in words:
-        assert word in result.reason
+@verdict_cases(DEMO_CASES)
+def test_demo_claims(case: tuple[Any, ...]) -> None:
+    check_verdict(case)
 
 
 # --------------------------------------------------------------------------- found end to end
@@ -975,25 +970,9 @@ END_TO_END_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("the_claim", "published", "milestones", "verdict", "event_id", "words"),
-    [c[1:] for c in END_TO_END_CASES],
-    ids=[c[0] for c in END_TO_END_CASES],
-)
-def test_wrong_conflicts_found_end_to_end(
-    the_claim: Claim,
-    published: date,
-    milestones: dict[str, str] | None,
-    verdict: str,
-    event_id: str | None,
-    words: list[str],
-) -> None:
-    result = timeline.judge(the_claim, DEFAULT, published, milestones)
-    assert result.verdict == verdict, result.reason
-    if event_id is not None or verdict == "new":
-        assert result.timeline_event == event_id, result.reason
-    for word in words:
-        assert word in result.reason
+@verdict_cases(END_TO_END_CASES)
+def test_wrong_conflicts_found_end_to_end(case: tuple[Any, ...]) -> None:
+    check_verdict(case, any_event=True)
 
 
 # --------------------------------------------------------------------------- dates: granularity pairs
