@@ -112,9 +112,11 @@ def test_kill_9_mid_cycle_loses_nothing_and_sends_nothing_twice(
         # in publication order once every source has answered, so nothing of this cycle is
         # recorded yet; the kill must lose nothing and leave nothing half-done.
         assert run.until(
-            lambda: site.server.hits(site.page_path("furat", "victory-gulf")) >= 1
-            and all(
-                site.server.hits(site.page_path("dijla", a)) >= 1 for a in NEWS["dijla"][1:]
+            lambda: (
+                site.server.hits(site.page_path("furat", "victory-gulf")) >= 1
+                and all(
+                    site.server.hits(site.page_path("dijla", a)) >= 1 for a in NEWS["dijla"][1:]
+                )
             )
         ), run.log()
         run.kill9()

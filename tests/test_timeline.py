@@ -104,17 +104,15 @@ def one(ev: TimelineEvent) -> Timeline:
     return Timeline(version="t", events=(ev,))
 
 
-# A verdict case: (id, claim, published, milestones, verdict, event, words the reason must contain)
-VerdictCase = tuple[str, Claim, date, "dict[str, str] | None", str, "str | None", list[str]]
-
-
-def verdict_cases(cases: list[VerdictCase]) -> pytest.MarkDecorator:
+def verdict_cases(cases: list[tuple[Any, ...]]) -> pytest.MarkDecorator:
     """Parametrize a test with one ``case`` (the tuple without its id) per verdict case."""
     return pytest.mark.parametrize("case", [c[1:] for c in cases], ids=[c[0] for c in cases])
 
 
 def check_verdict(case: tuple[Any, ...], *, any_event: bool = False) -> None:
     """Judge the case's claim against the default timeline; check verdict, event and reason.
+
+    A case is (claim, published, milestones, verdict, event, words the reason must contain).
 
     ``any_event``: a case whose event is None accepts any event (unless its verdict is new).
     """

@@ -67,7 +67,9 @@ def _page(feed: int, item: int) -> bytes:
 
 class _FarmServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 1024  # listen() backlog: the default 5 drops SYNs under a burst (1 s stalls)
+    request_queue_size = (
+        1024  # listen() backlog: the default 5 drops SYNs under a burst (1 s stalls)
+    )
 
     def handle_error(self, request: object, client_address: object) -> None:
         return  # a client closing a kept-alive connection is not news

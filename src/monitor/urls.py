@@ -110,9 +110,7 @@ def looks_like_url(value: str) -> bool:
     )
 
 
-def entry_key(
-    guid: str | None, url: str | None, title: str, summary: str, scope: str = ""
-) -> str:
+def entry_key(guid: str | None, url: str | None, title: str, summary: str, scope: str = "") -> str:
     """The identity of a feed entry: ``guid:…``, ``url:…`` or ``hash:…`` (module docstring).
 
     A GUID or a content hash is only unique within one feed, so it is prefixed with ``scope``
