@@ -32,7 +32,7 @@ def test_text_explains_the_claim_and_its_verdict(verdict: str, arabic: str, engl
         "الحدث في الجدول الزمني: phase-one-federal",
         "السبب / reason: says 2026-09; timeline: 2025-09",
         "2026-09-01 … 2026-09-30",  # the date interval
-        "ain_al_asad، erbil",
+        "قاعدة عين الأسد (ain_al_asad)، أربيل (erbil)",
         "2,500",
         "https://news1.example/story/1?id=2026",
         "2026-09-30 11:15 بتوقيت بغداد | 2026-09-30 08:15 UTC",

@@ -172,6 +172,27 @@ def _member(m: StoryMember) -> Field:
     return Field(clean(m.outlet), value, url=clean(m.url) if m.url else None, indent=1)
 
 
+# Arabic names of the default gazetteer's places; a place added in config shows its id.
+PLACE_WORDS = {
+    "iraq": "العراق",
+    "baghdad": "بغداد",
+    "anbar": "الأنبار",
+    "ain_al_asad": "قاعدة عين الأسد",
+    "joint_operations_command": "قيادة العمليات المشتركة",
+    "victory": "قاعدة فيكتوري",
+    "taji": "التاجي",
+    "kurdistan": "إقليم كردستان",
+    "erbil": "أربيل",
+    "harir": "قاعدة حرير",
+    "syria": "سوريا",
+}
+
+
+def _place(place_id: str) -> str:
+    name = PLACE_WORDS.get(place_id)
+    return f"{name} ({place_id})" if name else clean(place_id)
+
+
 def _claim(number: int, finding: Finding) -> list[Field]:
     claim, verdict = finding.claim, finding.verdict
     out = [
@@ -186,7 +207,8 @@ def _claim(number: int, finding: Finding) -> list[Field]:
     if claim.date:
         out.append(Field("التاريخ / date", _date(claim.date), indent=1))
     if claim.places:
-        out.append(Field("الأماكن / places", "، ".join(clean(p) for p in claim.places), indent=1))
+        names = "، ".join(_place(p) for p in claim.places)
+        out.append(Field("الأماكن / places", names, indent=1))
     if claim.number:
         out.append(Field("العدد / number", _number(claim.number), indent=1))
     flags = _flags(claim)
