@@ -408,7 +408,9 @@ def test_timeline_text_and_json_before_and_after_a_completion(
 
     code, text, _ = run(["--config", config, "timeline"], capsys)
     row = next(line for line in text.splitlines() if " phase-one-end " in line)
-    assert f"completed (story {alert['story_id']})" in row
+    assert f"completed (story {alert['story_id'][:8]})" in row
+    # the short id is listed with the story's title under the table
+    assert f"  {alert['story_id'][:8]}  {alert['title']}" in text.splitlines()
     code, out, _ = run(["--config", config, "timeline", "--json"], capsys)
     events = {m["id"]: m for m in json.loads(out)["milestones"]}
     assert events["phase-one-end"]["status"] == "completed"

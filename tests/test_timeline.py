@@ -1436,3 +1436,24 @@ def test_effective_status() -> None:
 def test_dates_read_as_a_reader_writes_them(span: DateSpan, text: str) -> None:
     result = timeline.judge(claim("mission_end", span, ("erbil",)), one(event(year(2030))), None)
     assert result.verdict == "new" and text in result.reason
+
+
+def test_milestone_table_marks_overdue_plans_and_names_stories() -> None:
+    from datetime import date as _date
+
+    from monitor.models import MilestoneState
+    from monitor.timeline import milestone_table
+
+    timeline = _default_timeline_for_table()
+    states = {"joint-statement": MilestoneState("joint-statement", supporting=("abcdef0123",))}
+    text = milestone_table(timeline, states, {"abcdef0123": "عنوان القصة"}, _date(2026, 11, 24))
+    erbil = next(line for line in text.splitlines() if " erbil-mission-end " in line)
+    assert "planned (overdue)" in erbil
+    assert "  abcdef01  عنوان القصة" in text.splitlines()
+
+
+def _default_timeline_for_table() -> Timeline:
+    from monitor.confkit import Problems
+    from monitor.timeline import default_timeline_path, load_timeline
+
+    return load_timeline(default_timeline_path(), Problems())

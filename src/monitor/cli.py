@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -261,12 +262,18 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     store = _open_store_readonly(config)
     try:
         states = _milestone_states(store.completed_milestones(), store.milestone_reports())
+        titles = store.story_titles(
+            sid
+            for st in states.values()
+            for sid in (st.completed_by or "", *st.supporting, *st.contradicting)
+        )
     finally:
         store.close()
     if args.json:
         print(json.dumps(milestone_json(config.timeline, states), ensure_ascii=False, indent=2))
     else:
-        print(milestone_table(config.timeline, states))
+        today = datetime.now(UTC).date()
+        print(milestone_table(config.timeline, states, titles, today))
     return 0
 
 

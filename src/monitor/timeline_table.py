@@ -7,6 +7,7 @@ from the timeline and what the store knows (``MilestoneState`` per event id). Pu
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from monitor.models import MilestoneState, Quantity, Timeline
@@ -49,14 +50,28 @@ def milestone_json(timeline: Timeline, statuses: Mapping[str, MilestoneState]) -
     return {"version": timeline.version, "milestones": milestone_rows(timeline, statuses)}
 
 
-def milestone_table(timeline: Timeline, statuses: Mapping[str, MilestoneState]) -> str:
-    """A plain-text table of each milestone, its status and the stories about it."""
+def milestone_table(
+    timeline: Timeline,
+    statuses: Mapping[str, MilestoneState],
+    story_titles: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> str:
+    """A plain-text table of each milestone, its status and the stories about it.
+
+    Stories show as short ids, listed with their titles under the table; a planned milestone
+    whose date has passed (before ``today``) is marked overdue.
+    """
     header = ("date", "id", "status", "supported by", "contradicted by", "title")
     lines: list[tuple[str, ...]] = [header]
+    named: dict[str, None] = {}
     for row in milestone_rows(timeline, statuses):
         status = row["status"]
         if row["completed_by"]:
-            status += f" (story {row['completed_by']})"
+            status += f" (story {_short(row['completed_by'])})"
+            named[row["completed_by"]] = None
+        elif status == "planned" and today and row["end"] < today.isoformat():
+            status += " (overdue)"
+        named.update(dict.fromkeys(row["supporting"] + row["contradicting"]))
         title = row["title_en"] + (f" | {row['title_ar']}" if row["title_ar"] else "")
         lines.append(
             (
@@ -73,13 +88,21 @@ def milestone_table(timeline: Timeline, statuses: Mapping[str, MilestoneState]) 
     for line in lines:  # the title goes last: Arabic text would break the alignment after it
         cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
         out.append("  ".join([*cells, line[-1]]).rstrip())
+    titles = story_titles or {}
+    if named:
+        out += ["", "stories:"]
+        out += [f"  {_short(sid)}  {titles.get(sid, '')}".rstrip() for sid in named]
     return "\n".join(out) + "\n"
+
+
+def _short(story_id: str) -> str:
+    return story_id[:8]
 
 
 def _story_list(ids: list[str], limit: int = 3) -> str:
     if not ids:
         return "-"
-    shown = ", ".join(ids[:limit])
+    shown = ", ".join(_short(i) for i in ids[:limit])
     return shown + (f" +{len(ids) - limit}" if len(ids) > limit else "")
 
 

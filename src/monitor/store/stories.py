@@ -204,6 +204,19 @@ class StoriesMixin:
                 str(r[0]), _member(r), decode_findings(r[8]), bytes(r[9]), tuple(json.loads(r[10]))
             )
 
+    def story_titles(self, story_ids: Iterable[str]) -> dict[str, str]:
+        """The title of each story still in the store (for ``monitor timeline``)."""
+        ids = list(dict.fromkeys(story_ids))
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id, title FROM stories WHERE id IN ({marks})", chunk
+            ).fetchall()
+            out.update((str(r[0]), str(r[1])) for r in rows)
+        return out
+
     def count_stories(self, *, live_only: bool = True) -> int:
         where = " WHERE pruned_at IS NULL" if live_only else ""
         return int(self.conn.execute(f"SELECT count(*) FROM stories{where}").fetchone()[0])
