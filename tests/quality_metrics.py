@@ -17,7 +17,8 @@ Matching rules (the fixture README says the same):
 - dates: hit when a candidate's date has the expected start and end, or, failing that, when any
   claim of the same article has that exact interval (the date was attached to a neighbour clause).
 - numbers: hit when a produced claim overlapping S has the expected value and qualifier.
-- places: counted per expected place id; hit when a produced claim overlapping S lists it.
+- places: counted per expected place id; hit when a produced claim overlapping S lists it
+  (among its places or its destinations).
 - kind, negated, hedged: judged on found claims only, on the candidate that overlaps F most.
 - furniture_clean: share of ``no_claim`` fragments (teasers, related-story lists, tag lines)
   that no produced claim overlaps.
@@ -242,7 +243,8 @@ def _fmt_claims(claims: Iterable[Any], what: str) -> str:
         value = {
             "date": lambda c: _fmt_date(c.date),
             "number": lambda c: _fmt_number(c.number),
-            "places": lambda c: ",".join(c.places) or "no places",
+            "places": lambda c: ",".join((*c.places, *(f"→{d}" for d in c.destinations)))
+            or "no places",
             "kind": lambda c: c.kind,
             "negated": lambda c: f"negated={c.negated}",
             "hedged": lambda c: f"hedged={c.hedged}",
@@ -335,7 +337,8 @@ def _score_claim(
         )
         if not t["numbers"].add(ok):
             miss("numbers", _fmt_number(exp["number"]), _fmt_claims(in_sentence, "number"))
-    found_places = {p for c in in_sentence for p in c.places}
+    # the labels name every place in the sentence: where it happens and where forces go
+    found_places = {p for c in in_sentence for p in (*c.places, *c.destinations)}
     for place in exp["places"]:
         if not t["places"].add(place in found_places):
             miss("places", place, _fmt_claims(in_sentence, "places"))

@@ -41,6 +41,8 @@ def summary(c: Claim) -> dict[str, Any]:
         "negated": c.negated,
         "hedged": c.hedged,
         "done": c.reports_done,
+        "dest": list(c.destinations),
+        "phase": c.phase,
     }
 
 
@@ -52,6 +54,8 @@ def want(**kw: Any) -> dict[str, Any]:
         "negated": False,
         "hedged": False,
         "done": False,
+        "dest": [],
+        "phase": None,
     }
     return base | kw
 
@@ -247,7 +251,7 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     ),
     "foreign-destination-is-not-syria-only": (
         "ومن المحتمل أن يتم نقل بعض القوات الأمريكية إلى الكويت أو الأردن.",
-        [want(kind="relocation", hedged=True)],
+        [want(kind="relocation", hedged=True, dest=["kuwait", "jordan"])],
     ),
     "recipient-is-not-the-actor": (
         "وأضاف أن قاعدة حرير ستُسلَّم إلى قوات البيشمركة بعد مغادرة قوات التحالف.",
@@ -267,7 +271,16 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     ),
     "leaving-towards-a-place-is-a-relocation": (
         "وقال مصدر أمني إن آخر رتل لقوات التحالف غادر الأنبار متجها إلى أربيل.",
-        [want(kind="relocation", places=["anbar", "erbil"], hedged=True, done=True)],
+        [
+            want(
+                kind="relocation",
+                places=["anbar"],
+                dest=["erbil"],
+                hedged=True,
+                done=True,
+                phase="end",
+            )
+        ],
     ),
     "ending-presence-at-a-base-is-a-handover": (
         "وأنهت القوات الأمريكية يوم السبت 5 ربيع الآخر 1447هـ الموافق 27 سبتمبر 2025م وجودها "
@@ -315,11 +328,11 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     ),
     "completed-by-a-date-is-the-moves-date": (
         "وأشار إلى أن مغادرة قوات التحالف ستكتمل قبل نهاية 2026.",
-        [want(kind="withdrawal", date=("2026-10-01", "2026-12-31"))],
+        [want(kind="withdrawal", date=("2026-10-01", "2026-12-31"), phase="end")],
     ),
     "a-phase-completed-by-a-date-ends-the-mission": (
         "وأكد المسؤول أن المرحلة الأولى من مهمة التحالف ستكتمل في سبتمبر (أيلول) المقبل.",
-        [want(kind="mission_end", date=("2026-09-01", "2026-09-30"))],
+        [want(kind="mission_end", date=("2026-09-01", "2026-09-30"), phase="end")],
     ),
     "a-denied-report-far-from-the-denial-is-no-hedge": (
         "نفت وزارة شؤون البيشمركة في حكومة إقليم كوردستان، الثلاثاء، الأنباء التي تحدثت عن "
@@ -335,7 +348,7 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     ),
     "a-source-denying-is-still-a-hedge": (
         "ونفى مصدر عسكري نقل القوات الأمريكية المنسحبة من العراق إلى قواعد في الأردن.",
-        [want(kind="relocation", places=["iraq"], negated=True, hedged=True)],
+        [want(kind="relocation", places=["iraq"], dest=["jordan"], negated=True, hedged=True)],
     ),
     "a-dual-noun-still-matches": (
         "وأشار إلى أن الوزارة تسلمت خلال الشهر الجاري معسكرين كانت تستخدمهما قوات التحالف في "
@@ -345,7 +358,7 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "a-destination-in-the-next-clause-is-another-move": (
         "ويرجح مراقبون أن تتسارع وتيرة انسحاب القوات الأمريكية، مع نقل المعدات من عين الأسد "
         "إلى أربيل.",
-        [want(kind="withdrawal", places=["ain_al_asad", "erbil"], hedged=True)],
+        [want(kind="withdrawal", places=["ain_al_asad"], dest=["erbil"], hedged=True)],
     ),
     "official-figures-are-not-a-hedge": (
         "وينتشر في العراق حاليا نحو 2500 جندي أمريكي، بحسب أرقام البنتاغون.",

@@ -75,6 +75,10 @@ def test_shipped_config_is_valid() -> None:
         (GOOD + EMAIL + "smtp_port = 0\n", "key 'smtp_port' must be greater than 0"),
         (GOOD + EMAIL + "to = [5]\n", "key 'to' must be a list of strings"),
         (GOOD + EMAIL + 'ca_file = "no-such-ca.pem"\n', "key 'ca_file': file not found"),
+        (
+            GOOD + '\n[[channels]]\ntype = "console"\nname = "c2"\ndigest_timezone = "Mars/Base"\n',
+            "key 'digest_timezone': unknown time zone 'Mars/Base'",
+        ),
     ],
     ids=[
         "unknown-key",
@@ -91,6 +95,7 @@ def test_shipped_config_is_valid() -> None:
         "smtp-port-not-positive",
         "email-to-type",
         "missing-ca-file",
+        "bad-digest-timezone",
     ],
 )
 def test_problems_name_the_key(tmp_path: Path, text: str, expected: str) -> None:

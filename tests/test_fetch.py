@@ -18,7 +18,8 @@ from tests.support.httpserver import HttpServer, Request, Response
 
 from monitor.config import HttpSettings
 from monitor.errors import FetchError, TooLargeError
-from monitor.fetch import Fetcher, retry_after_seconds
+from monitor.fetch import Fetcher
+from monitor.httpwire import retry_after_seconds
 from monitor.models import FetchResult, HttpCache, Source
 from monitor.parse import parse_feed
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.support.analyzer import default_analyzer
+from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import BY_ID, REPORTS, Report, hand_analysis, pairs
 
 from monitor import dedup
@@ -128,7 +128,7 @@ def test_fixture_pairs_with_the_analyzer() -> None:
     rows = _fixture_pairs()
     if not rows:
         pytest.skip("needs tests/fixtures/stories/pairs.jsonl")
-    analyzer = default_analyzer()
+    analyzer = build_analyzer()
     merged = same_total = apart = diff_total = 0
     wrong: list[str] = []
     for row in rows:

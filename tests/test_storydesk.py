@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.support.analyzer import default_analyzer
+from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
 from monitor.config import StorySettings
@@ -24,7 +24,7 @@ SETTINGS = StorySettings()
 TROOPS = "وأوضح مصدر في الوزارة أن عدد الجنود الأمريكيين المتبقين في العراق يبلغ نحو 1500 جندي."
 
 
-ANALYZER = default_analyzer()
+ANALYZER = build_analyzer()
 
 
 def analyse(title: str, text: str, published: datetime) -> ArticleAnalysis:

@@ -10,22 +10,30 @@ Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
   only...). One-word cues of the vaguer kinds (mission_end, timetable, agreement, stay,
   continue: "تنتهي"، "موعد") need an actor, a ``subjects`` term or a troop count in the
   sentence; agreement cues need a cue of another kind in the sentence.
-- ``number``: the first troop count of the segment; ``places``: gazetteer ids in the segment
-  (a clause that makes no claim hands its places to the claim before it); ``negated``: a denial
-  term before the cue (``negation``: نفى، لا يعني) or after it (``negation_after``: غير دقيقة),
-  or لم لن لا ليس عدم دون غير up to three words before the cue; ``hedged``: a hedge term
-  in the sentence that no denial covers ("نفى الأنباء"), or قد before a present-tense verb;
-  ``reports_done``: a completion term with no negation and no future marker.
+- A troop count right after a ``movers`` word ("نقل 300 مستشار"، "وصول 500 جندي") counts
+  those who moved, not the force: with no cue it makes a relocation claim, not a troop_count.
+- ``number``: the first troop count of the segment; ``places`` and ``destinations``: gazetteer
+  ids in the segment, split by ``claimplaces`` (where it happens, where forces go; a clause that
+  makes no claim hands its places to the claim before it; a claim naming none may take the
+  foreign country the sentences before it speak of); ``negated``, ``hedged``, ``reports_done``
+  and ``phase``: see ``claimflags``.
 - ``sentence`` is the original text of the segment and ``span`` its place in it.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import replace
 
 from monitor import lexicon as lx
+from monitor.claimflags import is_hedged, is_negated, phase_of, reports_done
+from monitor.claimplaces import (
+    TOWARDS,
+    destination_tokens,
+    foreign_focus,
+    is_move,
+    split_places,
+)
 from monitor.clauses import (
     UNTIL_ONLY,
     Cue,
@@ -34,32 +42,23 @@ from monitor.clauses import (
     SentenceView,
     claim_cues,
     clauses_of,
-    is_future,
     segments_of,
     until,
 )
-from monitor.keywords import KeywordRules, distance, veto_for
+from monitor.keywords import KeywordRules, veto_for
 from monitor.models import Claim, ClaimKind, DateSpan, NormText, Quantity
 from monitor.numbers import Count, find_counts
 
-_NEGATION_REACH = 3
-_DENIED_REACH = 12  # "نفت وزارة الدفاع الأمريكية الأنباء": a denial is near what it denies
-# Hedges that are what a denial denies ("نفت الأنباء"); a source ("نفى مصدر") still hedges.
-_REPORTS = frozenset({"تقارير", "انباء", "تسريبات", "شائعات"})
-_PARTICLES = frozenset({"لم", "لن", "لا", "ليس", "ليست", "عدم", "دون", "بدون", "غير"})
 _UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
 _OWN_KIND: dict[str, ClaimKind] = {"complete": "mission_end"}  # cue kinds that are no claim kind
 # Kinds whose one-word cues make a claim even when the sentence names no actor ("الانسحاب").
 _SELF_ANCHORED = frozenset({"withdrawal", "handover", "relocation", "presence_end"})
-_IMPERFECT = re.compile(r"^[يتن]")
 _CLAIM_ROLES = frozenset({"cue", "pverb", "unit"})
 _COUNT_DATE_GAP = 2  # words between a count and its date (the unit noun, a preposition)
 _RELATIVE = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي"})
-# Where forces go: a withdrawal cue followed by one of these and a place is a relocation.
-_TOWARDS = frozenset(
-    {"الي", "باتجاه", "نحو", "صوب", "متجها", "متجهه", "متجهين", "متوجها", "متوجهه"}
-)
-_DESTINATION_REACH = 12
+_MOVER_REACH = 3  # words from a mover to the count it moves ("نقل نحو 300 مستشار")
+_AFTER_MOVE = 20  # words from a moved count to the date of the move
+_GOES_ON_REACH = 2  # words from "تتواصل" to the move that goes on ("تتواصل عمليات انسحاب")
 # Ending presence at a base (a presence_end cue followed by one of these) hands the base over.
 _BASE_NOUNS = frozenset(
     {"قاعده", "القاعده", "قواعد", "القواعد", "معسكر", "المعسكر", "مقر", "المقر", "مقرات", "المقرات"}
@@ -115,7 +114,11 @@ def _token_range(scan: lx.Scan, norm: NormText, span: tuple[int, int]) -> tuple[
 def _sentence_cues(sv: SentenceView, has_counts: bool) -> list[Cue]:
     """The cues of one sentence that may make claims, in text order."""
     anchored = has_counts or any(h.term.role in ("actor", "subject") for h in sv.hits)
-    found = [(h, h.term.tag) for h in sv.hits if h.term.role == "cue"] + _pair_cues(sv)
+    found = [
+        (h, h.term.tag)
+        for h in sv.hits
+        if h.term.role == "cue" and not (h.term.tag in UNTIL_ONLY and _goes_on(sv, h))
+    ] + _pair_cues(sv)
     cues = [
         (h, k)
         for h, k in sorted(found, key=lambda c: c[0].first)
@@ -126,6 +129,16 @@ def _sentence_cues(sv: SentenceView, has_counts: bool) -> list[Cue]:
     if all(k == "agreement" for _, k in cues):
         return []  # an agreement about something else ("بعد اتفاق مع التحالف")
     return cues
+
+
+def _goes_on(sv: SentenceView, cue: lx.Hit) -> bool:
+    """A continuing cue says that something else goes on: a preparation ("تتواصل استعدادات
+    بغداد لإعلان…") or a move right after it ("تتواصل عمليات انسحاب القوات")."""
+    return any(
+        (h.term.role == "prepare" and h.first == cue.last + 1)
+        or (is_move(h) and h.term.role == "cue" and 0 < h.first - cue.last <= _GOES_ON_REACH)
+        for h in sv.hits
+    )
 
 
 def _pair_cues(sv: SentenceView) -> list[Cue]:
@@ -157,10 +170,39 @@ def _sentence_claims(
             continue
         if not claims:
             break
-        toks = sv.scan.tokens_in(seg.start, seg.end)
-        extra = tuple(h.term.tag for h in sv.hits if h.term.role == "place" and h.first in toks)
-        claims[k] = replace(claims[k], places=tuple(dict.fromkeys(claims[k].places + extra)))
-    return claims
+        claims[k] = _hand_places(sv, claims[k], seg)
+    return [_focus(sv, c) for c in claims]
+
+
+def _hand_places(sv: SentenceView, claim: Claim, seg: Segment) -> Claim:
+    """A clause with no claim of its own adds its places to the claim before it; where it
+    sends forces (", متجها إلى أربيل") they are destinations, and a withdrawal a relocation."""
+    start = sv.scan.token_at(sv.scan.text.rfind(",", 0, seg.start) + 1)
+    toks = sv.scan.tokens_in(seg.start, seg.end)
+    # the claim's own words are what moves ("غادر الرتل القاعدة، متجها إلى أربيل")
+    places, dest = split_places(sv.scan, sv.hits, range(min(start, toks.start), toks.stop))
+    here = {h.term.tag for h in sv.hits if h.term.role == "place" and h.first in toks}
+    dest = tuple(p for p in dest if p in here)
+    kind = claim.kind
+    if (
+        dest
+        and kind == "withdrawal"
+        and TOWARDS.intersection(lx.prefix_forms(sv.scan.tokens[toks.start]))
+    ):
+        kind = "relocation"
+    return replace(
+        claim,
+        kind=kind,
+        places=tuple(dict.fromkeys(claim.places + tuple(p for p in places if p in here))),
+        destinations=tuple(dict.fromkeys(claim.destinations + dest)),
+    )
+
+
+def _focus(sv: SentenceView, claim: Claim) -> Claim:
+    """A claim naming no place, in a sentence naming none, takes the foreign country in focus."""
+    if claim.places or claim.destinations:
+        return claim
+    return replace(claim, places=foreign_focus(sv.scan, sv.hits[0].sentence, sv.rules))
 
 
 def _claims(sv: SentenceView, norm: NormText, seg: Segment, counts: list[Count]) -> list[Claim]:
@@ -170,8 +212,30 @@ def _claims(sv: SentenceView, norm: NormText, seg: Segment, counts: list[Count])
     count = next((c for c in counts if c.first in toks), None)
     cues = claim_cues(seg, sv) if seg.cues or seg.inherited else []
     if not cues and count is not None:
-        cues = [(None, "troop_count", _count_date(sv.scan, seg, count))]
+        mover = _mover(sv, count)
+        if mover is None:
+            cues = [(None, "troop_count", _count_date(sv.scan, seg, count))]
+        else:
+            cues = [(mover, "relocation", _mover_date(seg, mover, count))]
     return [_claim(sv, norm, seg, toks, count, *c) for c in cues]
+
+
+def _mover(sv: SentenceView, count: Count) -> lx.Hit | None:
+    """A word moving people just before a count ("نقل 300 مستشار"، "وصول نحو 500 جندي")."""
+    movers = [
+        h
+        for h in sv.hits
+        if h.term.role in ("mover", "pverb") and 0 < count.first - h.last <= _MOVER_REACH
+    ]
+    return movers[-1] if movers else None
+
+
+def _mover_date(seg: Segment, mover: lx.Hit, count: Count) -> DateSpan | None:
+    """The date of a move: the nearest after the count, else one just before the mover."""
+    after = [(f - count.last, d) for _, f, _, d in seg.dates if 0 < f - count.last <= _AFTER_MOVE]
+    before = [(mover.first - la, d) for _, _, la, d in seg.dates if 0 < mover.first - la <= 3]
+    found = min(after or before, key=lambda x: x[0], default=None)
+    return found[1] if found else None
 
 
 def _claim(
@@ -186,18 +250,21 @@ def _claim(
 ) -> Claim:
     scan = sv.scan
     seg_hits = [h for h in sv.hits if h.first in toks]
-    negated = _is_negated(scan, seg_hits, cue)
+    negated = is_negated(scan, seg_hits, cue)
     start, end = norm.original_span(*_trim(scan.text, seg.start, seg.end))
+    places, destinations = split_places(scan, seg_hits, toks)
     return Claim(
         kind=_refine_kind(scan, seg_hits, toks, cue, _resolve_kind(kind, date)),
         sentence=norm.original[start:end],
         date=date,
-        places=tuple(dict.fromkeys(h.term.tag for h in seg_hits if h.term.role == "place")),
+        places=places,
         number=_quantity(norm, count) if count else None,
         negated=negated,
-        hedged=_is_hedged(scan, sv.hits, toks, cue),
-        reports_done=_reports_done(scan, seg_hits, cue, negated),
+        hedged=is_hedged(scan, sv.hits, toks, cue),
+        reports_done=reports_done(scan, norm, seg_hits, cue, negated),
         span=(start, end),
+        destinations=destinations,
+        phase=phase_of(scan, seg_hits, cue),
     )
 
 
@@ -216,21 +283,24 @@ def _refine_kind(
     """Ending presence at a base is a handover; leaving towards a place is a relocation."""
     if cue is None:
         return kind  # type: ignore[return-value]
-    after = range(cue.last + 1, min(toks.stop, cue.last + 1 + _DESTINATION_REACH))
     if kind == "presence_end":
-        near = (scan.tokens[t] for t in after[:_BASE_REACH])
+        near = scan.tokens[cue.last + 1 : min(toks.stop, cue.last + 1 + _BASE_REACH)]
         return (
             "handover"
             if any(_BASE_NOUNS.intersection(lx.prefix_forms(t)) for t in near)
             else "withdrawal"
         )
     if kind == "withdrawal":
-        places = {h.first for h in seg_hits if h.term.role in ("place", "x_place")}
-        for t in after:
-            if "," in scan.text[scan.ends[cue.last] : scan.starts[t]]:
-                break  # another clause: "وتيرة الانسحاب، مع نقل المعدات إلى أربيل"
-            if scan.tokens[t] in _TOWARDS and places.intersection(range(t + 1, t + 4)):
-                return "relocation"  # "غادر الرتل الأنبار متجها إلى أربيل"
+        # "غادر الرتل الأنبار متجها إلى أربيل"; but in "وتيرة الانسحاب، مع نقل المعدات إلى
+        # أربيل" what goes to Erbil goes with another move
+        others = [
+            h.first
+            for h in seg_hits
+            if is_move(h) and h.first > cue.last and scan.tokens[h.first - 1] in ("مع", "ومع")
+        ]
+        for t in destination_tokens(scan, seg_hits, toks):
+            if t > cue.last and not any(o < t for o in others):
+                return "relocation"
     return kind  # type: ignore[return-value]
 
 
@@ -257,51 +327,3 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in " \t,;:-":
         end -= 1
     return start, end
-
-
-def _is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> bool:
-    first = cue.first if cue is not None else len(scan.tokens)
-    last = cue.last if cue is not None else -1
-    for h in seg_hits:
-        if h.term.role == "negation" and h.first <= first:
-            return True
-        if h.term.role == "negation_after" and h.first > last:
-            return True
-    if cue is None:
-        return False
-    for t in range(max(0, cue.first - _NEGATION_REACH), cue.first):
-        tok = scan.tokens[t]
-        bare = tok[1:] if tok[0] in "وف" and len(tok) > 2 else tok
-        if scan.sentence_of[t] != cue.sentence or not {tok, bare} & _PARTICLES:
-            continue
-        nxt = scan.tokens[t + 1] if t + 1 < len(scan.tokens) else ""
-        if not (bare == "لا" and nxt == "سيما"):  # لا سيما: "especially"
-            return True
-    return False
-
-
-def _is_hedged(scan: lx.Scan, hits: list[lx.Hit], toks: range, cue: lx.Hit | None) -> bool:
-    denials = [h for h in hits if h.term.role in ("negation", "negation_after")]
-    for h in hits:
-        # "نفت الأنباء عن…"، "التقارير… غير دقيقة": the reports are what is denied
-        if h.term.role != "hedge":
-            continue
-        if h.term.tokens[0] not in _REPORTS or not any(
-            distance(h, d) <= _DENIED_REACH for d in denials
-        ):
-            return True
-    stop = min(cue.first if cue is not None else toks.stop, len(scan.tokens) - 1)
-    for t in range(toks.start, stop):
-        if scan.tokens[t] in ("قد", "وقد", "فقد"):  # قد + present tense: "may"
-            nxt = scan.tokens[t + 1]
-            if _IMPERFECT.match(nxt) and not nxt.endswith("ت") and not nxt.startswith("تم"):
-                return True
-    return False
-
-
-def _reports_done(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None, negated: bool) -> bool:
-    if negated or not any(h.term.role == "completion" for h in seg_hits):
-        return False
-    if any(h.term.role == "future" for h in seg_hits):
-        return False
-    return cue is None or not is_future(scan, cue)

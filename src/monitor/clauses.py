@@ -14,7 +14,8 @@ Rules:
   A cue left without a date may take the date of an earlier clause. In a demand or a call
   (طالبت، دعا) only dates after the cue count. A schedule word
   ("وفق الموعد المحدد في أيلول") hands its date to the move before it. Staying cues own only
-  until-dates (حتى، لغاية).
+  until-dates (حتى، لغاية). A date right after a ``signed`` word ("الموقع في"، "الصادر في")
+  belongs to the agreement before it: "اتفاق إنهاء المهمة الموقع في 2024" was signed then.
 - The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"), else the most
   specific kind among the cues that own a date, else the first cue.
   A staying cue without an until-date counts only when a place more precise than a country
@@ -57,6 +58,7 @@ _BEFORE_DONE_CUE = 15  # ...when the segment reports something done (the date is
 _DATE_CLAUSE_WORDS = 3
 _STAY_PLACE_REACH = 8
 _DENIAL_REACH = 4
+_SIGNED_GAP = 2  # words from "الموقع" to its date ("الموقع في 2024"، "الموقعة بتاريخ")
 # Between a cue and a later date, these words bring in another event the date belongs to
 # ("ستنتهي المرحلة الأولى قبل شهر من إجراء الانتخابات المقرر إجراؤها في أكتوبر").
 _OTHER_EVENT = frozenset(
@@ -268,6 +270,10 @@ def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[tuple[int, DateSpa
     owned: dict[int, list[tuple[int, int, DateSpan]]] = {}
     loose: list[tuple[int, int, DateSpan]] = []
     for dci, df, dl, d in seg.dates:
+        signed = _signing_agreement(sv, cues, df)
+        if signed is not None:
+            owned.setdefault(signed, []).append((0, df, d))
+            continue
         clause = seg.clauses[dci]
         near = [
             (i, h)
@@ -312,6 +318,20 @@ def _owners(seg: Segment, sv: SentenceView) -> dict[int, list[tuple[int, DateSpa
     return {
         i: [(r, d) for r, _, d in sorted(ds, key=lambda x: (x[0], x[1]))] for i, ds in owned.items()
     }
+
+
+def _signing_agreement(
+    sv: SentenceView, cues: list[tuple[int, lx.Hit, str]], df: int
+) -> int | None:
+    """The agreement cue a date starting at token ``df`` dates, when a ``signed`` word stands
+    just before the date and after the agreement ("الاتفاق … الموقع في 2024")."""
+    signed = [h for h in sv.hits if h.term.role == "signed" and 0 < df - h.last <= _SIGNED_GAP]
+    if not signed:
+        return None
+    deals = [
+        i for i, (_, h, kind) in enumerate(cues) if kind == "agreement" and h.last < signed[0].first
+    ]
+    return deals[-1] if deals else None
 
 
 def _credit_moves(

@@ -5,25 +5,35 @@ naming the file and the key (and the line, for TOML syntax errors). Relative pat
 against the directory of the file that names them. Secrets (SMTP password, webhook secret,
 Apprise URLs) may be given inline, through an environment variable (``password_env = "NAME"``)
 or a file (``password_file = "/run/secrets/x"``, for Docker secrets); ``redacted()`` hides them.
+The ``[[channels]]`` tables are read by ``channelconf``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor import keywords, timeline
-from monitor.confkit import Problems, Section, read_toml
+from monitor.channelconf import VERDICTS, ChannelConfig, read_channels
+from monitor.confkit import Problems, Section, check_timezone, read_toml
 from monitor.errors import redact_url
 from monitor.keywords import KeywordRules
 from monitor.models import Source, Timeline
 
-VERDICTS = ("conflicting", "completed", "new", "consistent")
-CHANNEL_TYPES = ("console", "jsonl", "email", "webhook", "apprise")
-SECRET_KEYS = ("password", "secret", "urls")
+__all__ = [
+    "VERDICTS",  # re-exported from channelconf
+    "ChannelConfig",  # re-exported from channelconf
+    "Config",
+    "DeliverySettings",
+    "HealthSettings",
+    "HttpSettings",
+    "StorySettings",
+    "default_config",
+    "load_config",
+]
+
 DEFAULT_USER_AGENT = "monitor/0.1 (Arabic news monitor; coalition withdrawal from Iraq)"
 
 
@@ -80,31 +90,6 @@ class HealthSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelConfig:
-    """One alert channel. ``options`` holds the type's own keys, secrets resolved."""
-
-    name: str
-    type: str
-    immediate: tuple[str, ...] = ("conflicting", "completed", "new")
-    digest: tuple[str, ...] = ("consistent",)
-    digest_at: str = "08:00"
-    digest_timezone: str = "Asia/Baghdad"
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def redacted(self) -> dict[str, Any]:
-        opts = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in self.options.items()}
-        return {
-            "name": self.name,
-            "type": self.type,
-            "immediate": list(self.immediate),
-            "digest": list(self.digest),
-            "digest_at": self.digest_at,
-            "digest_timezone": self.digest_timezone,
-            **opts,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     state_dir: Path
@@ -123,9 +108,6 @@ class Config:
     log_level: str = "info"
     alert_on_first_run: bool = False
     cycle_deadline_seconds: float = 900.0
-
-    def with_sources(self, sources: tuple[Source, ...]) -> Config:
-        return replace(self, sources=sources)
 
     def redacted(self) -> dict[str, Any]:
         """The effective config as plain data, secrets hidden (``monitor check-config``)."""
@@ -170,7 +152,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     kw_file = _relative(base, mon.get_opt("keywords_file", str)) or keywords.default_rules_path()
     tl_file = _relative(base, mon.get_opt("timeline_file", str)) or timeline.default_timeline_path()
     tz = mon.get("timezone", str, "Asia/Baghdad")
-    _check_timezone(tz, mon)
+    check_timezone(mon, "timezone", tz)
     log_format = mon.choice("log_format", ("kv", "json"), "kv")
     log_level = mon.choice("log_level", ("debug", "info", "warning", "error"), "info")
     alert_on_first_run = mon.get("alert_on_first_run", bool, False)
@@ -181,7 +163,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     delivery = _delivery(root.sub("delivery"))
     health = _health(root.sub("health"))
     sources = _sources(root, require_sources)
-    channels = _channels(root)
+    channels = read_channels(root)
     root.done()
     rules = keywords.load_rules(kw_file, problems) if _exists(kw_file, problems) else None
     tl = timeline.load_timeline(tl_file, problems) if _exists(tl_file, problems) else None
@@ -234,13 +216,6 @@ def _exists(path: Path, problems: Problems) -> bool:
         problems.add(str(path), "file not found")
         return False
     return True
-
-
-def _check_timezone(name: str, sec: Section) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        sec.problems.add(sec.where, f"key 'timezone': unknown time zone {name!r}")
 
 
 def _http(s: Section) -> HttpSettings:
@@ -343,129 +318,3 @@ def _check_selector(selector: str, s: Section) -> None:
         soupsieve.compile(selector)
     except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
         s.problems.add(s.where, f"key 'css_selector': invalid CSS selector {selector!r}: {exc}")
-
-
-_CHANNEL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # type: (required keys, optional keys)
-    "console": ((), ()),
-    "jsonl": (("path",), ()),
-    "email": (
-        ("smtp_host", "from_addr", "to"),
-        ("smtp_port", "security", "username", "password", "ca_file", "timeout_seconds"),
-    ),
-    "webhook": (("url",), ("secret", "timeout_seconds")),
-    "apprise": (("urls",), ("timeout_seconds",)),
-}
-# The channel classes convert these with int()/float()/str() when a dispatch opens them, so a
-# wrong type must be refused here, at start-up, not fail every dispatch.
-_OPTION_TYPES: dict[str, type] = {
-    "path": str,
-    "smtp_host": str,
-    "from_addr": str,
-    "username": str,
-    "ca_file": str,
-    "url": str,
-    "smtp_port": int,
-    "timeout_seconds": float,
-}
-_POSITIVE_OPTIONS = ("smtp_port", "timeout_seconds")
-
-
-def _channels(root: Section) -> tuple[ChannelConfig, ...]:
-    out: list[ChannelConfig] = []
-    names: set[str] = set()
-    for s in root.tables("channels"):
-        ctype = s.choice("type", CHANNEL_TYPES)
-        name = s.get("name", str, ctype)
-        if name in names:
-            s.problems.add(s.where, f"duplicate channel name {name!r}")
-        names.add(name)
-        immediate = _verdicts(s, "immediate", ("conflicting", "completed", "new"))
-        digest = _verdicts(s, "digest", ("consistent",))
-        digest_at = s.get("digest_at", str, "08:00")
-        if not _is_hhmm(digest_at):
-            s.problems.add(s.where, f"key 'digest_at' must be HH:MM, got {digest_at!r}")
-        digest_tz = s.get("digest_timezone", str, "Asia/Baghdad")
-        _check_timezone(digest_tz, s)
-        options = _channel_options(s, ctype, root.where)
-        out.append(ChannelConfig(name, ctype, immediate, digest, digest_at, digest_tz, options))
-        s.done()
-    return tuple(out)
-
-
-def _verdicts(s: Section, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    values = s.str_list(key, default)
-    for v in values:
-        if v not in VERDICTS:
-            s.problems.add(s.where, f"key '{key}': unknown verdict {v!r} ({', '.join(VERDICTS)})")
-    return values
-
-
-def _is_hhmm(value: str) -> bool:
-    hh, _, mm = value.partition(":")
-    return hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2
-
-
-def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any]:
-    required, optional = _CHANNEL_KEYS.get(ctype, ((), ()))
-    options: dict[str, Any] = {}
-    for key in (*required, *optional):
-        value = _secret(s, key) if key in SECRET_KEYS else s.table.get(key)
-        s.seen.add(key)
-        if value is None:
-            if key in required:
-                s.problems.add(s.where, f"missing required key '{key}' for a {ctype} channel")
-            continue
-        options[key] = value
-    _check_option_types(s, options)
-    if ctype == "email":
-        sec = options.get("security", "starttls")
-        if sec not in ("starttls", "tls", "none"):
-            s.problems.add(s.where, f"key 'security' must be starttls, tls or none; got {sec!r}")
-        if isinstance(options.get("to"), str):
-            options["to"] = [options["to"]]
-    if ctype == "jsonl" and "path" in options:
-        options["path"] = str(Path(config_where).parent / str(options["path"]))
-    if ctype in ("webhook", "apprise") and all(k in options for k in required):
-        from monitor.alerts import check_channel_options  # webhook secret, apprise URLs
-
-        for problem in check_channel_options(ctype, options):
-            s.problems.add(s.where, problem)
-    return options
-
-
-def _check_option_types(s: Section, options: dict[str, Any]) -> None:
-    """Report options of the wrong type (the values themselves are kept as written)."""
-    for key, kind in _OPTION_TYPES.items():
-        if key not in options:
-            continue
-        if key in _POSITIVE_OPTIONS:
-            s.positive(key, kind, kind(1))
-        else:
-            s.get(key, kind)
-    to = options.get("to")
-    if to is not None and not isinstance(to, str):
-        s.str_list("to")
-    ca_file = options.get("ca_file")
-    if isinstance(ca_file, str) and not Path(ca_file).is_file():
-        s.problems.add(s.where, f"key 'ca_file': file not found: {ca_file}")
-
-
-def _secret(s: Section, key: str) -> Any:
-    """A secret given inline, as ``<key>_env = "VAR"`` or as ``<key>_file = "/path"``."""
-    for variant in (f"{key}_env", f"{key}_file"):
-        s.seen.add(variant)
-    if f"{key}_env" in s.table:
-        var = str(s.table[f"{key}_env"])
-        value = os.environ.get(var)
-        if value is None:
-            s.problems.add(s.where, f"key '{key}_env': environment variable {var} is not set")
-        return value
-    if f"{key}_file" in s.table:
-        file = Path(str(s.table[f"{key}_file"]))
-        try:
-            return file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            s.problems.add(s.where, f"key '{key}_file': cannot read {file} ({exc.strerror})")
-            return None
-    return s.table.get(key)

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.errors import ConfigError
 
@@ -148,6 +149,14 @@ class Section:
         for key in self.table:
             if key not in self.seen:
                 self.problems.add(self.where, f"unknown key '{key}'")
+
+
+def check_timezone(sec: Section, key: str, name: str) -> None:
+    """Report ``key`` of ``sec`` when ``name`` is not an IANA time zone (``Asia/Baghdad``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        sec.problems.add(sec.where, f"key '{key}': unknown time zone {name!r}")
 
 
 def _kind_name(kind: type) -> str:

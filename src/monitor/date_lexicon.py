@@ -191,6 +191,29 @@ _COUNT_CUES = (
     "إصابة", "اعتقال", "نشر", "إرسال", "أرسلت", "أرسل", "قرابه",
 )  # fmt: skip
 
+# Singular place nouns: after a year and من they say where from ("مطلع 2026 من قاعدة حرير"),
+# where "2000 من الجنود" counts (a partitive takes a plural).
+_SITE_NOUNS = (
+    "قاعدة", "مدينة", "محافظة", "موقع", "قرية", "مطار", "معسكر", "مقر", "منطقة", "دولة",
+    "إقليم", "العاصمة", "البلاد",
+)  # fmt: skip
+
+# "صحيفة الخليج اليوم"، "قناة روسيا اليوم": an outlet noun, then a country, region or أخبار,
+# then اليوم (or الغد) is the outlet's name, not a date. A foreign name ("وكالة رويترز اليوم")
+# is left a date: there اليوم is "today".
+_OUTLET_NOUNS = (
+    "صحيفة", "جريدة", "موقع", "وكالة", "قناة", "مجلة", "شبكة", "إذاعة", "تلفزيون", "فضائية",
+    "منصة", "نشرة", "برنامج", "مركز", "صحيفتا", "موقعا",
+)  # fmt: skip
+_NAME_WORDS = (
+    "أخبار", "الخليج", "العراق", "عراق", "مصر", "روسيا", "فلسطين", "سوريا", "لبنان", "تركيا",
+    "ليبيا", "السودان", "اليمن", "الأردن", "الكويت", "المغرب", "الجزائر", "تونس", "عمان",
+    "البحرين", "قطر", "السعودية", "الإمارات", "أفريقيا", "إفريقيا", "أوروبا", "آسيا", "العرب",
+    "العربي", "الشرق", "الغرب", "العالم", "كردستان", "كوردستان", "بغداد", "البصرة", "الأنبار",
+    "الموصل", "أربيل", "النجف", "كربلاء", "الشام", "القدس", "الجنوب", "الشمال", "الوطن",
+    "الرافدين", "دجلة", "الفرات", "بيروت", "دمشق", "عمّان", "القاهرة", "الرياض",
+)  # fmt: skip
+
 # Nouns that "العام" qualifies as an adjective (الأمين العام الحالي is a person, not a year).
 _GENERAL_NOUNS = (
     "الأمين", "المدعي", "القائد", "المدير", "النائب", "الرأي", "المفتش", "المراقب", "الاتحاد",
@@ -256,6 +279,9 @@ FILLERS = tuple(normalize_text(w) for w in _FILLERS)
 COUNT_NOUNS = frozenset(normalize_text(w) for w in _COUNT_NOUNS)
 COUNT_CUES = tuple(normalize_text(w) for w in _COUNT_CUES)
 GENERAL_NOUNS = frozenset(normalize_text(w) for w in _GENERAL_NOUNS)
+SITE_NOUNS = frozenset(normalize_text(w) for w in _SITE_NOUNS)
+OUTLET_NOUNS = frozenset(normalize_text(w) for w in _OUTLET_NOUNS)
+NAME_WORDS = frozenset(normalize_text(w) for w in _NAME_WORDS)
 # form -> (unit, count): "يومين" is two days, "ايام" a plural with no count of its own.
 DURATION_UNITS: dict[str, tuple[str, int]] = {}
 for _unit, (_sing, _dual, _plur) in _DURATION_UNITS.items():

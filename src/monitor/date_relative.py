@@ -5,6 +5,9 @@ fuzzy spans (خلال الأشهر المقبلة، في غضون ثلاثة أ�
 - A weekday alone is the latest such day on or before publication (the same day counts);
   with المقبل/القادم the next one strictly after; with الماضي/المنصرم the last one strictly before.
   A weekday right after أمس/اليوم/غدا/بعد غد names that day and adds nothing.
+- اليوم/الغد in an outlet's name is no date: after an outlet noun and a country or region
+  ("صحيفة الخليج اليوم"، "موقع العراق اليوم"), closing a quoted title ("«العراق اليوم»"), or
+  before another word of the name ("اليوم السابع"، "الغد برس"; "الغد" alone is "the future").
 - Fuzzy spans start (future) or end (past) at publication. Without a count: hours 2 days,
   days 7 days, weeks 6 weeks, months 6 months, years 3 years. Granularity follows the length:
   up to 2 days "day", up to 10 days "week", under a year "month", else "year".
@@ -18,8 +21,10 @@ from datetime import date, timedelta
 from monitor import hijri as cal
 from monitor.date_lexicon import (
     DURATION_UNITS,
+    NAME_WORDS,
     NUMBER_WORDS,
     ORDINAL_DAYS,
+    OUTLET_NOUNS,
     REL,
     WEEKDAYS,
     alternation,
@@ -133,6 +138,8 @@ def _resolve_days(m: re.Match[str], pub: date | None) -> Hit | None:
     rd = squash(m["rd"])
     if rd in ("غد", "الغد") and not m["tod"]:
         return None  # "الغد" alone is "the future" (and an outlet's name)
+    if rd in ("اليوم", "الغد") and not (m["tod"] or m["wd1"]) and _outlet_name(m):
+        return None
     if rd == "اليوم" and not (m["tod"] or m["wd1"]):
         after = words_after(m.string, m.end("b"), 1)
         if after and after[0].startswith("ال") and after[0] not in _FUNCTION_WORDS:
@@ -141,6 +148,22 @@ def _resolve_days(m: re.Match[str], pub: date | None) -> Hit | None:
             return None  # "في اليوم نفسه": the day just mentioned, not today
     d = pub + timedelta(days=_RD_OFFSETS[rd])
     return Hit(d, d, "day")
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _outlet_name(m: re.Match[str]) -> bool:
+    """اليوم/الغد ends an outlet's name: "صحيفة الخليج اليوم"، "«العراق اليوم»"."""
+    text, start, end = m.string, m.start("b"), m.end("b")
+    words = _WORD.findall(text, max(0, start - 40), start)[-2:]
+    if len(words) == 2 and words[0] in OUTLET_NOUNS and squash(words[1]) in NAME_WORDS:
+        return True
+    # a quoted title: a quote closes right after it and opens at most three words before
+    if text[end : end + 2].lstrip()[:1] != '"':
+        return False
+    opening = text.rfind('"', max(0, start - 40), start)
+    return opening >= 0 and len(_WORD.findall(text, opening, start)) <= 3
 
 
 # --------------------------------------------------------------------------- fuzzy spans

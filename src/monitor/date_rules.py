@@ -33,6 +33,7 @@ from monitor.date_lexicon import (
     PREPOSITIONS,
     QUARTERS,
     REL,
+    SITE_NOUNS,
     WEEKDAYS,
     YEAR_PARTS,
     alternation,
@@ -271,7 +272,7 @@ def is_count(text: str, start: int, end: int) -> bool:
         return True
     if after and after[0] in ("من", "الف") and len(after) > 1:
         noun = after[1][2:] if after[1].startswith("ال") else after[1]
-        if noun in COUNT_NOUNS or after[0] == "الف":
+        if after[0] == "الف" or (noun in COUNT_NOUNS and noun not in SITE_NOUNS):
             return True
     if after and (after[0] in COUNT_NOUNS or after[0].rstrip("ا") in COUNT_NOUNS):
         return True

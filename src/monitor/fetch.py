@@ -12,10 +12,10 @@ Rules:
   (all redirect hops, headers and body) enforced with ``asyncio.timeout``, so a server that
   drips one byte a second is cut off. The deadline starts once the fetch holds its slots, so
   time spent queueing behind the concurrency limits does not count.
-* The body is read as a raw stream and decoded here (gzip, deflate, brotli) in pieces of at
-  most 64 KiB; the size cap is counted on decoded bytes, so a compression bomb stops at the
-  cap with bounded memory (``TooLargeError``). httpx's own decoders inflate a whole network
-  chunk at once and are not used.
+* The body is read as a raw stream and decoded (gzip, deflate, brotli) by ``httpwire``'s
+  decoders in pieces of at most 64 KiB; the size cap is counted on decoded bytes, so a
+  compression bomb stops at the cap with bounded memory (``TooLargeError``). httpx's own
+  decoders inflate a whole network chunk at once and are not used.
 * Redirects are followed by hand, up to ``max_redirects``; every hop goes through the SSRF
   guard (``netguard``), a loop is an error.
 * 429/503 raise ``FetchError`` with ``retry_after_s`` from Retry-After (seconds or HTTP date);
@@ -26,35 +26,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Protocol
 
 import httpx
 
-from monitor import netguard
+from monitor import httpwire, netguard
 from monitor.config import HttpSettings
 from monitor.errors import BlockedAddressError, FetchError, TooLargeError
+from monitor.httpwire import retry_after_seconds
 from monitor.models import FetchResult, HttpCache
 
-try:
-    import brotli  # type: ignore[import-untyped]
-
-    brotli.Decompressor().process(b"", output_buffer_limit=1)
-    _BROTLI = True
-except (ImportError, TypeError):  # no brotli, or one too old to bound its output
-    _BROTLI = False
-
 log = logging.getLogger(__name__)
-_DECODE_ERRORS: tuple[type[Exception], ...] = (
-    (zlib.error, brotli.error) if _BROTLI else (zlib.error,)
-)
-
-PIECE = 64 * 1024  # largest decoded piece held at once before the cap is checked
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -103,7 +86,7 @@ class Fetcher:
         )
         self._client = httpx.AsyncClient(
             transport=transport,
-            headers={"User-Agent": s.user_agent, "Accept-Encoding": _accept_encoding()},
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": httpwire.accept_encoding()},
             timeout=httpx.Timeout(
                 connect=s.connect_timeout_seconds,
                 read=s.read_timeout_seconds,
@@ -243,10 +226,6 @@ def _request_headers(cache: HttpCache | None, kind: str) -> dict[str, str]:
     return headers
 
 
-def _accept_encoding() -> str:
-    return "gzip, deflate, br" if _BROTLI else "gzip, deflate"
-
-
 # --------------------------------------------------------------------------- one response
 
 
@@ -297,25 +276,11 @@ def _kept_headers(response: httpx.Response) -> dict[str, str]:
     return {k: v for k, v in response.headers.items() if k not in _DROPPED_HEADERS}
 
 
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date), never negative."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 async def _read_body(response: httpx.Response, url: str, max_bytes: int, kind: str) -> bytes:
     encoding = response.headers.get("content-encoding", "identity")
-    decoder = _decoder(encoding, url, kind)
+    decoder = httpwire.decoder_for(encoding)
+    if decoder is None:
+        raise FetchError(f"fetch: {kind} {url}: unsupported Content-Encoding {encoding!r}", url=url)
     declared = response.headers.get("content-length", "")
     if encoding.strip().lower() == "identity" and declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(url, max_bytes, kind)
@@ -328,86 +293,10 @@ async def _read_body(response: httpx.Response, url: str, max_bytes: int, kind: s
                 if total > max_bytes:
                     raise _too_large(url, max_bytes, kind)
                 chunks.append(piece)
-    except _DECODE_ERRORS as exc:
+    except httpwire.DECODE_ERRORS as exc:
         raise FetchError(f"fetch: {kind} {url}: bad {encoding} body: {exc}", url=url) from None
     return b"".join(chunks)
 
 
 def _too_large(url: str, max_bytes: int, kind: str) -> TooLargeError:
     return TooLargeError(f"fetch: {kind} {url}: body larger than {max_bytes} bytes", url=url)
-
-
-# --------------------------------------------------------------------------- bounded decoders
-
-
-class _Decoder(Protocol):
-    def decode(self, data: bytes) -> Iterator[bytes]: ...
-
-
-class _Identity:
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        for start in range(0, len(data), PIECE):
-            yield data[start : start + PIECE]
-
-
-class _Zlib:
-    """gzip (possibly multi-member) or deflate (zlib-wrapped or raw), at most PIECE at a time."""
-
-    def __init__(self, wbits: int) -> None:
-        self._wbits = wbits
-        self._d = zlib.decompressobj(wbits)
-        self._started = False
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if not self._started and data:
-            self._started = True
-            if self._wbits == zlib.MAX_WBITS and not _looks_zlib_wrapped(data):
-                self._d = zlib.decompressobj(-zlib.MAX_WBITS)  # servers send raw deflate too
-        while True:
-            out = self._d.decompress(data, PIECE)
-            if out:
-                yield out
-            if self._d.eof:
-                data = self._d.unused_data
-                if data and self._wbits != zlib.MAX_WBITS:
-                    self._d = zlib.decompressobj(self._wbits)  # the next gzip member
-                    continue
-                return  # trailing bytes after a deflate stream are ignored
-            data = self._d.unconsumed_tail
-            if not data and len(out) < PIECE:
-                return  # input used up and zlib holds nothing back (a full buffer might)
-
-
-def _looks_zlib_wrapped(data: bytes) -> bool:
-    return len(data) >= 2 and (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0
-
-
-class _Brotli:
-    def __init__(self) -> None:
-        self._d = brotli.Decompressor()
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        # can_accept_more_data() turns true as soon as the input is taken, while decoded
-        # output may still be pending: drain with empty input until a call yields nothing.
-        out = self._d.process(data, output_buffer_limit=PIECE)
-        while out:
-            yield out
-            if self._d.is_finished():
-                return
-            out = self._d.process(b"", output_buffer_limit=PIECE)
-
-
-def _decoder(encoding: str, url: str, kind: str) -> _Decoder:
-    codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-    codings = [c for c in codings if c != "identity"]
-    if not codings:
-        return _Identity()
-    if len(codings) == 1:
-        coding = codings[0]
-        if coding in ("gzip", "x-gzip"):
-            return _Zlib(zlib.MAX_WBITS | 16)
-        if coding == "deflate":
-            return _Zlib(zlib.MAX_WBITS)
-        if coding == "br" and _BROTLI:
-            return _Brotli()
-    raise FetchError(f"fetch: {kind} {url}: unsupported Content-Encoding {encoding!r}", url=url)

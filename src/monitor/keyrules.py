@@ -64,6 +64,11 @@ class KeywordRules:
         """Iraqi places more precise than the country (cities, regions, bases)."""
         return frozenset(p.id for p in self.places if p.iraqi and not p.country)
 
+    @cached_property
+    def foreign(self) -> frozenset[str]:
+        """Places outside Iraq (Syria, Niger...)."""
+        return frozenset(p.id for p in self.places if not p.iraqi)
+
 
 _ROLES = ("actor", "action", "context", "ignore")
 _RULES = {
@@ -94,6 +99,12 @@ _FLAG_LISTS = {
     "demand": "demand",
     "troop_units": "unit",
     "subjects": "subject",
+    "preparation": "prepare",
+    "start": "start",
+    "ongoing": "ongoing",
+    "finish": "finish",
+    "movers": "mover",
+    "signed": "signed",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -12,6 +12,10 @@ Rules (the file's comments say the same to users):
 - Exclusions cancel a sentence: someone else is nearer the action (armed factions, a party,
   another army), the action leaves parliament or a treaty, the sentence names only foreign
   places (Syria), or a veto word. A cancelled sentence subtracts a penalty.
+- An article that leads with another country's withdrawal (its title, or else its first
+  sentence that counts, is cancelled by a foreign place: "واشنطن تنهي وجودها العسكري في
+  النيجر") is about that country: its sentences that name no Iraqi context are about it too
+  and are cancelled the same way ("وقال البنتاغون إن الانسحاب اكتمل").
 - Relevant = score ≥ threshold and an Iraqi context term outside cancelled sentences.
 """
 
@@ -69,6 +73,7 @@ class _Unit:
     terms: tuple[str, ...]
     excluded_by: str | None
     sentence: int
+    iraqi: bool = False  # an Iraqi context term is in the sentence
 
 
 def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
@@ -84,12 +89,18 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
     """
     body = rules.lexicon.scan(norm.text)
     units = _units(body, rules, 1.0)
-    context = _has_context(body, units)
+    head_units: list[_Unit] = []
     if title:
         head = rules.lexicon.scan(normalize_text(title))
         head_units = _units(head, rules, rules.title_weight)
-        units += head_units
+    foreign = _foreign_lede(head_units or sorted(units, key=lambda u: u.sentence)[:1], rules)
+    if foreign is not None:
+        units = [_as_foreign(u, foreign) for u in units]
+        head_units = [_as_foreign(u, foreign) for u in head_units]
+    context = _has_context(body, units)
+    if title:
         context = context or _has_context(head, head_units)
+    units += head_units
     valid = sorted((u for u in units if u.excluded_by is None), key=lambda u: -u.value)
     cancelled = sorted((u for u in units if u.excluded_by is not None), key=lambda u: -u.value)
     total = sum(u.value * rules.decay**i for i, u in enumerate(valid))
@@ -152,7 +163,23 @@ def _sentence_unit(
         return _Unit((best_cancelled[0] + bonus) * factor, (), best_cancelled[1], sent)
     value, actor, action = best
     terms = (actor.term.text, action.term.text, *tuple(h.term.text for h in ctx[:1]))
-    return _Unit((value + bonus) * factor, terms, None, sent)
+    return _Unit((value + bonus) * factor, terms, None, sent, bool(ctx))
+
+
+def _foreign_lede(lede: list[_Unit], rules: KeywordRules) -> str | None:
+    """The foreign-place exclusion that cancels the article's lede (all of the title's units,
+    or its first counted sentence), if one does."""
+    tags = {u.excluded_by for u in lede}
+    if len(tags) == 1 and (tag := tags.pop()) in rules.foreign_unless:
+        return tag
+    return None
+
+
+def _as_foreign(unit: _Unit, tag: str) -> _Unit:
+    """In an article about another country, a sentence naming nothing Iraqi is about it too."""
+    if unit.excluded_by is not None or unit.iraqi:
+        return unit
+    return _Unit(unit.value, (), tag, unit.sentence)
 
 
 def distance(a: lx.Hit, b: lx.Hit) -> int:

@@ -26,7 +26,7 @@ from monitor.alerts.channel import Outgoing, short_url
 from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
 from monitor.claimjson import date_json, number_json
 from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
-from monitor.fetch import retry_after_seconds
+from monitor.httpwire import retry_after_seconds
 from monitor.models import Alert, Finding
 
 PAYLOAD_VERSION = 1
