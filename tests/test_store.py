@@ -121,3 +121,25 @@ def test_corrupt_database_is_a_store_error(tmp_path: Path) -> None:
 
 def test_sqlite_is_recent_enough() -> None:
     assert sqlite3.sqlite_version_info >= (3, 24)  # ON CONFLICT DO UPDATE
+
+
+def test_a_state_from_a_newer_monitor_is_refused(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    store.close()
+    with pytest.raises(StoreError, match="newer than this monitor knows"):
+        Store.open(tmp_path)
+
+
+def test_old_tombstones_are_dropped_after_a_year() -> None:
+    store = Store.memory()
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO tombstones (key, pruned_at) VALUES ('ancient', ?), ('recent', ?)",
+            (
+                (datetime.now(UTC) - timedelta(days=800)).isoformat(),
+                (datetime.now(UTC) - timedelta(days=20)).isoformat(),
+            ),
+        )
+        store.prune_entries(timedelta(days=30))
+    assert store.known_keys(["ancient", "recent"]) == {"recent"}

@@ -126,8 +126,10 @@ def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any
             s.problems.add(s.where, f"key 'security' must be starttls, tls or none; got {sec!r}")
         if isinstance(options.get("to"), str):
             options["to"] = [options["to"]]
-    if ctype == "jsonl" and "path" in options:
-        options["path"] = str(Path(config_where).parent / str(options["path"]))
+    # Relative paths are relative to the config file, like every path in the config.
+    for key in ("path", "ca_file"):
+        if isinstance(options.get(key), str):
+            options[key] = os.path.normpath(Path(config_where).parent / options[key])
     if ctype in ("webhook", "apprise") and all(k in options for k in required):
         from monitor.alerts import check_channel_options  # webhook secret, apprise URLs
 

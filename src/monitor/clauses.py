@@ -5,7 +5,7 @@ Rules:
 - A sentence is cut into clauses at commas (not inside numbers). Clauses are grouped into
   segments, one claim each: a clause with a cue (or a troop count) starts a new segment when the
   segment so far has one too and either brings a date, or one is a bare troop count and the
-  other a cue. A clause that is only a date ("، والبقية بحلول نهاية 2026") becomes a segment of
+  other a cue, or it only stays (يبقى، الإبقاء) after a move. A clause that is only a date ("، والبقية بحلول نهاية 2026") becomes a segment of
   its own that inherits the kind of the segment before, when that one has a dated cue.
 - A date belongs to the nearest cue before it (within 20 words, unless words of another event
   such as الانتخابات or إجراء stand between), else to a cue shortly after it that is not in the
@@ -159,7 +159,11 @@ def segments_of(sv: SentenceView, clauses: list[Clause]) -> list[Segment]:
         if cur is None:
             segments.append(Segment([c]))
             continue
-        if (c.cues or c.troop) and cur.has_cue and (c.dates or cur.dates or _differ(c, cur)):
+        if (
+            (c.cues or c.troop)
+            and cur.has_cue
+            and (c.dates or cur.dates or _differ(c, cur) or _stays_apart(c, cur))
+        ):
             segments.append(Segment([c]))
             continue
         if not c.cues and not c.troop and c.date_only and c.dates[0][2].preposition != "منذ":
@@ -169,6 +173,13 @@ def segments_of(sv: SentenceView, clauses: list[Clause]) -> list[Segment]:
                 continue
         cur.clauses.append(c)
     return segments
+
+
+def _stays_apart(c: Clause, seg: Segment) -> bool:
+    """Staying somewhere is another claim than leaving: "خفضتا عدد مدربيهما في العراق، مع
+    الإبقاء على وجود محدود في إقليم كردستان" does not reduce anything in Kurdistan."""
+    kinds = {k for _, k in c.cues}
+    return bool(kinds) and kinds <= UNTIL_ONLY and any(k in _MOVES for *_, k in seg.cues)
 
 
 def _differ(c: Clause, seg: Segment) -> bool:

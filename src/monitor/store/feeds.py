@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from monitor.models import CycleReport, FailureKind, FeedEntry, HttpCache, SourceHealth
 from monitor.store.base import chunked, from_db, to_db, utcnow
 
+TOMBSTONE_KEEP = timedelta(days=365)
+
 
 class FeedsMixin:
     conn: sqlite3.Connection
@@ -167,6 +169,11 @@ class FeedsMixin:
             (now, cutoff),
         )
         cur = self.conn.execute("DELETE FROM entries WHERE first_seen < ?", (cutoff,))
+        # A feed re-lists an item for weeks, not years: tombstones older than a year can go.
+        self.conn.execute(
+            "DELETE FROM tombstones WHERE pruned_at < ?",
+            (to_db(utcnow() - TOMBSTONE_KEEP),),
+        )
         return cur.rowcount
 
     # ------------------------------------------------------------------ milestones

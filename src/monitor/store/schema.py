@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from monitor.errors import StoreError
+
 MIGRATIONS: list[str] = [
     # 1: sources, their health and HTTP validators; entries, tombstones, articles; milestones.
     """
@@ -154,6 +156,12 @@ MIGRATIONS: list[str] = [
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply pending migrations; return the schema version reached."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        # A newer monitor wrote this state: running older code on it could corrupt it.
+        raise StoreError(
+            f"store: the state is at schema version {version}, newer than this monitor knows"
+            f" ({len(MIGRATIONS)}); upgrade monitor or use another state_dir"
+        )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         # executescript commits first, so run the statements one by one inside BEGIN/COMMIT.
         conn.execute("BEGIN IMMEDIATE")
