@@ -90,7 +90,7 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     ),
     "dotted-thousands-more-than": (
         "خفضت واشنطن عدد قواتها في العراق إلى أكثر من 2.500 عسكري.",
-        [want(kind="withdrawal", places=["iraq"], number=(2500, "more_than"))],
+        [want(kind="withdrawal", places=["iraq"], number=(2500, "more_than"), done=True)],
     ),
     "count-is-not-a-year": (
         "ويشمل الاتفاق الانسحاب الكامل لـ 2026 جنديا من قوات التحالف بحلول عام 2026.",

@@ -293,10 +293,15 @@ def _claim_text(i: int, f: Finding) -> list[str]:
         facts.append(f"date {span} «{c.date.text}»")
     if c.places:
         facts.append("places " + ", ".join(c.places))
+    if c.destinations:  # not in the JSON contract: the report shows where forces go
+        facts.append("to " + ", ".join(c.destinations))
     if c.number:
         q = "" if c.number.qualifier == "exact" else c.number.qualifier.replace("_", " ") + " "
         facts.append(f"number {q}{c.number.value}")
-    facts += [flag for flag, on in (("negated", c.negated), ("hedged", c.hedged)) if on]
+    if c.phase:
+        facts.append(f"{c.phase} of the move")
+    flags = (("negated", c.negated), ("hedged", c.hedged), ("reported done", c.reports_done))
+    facts += [flag for flag, on in flags if on]
     out = [f"   claim {i} [{c.kind}] {v.verdict}{event}: {v.reason}", f"      «{c.sentence}»"]
     if facts:
         out.append("      " + " · ".join(facts))

@@ -35,6 +35,7 @@ _IMPERFECT = re.compile(r"^[يتن]")
 # Words that open a temporal clause: what follows them is the background of the news.
 _TEMPORAL = frozenset({"بعد", "عقب", "اثر", "بعيد", "فور", "منذ", "قبل", "ابان"})
 _TEMPORAL_CLAUSE = _TEMPORAL - {"منذ"}
+_PHASE_ROLES = frozenset({"start", "finish", "ongoing"})
 _PHASE_BEFORE = 8  # words from a phase word to the cue after it
 _PHASE_AFTER = 4  # words from the cue to a start verb or a finish word after it
 # Start words that are nouns: only before the action ("بدء الانسحاب"); after it they start
@@ -94,11 +95,7 @@ def reports_done(
     """The claim reports its action as done (see the module docstring)."""
     if negated or any(h.term.role == "future" for h in seg_hits):
         return False
-    done = [
-        h.first
-        for h in seg_hits
-        if h.term.role == "completion" and not in_temporal_clause(scan, h.first)
-    ]
+    done = _foreground_completions(scan, seg_hits)
     done += [
         h.first
         for h in seg_hits
@@ -110,6 +107,20 @@ def reports_done(
     if any(p < d for p in prepared for d in done):
         return False  # "استعدادات بغداد لإعلان انتهاء…"، "تصر على خروج آخر جندي": still ahead
     return cue is None or not is_future(scan, cue)
+
+
+def _foreground_completions(scan: lx.Scan, seg_hits: list[lx.Hit]) -> list[int]:
+    """First tokens of the completion terms that are not background. A term overlapping a
+    background one is background too ("عقب مغادرة آخر جندي": both "مغادرة آخر" and "آخر
+    جندي")."""
+    found: list[int] = []
+    background_until = -1
+    for h in sorted((h for h in seg_hits if h.term.role == "completion"), key=lambda h: h.first):
+        if h.first <= background_until or in_temporal_clause(scan, h.first):
+            background_until = max(background_until, h.last)
+        else:
+            found.append(h.first)
+    return found
 
 
 def in_temporal_clause(scan: lx.Scan, t: int) -> bool:
@@ -148,18 +159,21 @@ def phase_of(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> Claim
     """Which part of the move the claim speaks of (see the module docstring)."""
     if cue is None:
         return None
+    words = [h for h in seg_hits if h.term.role in _PHASE_ROLES]
+    if not words and cue.term.tag != "complete":
+        return None
     prepared = [h.first for h in seg_hits if h.term.role == "prepare" and h.first < cue.first]
     # "تتواصل استعدادات بغداد لإعلان انتهاء…": what goes on is the preparation
     before = [
         h
-        for h in seg_hits
+        for h in words
         if 0 < cue.first - h.last <= _PHASE_BEFORE
         and not any(h.last < p for p in prepared)
         and _same_clause(scan, h.last, cue.first)
     ]
     after = [
         h
-        for h in seg_hits
+        for h in words
         if 0 < h.first - cue.last <= _PHASE_AFTER and _same_clause(scan, cue.last, h.first)
     ]
     if any(h.term.role == "start" and _is_start(scan, h) for h in before) or any(

@@ -30,6 +30,8 @@ _MOVE_KINDS = frozenset({"withdrawal", "presence_end", "relocation", "handover"}
 # إلى that does not send anywhere: "إلى جانب" (alongside), "إضافة إلى" (besides).
 _NOT_TOWARDS_AFTER = frozenset({"جانب", "جوار"})
 _NOT_TOWARDS_BEFORE = frozenset({"اضافه", "بالاضافه", "اضافتا"})
+_MOVE_ROLES = frozenset({"pverb", "mover"})
+_PLACE_ROLES = frozenset({"place", "x_place"})
 _TOWARDS_REACH = 4  # words from إلى to the first destination ("إلى مقر قيادة … في أربيل")
 _CHAIN_REACH = 3  # words between two chained destinations ("إلى أربيل وقاعدة حرير")
 _CHAIN_STOP = frozenset({"من", "عن", "منذ"})
@@ -38,21 +40,21 @@ FOCUS_REACH = 3
 
 def is_move(h: lx.Hit) -> bool:
     """A hit that moves forces somewhere: a cue of a move, a cue pair's verb or a mover."""
-    return (h.term.role == "cue" and h.term.tag in _MOVE_KINDS) or h.term.role in (
-        "pverb",
-        "mover",
-    )
+    role = h.term.role
+    return role in _MOVE_ROLES or (role == "cue" and h.term.tag in _MOVE_KINDS)
 
 
 def destination_tokens(scan: lx.Scan, hits: list[lx.Hit], toks: range) -> set[int]:
     """First tokens of the place hits in ``toks`` that are destinations."""
-    moves = [h.first for h in hits if is_move(h) and h.first in toks]
-    if not moves:
-        return set()
     places = sorted(
-        (h for h in hits if h.term.role in ("place", "x_place") and h.first in toks),
+        (h for h in hits if h.term.role in _PLACE_ROLES and h.first in toks),
         key=lambda h: h.first,
     )
+    if not places or not any(
+        scan.tokens[t] in TOWARDS for t in range(toks.start, min(places[-1].first, toks.stop))
+    ):
+        return set()  # most claims send nobody anywhere
+    moves = [h.first for h in hits if is_move(h) and h.first in toks]
     out: set[int] = set()
     last = -1  # last token of the latest destination
     for h in places:
@@ -94,24 +96,27 @@ def _chained(scan: lx.Scan, a: int, b: int) -> bool:
 
 
 def split_places(
-    scan: lx.Scan, hits: list[lx.Hit], toks: range
+    scan: lx.Scan, hits: list[lx.Hit], toks: range, dest: set[int] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The place ids of ``toks`` where the claim happens, and those forces go to."""
-    dest = destination_tokens(scan, hits, toks)
+    """The place ids of ``toks`` where the claim happens, and those forces go to (``dest``:
+    the first tokens of the destinations, when already known)."""
+    if dest is None:
+        dest = destination_tokens(scan, hits, toks)
     places = [h for h in hits if h.term.role == "place" and h.first in toks]
+    if not places:
+        return (), ()
     # the longest name counts once: "كردستان العراق" is kurdistan, not also iraq
-    places = [
-        h
-        for h in places
-        if not any(
-            o.first <= h.first and h.last <= o.last and o.last - o.first > h.last - h.first
-            for o in places
-        )
-    ]
-    return (
-        tuple(dict.fromkeys(h.term.tag for h in places if h.first not in dest)),
-        tuple(dict.fromkeys(h.term.tag for h in places if h.first in dest)),
-    )
+    spans = [(h.first, h.last) for h in places if h.last > h.first]
+    if spans:
+        places = [
+            h
+            for h in places
+            if not any(a <= h.first and h.last <= b and b - a > h.last - h.first for a, b in spans)
+        ]
+    here = tuple(dict.fromkeys(h.term.tag for h in places if h.first not in dest))
+    if not dest:
+        return here, ()
+    return here, tuple(dict.fromkeys(h.term.tag for h in places if h.first in dest))
 
 
 def foreign_focus(scan: lx.Scan, sentence: int, rules: KeywordRules) -> tuple[str, ...]:

@@ -56,7 +56,9 @@ _SELF_ANCHORED = frozenset({"withdrawal", "handover", "relocation", "presence_en
 _CLAIM_ROLES = frozenset({"cue", "pverb", "unit"})
 _COUNT_DATE_GAP = 2  # words between a count and its date (the unit noun, a preposition)
 _RELATIVE = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي"})
-_MOVER_REACH = 3  # words from a mover to the count it moves ("نقل نحو 300 مستشار")
+# words from a mover to the count it moves ("نقل نحو 300"، "أرسلت وزارة الدفاع الأمريكية 1500")
+_MOVER_REACH = 5
+_TOTAL = ("عدد", "وعدد", "بعدد")  # "وصل عدد الجنود إلى 2500": a total, not who moved
 _AFTER_MOVE = 20  # words from a moved count to the date of the move
 _GOES_ON_REACH = 2  # words from "تتواصل" to the move that goes on ("تتواصل عمليات انسحاب")
 # Ending presence at a base (a presence_end cue followed by one of these) hands the base over.
@@ -83,9 +85,10 @@ def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -
     by_sentence: dict[int, list[lx.Hit]] = {}
     for h in scan.hits:
         by_sentence.setdefault(h.sentence, []).append(h)
+    abroad = any(h.term.role == "place" and h.term.tag in rules.foreign for h in scan.hits)
     claims: list[Claim] = []
     for sid, (start, end) in enumerate(scan.sentences):
-        sv = SentenceView(scan, by_sentence.get(sid, []), rules)
+        sv = SentenceView(scan, by_sentence.get(sid, []), rules, abroad)
         here = [c for c in counts if scan.sentence_of[c.first] == sid]
         cues = _sentence_cues(sv, bool(here))
         if not cues and not here:
@@ -117,28 +120,34 @@ def _sentence_cues(sv: SentenceView, has_counts: bool) -> list[Cue]:
     found = [
         (h, h.term.tag)
         for h in sv.hits
-        if h.term.role == "cue" and not (h.term.tag in UNTIL_ONLY and _goes_on(sv, h))
+        if h.term.role == "cue" and not (h.term.tag in UNTIL_ONLY and _goes_on(sv.hits, h))
     ] + _pair_cues(sv)
-    cues = [
+    found = [
         (h, k)
         for h, k in sorted(found, key=lambda c: c[0].first)
-        if (anchored or len(h.term.tokens) > 1 or k in _SELF_ANCHORED)
         # the Iraqi side receiving a base is no one else's move ("ستتسلم البيشمركة المواقع")
-        and veto_for(h, sv.hits, sv.rules, sv.scan.tokens, nearer_actor=k != "handover") is None
+        if veto_for(h, sv.hits, sv.rules, sv.scan.tokens, nearer_actor=k != "handover") is None
     ]
+    cues = [(h, k) for h, k in found if anchored or len(h.term.tokens) > 1 or k in _SELF_ANCHORED]
+    if any(k in _SELF_ANCHORED for _, k in cues):
+        # a move anchors staying in the same sentence ("خفضتا عدد مدربيهما، مع الإبقاء على
+        # وجود في كردستان"): where they stay is another claim than where they leave
+        cues = [(h, k) for h, k in found if (h, k) in cues or k in UNTIL_ONLY]
     if all(k == "agreement" for _, k in cues):
         return []  # an agreement about something else ("بعد اتفاق مع التحالف")
     return cues
 
 
-def _goes_on(sv: SentenceView, cue: lx.Hit) -> bool:
+def _goes_on(hits: list[lx.Hit], cue: lx.Hit) -> bool:
     """A continuing cue says that something else goes on: a preparation ("تتواصل استعدادات
     بغداد لإعلان…") or a move right after it ("تتواصل عمليات انسحاب القوات")."""
-    return any(
-        (h.term.role == "prepare" and h.first == cue.last + 1)
-        or (is_move(h) and h.term.role == "cue" and 0 < h.first - cue.last <= _GOES_ON_REACH)
-        for h in sv.hits
-    )
+    for h in hits:
+        gap = h.first - cue.last
+        if 0 < gap <= _GOES_ON_REACH and (
+            (h.term.role == "prepare" and gap == 1) or (h.term.role == "cue" and is_move(h))
+        ):
+            return True
+    return False
 
 
 def _pair_cues(sv: SentenceView) -> list[Cue]:
@@ -200,7 +209,7 @@ def _hand_places(sv: SentenceView, claim: Claim, seg: Segment) -> Claim:
 
 def _focus(sv: SentenceView, claim: Claim) -> Claim:
     """A claim naming no place, in a sentence naming none, takes the foreign country in focus."""
-    if claim.places or claim.destinations:
+    if claim.places or claim.destinations or not sv.abroad:
         return claim
     return replace(claim, places=foreign_focus(sv.scan, sv.hits[0].sentence, sv.rules))
 
@@ -225,7 +234,10 @@ def _mover(sv: SentenceView, count: Count) -> lx.Hit | None:
     movers = [
         h
         for h in sv.hits
-        if h.term.role in ("mover", "pverb") and 0 < count.first - h.last <= _MOVER_REACH
+        if h.term.role in ("mover", "pverb")
+        and 0 < count.first - h.last <= _MOVER_REACH
+        and "," not in sv.scan.text[sv.scan.ends[h.last] : sv.scan.starts[count.first]]
+        and not any(t.startswith(_TOTAL) for t in sv.scan.tokens[h.last + 1 : count.first])
     ]
     return movers[-1] if movers else None
 
@@ -252,9 +264,10 @@ def _claim(
     seg_hits = [h for h in sv.hits if h.first in toks]
     negated = is_negated(scan, seg_hits, cue)
     start, end = norm.original_span(*_trim(scan.text, seg.start, seg.end))
-    places, destinations = split_places(scan, seg_hits, toks)
+    dest_at = destination_tokens(scan, seg_hits, toks)
+    places, destinations = split_places(scan, seg_hits, toks, dest_at)
     return Claim(
-        kind=_refine_kind(scan, seg_hits, toks, cue, _resolve_kind(kind, date)),
+        kind=_refine_kind(scan, seg_hits, toks, cue, _resolve_kind(kind, date), dest_at),
         sentence=norm.original[start:end],
         date=date,
         places=places,
@@ -278,7 +291,12 @@ def _resolve_kind(kind: str, date: DateSpan | None) -> ClaimKind:
 
 
 def _refine_kind(
-    scan: lx.Scan, seg_hits: list[lx.Hit], toks: range, cue: lx.Hit | None, kind: str
+    scan: lx.Scan,
+    seg_hits: list[lx.Hit],
+    toks: range,
+    cue: lx.Hit | None,
+    kind: str,
+    dest_at: set[int],
 ) -> ClaimKind:
     """Ending presence at a base is a handover; leaving towards a place is a relocation."""
     if cue is None:
@@ -298,7 +316,7 @@ def _refine_kind(
             for h in seg_hits
             if is_move(h) and h.first > cue.last and scan.tokens[h.first - 1] in ("مع", "ومع")
         ]
-        for t in destination_tokens(scan, seg_hits, toks):
+        for t in dest_at:
             if t > cue.last and not any(o < t for o in others):
                 return "relocation"
     return kind  # type: ignore[return-value]

@@ -78,6 +78,7 @@ class SentenceView:
     scan: lx.Scan
     hits: list[lx.Hit]
     rules: KeywordRules
+    abroad: bool = False  # the text names a place outside Iraq (see ``claimplaces``)
 
 
 @dataclass(slots=True)
