@@ -243,8 +243,9 @@ def _fmt_claims(claims: Iterable[Any], what: str) -> str:
         value = {
             "date": lambda c: _fmt_date(c.date),
             "number": lambda c: _fmt_number(c.number),
-            "places": lambda c: ",".join((*c.places, *(f"→{d}" for d in c.destinations)))
-            or "no places",
+            "places": lambda c: (
+                ",".join((*c.places, *(f"→{d}" for d in c.destinations))) or "no places"
+            ),
             "kind": lambda c: c.kind,
             "negated": lambda c: f"negated={c.negated}",
             "hedged": lambda c: f"hedged={c.hedged}",

@@ -88,6 +88,40 @@ def test_relevant_article_end_to_end(analyzer: Analyzer) -> None:
         assert f.verdict.verdict in VERDICTS and f.verdict.reason
 
 
+# What a timeline review traced back to the claims, in one wire rewrite of our own: an outlet
+# named "… اليوم" is no date, a passive past is done, preparations and a background clause
+# (بعد انسحاب) are not, a start is marked as one, and a count of arrivals is a relocation.
+REVIEWED_TEXT = (
+    "متابعة - الغد برس\n"
+    "ونقلت صحيفة «العراق اليوم» عن مصدر أمني أن مستشاري التحالف الدولي نُقلوا خلال الأيام "
+    "الماضية من قاعدة عين الأسد إلى أربيل.\n"
+    "وتتواصل استعدادات الحكومة لإعلان انتهاء المرحلة الأولى من مهمة التحالف في بغداد.\n"
+    "وكانت القوات الأمريكية قد بدأت سحب معداتها الثقيلة من قاعدة عين الأسد في آب/أغسطس "
+    "الماضي.\n"
+    "وقال المصدر إن الهدوء يسود الأنبار بعد انسحاب التحالف الدولي من عين الأسد.\n"
+    "كما أكد وصول نحو 400 جندي أمريكي إلى أربيل الأسبوع الماضي.\n"
+)
+
+
+def test_reviewed_traps_end_to_end(analyzer: Analyzer) -> None:
+    result = analyzer.analyze(
+        "مستشارو التحالف يغادرون عين الأسد", REVIEWED_TEXT, date(2025, 10, 12)
+    )
+    got = [
+        (c.kind, c.places, c.destinations, c.phase, c.reports_done, c.date and c.date.start)
+        for c in result.claims
+    ]
+    assert got == [
+        ("relocation", ("ain_al_asad",), ("erbil",), None, True, date(2025, 10, 5)),
+        ("mission_end", ("baghdad",), (), None, False, None),
+        ("withdrawal", ("ain_al_asad",), (), "start", False, date(2025, 8, 1)),
+        ("withdrawal", ("anbar", "ain_al_asad"), (), None, False, None),
+        ("relocation", (), ("erbil",), None, False, date(2025, 10, 4)),
+    ]
+    assert result.claims[-1].number is not None and result.claims[-1].number.value == 400
+    assert all(f.verdict.verdict != "completed" for f in result.findings[1:])
+
+
 def test_body_is_normalised_and_furniture_free(analyzer: Analyzer) -> None:
     body = analyzer.analyze(None, RELEVANT_TEXT, date(2026, 1, 20)).body
     assert "قاعده عين الاسد" in body
