@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -201,3 +201,24 @@ def test_an_article_without_claims_still_gets_a_story(store: Store) -> None:
     )
     decision, story = assign(desk, art, bare, datetime(2026, 1, 1, tzinfo=UTC))
     assert decision.is_new and story.claims == ()
+
+
+def test_findings_round_trip_through_the_store_with_every_claim_field() -> None:
+    from monitor.models import Claim, DateSpan, Finding, Quantity, Verdict
+    from monitor.store.stories import decode_findings, encode_findings
+
+    claim = Claim(
+        "relocation",
+        "نقل مستشارين إلى قاعدة حرير",
+        DateSpan("الأحد", date(2026, 1, 18), date(2026, 1, 18), "day", "في", (1, 6)),
+        ("ain_al_asad",),
+        Quantity(300, "about", "نحو 300", "مستشار", (7, 14)),
+        negated=False,
+        hedged=True,
+        reports_done=True,
+        span=(0, 28),
+        destinations=("harir",),
+        phase="end",
+    )
+    finding = Finding(claim, Verdict("new", None, "no event matches"))
+    assert decode_findings(encode_findings([finding])) == (finding,)

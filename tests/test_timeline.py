@@ -1457,3 +1457,25 @@ def _default_timeline_for_table() -> Timeline:
     from monitor.timeline import default_timeline_path, load_timeline
 
     return load_timeline(default_timeline_path(), Problems())
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [("2025-08-10", "consistent"), ("2027-03-01", "conflicting")],
+    ids=["starts-before-the-end", "starts-after-the-planned-end"],
+)
+def test_a_start_is_a_step_not_a_completion(day: str, expected: str) -> None:
+    from monitor.timeline import judge
+
+    timeline = _default_timeline_for_table()
+    start = date.fromisoformat(day)
+    claim = Claim(
+        "withdrawal",
+        "بدأت قوات التحالف سحب معداتها من قاعدة عين الأسد",
+        DateSpan(day, start, start, "day"),
+        ("ain_al_asad",),
+        reports_done=True,
+        phase="start",
+    )
+    verdict = judge(claim, timeline, start)
+    assert verdict.verdict == expected, verdict.reason

@@ -26,6 +26,8 @@ def same_fact(a: Finding, b: Finding) -> bool:
     x, y = a.claim, b.claim
     if x.kind != y.kind or x.negated != y.negated:
         return False
+    if (a.verdict.verdict == "conflicting") != (b.verdict.verdict == "conflicting"):
+        return False  # merging would hide the conflict behind the agreeing copy
     if (x.date is None) != (y.date is None) or (x.number is None) != (y.number is None):
         return False
     if (

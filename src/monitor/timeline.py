@@ -366,7 +366,30 @@ def judge(
             found.append(result)
     if not found:
         return Verdict("new", None, describe_new(claim))
-    return render(claim, found)
+    return _as_start(claim, render(claim, found), timeline)
+
+
+def _as_start(claim: Claim, verdict: Verdict, timeline: Timeline) -> Verdict:
+    """A move that *begins* neither completes a milestone nor dates its end: it agrees with the
+    plan when it starts no later than the milestone's end, and contradicts it only after."""
+    if claim.phase != "start" or verdict.verdict not in ("conflicting", "completed"):
+        return verdict
+    event = next((e for e in timeline.events if e.id == verdict.timeline_event), None)
+    if event is None:
+        return verdict
+    if claim.date is not None and claim.date.start > event.end:
+        return Verdict(
+            "conflicting",
+            event.id,
+            f"says it starts {claim.date.start.isoformat()}; timeline: {event.id} ends by"
+            f" {event.end.isoformat()} — {event.title_en}",
+        )
+    return Verdict(
+        "consistent",
+        event.id,
+        f"reports a start, before the planned end of {event.id} ({event.end.isoformat()}):"
+        f" a step towards it, not its completion — {event.title_en}",
+    )
 
 
 def effective_status(event: TimelineEvent, milestones: Mapping[str, str] | None) -> MilestoneStatus:

@@ -282,5 +282,7 @@ def _finding(d: dict[str, Any]) -> Finding:
         hedged=c.get("hedged", False),
         reports_done=c.get("reports_done", False),
         span=tuple(c.get("span", (0, 0))),
+        destinations=tuple(sys.intern(p) for p in c.get("destinations", ())),
+        phase=c.get("phase"),
     )
     return Finding(claim, Verdict(v["verdict"], v.get("timeline_event"), v.get("reason", "")))
