@@ -324,6 +324,8 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
     ("extra", "needle"),
     [
         ('[groups.c]\nrole = "action"\nweight = 1.0\npatterns = ["انسحاب(["]\n', "invalid regex"),
+        ('[groups.c]\nrole = "action"\nweight = 1.0\npatterns = ["(\\\\w+) \\\\1"]\n', "back-references"),
+        ('[groups.c]\nrole = "action"\nweight = 1.0\npatterns = ["(?P<x>سحب)"]\n', "invalid regex"),
         ("colour = 1\n", "unknown key 'colour'"),
         ('[groups.c]\nrole = "actor"\nweight = 1.0\nterms = ["?!"]\nspeling = 1\n', "speling"),
         ('[groups.c]\nrole = "actor"\nweight = 1.0\nterms = ["?!"]\n', "must start and end"),
@@ -332,7 +334,7 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
         ('[exclusions.x]\nrule = "nearer_actor"\nterms = [1]\n', "list of strings"),
         ('[claims.cues]\nwithdrawl = ["انسحاب"]\n', "unknown key 'withdrawl'"),
     ],
-    ids=["bad-regex", "unknown-top", "unknown-group-key", "no-letters", "bad-role", "place-id",
+    ids=["bad-regex", "backreference", "named-group", "unknown-top", "unknown-group-key", "no-letters", "bad-role", "place-id",
          "non-string-term", "unknown-cue-kind"],
 )  # fmt: skip
 def test_problems_name_the_key(tmp_path: Path, extra: str, needle: str) -> None:

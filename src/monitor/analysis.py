@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from monitor import claims, dates, keywords, timeline
+from monitor.claimjson import date_json, number_json
 from monitor.errors import InputError
 from monitor.furniture import blank_furniture
 from monitor.keywords import KeywordRules
@@ -244,18 +245,9 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     return {
         "kind": c.kind,
         "sentence": c.sentence,
-        "date": None
-        if c.date is None
-        else {
-            "text": c.date.text,
-            "start": c.date.start.isoformat(),
-            "end": c.date.end.isoformat(),
-            "granularity": c.date.granularity,
-        },
+        "date": date_json(c.date),
         "places": list(c.places),
-        "number": None
-        if c.number is None
-        else {"value": c.number.value, "qualifier": c.number.qualifier},
+        "number": number_json(c.number),
         "negated": c.negated,
         "hedged": c.hedged,
         "verdict": v.verdict,

@@ -107,6 +107,7 @@ _FLAG_LISTS = {
     "signed": "signed",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 
 
 class _Builder:
@@ -137,8 +138,19 @@ class _Builder:
     def add_patterns(self, sec: Section, role: str, tag: str, weight: float = 0.0) -> None:
         for src in sec.str_list("patterns"):
             norm = normalize_pattern(src)
-            if sec.regex("patterns", norm) is not None:
-                self.patterns.append((lx.Term(src, (src,), role, tag, weight), norm))
+            compiled = sec.regex("patterns", norm)
+            if compiled is None:
+                continue
+            # All patterns run as one alternation of named groups: their own names and
+            # back-references would break it (or be misread as ours).
+            if compiled.groupindex or _BACKREF.search(norm):
+                sec.problems.add(
+                    sec.where,
+                    f"key 'patterns': {src!r}: named groups and back-references are not"
+                    " supported; use (?:...) groups",
+                )
+                continue
+            self.patterns.append((lx.Term(src, (src,), role, tag, weight), norm))
 
 
 def normalize_pattern(src: str) -> str:
