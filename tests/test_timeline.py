@@ -1479,3 +1479,15 @@ def test_a_start_is_a_step_not_a_completion(day: str, expected: str) -> None:
     )
     verdict = judge(claim, timeline, start)
     assert verdict.verdict == expected, verdict.reason
+
+
+def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
+    from monitor.timeline import judge
+
+    timeline = _default_timeline_for_table()
+    claim = Claim(
+        "agreement", "أعلن العراق توصله إلى اتفاق مع واشنطن بشأن مستقبل التحالف", places=("iraq",)
+    )
+    verdict = judge(claim, timeline, date(2024, 1, 26))
+    later = {e.id for e in timeline.events if e.start > date(2024, 1, 27)}
+    assert verdict.timeline_event not in later, verdict.reason

@@ -75,6 +75,8 @@ def assess(
     ):
         return None  # a figure for another period is another figure, not a contradiction
     political = claim.kind in POLITICAL and event.kind in POLITICAL  # places are metonyms
+    if political and _agreed_later(claim, event, published):
+        return None  # an article cannot report an agreement reached after it was written
     loose = kind == CROSS or claim.kind == "other"
     if loose and date_ok is not True:
         return None  # these meet an event only on a shared date
@@ -360,6 +362,11 @@ def _is_strong(place: int, kind: int, claim: Claim, event: TimelineEvent, gaz: P
     if kind != SAME or (claim.kind == "troop_count" and place == UNSPECIFIED):
         return False
     return place == UNSPECIFIED or (place == BROAD and is_country_claim(claim, gaz))
+
+
+def _agreed_later(claim: Claim, event: TimelineEvent, published: date | None) -> bool:
+    """An undated agreement or timetable claim, and an agreement the timeline dates later."""
+    return claim.date is None and published is not None and (event.start - published).days > 1
 
 
 def _figure_before(claim: Claim, event: TimelineEvent, published: date | None) -> bool:
