@@ -295,8 +295,16 @@ def test_downtime_past_several_ticks_gives_exactly_one_catch_up_run(
     catch_up = next(e for e in after if isinstance(e, JobSubmissionEvent))
     assert len(catch_up.scheduled_run_times) == 1  # coalesced: one run for the missed ticks
     assert paused_at < catch_up.scheduled_run_times[0] <= resumed_at  # a tick it missed
-    # Neither dropped as missed nor refused as a second instance.
-    assert not [e for e in after if e.code in (EVENT_JOB_MISSED, EVENT_JOB_MAX_INSTANCES)]
+    # The missed ticks were neither dropped as missed nor refused as a second instance. (A
+    # regular tick *after* the resume may be refused while a slow catch-up still runs: that is
+    # max_instances=1 doing its job on a loaded machine, not a lost catch-up.)
+    assert not [e for e in after if e.code == EVENT_JOB_MISSED]
+    refused = [e for e in after if e.code == EVENT_JOB_MAX_INSTANCES]
+    assert not [
+        e
+        for e in refused
+        if any(t <= resumed_at for t in getattr(e, "scheduled_run_times", [resumed_at]))
+    ]
 
 
 def test_a_metrics_port_in_use_is_one_line_on_stderr(tmp_path: Path, site: Site) -> None:
