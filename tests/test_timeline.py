@@ -181,7 +181,7 @@ DEFAULT_CASES = [
         None,
         "consistent",
         "rest-leave-end-2026",
-        ["end of 2026", "but erbil-mission-end (2026-09) disagrees"],
+        ["end of 2026", "another report in the timeline gives erbil-mission-end (2026-09)"],
     ),
     (
         "erbil-september-2026-agrees-with-joint-statement",
@@ -190,7 +190,7 @@ DEFAULT_CASES = [
         None,
         "consistent",
         "erbil-mission-end",
-        ["but rest-leave-end-2026 (end of 2026) disagrees"],
+        ["another report in the timeline gives rest-leave-end-2026 (end of 2026)"],
     ),
     (
         "iraq-by-2027-conflicts",

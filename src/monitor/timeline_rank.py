@@ -111,7 +111,7 @@ def _note(best: Assessment, found: list[Assessment]) -> str:
             and a.kind >= FAMILY
             and a.event.status == "planned"
         ]
-        text = "but {} disagrees"
+        text = "another report in the timeline gives {}"
     else:
         return ""
     others = [a for a in others if a.event.id != best.event.id]
