@@ -407,7 +407,9 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
             follows=None if first else story.first_alert_id,
             members=story.members,
             findings=findings,
-            terms=analysis.relevance.terms,
+            # "!rule" markers (exclusions that fired) help tuning in `monitor analyze`;
+            # readers of an alert need the matched terms only.
+            terms=tuple(t for t in analysis.relevance.terms if not t.startswith("!")),
         )
         rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
         if first:
