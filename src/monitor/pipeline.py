@@ -18,20 +18,19 @@ import hashlib
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from monitor import extract, parse, sourcehealth
 from monitor.alerts import Dispatcher, DispatchReport, route
+from monitor.alerts.compose import story_alert
 from monitor.analysis import Analyzer
 from monitor.config import Config
 from monitor.errors import FetchError, ParseError
 from monitor.fetch import Fetcher
 from monitor.metrics import Metrics
 from monitor.models import (
-    Alert,
     Article,
     ArticleAnalysis,
     CycleReport,
@@ -390,47 +389,16 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
         tally.stories_new += 1
     elif decision.needs_update_alert:
         tally.stories_updated += 1
-    alert: Alert | None = None
-    if decision.is_new or decision.needs_update_alert:
-        first = decision.is_new or story.first_alert_id is None
-        findings = (
-            tuple(f.finding for f in story.claims)
-            if first
-            else decision.added + tuple(f for f in decision.conflicts if f not in decision.added)
-        )
-        alert = Alert(
-            id=uuid.uuid4().hex,
-            kind="new_story" if first else "story_update",
-            title=story.title,
-            created_at=utcnow(),
-            story_id=story.id,
-            follows=None if first else story.first_alert_id,
-            members=story.members,
-            findings=findings,
-            # "!rule" markers (exclusions that fired) help tuning in `monitor analyze`;
-            # readers of an alert need the matched terms only.
-            terms=tuple(t for t in analysis.relevance.terms if not t.startswith("!")),
-        )
+    alert = story_alert(decision, story, analysis.relevance.terms, utcnow())
+    if alert is not None:
         rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
-        if first:
+        if alert.kind == "new_story":
             rt.desk.set_first_alert(story.id, alert.id)
         tally.alerts += 1
-        for f in findings:
+        for f in alert.findings:
             rt.metrics.alerts.labels(f.verdict.verdict).inc()
-    _record_milestones(rt, analysis, story.id, alert)
+    rt.store.record_milestones(analysis.findings, story.id, alert.id if alert else None)
     return story.id
-
-
-def _record_milestones(
-    rt: Runtime, analysis: ArticleAnalysis, story_id: str, alert: Alert | None
-) -> None:
-    for finding in analysis.findings:
-        event = finding.verdict.timeline_event
-        if not event:
-            continue
-        rt.store.add_milestone_report(event, story_id, finding.verdict.verdict)
-        if finding.verdict.verdict == "completed":
-            rt.store.mark_milestone_completed(event, story_id, alert.id if alert else None)
 
 
 def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:

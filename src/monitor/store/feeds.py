@@ -7,7 +7,14 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from monitor.models import CycleReport, FailureKind, FeedEntry, HttpCache, SourceHealth
+from monitor.models import (
+    CycleReport,
+    FailureKind,
+    FeedEntry,
+    Finding,
+    HttpCache,
+    SourceHealth,
+)
 from monitor.store.base import chunked, from_db, to_db, utcnow
 
 TOMBSTONE_KEEP = timedelta(days=365)
@@ -200,6 +207,18 @@ class FeedsMixin:
             " VALUES (?, ?, ?, ?)",
             (event_id, story_id, verdict, to_db(utcnow())),
         )
+
+    def record_milestones(
+        self, findings: Iterable[Finding], story_id: str, alert_id: str | None
+    ) -> None:
+        """Each verdict a story gave a timeline event; a completion marks the milestone."""
+        for finding in findings:
+            event = finding.verdict.timeline_event
+            if not event:
+                continue
+            self.add_milestone_report(event, story_id, finding.verdict.verdict)
+            if finding.verdict.verdict == "completed":
+                self.mark_milestone_completed(event, story_id, alert_id)
 
     def milestone_reports(self) -> dict[str, dict[str, list[str]]]:
         """Event id -> verdict -> story ids, for ``monitor timeline``."""
