@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from tests.support.browser import chromium, open_page, save_screenshot
 
 

@@ -92,7 +92,10 @@ def chromium() -> Iterator[Any]:
     executable = require_browser()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="monitor-chromium-") as profile, sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory(prefix="monitor-chromium-") as profile,
+        sync_playwright() as pw,
+    ):
         context = pw.chromium.launch_persistent_context(
             profile,
             executable_path=executable,
