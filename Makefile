@@ -27,7 +27,7 @@ test: $(VENV)/.dev
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
-	$(BIN)/python -m monitor.bench --quick
+	$(BIN)/python -m bench --quick
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests
@@ -37,10 +37,10 @@ typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
 bench: $(VENV)/.dev
-	$(BIN)/python -m monitor.bench
+	$(BIN)/python -m bench
 
 bench-quick: $(VENV)/.dev
-	$(BIN)/python -m monitor.bench --quick
+	$(BIN)/python -m bench --quick
 
 # Refresh the lock after changing dependencies in pyproject.toml.
 lock: $(BIN)/python
