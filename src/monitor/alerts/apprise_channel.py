@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
-from monitor.alerts.render import render_text, subject
+from monitor.alerts.render import DEFAULT, render_text, subject
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 
 INSTALL_HINT = "the apprise channel needs the apprise package: pip install 'monitor[apprise]'"
@@ -45,13 +46,14 @@ def check_options(options: dict[str, Any]) -> list[str]:
 
 
 class AppriseChannel:
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
+    def __init__(self, name: str, options: dict[str, Any], pres: Presentation = DEFAULT) -> None:
         problems = check_options(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
         import apprise
 
         self.name = name
+        self.pres = pres
         self.timeout = float(options.get("timeout_seconds", 30.0))
         urls = options["urls"]
         self._apprise = apprise.Apprise()
@@ -61,10 +63,10 @@ class AppriseChannel:
     def send(self, message: Outgoing) -> None:
         import apprise
 
-        body = render_text(message.alert, message.parts)
+        body = render_text(message.alert, message.parts, pres=self.pres)
         result = self._apprise.notify(
             body=body,
-            title=subject(message.alert, message.parts),
+            title=subject(message.alert, message.parts, self.pres),
             body_format=apprise.NotifyFormat.TEXT,
             timeout=self.timeout,
         )

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.alerts.channel import Channel, Outgoing, short_url, target_fingerprint
 from monitor.alerts.digest import queue_due_digests
+from monitor.alerts.render import DEFAULT
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 from monitor.models import Alert, Delivery
 from monitor.store import delivery_key
@@ -80,7 +82,11 @@ class _Tally:
 
 
 def build_channel(
-    config: ChannelConfig, *, console_stream: TextIO | None = None, allow_private: bool = False
+    config: ChannelConfig,
+    *,
+    console_stream: TextIO | None = None,
+    allow_private: bool = False,
+    pres: Presentation = DEFAULT,
 ) -> Channel:
     """The channel object for one ``[[channels]]`` entry.
 
@@ -90,23 +96,25 @@ def build_channel(
     if config.type == "console":
         from monitor.alerts.console import ConsoleChannel
 
-        return ConsoleChannel(config.name, console_stream)
+        return ConsoleChannel(config.name, console_stream, pres)
     if config.type == "jsonl":
         from monitor.alerts.console import JsonLinesChannel
 
-        return JsonLinesChannel(config.name, config.options)
+        return JsonLinesChannel(config.name, config.options, pres)
     if config.type == "email":
         from monitor.alerts.email import EmailChannel
 
-        return EmailChannel(config.name, config.options)
+        return EmailChannel(config.name, config.options, pres)
     if config.type == "webhook":
         from monitor.alerts.webhook import WebhookChannel
 
-        return WebhookChannel(config.name, config.options, allow_private_addresses=allow_private)
+        return WebhookChannel(
+            config.name, config.options, allow_private_addresses=allow_private, pres=pres
+        )
     if config.type == "apprise":
         from monitor.alerts.apprise_channel import AppriseChannel
 
-        return AppriseChannel(config.name, config.options)
+        return AppriseChannel(config.name, config.options, pres)
     raise ConfigError(f"channel {config.name!r}: unknown type {config.type!r}")
 
 
@@ -141,6 +149,7 @@ class Dispatcher:
         console_stream: TextIO | None = None,
         allow_private_addresses: bool = False,
         rng: random.Random | None = None,
+        pres: Presentation = DEFAULT,
     ) -> None:
         self.store = store
         self.channels = {c.name: c for c in channels}
@@ -148,6 +157,7 @@ class Dispatcher:
         self.console_stream = console_stream
         self.allow_private = allow_private_addresses
         self.rng = rng or random.Random()
+        self.pres = pres
 
     def dispatch(self, now: datetime) -> DispatchReport:
         """Build due digests, then deliver every due delivery once; return what happened."""
@@ -235,7 +245,10 @@ class Dispatcher:
     def _open(self, config: ChannelConfig) -> Channel | None:
         try:
             return build_channel(
-                config, console_stream=self.console_stream, allow_private=self.allow_private
+                config,
+                console_stream=self.console_stream,
+                allow_private=self.allow_private,
+                pres=self.pres,
             )
         except ConfigError as exc:  # deliveries stay pending until the config is fixed
             log.error("channel unusable", extra={"kv": {"channel": config.name, "error": str(exc)}})
