@@ -25,6 +25,7 @@ from monitor.models import (
     Verdict,
 )
 from monitor.stories import dedup
+from monitor.stories.batch import group_batch
 from monitor.stories.claims import (
     added_findings,
     conflicting_findings,
@@ -35,7 +36,6 @@ from monitor.stories.match import (
     Event,
     compare,
     event_of,
-    group_batch,
     numbers_in,
     title_words,
 )
