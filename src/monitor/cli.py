@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.config.load import VERDICTS, ChannelConfig, Config, default_config, load_config
+from monitor.config.load import Config, default_config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState
+from monitor.settings import VERDICTS, ChannelConfig
 
 ENV_CONFIG = "MONITOR_CONFIG"
 
@@ -311,7 +312,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_outbox(args: argparse.Namespace) -> int:
-    from monitor.alerts import outbox_report
+    from monitor.alerts.report import outbox_report
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)

@@ -20,8 +20,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from monitor.alerts import DispatchReport, route
 from monitor.alerts.compose import story_alert
+from monitor.alerts.digest import route
+from monitor.alerts.dispatch import DispatchReport
 from monitor.errors import FetchError, ParseError
 from monitor.models import (
     Article,

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from monitor.alerts import Dispatcher
+from monitor.alerts.dispatch import Dispatcher
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config
 from monitor.models import Article, FeedEntry, HttpCache, Source, SourceOutcome

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from monitor.alerts import route
+from monitor.alerts.digest import route
 from monitor.models import Alert, FailureKind, Source, SourceHealth, SourceOutcome
 from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.store import utcnow

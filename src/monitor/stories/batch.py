@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from monitor.config.load import StorySettings
 from monitor.models import ArticleAnalysis
+from monitor.settings import StorySettings
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import StoryIndex
 

@@ -33,9 +33,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from monitor.config.load import StorySettings
 from monitor.models import Finding
 from monitor.normalize import normalize_text
+from monitor.settings import StorySettings
 from monitor.timeline.load import DEFAULT_PLACES
 
 # The subject country says nothing about which event it is: every article names Iraq.
