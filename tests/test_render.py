@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
-from monitor.alerts import last_slot, render_html, render_text, route, subject
 from monitor.alerts.bidi import FSI, LRI, PDI, RLI, text_runs
-from monitor.alerts.render import clean, safe_header
+from monitor.alerts.digest import last_slot, route
+from monitor.alerts.render import clean, render_html, render_text, safe_header, subject
 from monitor.alerts.words import Presentation
 from monitor.models import Alert
 
