@@ -46,6 +46,7 @@ CLAIM_KEYS = {
     "verdict",
     "timeline_event",
     "reason",
+    "reason_ar",
 }
 
 
