@@ -27,7 +27,7 @@ test: $(VENV)/.dev
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
-	$(BIN)/python -m monitor.bench --quick
+	$(BIN)/python -m bench --quick
 
 # The labelled real articles live beside the repository (../shared/corpus), or one level further
 # up from a git worktree; CORPUS=DIR points at another set with the same three files.
@@ -46,10 +46,10 @@ typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
 bench: $(VENV)/.dev
-	$(BIN)/python -m monitor.bench
+	$(BIN)/python -m bench
 
 bench-quick: $(VENV)/.dev
-	$(BIN)/python -m monitor.bench --quick
+	$(BIN)/python -m bench --quick
 
 # Refresh the lock after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

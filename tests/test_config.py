@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.config import load_config
+from monitor.config.load import load_config
 from monitor.errors import ConfigError
 
 GOOD = """

@@ -10,7 +10,7 @@ from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
 from monitor.alerts import Dispatcher
 from monitor.alerts.render import FSI
-from monitor.config import DeliverySettings
+from monitor.config.load import DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 

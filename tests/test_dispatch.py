@@ -15,7 +15,7 @@ from tests.support.sample_alerts import channel, make_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
 from monitor.alerts import Dispatcher, last_slot, route
-from monitor.config import ChannelConfig, DeliverySettings
+from monitor.config.load import ChannelConfig, DeliverySettings
 from monitor.store import Store, utcnow
 
 SETTINGS = DeliverySettings(

@@ -15,7 +15,7 @@ from tests.support.sample_alerts import channel, make_alert
 from tests.support.smtp import SmtpServer
 
 from monitor.alerts import Dispatcher
-from monitor.config import ChannelConfig, DeliverySettings
+from monitor.config.load import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 SETTINGS = DeliverySettings(max_attempts=5, backoff_base_seconds=10, backoff_max_seconds=600)

@@ -16,12 +16,12 @@ import brotli
 import pytest
 from tests.support.httpserver import HttpServer, Request, Response
 
-from monitor.config import HttpSettings
+from monitor.config.load import HttpSettings
 from monitor.errors import FetchError, TooLargeError
-from monitor.fetch import Fetcher
-from monitor.httpwire import retry_after_seconds
 from monitor.models import FetchResult, HttpCache, Source
-from monitor.parse import parse_feed
+from monitor.net.wire import retry_after_seconds
+from monitor.sources.fetch import Fetcher
+from monitor.sources.parse import parse_feed
 
 T = TypeVar("T")
 MiB = 1 << 20

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from monitor.alerts import Dispatcher
-from monitor.config import DeliverySettings
+from monitor.config.load import DeliverySettings
 from monitor.store import Store, utcnow
 from tests.support.sample_alerts import channel, make_alert
 

@@ -14,11 +14,11 @@ import pytest
 import trustme
 from tests.support.httpserver import HttpServer, Request, Response
 
-from monitor import netguard
-from monitor.config import HttpSettings
+from monitor.config.load import HttpSettings
 from monitor.errors import BlockedAddressError
-from monitor.fetch import Fetcher
 from monitor.models import FetchResult
+from monitor.net import guard as netguard
+from monitor.sources.fetch import Fetcher
 
 PUBLIC_IP = "93.184.215.14"  # a globally routable address; the tests never reach it
 SETTINGS = HttpSettings(total_timeout_seconds=3, allow_private_addresses=False)

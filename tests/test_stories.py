@@ -11,8 +11,7 @@ import pytest
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import BY_ID, REPORTS, Report, hand_analysis, pairs
 
-from monitor import dedup
-from monitor.config import StorySettings
+from monitor.config.load import StorySettings
 from monitor.models import (
     ArticleAnalysis,
     Claim,
@@ -25,12 +24,20 @@ from monitor.models import (
     StoryClaim,
     Verdict,
 )
-from monitor.stories import Event, compare, event_of, group_batch, numbers_in, title_words
-from monitor.storyclaims import (
+from monitor.stories import dedup
+from monitor.stories.claims import (
     added_findings,
     conflicting_findings,
     extend_claims,
     merge_claims,
+)
+from monitor.stories.match import (
+    Event,
+    compare,
+    event_of,
+    group_batch,
+    numbers_in,
+    title_words,
 )
 
 PAIRS = Path(__file__).parent / "fixtures" / "stories" / "pairs.jsonl"

@@ -10,7 +10,7 @@ import pytest
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
-from monitor.config import StorySettings
+from monitor.config.load import StorySettings
 from monitor.models import (
     Article,
     ArticleAnalysis,
@@ -18,7 +18,7 @@ from monitor.models import (
     Relevance,
 )
 from monitor.store import Store
-from monitor.storydesk import StoryDesk
+from monitor.stories.desk import StoryDesk
 
 SETTINGS = StorySettings()
 TROOPS = "وأوضح مصدر في الوزارة أن عدد الجنود الأمريكيين المتبقين في العراق يبلغ نحو 1500 جندي."

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from monitor import timeline
 from monitor.confkit import Problems
 from monitor.errors import ConfigError
 from monitor.models import (
@@ -22,6 +21,7 @@ from monitor.models import (
     Timeline,
     TimelineEvent,
 )
+from monitor.timeline import load as timeline
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = timeline.load_timeline(timeline.default_timeline_path(), Problems())
@@ -1442,7 +1442,7 @@ def test_milestone_table_marks_overdue_plans_and_names_stories() -> None:
     from datetime import date as _date
 
     from monitor.models import MilestoneState
-    from monitor.timeline import milestone_table
+    from monitor.timeline.load import milestone_table
 
     timeline = _default_timeline_for_table()
     states = {"joint-statement": MilestoneState("joint-statement", supporting=("abcdef0123",))}
@@ -1454,7 +1454,7 @@ def test_milestone_table_marks_overdue_plans_and_names_stories() -> None:
 
 def _default_timeline_for_table() -> Timeline:
     from monitor.confkit import Problems
-    from monitor.timeline import default_timeline_path, load_timeline
+    from monitor.timeline.load import default_timeline_path, load_timeline
 
     return load_timeline(default_timeline_path(), Problems())
 
@@ -1465,7 +1465,7 @@ def _default_timeline_for_table() -> Timeline:
     ids=["starts-before-the-end", "starts-after-the-planned-end"],
 )
 def test_a_start_is_a_step_not_a_completion(day: str, expected: str) -> None:
-    from monitor.timeline import judge
+    from monitor.timeline.load import judge
 
     timeline = _default_timeline_for_table()
     start = date.fromisoformat(day)
@@ -1482,7 +1482,7 @@ def test_a_start_is_a_step_not_a_completion(day: str, expected: str) -> None:
 
 
 def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
-    from monitor.timeline import judge
+    from monitor.timeline.load import judge
 
     timeline = _default_timeline_for_table()
     claim = Claim(

@@ -18,7 +18,7 @@ from tests.support.webhook_receiver import Reply, WebhookReceiver
 from monitor.alerts import Dispatcher
 from monitor.alerts.channel import short_url
 from monitor.alerts.webhook import check_options
-from monitor.config import ChannelConfig, DeliverySettings
+from monitor.config.load import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 SECRET = "whsec_" + base64.b64encode(b"monitor-test-secret-0123456789ab").decode()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.config import VERDICTS, ChannelConfig, Config, default_config, load_config
+from monitor.config.load import VERDICTS, ChannelConfig, Config, default_config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState
 
@@ -140,14 +140,14 @@ def _config_path(args: argparse.Namespace) -> Path:
 
 def _load(args: argparse.Namespace, *, require_sources: bool = True) -> Config:
     config = load_config(_config_path(args), require_sources=require_sources)
-    from monitor.logs import setup_logging
+    from monitor.ops.logs import setup_logging
 
     setup_logging("debug" if args.verbose else config.log_level, config.log_format)
     return config
 
 
 def _runtime(config: Config, **kw: Any) -> Any:
-    from monitor.pipeline import Runtime
+    from monitor.pipeline.cycle import Runtime
     from monitor.store import Store
 
     return Runtime(config=config, store=Store.open(config.state_dir), **kw)
@@ -162,7 +162,7 @@ def _print_summary(report: Any) -> None:
 
 
 def _cmd_once(args: argparse.Namespace) -> int:
-    from monitor.pipeline import run_cycle
+    from monitor.pipeline.cycle import run_cycle
 
     rt = _runtime(_load(args))
     try:
@@ -181,7 +181,7 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from monitor.scheduler import Daemon
+    from monitor.ops.scheduler import Daemon
 
     rt = _runtime(_load(args))
     try:
@@ -191,10 +191,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.demo_server import serve_demo
-    from monitor.logs import setup_logging
+    from monitor.demo.server import serve_demo
     from monitor.models import Source
-    from monitor.pipeline import run_cycle
+    from monitor.ops.logs import setup_logging
+    from monitor.pipeline.cycle import run_cycle
 
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve_demo() as site:
         if args.config:
@@ -225,7 +225,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from monitor.analysis import Analyzer, run_analyze
+    from monitor.analysis.analyzer import Analyzer, run_analyze
 
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
@@ -256,7 +256,7 @@ def _non_negative(text: str) -> float:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.analysis import Analyzer
+    from monitor.analysis.analyzer import Analyzer
     from monitor.ops.evaluate import Floors, load_floors, run_eval
 
     if args.config:
@@ -283,7 +283,7 @@ def _page_text(html: str, url: str | None) -> str:
     """The daemon's main-text extraction; a page it finds nothing in is read as plain text."""
     from bs4 import BeautifulSoup
 
-    from monitor.extract import extract_main_text
+    from monitor.sources.extract import extract_main_text
 
     text = extract_main_text(html, url)
     return text if text else BeautifulSoup(html, "html.parser").get_text("\n", strip=True)
@@ -303,7 +303,7 @@ def _open_store_readonly(config: Config) -> Any:
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    from monitor.timeline import milestone_json, milestone_table
+    from monitor.timeline.load import milestone_json, milestone_table
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
@@ -344,7 +344,7 @@ def _milestone_states(
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from monitor.status import status_json, status_text
+    from monitor.ops.status import status_json, status_text
 
     config = load_config(_config_path(args))
     store = _open_store_readonly(config)
@@ -378,7 +378,7 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_healthcheck(args: argparse.Namespace) -> int:
-    from monitor.scheduler import last_cycle_health
+    from monitor.ops.scheduler import last_cycle_health
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)

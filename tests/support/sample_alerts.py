@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from monitor.config import ChannelConfig
+from monitor.config.load import ChannelConfig
 from monitor.models import (
     Alert,
     AlertKind,

@@ -35,7 +35,7 @@ from monitor.models import Alert, Delivery
 from monitor.store import delivery_key
 
 if TYPE_CHECKING:
-    from monitor.config import ChannelConfig, DeliverySettings
+    from monitor.config.load import ChannelConfig, DeliverySettings
     from monitor.store import Store
 
 log = logging.getLogger(__name__)

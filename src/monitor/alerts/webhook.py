@@ -21,13 +21,13 @@ from typing import Any
 import httpx
 from standardwebhooks import Webhook
 
-from monitor import netguard
 from monitor.alerts.channel import Outgoing, short_url
 from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
 from monitor.claimjson import date_json, number_json
 from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
-from monitor.httpwire import retry_after_seconds
 from monitor.models import Alert, Finding
+from monitor.net import guard as netguard
+from monitor.net.wire import retry_after_seconds
 
 PAYLOAD_VERSION = 1
 EVENT_TYPES = {

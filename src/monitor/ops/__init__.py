@@ -1,1 +1,1 @@
-"""Operator commands beside the daemon: what a user runs to check the product (``monitor eval``)."""
+"""Operator commands and the daemon: the scheduler, status, logs, `monitor analyze` and `monitor eval`."""

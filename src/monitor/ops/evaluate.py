@@ -33,7 +33,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.analysis import (
+from monitor.analysis.analyzer import (
     Analyzer,
     BatchItem,
     analyze_record,
