@@ -33,15 +33,15 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.analysis.analyzer import (
-    Analyzer,
+from monitor.analysis.analyzer import Analyzer
+from monitor.errors import InputError
+from monitor.ops.analyze import (
     BatchItem,
     analyze_record,
     group_stories,
     parse_line,
     result_json,
 )
-from monitor.errors import InputError
 
 LABELS = ("relevant", "negative")
 MATCH_KEYS = frozenset({"date", "number", "places_include", "kind", "verdict", "negated", "hedged"})
