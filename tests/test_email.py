@@ -42,11 +42,6 @@ def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
     return str(path)
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
-
-
 def mail(server: SmtpServer, **options: Any) -> ChannelConfig:
     base = {
         "smtp_host": server.host,

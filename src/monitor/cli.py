@@ -18,11 +18,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bs4 import BeautifulSoup
+
 from monitor import __version__
+from monitor.alerts.report import outbox_report
+from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config, default_config, load_config
+from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
-from monitor.models import MilestoneState
+from monitor.models import MilestoneState, Source
+from monitor.ops.analyze import run_analyze
+from monitor.ops.logs import setup_logging
+from monitor.ops.scheduler import Daemon, last_cycle_health
+from monitor.ops.status import status_json, status_text
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
+from monitor.sources.extract import extract_main_text
+from monitor.store import Store
+from monitor.timeline.table import milestone_json, milestone_table
 
 ENV_CONFIG = "MONITOR_CONFIG"
 
@@ -141,15 +155,12 @@ def _config_path(args: argparse.Namespace) -> Path:
 
 def _load(args: argparse.Namespace, *, require_sources: bool = True) -> Config:
     config = load_config(_config_path(args), require_sources=require_sources)
-    from monitor.ops.logs import setup_logging
 
     setup_logging("debug" if args.verbose else config.log_level, config.log_format)
     return config
 
 
 def _runtime(config: Config, **kw: Any) -> Any:
-    from monitor.pipeline.runtime import Runtime
-    from monitor.store import Store
 
     return Runtime(config=config, store=Store.open(config.state_dir), **kw)
 
@@ -163,7 +174,6 @@ def _print_summary(report: Any) -> None:
 
 
 def _cmd_once(args: argparse.Namespace) -> int:
-    from monitor.pipeline.cycle import run_cycle
 
     rt = _runtime(_load(args))
     try:
@@ -182,7 +192,6 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from monitor.ops.scheduler import Daemon
 
     rt = _runtime(_load(args))
     try:
@@ -192,10 +201,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.demo.server import serve_demo
-    from monitor.models import Source
-    from monitor.ops.logs import setup_logging
-    from monitor.pipeline.cycle import run_cycle
 
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve_demo() as site:
         if args.config:
@@ -226,8 +231,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from monitor.analysis.analyzer import Analyzer
-    from monitor.ops.analyze import run_analyze
 
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
@@ -283,9 +286,6 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 def _page_text(html: str, url: str | None) -> str:
     """The daemon's main-text extraction; a page it finds nothing in is read as plain text."""
-    from bs4 import BeautifulSoup
-
-    from monitor.sources.extract import extract_main_text
 
     text = extract_main_text(html, url)
     return text if text else BeautifulSoup(html, "html.parser").get_text("\n", strip=True)
@@ -298,14 +298,12 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def _open_store_readonly(config: Config) -> Any:
-    from monitor.store import Store
 
     # No daemon lock: status and healthcheck must work while the daemon runs.
     return Store.open(config.state_dir, lock=False)
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    from monitor.timeline.table import milestone_json, milestone_table
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
@@ -346,7 +344,6 @@ def _milestone_states(
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from monitor.ops.status import status_json, status_text
 
     config = load_config(_config_path(args))
     store = _open_store_readonly(config)
@@ -359,7 +356,6 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_outbox(args: argparse.Namespace) -> int:
-    from monitor.alerts.report import outbox_report
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
@@ -380,7 +376,6 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_healthcheck(args: argparse.Namespace) -> int:
-    from monitor.ops.scheduler import last_cycle_health
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)

@@ -21,7 +21,7 @@ INSTALL_HINT = "the apprise channel needs the apprise package: pip install 'moni
 
 def is_available() -> bool:
     try:
-        import apprise  # noqa: F401
+        import apprise  # noqa: F401, PLC0415  # optional extra: absent is a state, not an error
     except ImportError:
         return False
     return True
@@ -46,7 +46,7 @@ def check_apprise_urls(options: AppriseOptions) -> list[str]:
     """Problems with an apprise channel's options (for config validation)."""
     if not is_available():
         return [INSTALL_HINT]
-    import apprise
+    import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
     urls = options.urls
     if not urls:
@@ -64,7 +64,7 @@ class AppriseChannel:
         problems = check_apprise_urls(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
-        import apprise
+        import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
         self.name = name
         self.timeout = options.timeout_seconds
@@ -73,7 +73,7 @@ class AppriseChannel:
             self._apprise.add(url)
 
     def send(self, message: Outgoing) -> None:
-        import apprise
+        import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
         body = render_text(message.alert, message.parts)
         result = self._apprise.notify(

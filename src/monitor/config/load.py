@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import soupsieve
+
 from monitor.analysis import keywords
 from monitor.analysis.keywords import KeywordRules
 from monitor.config.channels import read_channels
@@ -256,7 +258,6 @@ def _sources(root: Section, required: bool) -> tuple[Source, ...]:
 
 
 def _check_selector(selector: str, s: Section) -> None:
-    import soupsieve
 
     try:
         soupsieve.compile(selector)
