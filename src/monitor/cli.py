@@ -28,6 +28,7 @@ from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState, Source
 from monitor.ops.analyze import run_analyze
+from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
@@ -261,9 +262,6 @@ def _non_negative(text: str) -> float:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.analysis.analyzer import Analyzer
-    from monitor.ops.evaluate import Floors, load_floors, run_eval
-
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
     else:
