@@ -45,6 +45,8 @@ CLAIM_KEYS = {
     "hedged",
     "verdict",
     "timeline_event",
+    "reported",
+    "destinations",
     "reason",
     "reason_ar",
 }
