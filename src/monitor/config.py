@@ -78,6 +78,11 @@ class DeliverySettings:
     max_age_hours: float = 48.0
     backoff_base_seconds: float = 30.0
     backoff_max_seconds: float = 3600.0
+    # Wall-clock bounds (issue 13): one webhook request or SMTP session, whatever the peer
+    # does; no new send after round_deadline_seconds, so a round ends within the sum of the
+    # two (below the dispatch job's one-minute tick).
+    send_deadline_seconds: float = 30.0
+    round_deadline_seconds: float = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +266,10 @@ def _delivery(s: Section) -> DeliverySettings:
         max_age_hours=s.positive("max_age_hours", float, d.max_age_hours),
         backoff_base_seconds=s.positive("backoff_base_seconds", float, d.backoff_base_seconds),
         backoff_max_seconds=s.positive("backoff_max_seconds", float, d.backoff_max_seconds),
+        send_deadline_seconds=s.positive("send_deadline_seconds", float, d.send_deadline_seconds),
+        round_deadline_seconds=s.positive(
+            "round_deadline_seconds", float, d.round_deadline_seconds
+        ),
     )
     s.done()
     return out

@@ -9,6 +9,11 @@
 A source that fails (fetch, parse, deadline) is recorded against that source only; the others
 go on. The first cycle on an empty state seeds it (marks what the feeds list as seen) without
 alerting, unless asked to alert. ``monitor once`` and ``monitor run`` both call ``run_cycle``.
+
+A write that fails (a full disk, a damaged database) ends the cycle where it is and fails it:
+what was committed stays, the rest is read again next cycle, nothing is delivered, and the
+report, the beacon (``store/beacon.py``), the metrics and the exit code of ``monitor once`` say
+so. A stop request (SIGTERM) leaves the articles not yet analysed for the next start.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
@@ -27,7 +33,7 @@ from monitor.alerts import Dispatcher, DispatchReport, route
 from monitor.alerts.compose import story_alert
 from monitor.analysis import Analyzer
 from monitor.config import Config
-from monitor.errors import FetchError, ParseError
+from monitor.errors import FetchError, ParseError, StoreError
 from monitor.fetch import Fetcher
 from monitor.metrics import Metrics
 from monitor.models import (
@@ -41,11 +47,15 @@ from monitor.models import (
     Source,
     SourceOutcome,
 )
-from monitor.store import Store, utcnow
+from monitor.store import Store, db_error, to_db, utcnow
+from monitor.store.beacon import record_outcome
 from monitor.storydesk import StoryDesk
 
 log = logging.getLogger("monitor.pipeline")
 FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
+# After a stop request, articles already fetched are still analysed for this long; the rest
+# stays unseen and is read again at the next start (the exit must beat Docker's 10 s).
+STOP_PROCESS_SECONDS = 3.0
 
 
 @dataclass
@@ -58,6 +68,7 @@ class Runtime:
     respect_intervals: bool = False  # the daemon polls each source at its own interval
     metrics: Metrics = field(default_factory=Metrics)
     stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
+    store_error: str | None = None  # the last write failure, while writes keep failing
     analyzer: Analyzer = field(init=False)
     desk: StoryDesk = field(init=False)
 
@@ -72,6 +83,21 @@ class Runtime:
             self.config.delivery,
             console_stream=self.console,
             allow_private_addresses=self.config.http.allow_private_addresses,
+            stop=self.stopping,
+        )
+
+    def note_store(self, error: StoreError | None, *, cycle_ok: bool | None = None) -> None:
+        """Remember whether writes work, in memory (``/healthz``), in the metrics and in the
+        beacon (``monitor healthcheck`` and ``status``, which cannot rely on the database)."""
+        self.store_error = None if error is None else str(error)
+        if error is not None:
+            self.metrics.store_errors.labels("disk_full" if error.disk_full else "other").inc()
+        record_outcome(
+            self.config.state_dir,
+            to_db(utcnow()) or "",
+            cycle_ok=cycle_ok,
+            store_error=self.store_error,
+            disk_full=error is not None and error.disk_full,
         )
 
 
@@ -97,30 +123,87 @@ class _Tally:
     stories_updated: int = 0
     alerts: int = 0
     seeded: bool = False
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    stop_seen: float | None = None  # time.monotonic() when the loop first saw a stop request
+
+    def out_of_time(self, stopping: threading.Event) -> bool:
+        """Whether the stop request's processing budget is spent."""
+        if not stopping.is_set():
+            return False
+        now = time.monotonic()
+        self.stop_seen = self.stop_seen or now
+        return now - self.stop_seen > STOP_PROCESS_SECONDS
 
 
 def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleReport:
-    """Run one full cycle and return its report (also logged and stored)."""
+    """Run one full cycle and return its report (also logged and stored).
+
+    A failed write does not raise: it ends the cycle and the report's ``store_error`` says why.
+    """
     started = utcnow()
     t0 = time.monotonic()
     wants_alerts = (
         rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
     )
     tally = _Tally()
-    outcomes = asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
-    sourcehealth.check_sources(rt, started)
-    # Stopping: the outbox is durable, the next start delivers; exit within the grace period.
-    delivered = DispatchReport() if rt.stopping.is_set() else rt.dispatcher().dispatch(utcnow())
-    rt.metrics.count_deliveries(delivered.outcomes)
+    delivered = DispatchReport()
+    store_error: StoreError | None = None
+    try:
+        _run_stages(rt, wants_alerts, tally, started)
+        # Stopping: the outbox is durable, the next start delivers; exit within the grace.
+        if not rt.stopping.is_set():
+            delivered = rt.dispatcher().dispatch(utcnow())
+        rt.metrics.count_deliveries(delivered.outcomes)
+        if delivered.store_error:
+            raise StoreError(delivered.store_error, disk_full=delivered.disk_full)
+        _prune(rt)
+    except StoreError as exc:
+        store_error = exc
+    report = _report(started, tally, delivered, store_error)
+    ok = store_error is None and (report.sources_ok > 0 or not report.sources)
+    if store_error is None:
+        try:
+            with rt.store.transaction():
+                rt.store.record_cycle(report, ok)
+        except StoreError as exc:
+            store_error, ok = exc, False
+            report = replace(report, store_error=str(exc))
+    rt.note_store(store_error, cycle_ok=ok)
+    _count_cycle(rt, report, ok, time.monotonic() - t0)
+    if store_error is not None:
+        log.error("cycle failed: the state cannot be written", extra={"kv": report.summary})
+    else:
+        log.info("cycle finished", extra={"kv": report.summary})
+    return report
+
+
+def _run_stages(rt: Runtime, wants_alerts: bool, tally: _Tally, started: datetime) -> None:
+    """Fetch, process and check the sources; a database error comes out as ``StoreError``."""
+    try:
+        asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
+        sourcehealth.check_sources(rt, started)
+    except sqlite3.Error as exc:  # a read on a damaged database (writes raise StoreError)
+        raise db_error(exc, rt.store.path) from exc
+
+
+def _prune(rt: Runtime) -> None:
     with rt.store.transaction():
         keep = timedelta(days=max(rt.config.stories.window_days * 4, 30))
         rt.store.prune_entries(keep)
         rt.store.prune_outbox(utcnow() - keep)  # delivered and dead rows; pending ones stay
         rt.desk.prune(utcnow())
-    report = CycleReport(
+
+
+def _report(
+    started: datetime,
+    tally: _Tally,
+    delivered: DispatchReport,
+    store_error: StoreError | None,
+) -> CycleReport:
+    return CycleReport(
         started_at=started,
         finished_at=utcnow(),
-        sources=tuple(outcomes),
+        sources=tuple(tally.outcomes),
         articles=tally.articles,
         relevant=tally.relevant,
         stories_new=tally.stories_new,
@@ -129,19 +212,14 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
         deliveries_ok=delivered.sent,
         deliveries_failed=delivered.failed + delivered.dead,
         seeded=tally.seeded,
+        store_error=None if store_error is None else str(store_error),
     )
-    ok = report.sources_ok > 0 or not report.sources
-    with rt.store.transaction():
-        rt.store.record_cycle(report, ok)
-    _count_cycle(rt, report, ok, time.monotonic() - t0)
-    log.info("cycle finished", extra={"kv": report.summary})
-    return report
 
 
 # --------------------------------------------------------------------------- fetch phase
 
 
-async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> list[SourceOutcome]:
+async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> None:
     """Fetch every due source concurrently and process what comes in (see ``_process``).
 
     The sources that answer within ``FIRST_WAVE_SECONDS`` are processed together, their
@@ -150,7 +228,7 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
     """
     now = utcnow()
     due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
-    outcomes: list[SourceOutcome] = []
+    outcomes = tally.outcomes  # filled as sources complete: a store error keeps what was done
     async with Fetcher(rt.config.http) as fetcher:
         tasks = {
             asyncio.create_task(_fetch_source(rt, fetcher, s, _seeds(rt, s, wants_alerts))): s
@@ -173,7 +251,9 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                 else:
                     task.cancel()
                     outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
-    return outcomes
+        finally:
+            for task in pending:  # a store error left them running: they are not needed now
+                task.cancel()
 
 
 def _wave_end(timeout: float | None) -> str:
@@ -324,8 +404,13 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
     work.sort(key=lambda item: (_publication_order(item[0]), item[1].source.id))
     failed: set[str] = set()
     for article, batch in work:
+        if tally.out_of_time(rt.stopping):  # the rest stays unseen, read at the next start
+            failed.add(batch.source.id)
+            continue
         try:
             _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
+        except (StoreError, sqlite3.Error):
+            raise  # the state, not the article: the cycle ends here (``run_cycle``)
         except Exception:  # this article only: it stays unseen and is retried next cycle
             failed.add(batch.source.id)
             log.exception("article failed", extra={"kv": {"url": article.url}})
@@ -402,7 +487,8 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
 
 
 def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:
-    rt.metrics.cycles.labels("ok" if ok else "failed").inc()
+    outcome = "write_failed" if report.store_error else "ok" if ok else "failed"
+    rt.metrics.cycles.labels(outcome).inc()
     rt.metrics.cycle_seconds.observe(seconds)
     if ok:
         rt.metrics.last_good_cycle.set(report.finished_at.timestamp())

@@ -9,9 +9,11 @@ the console's plain text (chat apps show it as sent), the subject as its title.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
+from monitor.alerts.cutoff import DEFAULT_SECONDS, Cutoff
 from monitor.alerts.render import render_text, subject
 from monitor.errors import ConfigError, DeliveryError
 
@@ -58,21 +60,42 @@ class AppriseChannel:
         for url in [urls] if isinstance(urls, str) else urls:
             self._apprise.add(str(url))
 
-    def send(self, message: Outgoing) -> None:
-        import apprise
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
+        cutoff = cutoff or Cutoff(DEFAULT_SECONDS)
+        outcome: list[Any] = []
 
-        body = render_text(message.alert, message.parts)
-        result = self._apprise.notify(
-            body=body,
-            title=subject(message.alert, message.parts),
-            body_format=apprise.NotifyFormat.TEXT,
-            timeout=self.timeout,
-        )
+        # Apprise blocks in its own HTTP code: run it aside and stop waiting at the cutoff (the
+        # thread ends with Apprise's own timeout; the delivery is retried later).
+        def notify() -> None:
+            try:
+                outcome.append(self._notify(message))
+            except Exception as exc:  # reported below, like a failed notification
+                outcome.append(exc)
+
+        worker = threading.Thread(target=notify, name="apprise", daemon=True)
+        worker.start()
+        while worker.is_alive() and not cutoff.passed():
+            worker.join(min(0.05, cutoff.remaining()) or 0.001)
+        if not outcome:
+            raise DeliveryError(f"apprise: {cutoff.reason()}", channel=self.name)
+        result = outcome[0]
+        if isinstance(result, Exception):
+            raise DeliveryError(f"apprise: {type(result).__name__}: {result}", channel=self.name)
         if not result:
             status = getattr(getattr(result, "status", None), "name", "FAILURE")
             raise DeliveryError(
                 f"apprise: notification not delivered ({status})", channel=self.name
             )
+
+    def _notify(self, message: Outgoing) -> Any:
+        import apprise
+
+        return self._apprise.notify(
+            body=render_text(message.alert, message.parts),
+            title=subject(message.alert, message.parts),
+            body_format=apprise.NotifyFormat.TEXT,
+            timeout=self.timeout,
+        )
 
     def close(self) -> None:
         """Apprise keeps no connection between notifications."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.alerts.channel import Outgoing
+from monitor.alerts.cutoff import Cutoff
 from monitor.alerts.render import render_text
 from monitor.alerts.webhook import build_payload
 from monitor.errors import DeliveryError
@@ -27,7 +28,7 @@ class ConsoleChannel:
         self.name = name
         self.stream = stream or sys.stdout
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
         try:
             self.stream.write(render_text(message.alert, message.parts) + "\n")
             self.stream.flush()
@@ -45,7 +46,7 @@ class JsonLinesChannel:
         self.name = name
         self.path = Path(str(options["path"]))
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
         record = {"delivery_id": message.key, **build_payload(message.alert, message.parts)}
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
