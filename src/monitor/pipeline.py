@@ -69,6 +69,7 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
     store_error: str | None = None  # the last write failure, while writes keep failing
+    desk_stale: bool = False  # a story write failed: rebuild the index from the store
     analyzer: Analyzer = field(init=False)
     desk: StoryDesk = field(init=False)
 
@@ -180,6 +181,9 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
 def _run_stages(rt: Runtime, wants_alerts: bool, tally: _Tally, started: datetime) -> None:
     """Fetch, process and check the sources; a database error comes out as ``StoreError``."""
     try:
+        if rt.desk_stale:  # the last cycle failed mid-story: start again from what was stored
+            rt.desk = StoryDesk(rt.store, rt.config.stories)
+            rt.desk_stale = False
         asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
         sourcehealth.check_sources(rt, started)
     except sqlite3.Error as exc:  # a read on a damaged database (writes raise StoreError)
@@ -452,11 +456,13 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
     )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
+    done = _Tally()  # counted into ``tally`` only once committed
+    rt.desk_stale = True  # until the commit: a failure leaves the in-memory index ahead
     with rt.store.transaction():
         story_id = None
         if analysis.relevance.relevant:
-            tally.relevant += 1
-            story_id = _assign_story(rt, article, analysis, tally)
+            done.relevant += 1
+            story_id = _assign_story(rt, article, analysis, done)
         rt.store.record_entry(
             article.entry,
             feed_hash=feed_hash,
@@ -464,6 +470,11 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
             relevant=analysis.relevance.relevant,
             story_id=story_id,
         )
+    rt.desk_stale = False
+    tally.relevant += done.relevant
+    tally.stories_new += done.stories_new
+    tally.stories_updated += done.stories_updated
+    tally.alerts += done.alerts
 
 
 def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
