@@ -14,31 +14,23 @@ import json
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from tests.support.feeds import NewsSite, load_articles, write_config
 from tests.support.httpserver import HttpServer, Response
 from tests.support.procs import Monitor, query
 from tests.support.sample_alerts import channel, make_alert
 from tests.support.slowsmtp import SlowSmtpServer
 
-from monitor.alerts import Dispatcher
 from monitor.alerts.cutoff import STOP_GRACE_SECONDS
-from monitor.config import DeliverySettings
-from monitor.scheduler import STOP_DEADLINE_SECONDS
+from monitor.alerts.dispatch import Dispatcher
+from monitor.ops.scheduler import STOP_DEADLINE_SECONDS
+from monitor.settings import DeliverySettings
 from monitor.store import Store, utcnow
 
 ALL = ["conflicting", "completed", "new", "consistent"]
 SETTINGS = DeliverySettings(send_deadline_seconds=1.5, round_deadline_seconds=20)
 SLACK_S = 3.0  # thread start-up and polling on a loaded machine
-
-
-@pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as srv:
-        yield srv
 
 
 def dripping_hook(server: HttpServer) -> str:

@@ -22,10 +22,12 @@ from tests.support.procs import run_monitor
 from tests.support.sample_alerts import channel, make_alert
 from tests.support.tinyfs import TinyFs, tiny_fs
 
-from monitor.alerts import Dispatcher
-from monitor.config import DeliverySettings, load_config
+from monitor.alerts.dispatch import Dispatcher
+from monitor.config.load import load_config
 from monitor.errors import StoreError
-from monitor.pipeline import Runtime, run_cycle
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
+from monitor.settings import DeliverySettings
 from monitor.store import Store, utcnow
 from monitor.store.schema import MIGRATIONS
 
@@ -97,12 +99,18 @@ def test_a_cycle_whose_writes_fail_fails_and_loses_no_article(
         assert failed.store_error and "disk full" in failed.store_error
         assert failed.summary["write_failed"] is True and failed.alerts == 0
         assert read_alerts(tmp_path) == []
-        assert rt.metrics.registry.get_sample_value(
-            "monitor_cycles_total", {"outcome": "write_failed"}
-        ) == 1
-        assert rt.metrics.registry.get_sample_value(
-            "monitor_store_write_errors_total", {"kind": "disk_full"}
-        ) == 1
+        assert (
+            rt.metrics.registry.get_sample_value(
+                "monitor_cycles_total", {"outcome": "write_failed"}
+            )
+            == 1
+        )
+        assert (
+            rt.metrics.registry.get_sample_value(
+                "monitor_store_write_errors_total", {"kind": "disk_full"}
+            )
+            == 1
+        )
         # The daemon's own connection keeps the WAL open: other commands can read the state,
         # and they say what the database cannot record.
         health = run_monitor(path, "healthcheck")

@@ -116,7 +116,7 @@ def test_milestones_recorded_once() -> None:
 
 def test_corrupt_database_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "monitor.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="is damaged .* move .* aside"):
+    with pytest.raises(StoreError, match=r"is damaged .* move .* aside"):
         Store.open(tmp_path)
 
 
