@@ -20,7 +20,7 @@ from monitor.timeline import load as timeline
 
 CLAIM_KEYS = {
     "kind", "sentence", "date", "places", "number", "negated", "hedged", "verdict",
-    "timeline_event", "reason", "reported", "destinations",
+    "timeline_event", "reason", "reason_ar", "reported", "destinations",
 }  # fmt: skip
 VERDICTS = {"consistent", "conflicting", "completed", "new"}
 

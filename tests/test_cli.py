@@ -48,6 +48,7 @@ CLAIM_KEYS = {
     "reported",
     "destinations",
     "reason",
+    "reason_ar",
 }
 
 

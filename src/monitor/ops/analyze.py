@@ -190,6 +190,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "verdict": v.verdict,
         "timeline_event": v.timeline_event,
         "reason": v.reason,
+        "reason_ar": v.reason_ar,
     }
 
 
