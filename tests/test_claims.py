@@ -517,3 +517,18 @@ def test_reporting_day_covers_every_claim_after_the_verb(rules: KeywordRules) ->
 def test_no_reporting_day_where_the_text_gives_none(rules: KeywordRules, text: str) -> None:
     found = claims_of(text, rules)
     assert found and all(c.reported is None for c in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        ("لا يتجاوز عدد المستشارين خمسة مستشارين", 5, "at_most"),
+        ("بقوة لا تتجاوز 300 جندي", 300, "at_most"),
+        ("ما لا يزيد على 400 عسكري", 400, "at_most"),
+        ("900 جندي على الأكثر", 900, "at_most"),
+        ("يتجاوز عددهم 2000 جندي", 2000, "more_than"),
+    ],
+)
+def test_a_negated_more_than_is_a_ceiling(text: str, value: int, qualifier: str) -> None:
+    (n,) = [n for n in find_numbers(normalize_text(text)) if n.value == value]
+    assert n.qualifier == qualifier
