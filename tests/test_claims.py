@@ -532,3 +532,38 @@ def test_no_reporting_day_where_the_text_gives_none(rules: KeywordRules, text: s
 def test_a_negated_more_than_is_a_ceiling(text: str, value: int, qualifier: str) -> None:
     (n,) = [n for n in find_numbers(normalize_text(text)) if n.value == value]
     assert n.qualifier == qualifier
+
+
+# --------------------------------------------------------------------------- real-text classes
+
+
+def test_closing_a_base_is_a_withdrawal_with_its_date(rules: KeywordRules) -> None:
+    text = "ومن المقرر إغلاق قاعدة حرير بشكل نهائي يوم 20 آذار المقبل، بحسب مسؤول كردي."
+    found = [c for c in claims_of(text, rules) if c.kind == "withdrawal"]
+    assert found and found[0].date is not None
+    assert found[0].date.start == date(2026, 3, 20) and "harir" in found[0].places
+
+
+def test_a_count_that_points_back_takes_the_places_of_the_claim_before(
+    rules: KeywordRules,
+) -> None:
+    text = (
+        "وقالت مصادر إن فريق المستشارين انتقل إلى قاعدة حرير، وإن الفريق يضم أكثر من 150 "
+        "استشاريا وخبيرا."
+    )
+    counts = [c for c in claims_of(text, rules) if c.number is not None]
+    count = counts[-1].number
+    assert count is not None and (count.value, count.qualifier) == (150, "more_than")
+    assert "harir" in counts[-1].places
+
+
+def test_a_count_that_does_not_point_back_keeps_no_place(rules: KeywordRules) -> None:
+    text = "انسحبت القوات الأمريكية من قاعدة التاجي، فيما ينتشر 2500 جندي أمريكي."
+    counts = [c for c in claims_of(text, rules) if c.number is not None]
+    assert counts and "taji" not in counts[-1].places
+
+
+def test_at_least_before_the_figure(rules: KeywordRules) -> None:
+    text = 'وقال المتحدث إنه يوجد "على الأقل 1800" من أفراد القوات الأمريكية في العراق.'
+    numbers = [c.number for c in claims_of(text, rules) if c.number is not None]
+    assert numbers and (numbers[0].value, numbers[0].qualifier) == (1800, "at_least")

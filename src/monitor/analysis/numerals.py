@@ -12,7 +12,7 @@ Rules:
   and counts from two hundred / two thousand), always qualified ``at_least``.
 - Qualifiers before the number: نحو، حوالي، قرابة، زهاء، (ما) يقارب، يناهز، ما يقرب من، تقريبا
   (after) → about; أكثر من، (ما) يزيد عن/على، يتجاوز، يفوق، أزيد من → more_than; أقل من، ما دون → less_than;
-  ما لا يقل عن، لا يقل عن، على الأقل (after) → at_least; (ما) لا يتجاوز، لا يزيد عن/على، لا يفوق،
+  ما لا يقل عن، لا يقل عن، على الأقل (before or after) → at_least; (ما) لا يتجاوز، لا يزيد عن/على، لا يفوق،
   على الأكثر، كحد أقصى (after) → at_most (a negated "more than" is a ceiling, not a floor).
 
 ``find_counts`` keeps the numbers right before a configured troop or vehicle unit (``troop_units``
@@ -69,6 +69,7 @@ _PHRASES_BEFORE: tuple[tuple[str, Qualifier], ...] = (
     ("لا تتعدي", "at_most"),
     ("ما لا يقل عن", "at_least"),
     ("لا يقل عن", "at_least"),
+    ("علي الاقل", "at_least"),  # also before the figure: "على الأقل 2500"
     ("ما يقرب من", "about"),
     ("ما يقارب", "about"),
     ("ما يزيد عن", "more_than"),
