@@ -10,6 +10,7 @@ The ``[[channels]]`` tables are read by ``channelconf``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,10 @@ __all__ = [
     "HealthSettings",
     "HttpSettings",
     "StorySettings",
+    "WebSettings",
     "default_config",
     "load_config",
+    "web_listen",
 ]
 
 DEFAULT_USER_AGENT = "monitor/0.1 (Arabic news monitor; coalition withdrawal from Iraq)"
@@ -90,6 +93,46 @@ class HealthSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """``[web]``: the reading room's pages (and /healthz, /metrics), served by the daemon and
+    by ``monitor serve``. Off loopback a password is required (``password_env``/``_file``)."""
+
+    enabled: bool = True
+    listen: str = "127.0.0.1:8080"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    password: str | None = None
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only ever reaches this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_listen(value: str) -> tuple[str, int] | None:
+    """``"127.0.0.1:8080"`` / ``"[::1]:8080"`` / ``"0.0.0.0:80"`` -> (host, port); None if bad."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        return None
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        return None  # an IPv6 address needs brackets: [::1]:8080
+    if not host:
+        return None
+    return host, int(port)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     state_dir: Path
@@ -103,6 +146,7 @@ class Config:
     stories: StorySettings = StorySettings()
     delivery: DeliverySettings = DeliverySettings()
     health: HealthSettings = HealthSettings()
+    web: WebSettings = WebSettings()
     timezone: str = "Asia/Baghdad"
     log_format: str = "kv"
     log_level: str = "info"
@@ -127,6 +171,11 @@ class Config:
             "stories": _asdict(self.stories),
             "delivery": _asdict(self.delivery),
             "health": _asdict(self.health),
+            "web": {
+                "enabled": self.web.enabled,
+                "listen": self.web.listen,
+                "password": "***" if self.web.password else None,
+            },
             "sources": [{**_asdict(s), "url": redact_url(s.url)} for s in self.sources],
             "channels": [c.redacted() for c in self.channels],
             "timeline": {"version": self.timeline.version, "events": len(self.timeline.events)},
@@ -162,6 +211,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     stories = _stories(root.sub("stories"))
     delivery = _delivery(root.sub("delivery"))
     health = _health(root.sub("health"))
+    web = _web(root.sub("web"))
     sources = _sources(root, require_sources)
     channels = read_channels(root)
     root.done()
@@ -182,6 +232,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         stories=stories,
         delivery=delivery,
         health=health,
+        web=web,
         timezone=tz,
         log_format=log_format,
         log_level=log_level,
@@ -277,6 +328,36 @@ def _health(s: Section) -> HealthSettings:
     )
     s.done()
     return out
+
+
+def _web(s: Section) -> WebSettings:
+    d = WebSettings()
+    enabled = s.get("enabled", bool, d.enabled)
+    listen = s.get("listen", str, d.listen)
+    password = s.secret("password") or None
+    s.done()
+    settings, problem = web_listen(WebSettings(enabled, d.listen, d.host, d.port, password), listen)
+    if problem and (enabled or "HOST:PORT" in problem):
+        s.problems.add(s.where, problem)
+    return settings
+
+
+def web_listen(web: WebSettings, listen: str) -> tuple[WebSettings, str | None]:
+    """``web`` listening on ``listen`` (``[web] listen`` or ``serve --listen``), and what is
+    wrong with it: not HOST:PORT, or off loopback without a password."""
+    parsed = parse_listen(listen)
+    if parsed is None:
+        return web, f"key 'listen' must be HOST:PORT (IPv6 as [::1]:8080), got {listen!r}"
+    host, port = parsed
+    settings = WebSettings(web.enabled, listen, host, port, web.password)
+    if not is_loopback(host) and not web.password:
+        # Everything the pages show comes from the feeds and the state: off this machine,
+        # nobody reads it or presses "retry" without the secret.
+        return settings, (
+            f"listen {listen!r} is not a loopback address: set [web] 'password_env' or"
+            " 'password_file' (or listen on 127.0.0.1, or enabled = false)"
+        )
+    return settings, None
 
 
 def _sources(root: Section, required: bool) -> tuple[Source, ...]:

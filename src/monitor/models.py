@@ -458,3 +458,72 @@ class CycleReport:
             "seeded": self.seeded,
             "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
         }
+
+
+# --------------------------------------------------------------------------- the reading room
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """What the stories page asks for: a verdict, a place, a period of activity, words."""
+
+    verdict: VerdictKind | None = None
+    place: str | None = None
+    since: datetime | None = None  # last seen at or after
+    until: datetime | None = None  # first seen before
+    query: str = ""  # words, matched on normalised forms (store/search.py)
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One row of the stories page."""
+
+    id: str
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    last_published: datetime | None
+    members: int
+    outlets: int
+    claims: int
+    verdicts: tuple[tuple[VerdictKind, int], ...]  # claims per verdict
+    updates: int  # update alerts sent after the first
+    retired: bool  # idle past the story window: no longer takes new copies
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDelivery:
+    """One alert about a story and one channel it went to (or was meant to)."""
+
+    alert_id: str
+    kind: AlertKind
+    created_at: datetime
+    channel: str | None  # None: the alert was routed to no channel
+    status: DeliveryStatus | None
+    attempts: int = 0
+    updated_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPoint:
+    """A dated claim of a story, to be drawn on the timeline at the dates it states."""
+
+    story_id: str
+    story_title: str
+    verdict: VerdictKind
+    event_id: str | None
+    start: date
+    end: date
+    sentence: str
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorNote:
+    """An operator alert (a source failing or silent) as the sources page lists it."""
+
+    alert_id: str
+    title: str
+    text: str
+    created_at: datetime
