@@ -26,8 +26,9 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	@test -x /usr/bin/chromium || test -n "$$MONITOR_CHROMIUM" || echo "note: no /usr/bin/chromium: the browser tests will be SKIPPED (apt-get install -y chromium)"
 	$(BIN)/pytest -q
-	$(BIN)/python -m monitor.bench --quick
+	$(BIN)/python -m bench --quick
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests
@@ -37,10 +38,10 @@ typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
 bench: $(VENV)/.dev
-	$(BIN)/python -m monitor.bench
+	$(BIN)/python -m bench
 
 bench-quick: $(VENV)/.dev
-	$(BIN)/python -m monitor.bench --quick
+	$(BIN)/python -m bench --quick
 
 # Refresh the lock after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

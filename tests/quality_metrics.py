@@ -124,10 +124,10 @@ def parse_published(value: str) -> datetime:
 
 def build_analyzer() -> Any:
     """The analyzer with the default keyword rules and timeline (imported lazily)."""
-    from monitor.analysis import Analyzer
+    from monitor.analysis.analyzer import Analyzer
+    from monitor.analysis.keywords import default_rules_path, load_rules
     from monitor.confkit import Problems
-    from monitor.keywords import default_rules_path, load_rules
-    from monitor.timeline import default_timeline_path, load_timeline
+    from monitor.timeline.load import default_timeline_path, load_timeline
 
     problems = Problems()
     rules = load_rules(default_rules_path(), problems)

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from monitor import timeline
-from monitor.analysis import Analyzer, publication_day, run_analyze
+from monitor.analysis.analyzer import Analyzer, publication_day
+from monitor.analysis.keywords import default_rules_path, load_rules
 from monitor.confkit import Problems
 from monitor.errors import InputError
-from monitor.keywords import default_rules_path, load_rules
+from monitor.ops.analyze import run_analyze
+from monitor.timeline import load as timeline
 
 CLAIM_KEYS = {
     "kind", "sentence", "date", "places", "number", "negated", "hedged", "verdict",

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from monitor.claims import extract_claims
+from monitor.analysis.claims.find import extract_claims
+from monitor.analysis.dates.find import find_dates
+from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules
 from monitor.confkit import Problems
-from monitor.dates import find_dates
-from monitor.keywords import KeywordRules, default_rules_path, load_rules
 from monitor.models import Claim
 from monitor.normalize import normalize
 

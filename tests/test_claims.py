@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from tests import quality_metrics as qm
 
-from monitor.claims import claim_sentences, extract_claims
+from monitor.analysis.claims.find import claim_sentences, extract_claims
+from monitor.analysis.dates.find import find_dates
+from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules
+from monitor.analysis.numerals import find_numbers
 from monitor.confkit import Problems
-from monitor.dates import find_dates
-from monitor.keywords import KeywordRules, default_rules_path, load_rules
 from monitor.models import Claim
 from monitor.normalize import normalize, normalize_text
-from monitor.numbers import find_numbers
 
 PUBLISHED = date(2026, 1, 20)  # a Tuesday
 

@@ -38,9 +38,9 @@ from tests.support.procs import (
     wait_for,
 )
 
-from monitor.config import load_config
-from monitor.pipeline import Runtime
-from monitor.scheduler import SCHEDULER_OPTIONS, Daemon
+from monitor.config.load import load_config
+from monitor.ops.scheduler import SCHEDULER_OPTIONS, Daemon
+from monitor.pipeline.runtime import Runtime
 from monitor.store import Store
 
 OUTLETS = {

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from monitor import hijri as cal
-from monitor.dates import find_dates
+from monitor.analysis.dates import hijri as cal
+from monitor.analysis.dates.find import find_dates
 from monitor.normalize import normalize
 
 CASES_FILE = Path(__file__).parent / "fixtures" / "dates" / "cases.jsonl"
@@ -163,7 +163,7 @@ def test_hijri_out_of_range_is_none() -> None:
 
 
 def test_bench_sentences_are_labelled_and_resolved() -> None:
-    from monitor.bench_dates import SENTENCES
+    from bench.dates import SENTENCES
 
     assert len(SENTENCES) >= 30
     for text, published, expected in SENTENCES:
@@ -173,7 +173,7 @@ def test_bench_sentences_are_labelled_and_resolved() -> None:
 
 def test_compare_with_dateparser_reports_every_figure() -> None:
     pytest.importorskip("dateparser")
-    from monitor.bench_dates import SENTENCES, compare_with_dateparser
+    from bench.dates import SENTENCES, compare_with_dateparser
 
     figures = compare_with_dateparser(SENTENCES[:2])
     assert figures["sentences"] == 2

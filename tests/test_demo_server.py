@@ -18,7 +18,7 @@ import feedparser
 import httpx
 import pytest
 
-from monitor.demo_server import DemoSite, serve_demo
+from monitor.demo.server import DemoSite, serve_demo
 
 DEMO = resources.files("monitor") / "demo"
 MANIFEST: dict[str, Any] = json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))

@@ -14,8 +14,8 @@ import trustme
 from tests.support.sample_alerts import channel, make_alert
 from tests.support.smtp import SmtpServer
 
-from monitor.alerts import Dispatcher
-from monitor.config import ChannelConfig, DeliverySettings
+from monitor.alerts.dispatch import Dispatcher
+from monitor.settings import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 SETTINGS = DeliverySettings(max_attempts=5, backoff_base_seconds=10, backoff_max_seconds=600)
@@ -40,11 +40,6 @@ def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
     path = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(path))
     return str(path)
-
-
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
 
 
 def mail(server: SmtpServer, **options: Any) -> ChannelConfig:
@@ -112,8 +107,11 @@ def test_an_untrusted_certificate_is_refused(store: Store, server_tls: ssl.SSLCo
 
 
 def test_a_missing_ca_file_leaves_the_delivery_pending(store: Store, tmp_path: Path) -> None:
+    ca = tmp_path / "gone.pem"
+    ca.write_text("")  # there when the config is read, gone by the time of the delivery
     with SmtpServer() as server:
-        config = mail(server, security="starttls", ca_file=str(tmp_path / "gone.pem"))
+        config = mail(server, security="starttls", ca_file=str(ca))
+        ca.unlink()
         report = send(store, config)
     assert report.sent == 0 and server.messages == []
     assert row(store).status == "pending"
@@ -203,8 +201,8 @@ def test_multipart_alternative_rtl_utf8_and_encoded_subject(store: Store) -> Non
     assert plain.get_content_type() == "text/plain" and plain.get_content_charset() == "utf-8"
     assert html.get_content_type() == "text/html" and html.get_content_charset() == "utf-8"
     assert '<html dir="rtl" lang="ar">' in html.get_content()
-    assert "<bdi>Ain al-Asad</bdi>" in html.get_content()
-    assert "متعارض / \u2068conflicting\u2069" in plain.get_content()  # isolated Latin
+    assert '<bdi dir="ltr">Ain al-Asad</bdi>' in html.get_content()
+    assert "متعارض / \u2066conflicting\u2069" in plain.get_content()  # isolated Latin
     raw_subject = _raw_header(received.data, "Subject")
     assert raw_subject.lower().startswith("=?utf-8?")  # RFC 2047
     assert str(msg["Subject"]) == f"[متعارض] {alert.title}"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.extract import (
+from monitor.models import FeedEntry, FetchResult
+from monitor.sources.extract import (
     content_hash,
     decode_page,
     extract_article,
@@ -15,7 +16,6 @@ from monitor.extract import (
     page_published,
     parse_datetime,
 )
-from monitor.models import FeedEntry, FetchResult
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 URL = "https://news.example/article/1"

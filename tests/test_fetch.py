@@ -6,7 +6,7 @@ import asyncio
 import gzip
 import tracemalloc
 import zlib
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -16,12 +16,12 @@ import brotli
 import pytest
 from tests.support.httpserver import HttpServer, Request, Response
 
-from monitor.config import HttpSettings
 from monitor.errors import FetchError, TooLargeError
-from monitor.fetch import Fetcher
-from monitor.httpwire import retry_after_seconds
 from monitor.models import FetchResult, HttpCache, Source
-from monitor.parse import parse_feed
+from monitor.net.wire import retry_after_seconds
+from monitor.settings import HttpSettings
+from monitor.sources.fetch import Fetcher
+from monitor.sources.parse import parse_feed
 
 T = TypeVar("T")
 MiB = 1 << 20
@@ -43,12 +43,6 @@ async def fetch_one(url: str, settings: HttpSettings = SETTINGS, **kw: Any) -> F
     kw.setdefault("max_bytes", MiB)
     async with Fetcher(settings) as fetcher:
         return await fetcher.fetch(url, **kw)
-
-
-@pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as srv:
-        yield srv
 
 
 # --------------------------------------------------------------------------- basics

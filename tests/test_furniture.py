@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.furniture import blank_furniture, strip_furniture
+from monitor.analysis.furniture import blank_furniture, strip_furniture
 from monitor.normalize import normalize
 
 BODY1 = "أعلنت قيادة العمليات المشتركة، اليوم الثلاثاء، تسلم قاعدة التاجي من قوات التحالف الدولي."

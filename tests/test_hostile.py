@@ -16,13 +16,19 @@ from pathlib import Path
 import pytest
 from tests.support.httpserver import HttpServer, Response
 
-from monitor import sandbox
-from monitor.config import HttpSettings
 from monitor.errors import ParseError
-from monitor.extract import extract_article
-from monitor.fetch import Fetcher
 from monitor.models import FeedEntry, FetchResult, Source
-from monitor.parse import MAX_ENTRIES, MAX_TITLE_CHARS, PARSE_DEADLINE_S, ParsedFeed, parse_feed
+from monitor.settings import HttpSettings
+from monitor.sources import sandbox
+from monitor.sources.extract import extract_article
+from monitor.sources.fetch import Fetcher
+from monitor.sources.parse import (
+    MAX_ENTRIES,
+    MAX_TITLE_CHARS,
+    PARSE_DEADLINE_S,
+    ParsedFeed,
+    parse_feed,
+)
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile"
 GUARD_S = PARSE_DEADLINE_S + 10  # wall-clock guard only: real times are recorded, not asserted

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor import lexicon as lx
+from monitor.analysis import lexicon as lx
+from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules, score
 from monitor.confkit import Problems
-from monitor.keywords import KeywordRules, default_rules_path, load_rules, score
 from monitor.normalize import normalize, normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent

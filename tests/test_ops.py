@@ -23,10 +23,10 @@ from tests.support.procs import Monitor, held, query, run_monitor
 from tests.support.smtp import SmtpServer
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
-from monitor.config import default_config
-from monitor.logs import JsonFormatter, KeyValueFormatter
+from monitor.config.load import default_config
 from monitor.models import Source
-from monitor.status import status_json
+from monitor.ops.logs import JsonFormatter, KeyValueFormatter
+from monitor.ops.status import status_json
 from monitor.store import Store
 
 STABLE = ["ts", "level", "logger", "event"]

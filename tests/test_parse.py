@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor import markup, urls
 from monitor.errors import ParseError
 from monitor.models import FetchResult, Source
-from monitor.parse import ParsedFeed, parse_feed, parse_in_process, prepare
-from monitor.urls import canonical_url, entry_key
+from monitor.sources import markup, urls
+from monitor.sources.parse import ParsedFeed, parse_feed, parse_in_process, prepare
+from monitor.sources.urls import canonical_url, entry_key
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 SOURCE = Source(id="src", url="https://feeds.example/rss", name="المصدر المهيأ")

@@ -25,11 +25,12 @@ from tests.support.feeds import (
 )
 from tests.support.httpserver import HttpServer, Response
 
-from monitor.analysis import Analyzer
+from monitor.analysis.analyzer import Analyzer
 from monitor.cli import main
-from monitor.config import default_config, load_config
+from monitor.config.load import default_config, load_config
 from monitor.models import CycleReport, Finding
-from monitor.pipeline import Runtime, run_cycle
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
 from monitor.store import Store
 
 A = load_articles()
@@ -63,12 +64,6 @@ class Monitor:
 
     def close(self) -> None:
         self.rt.store.close()
-
-
-@pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as s:
-        yield s
 
 
 @pytest.fixture

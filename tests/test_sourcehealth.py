@@ -15,9 +15,10 @@ import pytest
 from tests.support.feeds import FeedItem, NewsSite, load_articles, read_alerts, rss, write_config
 from tests.support.httpserver import HttpServer, Response
 
-from monitor.config import load_config
-from monitor.pipeline import Runtime, run_cycle
-from monitor.sourcehealth import MAX_BACKOFF, backoff_delay
+from monitor.config.load import load_config
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
+from monitor.pipeline.sourcehealth import MAX_BACKOFF, backoff_delay
 from monitor.store import Store
 
 NOT_A_FEED = Response(

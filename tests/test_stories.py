@@ -11,8 +11,6 @@ import pytest
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import BY_ID, REPORTS, Report, hand_analysis, pairs
 
-from monitor import dedup
-from monitor.config import StorySettings
 from monitor.models import (
     ArticleAnalysis,
     Claim,
@@ -25,12 +23,21 @@ from monitor.models import (
     StoryClaim,
     Verdict,
 )
-from monitor.stories import Event, compare, event_of, group_batch, numbers_in, title_words
-from monitor.storyclaims import (
+from monitor.settings import StorySettings
+from monitor.stories import dedup
+from monitor.stories.batch import group_batch
+from monitor.stories.claims import (
     added_findings,
     conflicting_findings,
     extend_claims,
     merge_claims,
+)
+from monitor.stories.match import (
+    Event,
+    compare,
+    event_of,
+    numbers_in,
+    title_words,
 )
 
 PAIRS = Path(__file__).parent / "fixtures" / "stories" / "pairs.jsonl"

@@ -10,15 +10,15 @@ import pytest
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
-from monitor.config import StorySettings
 from monitor.models import (
     Article,
     ArticleAnalysis,
     FeedEntry,
     Relevance,
 )
+from monitor.settings import StorySettings
 from monitor.store import Store
-from monitor.storydesk import StoryDesk
+from monitor.stories.desk import StoryDesk
 
 SETTINGS = StorySettings()
 TROOPS = "وأوضح مصدر في الوزارة أن عدد الجنود الأمريكيين المتبقين في العراق يبلغ نحو 1500 جندي."
@@ -37,11 +37,6 @@ def article(key: str, outlet: str, title: str, text: str, published: datetime) -
         published=published,
     )  # fmt: skip
     return Article(entry, title, text, "trafilatura", published, "feed", f"hash-{hash(text)}")
-
-
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
 
 
 def assign(desk: StoryDesk, art: Article, analysis: ArticleAnalysis, now: datetime):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -15,10 +14,10 @@ from standardwebhooks import Webhook
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
-from monitor.alerts import Dispatcher
 from monitor.alerts.channel import short_url
-from monitor.alerts.webhook import check_options
-from monitor.config import ChannelConfig, DeliverySettings
+from monitor.alerts.dispatch import Dispatcher
+from monitor.alerts.webhook import WebhookOptions, check_webhook
+from monitor.settings import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 SECRET = "whsec_" + base64.b64encode(b"monitor-test-secret-0123456789ab").decode()
@@ -26,17 +25,6 @@ SETTINGS = DeliverySettings(
     max_attempts=5, max_age_hours=48, backoff_base_seconds=10, backoff_max_seconds=600
 )
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as r:
-        yield r
-
-
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
 
 
 def hook(receiver: WebhookReceiver, name: str = "hook", **options: Any) -> ChannelConfig:
@@ -227,7 +215,7 @@ def test_private_targets_are_refused_unless_allowed(
     ids=["scheme", "secret"],
 )
 def test_bad_options_are_reported(options: dict[str, Any], problem: str) -> None:
-    assert any(problem in p for p in check_options(options))
+    assert any(problem in p for p in check_webhook(WebhookOptions(**options)))
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from monitor.models import Alert, Delivery
 
 if TYPE_CHECKING:
-    from monitor.config import ChannelConfig
+    from monitor.settings import ChannelConfig
     from monitor.store import Store
 
 

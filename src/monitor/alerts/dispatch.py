@@ -26,17 +26,20 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TextIO
 
+from monitor.alerts.apprise_channel import AppriseChannel, AppriseOptions
 from monitor.alerts.channel import Channel, Outgoing, short_url, target_fingerprint
+from monitor.alerts.console import ConsoleChannel, JsonLinesChannel, JsonlOptions
 from monitor.alerts.digest import queue_due_digests
+from monitor.alerts.email import EmailChannel, EmailOptions
+from monitor.alerts.render import DEFAULT
+from monitor.alerts.webhook import WebhookChannel, WebhookOptions
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 from monitor.models import Alert, Delivery
-from monitor.store import delivery_key
-
-if TYPE_CHECKING:
-    from monitor.config import ChannelConfig, DeliverySettings
-    from monitor.store import Store
+from monitor.settings import ChannelConfig, DeliverySettings
+from monitor.store import Store, delivery_key
 
 log = logging.getLogger(__name__)
 # Deliveries per channel per round: after a long outage the backlog drains over several
@@ -80,52 +83,36 @@ class _Tally:
 
 
 def build_channel(
-    config: ChannelConfig, *, console_stream: TextIO | None = None, allow_private: bool = False
+    config: ChannelConfig,
+    *,
+    console_stream: TextIO | None = None,
+    allow_private: bool = False,
+    pres: Presentation = DEFAULT,
 ) -> Channel:
-    """The channel object for one ``[[channels]]`` entry.
+    """The channel object for one ``[[channels]]`` entry, by the type of its options.
 
     Raises:
         ConfigError: unknown type, bad options, or apprise not installed.
     """
+    options = config.options
     if config.type == "console":
-        from monitor.alerts.console import ConsoleChannel
-
-        return ConsoleChannel(config.name, console_stream)
-    if config.type == "jsonl":
-        from monitor.alerts.console import JsonLinesChannel
-
-        return JsonLinesChannel(config.name, config.options)
-    if config.type == "email":
-        from monitor.alerts.email import EmailChannel
-
-        return EmailChannel(config.name, config.options)
-    if config.type == "webhook":
-        from monitor.alerts.webhook import WebhookChannel
-
-        return WebhookChannel(config.name, config.options, allow_private_addresses=allow_private)
-    if config.type == "apprise":
-        from monitor.alerts.apprise_channel import AppriseChannel
-
-        return AppriseChannel(config.name, config.options)
+        return ConsoleChannel(config.name, console_stream, pres)
+    if isinstance(options, JsonlOptions):
+        return JsonLinesChannel(config.name, options, pres)
+    if isinstance(options, EmailOptions):
+        return EmailChannel(config.name, options, pres)
+    if isinstance(options, WebhookOptions):
+        return WebhookChannel(
+            config.name, options, allow_private_addresses=allow_private, pres=pres
+        )
+    if isinstance(options, AppriseOptions):
+        return AppriseChannel(config.name, options, pres)
     raise ConfigError(f"channel {config.name!r}: unknown type {config.type!r}")
-
-
-def check_channel_options(kind: str, options: dict[str, Any]) -> list[str]:
-    """Problems with a channel's options that config validation should report at start-up."""
-    if kind == "webhook":
-        from monitor.alerts.webhook import check_options
-
-        return check_options(options)
-    if kind == "apprise":
-        from monitor.alerts.apprise_channel import check_options as check_apprise
-
-        return check_apprise(options)
-    return []
 
 
 def channel_target(config: ChannelConfig) -> str:
     """Fingerprint of where a channel delivers (a 410 disables this target, not the name)."""
-    where = config.options.get("url") or config.options.get("smtp_host") or config.name
+    where = config.options.target or config.name
     return target_fingerprint(config.type, str(where))
 
 
@@ -141,6 +128,7 @@ class Dispatcher:
         console_stream: TextIO | None = None,
         allow_private_addresses: bool = False,
         rng: random.Random | None = None,
+        pres: Presentation = DEFAULT,
     ) -> None:
         self.store = store
         self.channels = {c.name: c for c in channels}
@@ -148,6 +136,7 @@ class Dispatcher:
         self.console_stream = console_stream
         self.allow_private = allow_private_addresses
         self.rng = rng or random.Random()
+        self.pres = pres
 
     def dispatch(self, now: datetime) -> DispatchReport:
         """Build due digests, then deliver every due delivery once; return what happened."""
@@ -235,7 +224,10 @@ class Dispatcher:
     def _open(self, config: ChannelConfig) -> Channel | None:
         try:
             return build_channel(
-                config, console_stream=self.console_stream, allow_private=self.allow_private
+                config,
+                console_stream=self.console_stream,
+                allow_private=self.allow_private,
+                pres=self.pres,
             )
         except ConfigError as exc:  # deliveries stay pending until the config is fixed
             log.error("channel unusable", extra={"kv": {"channel": config.name, "error": str(exc)}})
@@ -297,7 +289,7 @@ class Dispatcher:
 
     def _disable(self, config: ChannelConfig, error: str, now: datetime, tally: _Tally) -> None:
         self.store.disable_channel(config.name, error, channel_target(config), now)
-        where = short_url(str(config.options.get("url", config.name)))
+        where = short_url(config.options.target or config.name)
         others = [
             (c.name, "now")
             for c in self.channels.values()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -28,14 +29,54 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
-from monitor.alerts.render import render_html, render_text, safe_header, subject
+from monitor.alerts.render import DEFAULT, render_html, render_text, safe_header, subject
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+SECURITIES = tuple(DEFAULT_PORTS)
 
 
-def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMultipart:
+@dataclass(frozen=True, slots=True)
+class EmailOptions:
+    """An email channel's options, checked by the config (``security`` one of ``SECURITIES``)."""
+
+    smtp_host: str
+    from_addr: str
+    to: tuple[str, ...]
+    security: str = "starttls"
+    smtp_port: int | None = None  # None: the port of ``security``
+    username: str | None = None
+    password: str | None = None
+    ca_file: str | None = None
+    timeout_seconds: float = 30.0
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or DEFAULT_PORTS[self.security]
+
+    @property
+    def target(self) -> str | None:
+        return self.smtp_host
+
+    def redacted(self) -> dict[str, Any]:
+        return {
+            "smtp_host": self.smtp_host,
+            "smtp_port": self.port,
+            "security": self.security,
+            "from_addr": self.from_addr,
+            "to": list(self.to),
+            "username": self.username,
+            "password": "***" if self.password else None,
+            "ca_file": self.ca_file,
+            "timeout_seconds": self.timeout_seconds,
+        }
+
+
+def build_message(
+    message: Outgoing, from_addr: str, to: list[str], pres: Presentation = DEFAULT
+) -> MIMEMultipart:
     """The MIME message for one delivery (no I/O).
 
     Built with the compat32 MIME classes and an explicit ``Header``: the modern
@@ -46,7 +87,7 @@ def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMulti
     alert, parts = message.alert, message.parts
     domain = parseaddr(from_addr)[1].rpartition("@")[2] or "monitor.invalid"
     msg = MIMEMultipart("alternative")
-    msg["Subject"] = Header(safe_header(subject(alert, parts)), "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(safe_header(subject(alert, parts, pres)), "utf-8")  # type: ignore[assignment]
     msg["From"] = _address(from_addr)
     msg["To"] = ", ".join(_address(a) for a in to)
     msg["Date"] = format_datetime(datetime.now(UTC))
@@ -54,10 +95,10 @@ def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMulti
     if message.thread_key:
         msg["In-Reply-To"] = f"<{message.thread_key}@{domain}>"
         msg["References"] = f"<{message.thread_key}@{domain}>"
-    msg["Content-Language"] = "ar"
+    msg["Content-Language"] = {"ar": "ar", "en": "en", "ar+en": "ar, en"}[pres.lang]
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
-    msg.attach(MIMEText(render_text(alert, parts, isolates=True), "plain", "utf-8"))
-    msg.attach(MIMEText(render_html(alert, parts), "html", "utf-8"))
+    msg.attach(MIMEText(render_text(alert, parts, isolates=True, pres=pres), "plain", "utf-8"))
+    msg.attach(MIMEText(render_html(alert, parts, pres), "html", "utf-8"))
     return msg
 
 
@@ -70,20 +111,20 @@ def _address(value: str) -> str:
 class EmailChannel:
     """Send each alert as one message; one SMTP session per message."""
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
+    def __init__(self, name: str, options: EmailOptions, pres: Presentation = DEFAULT) -> None:
         self.name = name
-        self.host = str(options["smtp_host"])
-        self.security = str(options.get("security", "starttls"))
+        self.pres = pres
+        self.host = options.smtp_host
+        self.security = options.security
         if self.security not in DEFAULT_PORTS:
             raise ConfigError(f"channel {name!r}: security must be starttls, tls or none")
-        self.port = int(options.get("smtp_port", DEFAULT_PORTS[self.security]))
-        self.username = options.get("username")
-        self.password = options.get("password")
-        self.timeout = float(options.get("timeout_seconds", 30.0))
-        self.from_addr = str(options["from_addr"])
-        to = options["to"]
-        self.to = [to] if isinstance(to, str) else [str(t) for t in to]
-        ca_file = options.get("ca_file")
+        self.port = options.port
+        self.username = options.username
+        self.password = options.password
+        self.timeout = options.timeout_seconds
+        self.from_addr = options.from_addr
+        self.to = list(options.to)
+        ca_file = options.ca_file
         # A verifying context; with ca_file only that CA is trusted (a private or test CA).
         try:
             self._context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
@@ -92,7 +133,7 @@ class EmailChannel:
             raise ConfigError(f"channel {name!r}: ca_file {ca_file}: {exc}") from exc
 
     def send(self, message: Outgoing) -> None:
-        msg = build_message(message, self.from_addr, self.to)
+        msg = build_message(message, self.from_addr, self.to, self.pres)
         try:
             refused = self._deliver(msg)
         except smtplib.SMTPAuthenticationError as exc:

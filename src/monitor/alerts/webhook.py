@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from standardwebhooks import Webhook
 
-from monitor import netguard
 from monitor.alerts.channel import Outgoing, short_url
-from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
+from monitor.alerts.render import DEFAULT, clean, headline_verdict
+from monitor.alerts.words import Presentation
 from monitor.claimjson import date_json, number_json
 from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
-from monitor.httpwire import retry_after_seconds
 from monitor.models import Alert, Finding
+from monitor.net import guard as netguard
+from monitor.net.wire import retry_after_seconds
 
 PAYLOAD_VERSION = 1
 EVENT_TYPES = {
@@ -43,8 +45,15 @@ _MAX_ERROR_BODY = 300
 # ---------------------------------------------------------------------- payload
 
 
-def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
-    """The documented payload (version 1) of ``alert``; a digest nests its parts' payloads."""
+def build_payload(
+    alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT
+) -> dict[str, Any]:
+    """The documented payload (version 1) of ``alert``; a digest nests its parts' payloads.
+
+    ``created_at_local`` is in ``[monitor] timezone``; ``demo`` is true for ``monitor demo``'s
+    invented stories; each claim's ``reason`` is English and ``reason_ar`` Arabic, whatever
+    ``alert_language`` says (a program reads the payload, not a person).
+    """
     body: dict[str, Any] = {
         "version": PAYLOAD_VERSION,
         "type": EVENT_TYPES[alert.kind],
@@ -53,7 +62,9 @@ def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
         "follows": alert.follows,
         "title": clean(alert.title),
         "created_at": _utc(alert.created_at),
-        "created_at_local": alert.created_at.astimezone(DISPLAY_TZ).isoformat(),
+        "created_at_local": alert.created_at.astimezone(pres.zone).isoformat(),
+        "timezone": pres.timezone,
+        "demo": pres.demo,
         "verdict": headline_verdict(alert),
         "outlet_count": len(alert.outlets),
         "outlets": [
@@ -70,13 +81,14 @@ def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
         "text": alert.text,
     }
     if alert.kind == "digest":
-        body["alerts"] = [build_payload(p) for p in parts]
+        body["alerts"] = [build_payload(p, pres=pres) for p in parts]
     return body
 
 
-def encode_payload(alert: Alert, parts: Sequence[Alert] = ()) -> str:
+def encode_payload(alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT) -> str:
     """The exact body that is signed and sent (UTF-8 JSON, Arabic unescaped)."""
-    return json.dumps(build_payload(alert, parts), ensure_ascii=False, separators=(",", ":"))
+    payload = build_payload(alert, parts, pres)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def _claim(finding: Finding) -> dict[str, Any]:
@@ -87,6 +99,7 @@ def _claim(finding: Finding) -> dict[str, Any]:
         "verdict": v.verdict,
         "timeline_event": v.timeline_event,
         "reason": v.reason,
+        "reason_ar": v.reason_ar or None,
         "date": date_json(c.date),
         "places": list(c.places),
         "number": number_json(c.number, with_text=True),
@@ -103,13 +116,32 @@ def _utc(value: datetime) -> str:
 # ---------------------------------------------------------------------- the channel
 
 
-def check_options(options: dict[str, Any]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class WebhookOptions:
+    """A webhook channel's options."""
+
+    url: str
+    secret: str | None = None
+    timeout_seconds: float = 10.0
+
+    @property
+    def target(self) -> str | None:
+        return self.url
+
+    def redacted(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "secret": "***" if self.secret else None,
+            "timeout_seconds": self.timeout_seconds,
+        }
+
+
+def check_webhook(options: WebhookOptions) -> list[str]:
     """Problems with a webhook channel's options (for config validation)."""
     problems = []
-    url = str(options.get("url", ""))
-    if not url.startswith(("http://", "https://")):
-        problems.append(f"key 'url' must be an http(s) URL, got {url!r}")
-    secret = str(options.get("secret") or "")
+    if not options.url.startswith(("http://", "https://")):
+        problems.append(f"key 'url' must be an http(s) URL, got {options.url!r}")
+    secret = options.secret or ""
     if secret and not secret.startswith("whsec_"):
         problems.append("key 'secret' must be a Standard Webhooks secret: 'whsec_' + base64")
     elif secret:
@@ -124,17 +156,22 @@ class WebhookChannel:
     """POST each alert to one URL. One ``httpx.Client`` per dispatch round."""
 
     def __init__(
-        self, name: str, options: dict[str, Any], *, allow_private_addresses: bool = False
+        self,
+        name: str,
+        options: WebhookOptions,
+        *,
+        allow_private_addresses: bool = False,
+        pres: Presentation = DEFAULT,
     ) -> None:
-        problems = check_options(options)
+        problems = check_webhook(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
         self.name = name
-        self.url = str(options["url"])
+        self.url = options.url
         self.allow_private = allow_private_addresses
-        secret = options.get("secret")
-        self._signer = Webhook(str(secret)) if secret else None
-        timeout = float(options.get("timeout_seconds", 10.0))
+        self.pres = pres
+        self._signer = Webhook(options.secret) if options.secret else None
+        timeout = options.timeout_seconds
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # a redirect is a failure (issue 7), never a silent hop
@@ -144,7 +181,7 @@ class WebhookChannel:
         )
 
     def send(self, message: Outgoing) -> None:
-        body = encode_payload(message.alert, message.parts)
+        body = encode_payload(message.alert, message.parts, self.pres)
         try:
             netguard.check_url_syntax(self.url, self.allow_private)
             with self._client.stream(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from monitor.lexicon import TOKEN_RE, prefix_forms, suffix_forms
+from monitor.analysis.lexicon import TOKEN_RE, prefix_forms, suffix_forms
 from monitor.normalize import normalize_text
 
 MAX_QUERY_WORDS = 8  # a pasted paragraph is not a search

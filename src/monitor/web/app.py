@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
@@ -28,11 +28,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from monitor.alerts.digest import queue_digest_now
-from monitor.config import VERDICTS, Config
-from monitor.metrics import Metrics
+from monitor.alerts.words import Lang
+from monitor.config.load import Config
 from monitor.models import StoryFilter
+from monitor.pipeline.metrics import Metrics
+from monitor.settings import VERDICTS
 from monitor.store import Store, utcnow
 from monitor.web import pages
+from monitor.web.chart import RangeChoice
 from monitor.web.labels import Labels
 from monitor.web.security import Guard, csrf_ok, csrf_token
 from monitor.web.text import local_time, marked_sentence, safe_url, title
@@ -43,12 +46,12 @@ _MESSAGES = ("queued_note", "retry_refused", "no_digest", "csrf_stale")
 
 @dataclass
 class WebContext:
-    """What the pages need: the config (state dir, timeline, places), the language, and in
-    the daemon its metrics and health; ``key`` signs the CSRF token (new per process)."""
+    """What the pages need: the config (state dir, timeline, places, alert_language, time
+    zone), and in the daemon its metrics and health; ``key`` signs the CSRF token (new per
+    process)."""
 
     config: Config
     healthy: Callable[[], tuple[bool, str]]  # the daemon's, or the store's (monitor serve)
-    language: str = "ar+en"
     metrics: Metrics | None = None  # None: not the daemon, no counters to show
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     clock: Callable[[], datetime] = utcnow
@@ -102,7 +105,7 @@ def _environment(ctx: WebContext) -> Environment:
     zone = ZoneInfo(ctx.config.timezone)
     places = dict(pages.place_options(ctx.config))
     env.globals.update(
-        t=Labels(ctx.language),
+        t=Labels(cast(Lang, ctx.config.alert_language)),
         verdicts=VERDICTS,
         place_options=pages.place_options(ctx.config),
         periods=tuple(pages.PERIODS),
@@ -181,7 +184,7 @@ class _Pages:
         return self._render("story.html", view=view, nav="stories")
 
     def timeline(self, request: Request) -> HTMLResponse:
-        choice = "all" if request.query_params.get("range") == "all" else "recent"
+        choice: RangeChoice = "all" if request.query_params.get("range") == "all" else "recent"
         with self.ctx.reader() as store:
             view = pages.timeline_view(store, self.ctx.config, choice, self._today())
         return self._render("timeline.html", view=view, nav="timeline")

@@ -1,8 +1,9 @@
-"""The pages' words in Arabic and English, shown in the configured alert language.
+"""The pages' words in Arabic and English, shown in ``[monitor] alert_language``.
 
 ``"ar"`` shows the Arabic word, ``"en"`` the English one, ``"ar+en"`` both (Arabic first, the
-English in a smaller, left-to-right isolate). Verdicts, claim kinds and alert kinds come from the
-alerts' own tables (``alerts.render``), so a page and an email never name a verdict differently.
+English in a smaller, left-to-right isolate). Verdicts, claim kinds, alert kinds and place names
+come from the alerts' own tables (``alerts.words``), so a page and an email never name a verdict
+differently; the words below are the pages' own.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from monitor.alerts.render import ALERT_KIND_WORDS, CLAIM_KIND_WORDS, VERDICT_WORDS
-
-LANGUAGES = ("ar", "en", "ar+en")
+from monitor.alerts.words import ALERT_KINDS, CLAIM_KINDS, VERDICTS, Lang, Words
 
 WORDS: dict[str, tuple[str, str]] = {
     "site": ("غرفة القراءة", "Reading room"),
@@ -130,16 +129,16 @@ WORDS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 
 
-def _pair(table: dict[str, str], key: str) -> tuple[str, str]:
-    ar, _, en = table.get(key, key).partition(" / ")
-    return ar, en or ar
+def _pair(table: dict[str, Words], key: str) -> tuple[str, str]:
+    found = table.get(key)
+    return (found.ar, found.en) if found else (key, key)
 
 
 @dataclass(frozen=True, slots=True)
 class Labels:
     """The words of the pages in one language setting; templates call it as ``t("key")``."""
 
-    language: str = "ar+en"
+    language: Lang = "ar+en"
 
     def __call__(self, key: str) -> Markup:
         return self.show(*WORDS[key])
@@ -157,10 +156,18 @@ class Labels:
         return Markup('{} <bdi class="en" dir="ltr" lang="en">{}</bdi>').format(ar, en)
 
     def verdict(self, verdict: str) -> Markup:
-        return self.show(*_pair(VERDICT_WORDS, verdict))
+        return self.show(*_pair(VERDICTS, verdict))
 
     def claim_kind(self, kind: str) -> Markup:
-        return self.show(*_pair(CLAIM_KIND_WORDS, kind))
+        return self.show(*_pair(CLAIM_KINDS, kind))
 
     def alert_kind(self, kind: str) -> Markup:
-        return self.show(*_pair(ALERT_KIND_WORDS, kind))
+        return self.show(*_pair(ALERT_KINDS, kind))
+
+    @property
+    def arabic(self) -> bool:
+        return self.language != "en"
+
+    @property
+    def english(self) -> bool:
+        return self.language != "ar"

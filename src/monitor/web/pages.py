@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from monitor.config import Config
+from monitor.config.load import Config
 from monitor.models import (
     ClaimPoint,
     Delivery,
@@ -25,8 +25,8 @@ from monitor.models import (
     TimelineEvent,
 )
 from monitor.store import Store
-from monitor.timeline import DEFAULT_PLACES
-from monitor.timeline_table import milestone_states
+from monitor.timeline.load import DEFAULT_PLACES
+from monitor.timeline.table import milestone_states
 from monitor.web.chart import Chart, RangeChoice, Status, build_chart, chart_range, status_of
 
 PAGE_SIZE = 50
@@ -195,9 +195,7 @@ def sources_view(store: Store, config: Config, now: datetime) -> SourcesView:
     rows = []
     for sid, name, enabled in configured:
         h = health.get(sid, SourceHealth(sid))
-        silent_hours = (
-            (now - h.last_new_item).total_seconds() / 3600 if h.last_new_item else None
-        )
+        silent_hours = (now - h.last_new_item).total_seconds() / 3600 if h.last_new_item else None
         rows.append(
             SourceRow(
                 id=sid,
@@ -245,8 +243,6 @@ def outbox_view(store: Store, config: Config) -> OutboxView:
     return OutboxView(
         due=tuple(due),
         dead=tuple(store.outbox_rows("dead")),
-        digest={
-            c.name: n for c in config.channels if (n := len(store.digest_queue(c.name)))
-        },
+        digest={c.name: n for c in config.channels if (n := len(store.digest_queue(c.name)))},
         counts=store.outbox_counts(),
     )

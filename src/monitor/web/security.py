@@ -23,7 +23,7 @@ import hmac
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from monitor.config import WebSettings, is_loopback
+from monitor.settings import WebSettings, is_loopback
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -109,9 +109,12 @@ class Guard:
         if self.settings.loopback and not host_ok(headers.get("host", "")):
             return 421, "this server answers only to 127.0.0.1, localhost or [::1]", False
         password = self.settings.password
-        if password and path not in OPEN_PATHS:
-            if not password_ok(headers.get("authorization", ""), password):
-                return 401, "password required", True
+        if (
+            password
+            and path not in OPEN_PATHS
+            and not password_ok(headers.get("authorization", ""), password)
+        ):
+            return 401, "password required", True
         return None
 
 

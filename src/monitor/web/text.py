@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor.alerts.render import clean
-from monitor.keyrules import KeywordRules
+from monitor.analysis.keyrules import KeywordRules
 from monitor.models import Claim
 from monitor.normalize import normalize
 

@@ -1,0 +1,180 @@
+"""Story index benchmark: lookup and insert time and resident memory at 1k/10k/100k articles.
+
+The corpus is synthetic (``bench_storycorpus``: our own templates, no network). The window
+is filled in bulk (store rows grouped as generated), then a ``StoryDesk`` is built on it,
+which rebuilds its index from the store as a restarted daemon does. Lookups (``make_doc`` +
+``StoryIndex.choose`` for a fresh article: half are new reports of events already in the
+window) and inserts (``StoryDesk.assign`` in its own transaction, as the pipeline calls it)
+are timed one by one. Memory is the process's resident set afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from bench.storycorpus import END, Corpus, Event, Report
+from monitor.models import StoryMember
+from monitor.settings import StorySettings
+from monitor.store import Store
+from monitor.stories.desk import StoryDesk
+from monitor.stories.index import StoryIndex
+
+Figure = tuple[str, float, str]
+SAMPLE = 300  # timed lookups and inserts per size
+QUICK_MAX = 10_000
+RECENT = timedelta(days=2)  # fresh articles report events this recent
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> list[Event]:
+    """Put ``size`` articles in the window as stories grouped as generated (no decisions)."""
+
+    maker = StoryIndex(settings, lambda keys: {})  # only for make_doc
+    span = timedelta(days=settings.window_days) - timedelta(days=1)
+    events: list[Event] = []
+    done = 0
+    with store.transaction():
+        while done < size:
+            event = corpus.event(END - span - timedelta(hours=12), span)
+            events.append(event)
+            story_id = f"story-{len(events)}"
+            for i, rep in enumerate(corpus.reports(event, min(event.size, size - done))):
+                a = rep.article
+                doc = maker.make_doc(
+                    a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
+                    normalized=True,
+                )  # fmt: skip
+                if i == 0:
+                    store.create_story(story_id, a.title, a.published or END)
+                member = StoryMember(
+                    a.key, "bench", a.outlet, a.title, a.url, a.published, a.published or END
+                )
+                store.save_member(
+                    story_id,
+                    member,
+                    rep.analysis.findings,
+                    numbers=doc.numbers,
+                    shingles=doc.shingles.tobytes(),
+                    signature=doc.signature.tobytes(),
+                    now=a.published or END,
+                )
+                done += 1
+    return events
+
+
+def _fresh(corpus: Corpus, events: Sequence[Event], n: int) -> list[Report]:
+    """New articles near the end of the window: half report events already there."""
+    rng = corpus.rng
+    out = []
+    recent = [e for e in events if e.at > END - RECENT] or list(events)
+    for i in range(n):
+        if i % 2:
+            out.append(next(corpus.reports(rng.choice(recent), 2)))
+        else:
+            ev = corpus.event(END - timedelta(hours=6), timedelta(hours=6))
+            out.append(next(corpus.reports(ev, 1)))
+    return out
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ms(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+def measure(size: int, settings: StorySettings, sample: int = SAMPLE) -> list[Figure]:
+    """Fill a window of ``size`` articles and time lookups and inserts on it."""
+    corpus = Corpus(seed=size)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp), lock=False)
+        t0 = time.perf_counter()
+        # keep only the events fresh articles may report again (the corpus is not the index)
+        events = [e for e in fill(store, corpus, size, settings) if e.at > END - RECENT]
+        filled = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        desk = StoryDesk(store, settings)
+        rebuild = time.perf_counter() - t0
+        lookups: list[float] = []
+        for rep in _fresh(corpus, events, sample):
+            a = rep.article
+            t0 = time.perf_counter()
+            doc = desk.index.make_doc(
+                a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
+                normalized=True,
+            )  # fmt: skip
+            desk.index.choose(doc)
+            lookups.append(time.perf_counter() - t0)
+        inserts: list[float] = []
+        joined = 0
+        for rep in _fresh(corpus, events, sample):
+            t0 = time.perf_counter()
+            with store.transaction():
+                decision, _ = desk.assign(rep.article, rep.analysis, END)
+            inserts.append(time.perf_counter() - t0)
+            joined += not decision.is_new
+        gc.collect()
+        rss = _rss_mb()
+        stories = desk.index.story_count
+        store.close()
+        del desk, store
+    gc.collect()
+    look_med, look_p95 = _ms(lookups)
+    ins_med, ins_p95 = _ms(inserts)
+    n = f"{size // 1000}k"
+    return [
+        (f"stories_lookup_median_{n}", look_med, "ms"),
+        (f"stories_lookup_p95_{n}", look_p95, "ms"),
+        (f"stories_insert_median_{n}", ins_med, "ms"),
+        (f"stories_insert_p95_{n}", ins_p95, "ms"),
+        (f"stories_rss_{n}", rss, "MB"),
+        (f"stories_rebuild_{n}", rebuild, "s"),
+        (f"stories_fill_{n}", filled, "s"),
+        (f"stories_in_window_{n}", float(stories), "stories"),
+        (f"stories_joined_share_{n}", joined / sample, "ratio"),
+    ]
+
+
+def run(
+    sizes: Sequence[int] = (1_000, 10_000, 100_000), quick: bool = False
+) -> list[tuple[str, float, str]]:
+    """Measure each window size in turn (smallest first).
+
+    ``quick`` (CI) times a third of the articles and skips sizes above 10,000, so it runs in
+    about 15 s; the full run takes about two minutes, most of it filling the 100k window.
+
+    Returns:
+        (name, value, unit) figures: lookup and insert median and p95 (ms), resident memory
+        (MB), index rebuild and bulk fill time (s), stories in the window and the share of
+        inserts that joined an existing story.
+    """
+    settings = StorySettings()
+    figures: list[Figure] = []
+    if quick:
+        sizes = [s for s in sizes if s <= QUICK_MAX] or [min(sizes)]
+    for size in sorted(sizes):
+        figures.extend(measure(size, settings, SAMPLE // 3 if quick else SAMPLE))
+    return figures
+
+
+if __name__ == "__main__":
+    for name, value, unit in run(quick="--quick" in sys.argv):
+        print(f"{name} {value:.3f} {unit}")

@@ -1,0 +1,1 @@
+"""Analysis stage: normalised Arabic text -> relevance, dates, places, numbers and claims. Hands on `Analysis` records."""

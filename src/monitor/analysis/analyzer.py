@@ -1,0 +1,86 @@
+"""Analysis of one article.
+
+``Analyzer.analyze`` runs the stages in this order: normalise → strip page furniture (blanked
+in place, so every offset still points into the article's text) → relevance → dates → claims →
+timeline verdicts. Dates and claims are only computed for relevant articles. Relative dates (أمس، الأحد، الشهر الجاري)
+resolve against the publication date, taken in Baghdad time when it has a time zone.
+
+The ``monitor analyze`` command that runs it on JSON Lines lives in ``monitor.ops.analyze``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.analysis import keywords
+from monitor.analysis.claims import find as claims
+from monitor.analysis.dates import find as dates
+from monitor.analysis.furniture import blank_furniture
+from monitor.analysis.keywords import KeywordRules
+from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
+from monitor.normalize import normalize
+from monitor.timeline.judge import judge
+
+BAGHDAD = ZoneInfo("Asia/Baghdad")
+
+
+class Analyzer:
+    """Runs the analysis stages with one set of rules and one timeline."""
+
+    def __init__(self, rules: KeywordRules, timeline: Timeline) -> None:
+        self.rules = rules
+        self.timeline = timeline
+
+    def analyze(
+        self,
+        title: str | None,
+        text: str,
+        published: datetime | date | None,
+        milestones: Mapping[str, str] | None = None,
+    ) -> ArticleAnalysis:
+        """Analyse one article.
+
+        Args:
+            title: the headline, or None.
+            text: the extracted main text (page furniture is removed here).
+            published: publication time or day; relative dates resolve against it.
+            milestones: event id -> story that reported it completed (from the store).
+
+        Returns:
+            Relevance, findings (claims with verdicts; empty when not relevant) and the
+            normalised furniture-free body.
+        """
+        norm = blank_furniture(normalize(text))
+        relevance = keywords.score(norm, title, self.rules)
+        body = collapse_body(norm.text)
+        if not relevance.relevant:
+            return ArticleAnalysis(relevance, (), body)
+        day = publication_day(published)
+        # dates only where a claim may be: most sentences of an article hold none
+        spans = claims.claim_sentences(norm, self.rules)
+        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules)
+        findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
+        return ArticleAnalysis(relevance, findings, body)
+
+    def judge(
+        self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
+    ) -> Verdict:
+        return judge(claim, self.timeline, day, milestones)
+
+
+def publication_day(published: datetime | date | None) -> date | None:
+    """The calendar day of publication, in Baghdad when the time has a time zone."""
+    if isinstance(published, datetime):
+        if published.tzinfo is not None:
+            return published.astimezone(BAGHDAD).date()
+        return published.date()
+    return published
+
+
+def collapse_body(text: str) -> str:
+    """Normalised body with blanked furniture and runs of spaces squeezed out."""
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,1 @@
+"""Claims: one per clause that states a withdrawal fact, with its date, places, number and flags."""

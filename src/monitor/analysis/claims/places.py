@@ -1,0 +1,140 @@
+"""Where a claim happens and where forces go (used by ``claims``).
+
+Rules:
+
+- A claim's ``places`` are the gazetteer places of its segment, except its destinations.
+- A destination is a place after إلى/باتجاه/نحو/صوب/متجهة… that follows a word of movement in
+  the same segment (a cue of a move, the verb of a cue pair, a mover such as وصول): "غادرت
+  القوات عين الأسد باتجاه إقليم كردستان" happens at ain_al_asad and goes to kurdistan. Places
+  chained right after a destination ("إلى قاعدة حرير في أربيل") are destinations too; a comma,
+  من or عن ends the chain ("إلى أربيل من قاعدة عين الأسد": ain_al_asad is where they leave).
+- A claim that names no place, in a sentence that names none, takes the foreign places of the
+  nearest sentence before it that names a place (up to ``FOCUS_REACH`` sentences back), when
+  all of that sentence's places are outside Iraq: "وقال البنتاغون إن الانسحاب اكتمل" after a
+  paragraph on Niger is about Niger, and must not be read as news about Iraq.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from monitor.analysis import lexicon as lx
+from monitor.analysis.keywords import KeywordRules
+
+# Words that send forces somewhere (normalised).
+TOWARDS = frozenset(
+    {"الي", "باتجاه", "نحو", "صوب", "متجها", "متجهه", "متجهين", "متوجها", "متوجهه", "قاصده"}
+)
+# (not mission_end: "الانتقال إلى علاقات ثنائية"، "قسم إنهاء المهمة إلى مرحلتين")
+_MOVE_KINDS = frozenset({"withdrawal", "presence_end", "relocation", "handover"})
+# إلى that does not send anywhere: "إلى جانب" (alongside), "إضافة إلى" (besides).
+_NOT_TOWARDS_AFTER = frozenset({"جانب", "جوار"})
+_NOT_TOWARDS_BEFORE = frozenset({"اضافه", "بالاضافه", "اضافتا"})
+_MOVE_ROLES = frozenset({"pverb", "mover"})
+_PLACE_ROLES = frozenset({"place", "x_place"})
+_TOWARDS_REACH = 4  # words from إلى to the first destination ("إلى مقر قيادة … في أربيل")
+_CHAIN_REACH = 3  # words between two chained destinations ("إلى أربيل وقاعدة حرير")
+_CHAIN_STOP = frozenset({"من", "عن", "منذ"})
+FOCUS_REACH = 3
+
+
+def is_move(h: lx.Hit) -> bool:
+    """A hit that moves forces somewhere: a cue of a move, a cue pair's verb or a mover."""
+    role = h.term.role
+    return role in _MOVE_ROLES or (role == "cue" and h.term.tag in _MOVE_KINDS)
+
+
+def destination_tokens(scan: lx.Scan, hits: list[lx.Hit], toks: range) -> set[int]:
+    """First tokens of the place hits in ``toks`` that are destinations."""
+    places = sorted(
+        (h for h in hits if h.term.role in _PLACE_ROLES and h.first in toks),
+        key=lambda h: h.first,
+    )
+    if not places or not any(
+        scan.tokens[t] in TOWARDS for t in range(toks.start, min(places[-1].first, toks.stop))
+    ):
+        return set()  # most claims send nobody anywhere
+    moves = [h.first for h in hits if is_move(h) and h.first in toks]
+    out: set[int] = set()
+    last = -1  # last token of the latest destination
+    for h in places:
+        if last >= 0 and _chained(scan, last, h.first):
+            out.add(h.first)
+            last = max(last, h.last)
+            continue
+        lo = max(toks.start, h.first - _TOWARDS_REACH)
+        towards = [t for t in range(lo, h.first) if _sends(scan, t, h.first)]
+        if towards and any(m < towards[-1] for m in moves) and _chained(scan, towards[-1], h.first):
+            out.add(h.first)
+            last = h.last
+        else:
+            last = -1
+    return out
+
+
+def _sends(scan: lx.Scan, t: int, place: int) -> bool:
+    """Token ``t`` sends forces to the place starting at token ``place``."""
+    tok = scan.tokens[t]
+    if tok not in TOWARDS:
+        return False
+    between = scan.tokens[t + 1 : place]
+    if any(w.isdigit() for w in between) or (tok == "نحو" and len(between) > 1):
+        return False  # "نحو 2500 جندي في العراق": نحو is "about"
+    before = scan.tokens[t - 1] if t > 0 else ""
+    return not (between[:1] and between[0] in _NOT_TOWARDS_AFTER) and before not in (
+        _NOT_TOWARDS_BEFORE
+    )
+
+
+def _chained(scan: lx.Scan, a: int, b: int) -> bool:
+    """Tokens ``a`` and ``b`` are close, in one clause, with no من/عن between them."""
+    if b - a > _CHAIN_REACH + 1:
+        return False
+    if any(c in scan.text[scan.ends[a] : scan.starts[b]] for c in ",:;"):
+        return False
+    return not any(scan.tokens[t] in _CHAIN_STOP for t in range(a + 1, b))
+
+
+def split_places(
+    scan: lx.Scan, hits: list[lx.Hit], toks: range, dest: set[int] | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The place ids of ``toks`` where the claim happens, and those forces go to (``dest``:
+    the first tokens of the destinations, when already known)."""
+    if dest is None:
+        dest = destination_tokens(scan, hits, toks)
+    places = [h for h in hits if h.term.role == "place" and h.first in toks]
+    if not places:
+        return (), ()
+    # the longest name counts once: "كردستان العراق" is kurdistan, not also iraq
+    spans = [(h.first, h.last) for h in places if h.last > h.first]
+    if spans:
+        places = [
+            h
+            for h in places
+            if not any(a <= h.first and h.last <= b and b - a > h.last - h.first for a, b in spans)
+        ]
+    here = tuple(dict.fromkeys(h.term.tag for h in places if h.first not in dest))
+    if not dest:
+        return here, ()
+    return here, tuple(dict.fromkeys(h.term.tag for h in places if h.first in dest))
+
+
+def foreign_focus(scan: lx.Scan, sentence: int, rules: KeywordRules) -> tuple[str, ...]:
+    """The foreign places a place-less sentence speaks of (see the module docstring)."""
+    for sid in range(sentence, max(-1, sentence - FOCUS_REACH - 1), -1):
+        named = [h.term.tag for h in _sentence_hits(scan, sid) if h.term.role == "place"]
+        if named:
+            if sid == sentence or not all(p in rules.foreign for p in named):
+                return ()
+            return tuple(dict.fromkeys(named))
+    return ()
+
+
+def _sentence_hits(scan: lx.Scan, sid: int) -> list[lx.Hit]:
+    toks = scan.tokens_in(*scan.sentences[sid])
+    out = []
+    for h in scan.hits[bisect_left(scan.hits, toks.start, key=lambda h: h.first) :]:
+        if h.first >= toks.stop:
+            break
+        out.append(h)
+    return out

@@ -1,0 +1,279 @@
+"""``keywords.toml`` compiled: the rules dataclass and its loader (used by ``keywords``).
+
+Every term, place and pattern goes through ``normalize_text`` (regex escapes keep their case);
+terms are indexed into one ``Lexicon``. Problems (bad regexes, unknown keys, bad values) are
+added to the caller's ``Problems``, each naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from monitor.analysis import lexicon as lx
+from monitor.confkit import Section
+from monitor.normalize import normalize_text
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A gazetteer entry: canonical id, English name, Arabic spellings."""
+
+    id: str
+    en: str
+    ar: tuple[str, ...]
+    iraqi: bool = True
+    country: bool = False  # a whole country (often the actor: "العراق يعلن")
+
+
+@dataclass(frozen=True, slots=True)
+class CuePair:
+    """A claim cue made of a verb and an object near it (``[[claims.pairs]]``)."""
+
+    kind: str
+    after: int = 8  # words from the verb to an object after it
+    before: int = 3  # words from an object before the verb
+
+
+@dataclass(frozen=True, eq=False)
+class KeywordRules:
+    """Everything ``keywords.toml`` says, with its terms compiled into one ``Lexicon``."""
+
+    threshold: float = 4.0
+    window_words: int = 8
+    sentence_window_words: int = 30
+    title_weight: float = 1.5
+    decay: float = 0.6
+    exclusion_penalty: float = 0.5
+    require_context: bool = True
+    places: tuple[Place, ...] = ()
+    lexicon: lx.Lexicon = field(default_factory=lambda: lx.Lexicon.build(()))
+    # foreign_place exclusion id -> context tags that lift it
+    foreign_unless: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    pairs: tuple[CuePair, ...] = ()  # indexed by the tag of "pverb"/"pobject" terms
+    source: str = ""
+
+    @property
+    def place_names(self) -> dict[str, str]:
+        return {p.id: p.en for p in self.places}
+
+    @cached_property
+    def sites(self) -> frozenset[str]:
+        """Iraqi places more precise than the country (cities, regions, bases)."""
+        return frozenset(p.id for p in self.places if p.iraqi and not p.country)
+
+    @cached_property
+    def foreign(self) -> frozenset[str]:
+        """Places outside Iraq (Syria, Niger...)."""
+        return frozenset(p.id for p in self.places if not p.iraqi)
+
+
+_ROLES = ("actor", "action", "context", "ignore")
+_RULES = {
+    "nearer_actor": "x_actor",
+    "action_target": "x_target",
+    "foreign_place": "x_place",
+    "sentence": "x_sentence",
+}
+CUE_KINDS = (
+    "withdrawal",
+    "presence_end",
+    "complete",
+    "mission_end",
+    "handover",
+    "relocation",
+    "agreement",
+    "timetable",
+    "other",
+    "stay",
+    "continue",
+)
+_FLAG_LISTS = {
+    "negation": "negation",
+    "negation_after": "negation_after",
+    "hedge": "hedge",
+    "completion": "completion",
+    "future": "future",
+    "demand": "demand",
+    "troop_units": "unit",
+    "subjects": "subject",
+    "preparation": "prepare",
+    "start": "start",
+    "ongoing": "ongoing",
+    "finish": "finish",
+    "movers": "mover",
+    "signed": "signed",
+}
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+class _Builder:
+    """Collects terms and patterns while the sections are read."""
+
+    def __init__(self) -> None:
+        self.terms: list[lx.Term] = []
+        self.patterns: list[tuple[lx.Term, str]] = []
+
+    def add_terms(
+        self,
+        sec: Section,
+        key: str,
+        role: str,
+        tag: str,
+        weight: float = 0.0,
+        texts: tuple[str, ...] | None = None,
+    ) -> None:
+        for text in sec.str_list(key) if texts is None else texts:
+            tokens = tuple(lx.tokenize(normalize_text(text)))
+            if not tokens or "*" in (tokens[0], tokens[-1]):
+                sec.problems.add(
+                    sec.where, f"key '{key}': term {text!r} must start and end with a word"
+                )
+                continue
+            self.terms.append(lx.Term(text, tokens, role, tag, weight))
+
+    def add_patterns(self, sec: Section, role: str, tag: str, weight: float = 0.0) -> None:
+        for src in sec.str_list("patterns"):
+            norm = normalize_pattern(src)
+            compiled = sec.regex("patterns", norm)
+            if compiled is None:
+                continue
+            # All patterns run as one alternation of named groups: their own names and
+            # back-references would break it (or be misread as ours).
+            if compiled.groupindex or _BACKREF.search(norm):
+                sec.problems.add(
+                    sec.where,
+                    f"key 'patterns': {src!r}: named groups and back-references are not"
+                    " supported; use (?:...) groups",
+                )
+                continue
+            self.patterns.append((lx.Term(src, (src,), role, tag, weight), norm))
+
+
+def normalize_pattern(src: str) -> str:
+    """``normalize_text`` for a regex: escapes (``\\S``, ``\\d``) keep their case."""
+    out: list[str] = []
+    i = 0
+    while i < len(src):
+        if src[i] == "\\" and i + 1 < len(src):
+            out.append(src[i : i + 2])
+            i += 2
+            continue
+        out.append(normalize_text(src[i]))
+        i += 1
+    return "".join(out)
+
+
+def build_rules(root: Section, source: str) -> KeywordRules:
+    """Read the root table of ``keywords.toml`` into compiled rules."""
+    b = _Builder()
+    defaults = KeywordRules()
+    params = {
+        "threshold": root.positive("threshold", float, defaults.threshold),
+        "window_words": root.positive("window_words", int, defaults.window_words),
+        "sentence_window_words": root.positive(
+            "sentence_window_words", int, defaults.sentence_window_words
+        ),
+        "title_weight": root.positive("title_weight", float, defaults.title_weight),
+        "decay": root.positive("decay", float, defaults.decay),
+        "exclusion_penalty": root.get("exclusion_penalty", float, defaults.exclusion_penalty),
+        "require_context": root.get("require_context", bool, defaults.require_context),
+    }
+    context_tags = _read_groups(root.sub("groups", required=True), b)
+    places = _read_places(root, b)
+    unless = _read_exclusions(root.sub("exclusions"), b, context_tags, places)
+    pairs = _read_claims(root.sub("claims"), b)
+    root.done()
+    roles = {t.role for t in b.terms}
+    for needed in ("actor", "action"):
+        if needed not in roles:
+            root.problems.add(root.where, f"no [groups] table has role = '{needed}'")
+    return KeywordRules(
+        **params,  # type: ignore[arg-type]
+        places=tuple(places),
+        lexicon=lx.Lexicon.build(b.terms, b.patterns),
+        foreign_unless=unless,
+        pairs=pairs,
+        source=source,
+    )
+
+
+def _read_groups(groups: Section, b: _Builder) -> set[str]:
+    context_tags = set()
+    for name in list(groups.table):
+        sec = groups.sub(name)
+        role = sec.choice("role", _ROLES)
+        weight = 0.0 if role == "ignore" else sec.positive("weight", float, 1.0)
+        b.add_terms(sec, "terms", role, name, weight)
+        b.add_patterns(sec, role, name, weight)
+        if role == "context":
+            context_tags.add(name)
+        sec.done()
+    return context_tags
+
+
+def _read_places(root: Section, b: _Builder) -> list[Place]:
+    places: list[Place] = []
+    for sec in root.tables("places"):
+        pid = sec.get("id", str)
+        if pid and not _ID_RE.match(pid):
+            sec.problems.add(
+                sec.where, f"key 'id' must be lower-case letters, digits and _: {pid!r}"
+            )
+        if any(p.id == pid for p in places):
+            sec.problems.add(sec.where, f"duplicate place id {pid!r}")
+        place = Place(
+            pid,
+            sec.get("en", str, pid),
+            sec.str_list("ar"),
+            sec.get("iraqi", bool, True),
+            sec.get("country", bool, False),
+        )
+        b.add_terms(sec, "ar", "place", pid, texts=place.ar)
+        if place.iraqi:
+            b.add_terms(sec, "ar", "context", "places", 1.0, texts=place.ar)
+        places.append(place)
+        sec.done()
+    return places
+
+
+def _read_exclusions(
+    excl: Section, b: _Builder, context_tags: set[str], places: list[Place]
+) -> dict[str, frozenset[str]]:
+    unless: dict[str, frozenset[str]] = {}
+    for name in list(excl.table):
+        sec = excl.sub(name)
+        role = _RULES[sec.choice("rule", tuple(_RULES))]
+        b.add_terms(sec, "terms", role, name)
+        b.add_patterns(sec, role, name)
+        if role == "x_place":
+            groups = sec.str_list("unless", tuple(sorted(context_tags)))
+            for g in groups:
+                if g not in context_tags:
+                    sec.problems.add(sec.where, f"key 'unless': {g!r} is not a context group")
+            unless[name] = frozenset(groups) | {"places"}  # an Iraqi place always lifts it
+            for place in (p for p in places if not p.iraqi):
+                b.add_terms(sec, "terms", role, name, texts=place.ar)
+        sec.done()
+    return unless
+
+
+def _read_claims(claims: Section, b: _Builder) -> tuple[CuePair, ...]:
+    cues = claims.sub("cues")
+    for kind in CUE_KINDS:
+        b.add_terms(cues, kind, "cue", kind)
+    cues.done()
+    for key, role in _FLAG_LISTS.items():
+        b.add_terms(claims, key, role, key)
+    pairs = []
+    for i, sec in enumerate(claims.tables("pairs")):
+        kind = sec.choice("kind", CUE_KINDS)
+        b.add_terms(sec, "verbs", "pverb", str(i))
+        b.add_terms(sec, "objects", "pobject", str(i))
+        pairs.append(CuePair(kind, sec.positive("after", int, 8), sec.get("before", int, 3)))
+        sec.done()
+    claims.done()
+    return tuple(pairs)

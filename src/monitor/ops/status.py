@@ -1,0 +1,111 @@
+"""``monitor status``: the sources with their health, the last cycle and the outbox counts.
+
+Read-only: the CLI opens the store without the daemon's lock, so this works beside a running
+daemon. ``status_json`` is the data (stable keys, for scripts); ``status_text`` a table for
+people. Times are UTC, ISO 8601.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from monitor.config.load import Config
+from monitor.errors import redact_url
+from monitor.models import SourceHealth
+from monitor.store import Store, to_db, utcnow
+
+_ERROR_WIDTH = 80
+
+
+def status_json(config: Config, store: Store) -> dict[str, Any]:
+    health = {h.source_id: h for h in store.all_health()}
+    sources = [_source(s.id, s.name, s.url, s.enabled, health.get(s.id)) for s in config.sources]
+    last = store.last_cycle()
+    last_ok = store.last_cycle(ok_only=True)
+    outbox = Counter(row.status for row in store.outbox_rows())
+    return {
+        "now": to_db(utcnow()),
+        "sources": sources,
+        "last_cycle": None
+        if last is None
+        else {"finished_at": to_db(last[0]), "ok": last[1], **last[2]},
+        "last_good_cycle": None if last_ok is None else to_db(last_ok[0]),
+        "outbox": dict(outbox),
+        "entries": store.count_entries(),
+    }
+
+
+def _source(sid: str, name: str, url: str, enabled: bool, h: SourceHealth | None) -> dict[str, Any]:
+    return {
+        "id": sid,
+        "name": name,
+        "url": redact_url(url),  # as in check-config: credentials never printed
+        "enabled": enabled,
+        "state": _state(enabled, h),
+        "last_attempt": to_db(h.last_attempt) if h else None,
+        "last_success": to_db(h.last_success) if h else None,
+        "last_new_item": to_db(h.last_new_item) if h else None,
+        "consecutive_failures": h.consecutive_failures if h else 0,
+        "last_error_kind": h.last_error_kind if h else None,
+        "last_error": h.last_error if h else None,
+        "next_attempt_at": to_db(h.next_attempt_at) if h else None,
+    }
+
+
+def _state(enabled: bool, h: SourceHealth | None) -> str:
+    if not enabled:
+        return "disabled"
+    if h is None or h.last_attempt is None:
+        return "never polled"
+    return "ok" if h.consecutive_failures == 0 else f"failing ({h.consecutive_failures})"
+
+
+def status_text(data: dict[str, Any]) -> str:
+    rows = [("source", "state", "last success", "last new item", "next try", "last error")]
+    for s in data["sources"]:
+        rows.append(
+            (
+                s["id"],
+                s["state"],
+                _short(s["last_success"]),
+                _short(s["last_new_item"]),
+                _short(s["next_attempt_at"]) if s["next_attempt_at"] else "next poll",
+                _error(s["last_error_kind"], s["last_error"]),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = [f"status at {data['now']}", ""]
+    for row in rows:
+        cells = [*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]
+        lines.append("  ".join(cells).rstrip())
+    last = data["last_cycle"]
+    lines.append("")
+    if last:
+        lines.append(
+            f"last cycle: {last['finished_at']} ok={last['ok']}"
+            f" sources_ok={last.get('sources_ok', 0)} sources_failed={last.get('sources_failed', 0)}"
+            f" articles={last.get('articles', 0)} relevant={last.get('relevant', 0)}"
+            f" alerts={last.get('alerts', 0)}"
+        )
+    else:
+        lines.append("last cycle: none yet")
+    lines.append(f"last good cycle: {data['last_good_cycle'] or 'none yet'}")
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(data["outbox"].items())) or "empty"
+    lines.append(f"outbox: {counts}  (details: monitor outbox)")
+    lines.append(f"entries kept: {data['entries']}")
+    return "\n".join(lines)
+
+
+def _short(stamp: str | None) -> str:
+    """``2026-01-18T21:10:00+00:00`` -> ``2026-01-18 21:10``: the table stays narrow."""
+    return "-" if not stamp else stamp[:16].replace("T", " ")
+
+
+def _error(kind: str | None, error: str | None) -> str:
+    if not error:
+        return ""
+    text = " ".join(error.split())
+    if kind and not text.startswith(f"{kind}:"):
+        text = f"{kind}: {text}"
+    return text if len(text) <= _ERROR_WIDTH else text[: _ERROR_WIDTH - 1] + "…"

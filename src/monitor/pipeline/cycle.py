@@ -1,0 +1,364 @@
+"""One cycle, start to end: the only module that knows the order of the stages.
+
+    for each due source, concurrently:   fetch feed -> parse -> new entries -> fetch pages
+                                         -> extract articles
+    as each source completes, in order:  analyse -> story -> alerts into the outbox,
+                                         entries and story in one transaction per article
+    then:                                dispatch the outbox, health checks, prune
+
+A source that fails (fetch, parse, deadline) is recorded against that source only; the others
+go on. The first cycle on an empty state seeds it (marks what the feeds list as seen) without
+alerting, unless asked to alert. ``monitor once`` and ``monitor run`` both call ``run_cycle``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from monitor.alerts.compose import story_alert
+from monitor.alerts.digest import route
+from monitor.alerts.dispatch import DispatchReport
+from monitor.errors import FetchError, ParseError
+from monitor.models import (
+    Article,
+    ArticleAnalysis,
+    CycleReport,
+    FailureKind,
+    FeedEntry,
+    FetchResult,
+    HttpCache,
+    Source,
+    SourceOutcome,
+)
+from monitor.pipeline import sourcehealth
+from monitor.pipeline.runtime import Runtime, SourceBatch
+from monitor.sources import extract, parse
+from monitor.sources.fetch import Fetcher
+from monitor.store import utcnow
+
+log = logging.getLogger("monitor.pipeline.cycle")
+FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
+
+
+@dataclass
+class _Tally:
+    articles: int = 0
+    relevant: int = 0
+    stories_new: int = 0
+    stories_updated: int = 0
+    alerts: int = 0
+    seeded: bool = False
+
+
+def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleReport:
+    """Run one full cycle and return its report (also logged and stored)."""
+    started = utcnow()
+    t0 = time.monotonic()
+    wants_alerts = (
+        rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
+    )
+    tally = _Tally()
+    outcomes = asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
+    sourcehealth.check_sources(rt, started)
+    # Stopping: the outbox is durable, the next start delivers; exit within the grace period.
+    delivered = DispatchReport() if rt.stopping.is_set() else rt.dispatcher().dispatch(utcnow())
+    rt.metrics.count_deliveries(delivered.outcomes)
+    with rt.store.transaction():
+        keep = timedelta(days=max(rt.config.stories.window_days * 4, 30))
+        rt.store.prune_entries(keep)
+        rt.store.prune_outbox(utcnow() - keep)  # delivered and dead rows; pending ones stay
+        rt.desk.prune(utcnow())
+    report = CycleReport(
+        started_at=started,
+        finished_at=utcnow(),
+        sources=tuple(outcomes),
+        articles=tally.articles,
+        relevant=tally.relevant,
+        stories_new=tally.stories_new,
+        stories_updated=tally.stories_updated,
+        alerts=tally.alerts,
+        deliveries_ok=delivered.sent,
+        deliveries_failed=delivered.failed + delivered.dead,
+        seeded=tally.seeded,
+    )
+    ok = report.sources_ok > 0 or not report.sources
+    with rt.store.transaction():
+        rt.store.record_cycle(report, ok)
+    _count_cycle(rt, report, ok, time.monotonic() - t0)
+    log.info("cycle finished", extra={"kv": report.summary})
+    return report
+
+
+# --------------------------------------------------------------------------- fetch phase
+
+
+async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> list[SourceOutcome]:
+    """Fetch every due source concurrently and process what comes in (see ``_process``).
+
+    The sources that answer within ``FIRST_WAVE_SECONDS`` are processed together, their
+    articles in publication order; a slower source is processed as soon as it lands, so it
+    never holds up the alerts of the others.
+    """
+    now = utcnow()
+    due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
+    outcomes: list[SourceOutcome] = []
+    async with Fetcher(rt.config.http) as fetcher:
+        tasks = {
+            asyncio.create_task(_fetch_source(rt, fetcher, s, _seeds(rt, s, wants_alerts))): s
+            for s in due
+        }
+        pending = set(tasks)
+        try:
+            async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
+                timeout: float | None = FIRST_WAVE_SECONDS
+                while pending:
+                    done, pending = await asyncio.wait(
+                        pending, timeout=timeout, return_when=_wave_end(timeout)
+                    )
+                    outcomes += _process(rt, [t.result() for t in done], tally)
+                    timeout = None
+        except TimeoutError:
+            for task in pending:
+                if task.done() and not task.cancelled():  # landed as the deadline passed
+                    outcomes += _process(rt, [task.result()], tally)
+                else:
+                    task.cancel()
+                    outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
+    return outcomes
+
+
+def _wave_end(timeout: float | None) -> str:
+    """The first wave waits for all (or the timeout); after it, each source as it lands."""
+    return asyncio.ALL_COMPLETED if timeout is not None else asyncio.FIRST_COMPLETED
+
+
+def _seeds(rt: Runtime, source: Source, wants_alerts: bool) -> bool:
+    """A source seeds (marks what it lists as seen, no alert) until its first good fetch:
+    a state whose first cycle failed, or a feed added later, never floods the channels."""
+    return not wants_alerts and rt.store.get_health(source.id).last_success is None
+
+
+def _is_due(rt: Runtime, source: Source, now: datetime) -> bool:
+    """A failing source backs off until its next attempt time; in the daemon, a source is
+    polled at its own ``poll_interval_minutes`` (the scheduler ticks at the shortest one)."""
+    health = rt.store.get_health(source.id)
+    if health.next_attempt_at is not None and health.next_attempt_at > now:
+        return False
+    if rt.respect_intervals and health.last_attempt is not None:
+        slack = timedelta(seconds=30)  # a tick that fires a little early still polls
+        return health.last_attempt + timedelta(minutes=source.poll_interval_minutes) <= now + slack
+    return True
+
+
+async def _fetch_source(
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool
+) -> SourceBatch:
+    t0 = time.monotonic()
+    try:
+        batch = await _fetch_source_inner(rt, fetcher, source, seeding, t0)
+        batch.seeding = seeding
+        return batch
+    except (FetchError, ParseError) as exc:
+        kind: FailureKind = "parse" if isinstance(exc, ParseError) else "fetch"
+        retry_after = getattr(exc, "retry_after_s", None)
+        return _failed(source, kind, str(exc), t0, retry_after)
+    except Exception as exc:  # a bug or a hostile input we did not foresee: this source only
+        log.exception("source crashed", extra={"kv": {"source_id": source.id}})
+        return _failed(source, "parse", f"internal error: {exc!r}", t0, None)
+
+
+async def _fetch_source_inner(
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, t0: float
+) -> SourceBatch:
+    cache = rt.store.get_http_cache(source.url)
+    result = await fetcher.fetch(source.url, cache=cache, max_bytes=rt.config.http.max_feed_bytes)
+    new_cache = HttpCache(result.etag or cache.etag, result.last_modified or cache.last_modified)
+    if result.not_modified:
+        outcome = SourceOutcome(source.id, ok=True, not_modified=True, duration_s=_since(t0))
+        return SourceBatch(source, outcome, cache=new_cache)
+    parsed = await asyncio.to_thread(parse.parse_feed, source, result)
+    for warning in parsed.warnings:
+        log.warning("feed warning", extra={"kv": {"source_id": source.id, "warning": warning}})
+    entries = list(parsed.entries)
+    hashes = {e.key: _feed_hash(e) for e in entries}
+    known = rt.store.feed_hashes(hashes)
+    tombstoned = rt.store.known_keys(k for k in hashes if k not in known)
+    fresh = [e for e in entries if e.key not in known and e.key not in tombstoned]
+    edited = [e for e in entries if e.key in known and known[e.key] != hashes[e.key]]
+    todo = _newest_first(fresh + edited)[: source.max_articles_per_cycle]
+    batch = SourceBatch(
+        source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache
+    )
+    if seeding:
+        batch.seen_only = fresh
+    else:
+        batch.articles = await _fetch_articles(rt, fetcher, source, todo)
+        if len(todo) < len(fresh) + len(edited):
+            # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
+            # and the old validators are kept so the next cycle reads the feed again (no 304).
+            batch.cache = cache
+    batch.outcome = SourceOutcome(
+        source.id, ok=True, entries=len(entries), new_entries=len(fresh), duration_s=_since(t0)
+    )
+    return batch
+
+
+async def _fetch_articles(
+    rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
+) -> list[Article]:
+    pages = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+    # Extraction is CPU work (up to ~1 s on a hostile page): keep it off the event loop.
+    return [
+        await asyncio.to_thread(extract.extract_article, entry, page, source.css_selector)
+        for entry, page in zip(entries, pages, strict=True)
+    ]
+
+
+async def _fetch_page(
+    rt: Runtime, fetcher: Fetcher, source: Source, entry: FeedEntry
+) -> FetchResult | None:
+    """The article page, or None (the feed's summary is used) when it cannot be had."""
+    if not (source.fetch_pages and entry.url):
+        return None
+    try:
+        return await fetcher.fetch(entry.url, max_bytes=rt.config.http.max_page_bytes, kind="page")
+    except FetchError as exc:
+        log.warning(
+            "page fetch failed",
+            extra={"kv": {"source_id": source.id, "url": entry.url, "error": str(exc)}},
+        )
+        return None
+
+
+def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
+    return sorted(
+        entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True
+    )
+
+
+def _feed_hash(entry: FeedEntry) -> str:
+    """What the feed says about an item; a change means it was edited in place."""
+    text = f"{entry.title}\x1f{entry.summary}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _failed(
+    source: Source, kind: FailureKind, error: str, t0: float, retry_after: float | None
+) -> SourceBatch:
+    outcome = SourceOutcome(
+        source.id, ok=False, error=error, error_kind=kind, duration_s=_since(t0)
+    )
+    return SourceBatch(source, outcome, retry_after_s=retry_after)
+
+
+def _since(t0: float) -> float:
+    return round(time.monotonic() - t0, 3)
+
+
+# --------------------------------------------------------------------------- process phase
+
+
+def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[SourceOutcome]:
+    """Record each source's results, then analyse, story and alert every new article.
+
+    Articles go in order of publication, whatever order the feeds answered in: the earliest
+    report of an event starts its story (and completes its milestone), later copies join it.
+    Each article has its own transaction; a source's validators are saved last, so a crash or
+    a failed article means the next cycle reads the full feed again instead of a 304.
+    """
+    now = utcnow()
+    work: list[tuple[Article, SourceBatch]] = []
+    for batch in batches:
+        if _record_batch(rt, batch, now):
+            work.extend((article, batch) for article in batch.articles)
+            tally.seeded = tally.seeded or batch.seeding
+    work.sort(key=lambda item: (_publication_order(item[0]), item[1].source.id))
+    failed: set[str] = set()
+    for article, batch in work:
+        try:
+            _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
+        except Exception:  # this article only: it stays unseen and is retried next cycle
+            failed.add(batch.source.id)
+            log.exception("article failed", extra={"kv": {"url": article.url}})
+    for batch in batches:
+        if batch.outcome.ok and batch.cache is not None and batch.source.id not in failed:
+            with rt.store.transaction():
+                rt.store.save_http_cache(batch.source.url, batch.cache)
+    return [b.outcome for b in batches]
+
+
+def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
+    """The source's health and the entries it only lists; False when the source failed."""
+    source, outcome = batch.source, batch.outcome
+    rt.metrics.fetch_seconds.labels(source.id).observe(outcome.duration_s)
+    if not outcome.ok:
+        sourcehealth.record_failure(rt, batch, now)
+        return False
+    rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
+    with rt.store.transaction():
+        rt.store.record_source_success(source.id, new_items=outcome.new_entries, at=now)
+        for entry in batch.seen_only:
+            rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
+    return True
+
+
+def _publication_order(article: Article) -> tuple[bool, datetime]:
+    published = article.published
+    return (published is None, published or datetime.max.replace(tzinfo=UTC))
+
+
+def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tally) -> None:
+    previous_hash = rt.store.content_hash(article.key)
+    if previous_hash is not None and previous_hash == article.content_hash:
+        with rt.store.transaction():  # the feed changed but the text did not: nothing to say
+            rt.store.record_entry(article.entry, feed_hash=feed_hash)
+        return
+    analysis = rt.analyzer.analyze(
+        article.title, article.text, article.published, rt.store.completed_milestones()
+    )
+    tally.articles += 1
+    rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
+    with rt.store.transaction():
+        story_id = None
+        if analysis.relevance.relevant:
+            tally.relevant += 1
+            story_id = _assign_story(rt, article, analysis, tally)
+        rt.store.record_entry(
+            article.entry,
+            feed_hash=feed_hash,
+            content_hash=article.content_hash,
+            relevant=analysis.relevance.relevant,
+            story_id=story_id,
+        )
+
+
+def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
+    """Join or start a story; queue a new-story or update alert (same transaction)."""
+    decision, story = rt.desk.assign(article, analysis, utcnow())
+    rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
+    if decision.is_new:
+        tally.stories_new += 1
+    elif decision.needs_update_alert:
+        tally.stories_updated += 1
+    alert = story_alert(decision, story, analysis.relevance.terms, utcnow())
+    if alert is not None:
+        rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
+        if alert.kind == "new_story":
+            rt.desk.set_first_alert(story.id, alert.id)
+        tally.alerts += 1
+        for f in alert.findings:
+            rt.metrics.alerts.labels(f.verdict.verdict).inc()
+    rt.store.record_milestones(analysis.findings, story.id, alert.id if alert else None)
+    return story.id
+
+
+def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:
+    rt.metrics.cycles.labels("ok" if ok else "failed").inc()
+    rt.metrics.cycle_seconds.observe(seconds)
+    if ok:
+        rt.metrics.last_good_cycle.set(report.finished_at.timestamp())

@@ -1,0 +1,177 @@
+"""The story desk: the glue between the pipeline, the story index and the store.
+
+``StoryDesk.assign`` finds the story a relevant article belongs to (``storyindex`` and
+``stories`` decide), persists the membership and the story's merged claims in the caller's
+transaction, and says what the article added. The in-memory index is rebuilt from the store
+on construction, so a restarted daemon dedups against what it saw before. An article already
+in a story (same key, edited in place) stays in it: its claims are replaced and only claims
+the story did not have count as added. ``prune`` retires stories idle for ``window_days``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from monitor.models import Article, ArticleAnalysis, Finding, Story, StoryDecision, StoryMember
+from monitor.settings import StorySettings
+from monitor.store import Store
+from monitor.stories.claims import (
+    added_findings,
+    conflicting_findings,
+    extend_claims,
+    merge_claims,
+)
+from monitor.stories.dedup import Hashes
+from monitor.stories.index import Doc, StoryIndex
+from monitor.stories.match import event_of
+
+TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
+
+
+class StoryDesk:
+    """Assigns articles to stories; one per daemon, living across cycles."""
+
+    def __init__(self, store: Store, settings: StorySettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.index = StoryIndex(settings, self._load_shingles)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        first = self.index.next_row
+        for state in self.store.live_members():
+            m = state.member
+            event = event_of(m.title, m.published or m.first_seen, state.findings, state.numbers)
+            sig = np.frombuffer(state.signature, dtype=np.uint32)
+            self.index.add(state.story_id, m.article_key, sig, event, lsh=False)
+        self.index.add_signatures(first)
+
+    def _load_shingles(self, keys: Sequence[str]) -> dict[str, Hashes]:
+        return {
+            k: np.frombuffer(v, dtype=np.uint32)
+            for k, v in self.store.member_shingles(keys).items()
+        }
+
+    # ------------------------------------------------------------------ the pipeline's calls
+
+    def assign(
+        self, article: Article, analysis: ArticleAnalysis, now: datetime
+    ) -> tuple[StoryDecision, Story]:
+        """Put a relevant article in its story (new or existing) and say what it added.
+
+        The caller holds the store transaction.
+
+        Returns:
+            The decision (new story or not, ``added`` and ``conflicts`` findings) and the
+            story as it now stands.
+        """
+        doc = self.index.make_doc(
+            article.key,
+            analysis.body or article.text,
+            article.title,
+            article.published or now,
+            analysis.findings,
+            normalized=bool(analysis.body),
+        )
+        member = StoryMember(
+            article_key=article.key,
+            source_id=article.entry.source_id,
+            outlet=article.outlet,
+            title=article.title,
+            url=article.url,
+            published=article.published,
+            first_seen=now,
+        )
+        previous = self.store.member_story(article.key)
+        if previous is not None and self.store.load_story(previous) is not None:
+            return self._join(previous, member, doc, analysis, now, 1.0, "edited in place")
+        choice = self.index.choose(doc)
+        if choice.story_id is not None and self.store.load_story(choice.story_id) is None:
+            self.index.remove_story(choice.story_id)  # left over from a rolled-back transaction
+            choice = self.index.choose(doc)
+        if choice.story_id is None:
+            story_id = uuid.uuid4().hex
+            self.store.create_story(story_id, article.title, now)
+            return self._join(story_id, member, doc, analysis, now, 0.0, choice.reason, new=True)
+        return self._join(
+            choice.story_id, member, doc, analysis, now, choice.similarity, choice.reason
+        )
+
+    def set_first_alert(self, story_id: str, alert_id: str) -> None:
+        """Remember the story's first alert, which later update alerts refer to."""
+        self.store.set_story_alert(story_id, alert_id)
+
+    def prune(self, now: datetime) -> int:
+        """Retire stories idle for the window (their rows stay as tombstones for a while).
+
+        Returns:
+            The number of stories retired.
+        """
+        window = timedelta(days=self.settings.window_days)
+        keep = max(window * 4, timedelta(days=TOMBSTONE_DAYS))
+        retired = self.store.prune_stories(now - window, now - keep)
+        for story_id in retired:
+            self.index.remove_story(story_id)
+        if retired:
+            self.index.compact()
+        return len(retired)
+
+    # ------------------------------------------------------------------ internals
+
+    def _join(
+        self,
+        story_id: str,
+        member: StoryMember,
+        doc: Doc,
+        analysis: ArticleAnalysis,
+        now: datetime,
+        similarity: float,
+        reason: str,
+        *,
+        new: bool = False,
+    ) -> tuple[StoryDecision, Story]:
+        """Persist the membership and the merged claims; compute what the article added."""
+        before = self.store.load_story(story_id)
+        before_claims = before.claims if before else ()
+        findings = analysis.findings
+        self.store.save_member(
+            story_id,
+            member,
+            findings,
+            numbers=doc.numbers,
+            shingles=doc.shingles.tobytes(),
+            signature=doc.signature.tobytes(),
+            now=now,
+        )
+        rejoining = before is not None and any(
+            m.article_key == member.article_key for m in before.members
+        )
+        if rejoining:  # edited in place: its old claims go, so merge every member again
+            merged = merge_claims(
+                (m.outlet, f) for m, f in self.store.story_member_findings(story_id)
+            )
+        else:
+            merged = extend_claims(before_claims, member.outlet, findings)
+        self.store.save_story_claims(story_id, merged)
+        self.index.add(story_id, member.article_key, doc.signature, doc.event)
+        story = self.store.load_story(story_id)
+        assert story is not None
+        if new:
+            added: tuple[Finding, ...] = ()
+            conflicts = tuple(f for f in findings if f.verdict.verdict == "conflicting")
+        else:
+            added = added_findings(before_claims, findings)
+            conflicts = conflicting_findings(before_claims, findings)
+        decision = StoryDecision(
+            story_id=story_id,
+            is_new=new,
+            similarity=round(similarity, 4),
+            reason=reason,
+            added=added,
+            conflicts=conflicts,
+        )
+        return decision, story

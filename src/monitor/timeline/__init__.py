@@ -1,0 +1,1 @@
+"""Timeline stage: load the known timeline and give every claim a verdict against it."""

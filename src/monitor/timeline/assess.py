@@ -1,0 +1,374 @@
+"""The rules behind ``timeline.judge``: what one event says of one claim (``assess``).
+
+Split from ``timeline.py`` (which documents the rules in its docstring) to keep modules small;
+the measures live in ``timeline_fit.py``, the wording of the reasons in ``timeline_words.py``
+and the choice of the best assessment in ``timeline_rank.py``. Pure functions over the models;
+no I/O, no clock: "now" is always the publication date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from monitor.models import Claim, TimelineEvent, VerdictKind
+from monitor.timeline.fit import (
+    BROAD,
+    CROSS,
+    MOVEMENT,
+    NESTED,
+    POLITICAL,
+    SAME,
+    STEPS,
+    UNSPECIFIED,
+    Places,
+    at_news_peg,
+    coarser,
+    covers,
+    date_gap,
+    dates_agree,
+    describe_number,
+    is_country_claim,
+    kind_fit,
+    midpoint,
+    numbers_agree,
+    place_fit,
+    weakest_place,
+)
+from monitor.timeline.rank import Assessment
+from monitor.timeline.words import (
+    Facts,
+    Unchecked,
+    agrees,
+    by,
+    claim_when,
+    event_ref,
+    mismatches,
+    title,
+    when,
+)
+
+EARLY_DAYS = 92  # done up to a quarter ahead of plan still completes the milestone
+RECENT_DAYS = 366  # an undated "it is done" confirms a completed event for a year after it
+COARSE_DAYS = 31  # an event period longer than this is coarse against a finer claim date
+
+Outcome = tuple[VerdictKind, Callable[[], str]]  # the reason is worded only for the winner
+
+
+def assess(
+    claim: Claim,
+    event: TimelineEvent,
+    published: date | None,
+    milestones: Mapping[str, str],
+    gaz: Places,
+) -> Assessment | None:
+    """The verdict ``event`` would give ``claim``, or None when they are not about the same thing."""
+    kind = kind_fit(claim.kind, event.kind)
+    place = place_fit(claim, event, gaz)
+    if not kind or place is None:
+        return None
+    completed_by = milestones.get(event.id)
+    covered = covers(claim, event, gaz)
+    date_ok, unchecked, late = _date_fit(claim, event, published, completed_by)
+    if claim.kind == "troop_count" and (
+        date_ok is False or _figure_before(claim, event, published)
+    ):
+        return None  # a figure for another period is another figure, not a contradiction
+    political = claim.kind in POLITICAL and event.kind in POLITICAL  # places are metonyms
+    if political and _agreed_later(claim, event, published):
+        return None  # an article cannot report an agreement reached after it was written
+    loose = kind == CROSS or claim.kind == "other"
+    if loose and date_ok is not True:
+        return None  # these meet an event only on a shared date
+    if kind == CROSS:
+        place = max(UNSPECIFIED, place - 1)  # an agreement's deadline, not the agreement itself
+    number_ok = None
+    if kind == SAME and claim.number is not None and event.number is not None:
+        number_ok = numbers_agree(claim.number, event.number)
+    facts = Facts(
+        claim=claim,
+        event=event,
+        published=published,
+        completed_by=completed_by,
+        done=event.status == "completed" or completed_by is not None,
+        place=place,
+        kind=kind,
+        strong=not loose and covered and _is_strong(place, kind, claim, event, gaz),
+        placed=political or place > UNSPECIFIED,
+        date_ok=date_ok,
+        number_ok=number_ok,
+        unchecked=unchecked,
+        late=late,
+        partial=not covered,
+    )
+    outcome = _judge_done(facts) if claim.reports_done else _judge_plan(facts)
+    if outcome is None:
+        return None
+    # Rank by the claim's least well placed place: "from Baghdad to Harir" fits each of its
+    # events only in part, and the kind and the date choose among them, not the place.
+    rank_place = place if political else min(place, weakest_place(claim, event, gaz))
+    coarse = date_ok is True and not number_ok and _coarse_period(claim, event)
+    return Assessment(
+        event,
+        outcome[0],
+        rank_place,
+        kind,
+        _closeness(facts),
+        outcome[1],
+        specific=bool(date_ok or number_ok),
+        precise=bool(number_ok or (date_ok and not late)) and not coarse,
+        loose=outcome[0] == "consistent" and kind < SAME and coarse,
+    )
+
+
+def _coarse_period(claim: Claim, event: TimelineEvent) -> bool:
+    """The event is a period longer than a month and coarser than the claim's date: a day or
+    a month inside "2026" or "the end of 2026" agrees, but says little about which event."""
+    return (
+        claim.date is not None
+        and (event.end - event.start).days > COARSE_DAYS
+        and coarser(event.granularity, claim.date.granularity)
+    )
+
+
+# --------------------------------------------------------------------------- verdict rules
+
+
+def _date_fit(
+    claim: Claim, event: TimelineEvent, published: date | None, completed_by: str | None
+) -> tuple[bool | None, Unchecked, bool]:
+    """Whether the dates agree (None: not compared), why not compared, and "late".
+
+    Late: a story completed a milestone the file still plans; the store does not know the day,
+    so a date from the plan on (and not ahead of publication, unless it reports it done) is
+    the completion's, reported late: it agrees.
+    """
+    if claim.date is None:
+        return None, "", False
+    date_ok = dates_agree(claim.date, event)
+    if date_ok:
+        return True, "", False
+    political = claim.kind in POLITICAL and event.kind in POLITICAL
+    if political and published is not None and claim.date.start > published:
+        return None, "deadline", False  # "agree to withdraw in 2025": when, not signed
+    early = (event.start - claim.date.end).days <= EARLY_DAYS and claim.date.start <= event.end
+    if claim.reports_done and event.kind in MOVEMENT and event.status == "completed" and early:
+        return True, "", False  # done up to a quarter before a milestone's deadline: on time
+    not_ahead = published is None or claim.date.end <= published
+    if (
+        completed_by is not None
+        and event.status == "planned"
+        and (event.start - claim.date.end).days <= EARLY_DAYS
+        and (claim.reports_done or not_ahead)
+    ):
+        return True, "", True
+    # The news peg spares agreements and milestones still ahead in the file, not past events
+    # ("handed over Taji today" in 2020 is not about 2011), nor a step dated before a
+    # milestone, which is not about it at all (see _step_before).
+    current = event.kind in POLITICAL or event.status == "planned"
+    step_before = claim.date.end < event.start and _is_step(claim, event)
+    peg = current and not step_before and at_news_peg(claim.date, published)
+    if peg and not claim.reports_done:
+        return None, "peg", False
+    return False, "", False
+
+
+def _judge_plan(f: Facts) -> Outcome | None:
+    """A claim that does not report something done: a plan, a figure, a dated fact."""
+    claim, ev = f.claim, f.event
+    if f.done and f.strong and not claim.negated and _still_ahead(f):
+        return (
+            "conflicting",
+            lambda: (
+                f"speaks of it as still ahead ({claim_when(claim)}, after publication {f.published}); "
+                f"timeline: {ev.id} ({when(ev)}) completed{by(f)}{title(ev)}"
+            ),
+        )
+    if f.date_ok is False or f.number_ok is False:
+        if not (f.strong and f.placed) or _step_before(f):
+            return None
+        if claim.negated:
+            return (
+                "consistent",
+                lambda: f"denies what the timeline does not hold either: {mismatches(f)}",
+            )
+        return "conflicting", lambda: mismatches(f)
+    if claim.negated:
+        # a place alone is not specific enough: "denies any plan for an immediate withdrawal
+        # from Iraq" does not deny the phase planned for 2025-09
+        if f.date_ok or f.number_ok:
+            return (
+                "conflicting",
+                lambda: f"denies what the timeline holds: {event_ref(ev)}{title(ev)}",
+            )
+        return "consistent", lambda: f"nothing specific to deny; see {event_ref(ev)}{title(ev)}"
+    return "consistent", lambda: agrees(f)
+
+
+def _judge_done(f: Facts) -> Outcome | None:
+    """A claim that reports something done (past tense, "أكملت", "غادر آخر…")."""
+    claim, ev = f.claim, f.event
+    if f.done:
+        if claim.negated:
+            if not f.strong:
+                return (
+                    "consistent",
+                    lambda: f"nothing specific to deny; see {event_ref(ev)}{title(ev)}",
+                )
+            return (
+                "conflicting",
+                lambda: (
+                    f"denies that it is done; timeline: {ev.id} ({when(ev)}) completed{by(f)}{title(ev)}"
+                ),
+            )
+        if f.date_ok is False:  # a step at another time is another step, not this event
+            sure = f.strong and f.placed and not _is_step(claim, ev)
+            return ("conflicting", lambda: mismatches(f)) if sure else None
+        if claim.date is None and not _recent(f):
+            return None  # an undated "done" years later is not a report of this event
+        return "consistent", lambda: f"confirms {event_ref(ev)} is completed{by(f)}{title(ev)}"
+    if claim.negated:
+        return (
+            "consistent",
+            lambda: f"says it is not done yet; timeline holds it planned: {event_ref(ev)}",
+        )
+    ref = claim.date.end if claim.date is not None else f.published
+    if ref is not None and (ev.start - ref).days > EARLY_DAYS:
+        if not (f.strong and f.placed) or _is_step(claim, ev):
+            return None  # one base handed over long before the end is a step, not the end
+        return (
+            "conflicting",
+            lambda: (
+                f"reports as done by {ref} what the timeline plans for {when(ev)} ({ev.id}){title(ev)}"
+            ),
+        )
+    if not f.strong:
+        return (
+            "consistent",
+            lambda: f"reports something done that fits {event_ref(ev)} only broadly{title(ev)}",
+        )
+    if claim.hedged:
+        return (
+            "consistent",
+            lambda: (
+                f"reports {event_ref(ev)} done, but hedged: not counted as completed{title(ev)}"
+            ),
+        )
+    if claim.number is not None and _is_step(claim, ev):
+        return (
+            "consistent",
+            lambda: (
+                f"reports {describe_number(claim.number)} gone: a step towards {event_ref(ev)}, "
+                f"not counted as completed{title(ev)}"
+            ),
+        )
+    timing = ""
+    if ref is not None and ref > ev.end:
+        timing = ", later than planned"
+    elif ref is not None and ref < ev.start:
+        timing = ", ahead of plan"
+    return (
+        "completed",
+        lambda: (
+            f"reports as done what the timeline holds as planned: {ev.id} "
+            f"(planned {when(ev)}{timing}){title(ev)}"
+        ),
+    )
+
+
+def _is_step(claim: Claim, ev: TimelineEvent) -> bool:
+    """A step on the way to a milestone: a relocation or a handover against a milestone of
+    another kind (see ``STEPS``), or a count of those who moved ("350 advisers left the base")
+    against a milestone that is not a figure: some leaving is not "the rest leave"."""
+    if ev.kind not in MOVEMENT:
+        return False
+    return (claim.kind in STEPS and claim.kind != ev.kind) or (
+        claim.number is not None and ev.number is None
+    )
+
+
+def _step_before(f: Facts) -> bool:
+    """A step dated before the milestone: on the way to it, not a date for it."""
+    return (
+        _is_step(f.claim, f.event) and f.claim.date is not None and f.claim.date.end < f.event.start
+    )
+
+
+def _still_ahead(f: Facts) -> bool:
+    """A completed milestone (not an agreement or a figure) dated after the story that
+    mentions it, and completed before that story (a July 2021 "by the end of the year" was
+    right then) by a story, or in the file within ``RECENT_DAYS``."""
+    claim, ev = f.claim, f.event
+    return (
+        ev.kind in MOVEMENT
+        and claim.date is not None
+        and f.published is not None
+        and claim.date.start > f.published  # "by the end of this month" is not ahead of it
+        # a story completed it, or the file did shortly before this story was written: a
+        # mission "ending next month" years after one ended is about another mission
+        and (
+            f.completed_by is not None
+            or (f.placed and 0 < (f.published - ev.end).days <= RECENT_DAYS)
+        )
+    )
+
+
+def _recent(f: Facts) -> bool:
+    if f.completed_by is not None or f.published is None:
+        return True
+    ev = f.event
+    return (ev.start - f.published).days <= EARLY_DAYS and (
+        f.published - ev.end
+    ).days <= RECENT_DAYS
+
+
+def _closeness(f: Facts) -> tuple[int, int, int]:
+    """Tie-breaker between events: the nearest date, then the nearest figure. An undated figure
+    is compared with the one standing at publication first ("5,000 still in Iraq" is about the
+    latest figure, not the nearest); other undated claims prefer what is already due (done
+    reports) or the next planned milestone."""
+    ev, claim = f.event, f.claim
+    figure = 0
+    if f.number_ok is not None and claim.number is not None and ev.number is not None:
+        figure = -abs(claim.number.value - ev.number.value) * 1000 // max(ev.number.value, 1)
+    if claim.date is not None and (f.date_ok is not None or f.unchecked == "peg"):
+        gap = date_gap(claim.date.start, claim.date.end, ev.start, ev.end)
+        mid = abs(midpoint(claim.date.start, claim.date.end) - midpoint(ev.start, ev.end))
+        return figure, -max(gap, 0), -mid
+    if f.published is None:
+        return figure, 0, 0
+    gap = max(date_gap(f.published, f.published, ev.start, ev.end), 0)
+    if f.number_ok is not None:
+        return -gap, figure, 0
+    if claim.reports_done:
+        return figure, int(ev.end <= f.published), -gap
+    return figure, int(not f.done and ev.end >= f.published), -gap
+
+
+def _is_strong(place: int, kind: int, claim: Claim, event: TimelineEvent, gaz: Places) -> bool:
+    """Specific enough to conflict or complete (given no place outside the event: ``covers``).
+
+    A named place at or inside the event's, or a claim of the same kind that names no place or
+    only a country (taken to be about the event's places). A specific place inside an event's
+    country is not: Taji in 2020 says nothing against "the rest by the end of 2026". A troop
+    figure must name its place: 900 in Syria and 2,500 in Iraq are both "the" figure, and "300
+    advisers reached the base" is neither. A relocation or handover event meets only its own
+    kind: a convoy leaving for Kurdistan is not "advisers transferred in Kurdistan".
+    """
+    if event.kind in STEPS and kind != SAME:
+        return False
+    if place >= NESTED:
+        return True
+    if kind != SAME or (claim.kind == "troop_count" and place == UNSPECIFIED):
+        return False
+    return place == UNSPECIFIED or (place == BROAD and is_country_claim(claim, gaz))
+
+
+def _agreed_later(claim: Claim, event: TimelineEvent, published: date | None) -> bool:
+    """An undated agreement or timetable claim, and an agreement the timeline dates later."""
+    return claim.date is None and published is not None and (event.start - published).days > 1
+
+
+def _figure_before(claim: Claim, event: TimelineEvent, published: date | None) -> bool:
+    """An undated figure in a story written before the event's figure held (2020 vs 2021)."""
+    return claim.date is None and published is not None and (event.start - published).days > 1

@@ -1,0 +1,134 @@
+"""The words of a timeline verdict: what one claim/event pair says, as a reason in plain words.
+
+Split from ``timeline_judge.py`` (the rules) to keep modules small. ``Facts`` is what the rules
+know about one pair; every function here turns it into text. Pure functions, no I/O.
+Reasons show both values of a disagreement ("says ... 2025-09; timeline: 2024-09-27 (id)") and
+end with the event's titles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from monitor.models import Claim, TimelineEvent
+from monitor.timeline.fit import BROAD, NESTED, POLITICAL, describe_number, describe_when
+
+# Why a dated claim's date was not compared with the event's.
+Unchecked = Literal["", "deadline", "peg"]
+
+_DATE_PHRASE = {
+    "agreement": "says the agreement was signed",
+    "timetable": "says the timetable was agreed",
+    "withdrawal": "puts the withdrawal at",
+    "mission_end": "puts the end of the mission at",
+    "handover": "puts the handover at",
+    "relocation": "puts the move at",
+    "troop_count": "gives the troop figure for",
+    "other": "dates it",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What is known about one claim/event pair, for the verdict rules and their wording."""
+
+    claim: Claim
+    event: TimelineEvent
+    published: date | None
+    completed_by: str | None  # the story that reported the event done (from the store)
+    done: bool  # the timeline (file or store) holds the event completed
+    place: int
+    kind: int
+    strong: bool  # specific enough to conflict or to complete
+    date_ok: bool | None  # None: no date, or one that is not the event's (see ``unchecked``)
+    number_ok: bool | None  # None: nothing to compare
+    unchecked: Unchecked = ""  # why a date was left out: an agreement's deadline, the news peg
+    late: bool = False  # dated after the plan of a milestone a story completed: its late date
+    partial: bool = False  # the claim also names places outside the event's
+    placed: bool = True  # the claim names a place (or is an agreement: places are metonyms)
+
+
+def mismatches(f: Facts) -> str:
+    """Both values of each disagreement, e.g. "says ... 2025-09; timeline: 2024-09-27 (id)"."""
+    claim, ev = f.claim, f.event
+    parts = []
+    if f.date_ok is False and claim.date is not None:
+        parts.append(
+            f"{_DATE_PHRASE[claim.kind]} {claim_when(claim)}; timeline: {when(ev)} ({ev.id})"
+        )
+    if f.number_ok is False and claim.number is not None and ev.number is not None:
+        parts.append(
+            f"says {describe_number(claim.number)}; timeline: {describe_number(ev.number)} ({ev.id})"
+        )
+    return "; ".join(parts) + (title(ev) if parts else "")
+
+
+def agrees(f: Facts) -> str:
+    """A consistent verdict: what was checked and agreed, or why a date was not checked."""
+    ev = f.event
+    if f.late:
+        after = (
+            ", after the plan" if f.claim.date is not None and f.claim.date.start > ev.end else ""
+        )
+        return (
+            f"dated {claim_when(f.claim)}{after}: fits {event_ref(ev)}, which is "
+            f"completed{by(f)}{title(ev)}"
+        )
+    political = f.claim.kind in POLITICAL and ev.kind in POLITICAL
+    lead = ""
+    if f.unchecked == "deadline":
+        lead = f"its date ({claim_when(f.claim)}) is a deadline after publication, not the day "
+        lead += "of the agreement; "
+    elif f.unchecked == "peg":
+        lead = f"its date ({claim_when(f.claim)}) is the week it was published: when it was "
+        lead += "said, not a date for the event; "
+    checked = ["date"] if f.date_ok else []
+    # place names in agreement sentences are governments ("بغداد وواشنطن"): not checked
+    if f.claim.places and not political and f.place >= BROAD:
+        fit = "places" if f.place >= NESTED else "places (broadly)"
+        checked.append("places (partly)" if f.partial else fit)
+    if f.number_ok:
+        checked.append("number")
+    status = f"; it is completed{by(f)}" if f.completed_by else ""
+    if not checked:
+        what = "" if lead else "names no date, place or number to check; "
+        return f"{lead}{what}fits {event_ref(ev)} by kind{status}{title(ev)}"
+    return f"{lead}agrees with {event_ref(ev)} on {' and '.join(checked)}{status}{title(ev)}"
+
+
+def describe_new(claim: Claim) -> str:
+    """Why nothing matched, naming what the claim said."""
+    parts = [claim.kind.replace("_", " ")]
+    if claim.places:
+        parts.append("at " + ", ".join(claim.places))
+    if claim.date is not None:
+        parts.append(claim_when(claim))
+    if claim.number is not None:
+        parts.append(describe_number(claim.number))
+    return "no timeline event matches this claim (" + "; ".join(parts) + ")"
+
+
+def claim_when(claim: Claim) -> str:
+    assert claim.date is not None
+    return describe_when(claim.date.start, claim.date.end, claim.date.granularity)
+
+
+def when(ev: TimelineEvent) -> str:
+    return describe_when(ev.start, ev.end, ev.granularity)
+
+
+def event_ref(ev: TimelineEvent) -> str:
+    figure = f", {describe_number(ev.number)}" if ev.number is not None else ""
+    return f"{ev.id} ({when(ev)}{figure})"
+
+
+def title(ev: TimelineEvent) -> str:
+    """The event's titles; the Arabic one only when short enough for an alert line."""
+    arabic = f" «{ev.title_ar}»" if len(ev.title_ar) <= 70 else ""
+    return f" — {ev.title_en}{arabic}"
+
+
+def by(f: Facts) -> str:
+    return f", reported by story {f.completed_by}" if f.completed_by else ""
