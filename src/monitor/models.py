@@ -521,6 +521,16 @@ class ClaimPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class UndatedConflict:
+    """A conflicting claim that states no date: listed beside the timeline, not drawn on it."""
+
+    story_id: str
+    story_title: str
+    event_id: str | None
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
 class OperatorNote:
     """An operator alert (a source failing or silent) as the sources page lists it."""
 

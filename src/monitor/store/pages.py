@@ -19,6 +19,7 @@ from monitor.models import (
     StoryDelivery,
     StoryFilter,
     StorySummary,
+    UndatedConflict,
     VerdictKind,
 )
 from monitor.store.base import chunked, from_db, to_db
@@ -181,6 +182,21 @@ class PagesMixin:
             ).fetchone()[0]
         )
         return points, max(0, total - shown)
+
+    def undated_conflicts(self, *, stories: int = 50) -> list[UndatedConflict]:
+        """Conflicting claims that state no date, of the ``stories`` most recent stories."""
+        rows = self.conn.execute(
+            "SELECT c.story_id, s.title, c.event_id,"
+            " json_extract(c.finding, '$[0].claim.sentence')"
+            " FROM (SELECT id, title, last_seen, last_published FROM stories s"
+            "       WHERE s.id IN (SELECT story_id FROM story_tags WHERE tag = 'verdict:conflicting')"
+            "       ORDER BY last_seen DESC, last_published DESC LIMIT ?) s"
+            " CROSS JOIN story_claims c ON c.story_id = s.id"
+            " WHERE c.verdict = 'conflicting' AND c.date_start IS NULL"
+            " ORDER BY s.last_seen DESC, s.last_published DESC, c.position",
+            (stories,),
+        ).fetchall()
+        return [UndatedConflict(r[0], r[1], r[2], r[3] or "") for r in rows]
 
     def operator_notes(self, limit: int = 50) -> list[OperatorNote]:
         """The latest operator alerts (sources failing or silent), newest first."""

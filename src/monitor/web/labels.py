@@ -80,6 +80,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "recent_years": ("السنوات الأخيرة", "recent years"),
     "all_years": ("كل السنوات", "all years"),
     "other_claims": ("ادعاءات بلا حدث", "claims with no event"),
+    "undated_conflicts": ("ادعاءات متعارضة لا تذكر تاريخاً", "Conflicting claims that state no date"),
     "more_stories": ("قصص أخرى لم تُرسم", "more stories not drawn"),
     "earlier": ("قبل المدى", "before the range"),
     "legend": ("المفتاح", "legend"),

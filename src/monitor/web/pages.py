@@ -23,6 +23,7 @@ from monitor.models import (
     StoryFilter,
     StorySummary,
     TimelineEvent,
+    UndatedConflict,
 )
 from monitor.store import Store
 from monitor.timeline.load import DEFAULT_PLACES
@@ -129,6 +130,7 @@ class TimelineView:
     titles: Mapping[str, str]  # story id -> title, for the table's links
     points: tuple[ClaimPoint, ...]
     left_out: int  # stories with dated claims in range not drawn
+    undated: tuple[UndatedConflict, ...]  # conflicting claims with no date to draw them at
 
 
 def timeline_view(store: Store, config: Config, choice: RangeChoice, today: date) -> TimelineView:
@@ -146,6 +148,7 @@ def timeline_view(store: Store, config: Config, choice: RangeChoice, today: date
         titles=store.story_titles(i for i in ids if i),
         points=tuple(points),
         left_out=left_out,
+        undated=tuple(store.undated_conflicts()),
     )
 
 
