@@ -125,8 +125,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "forbidden": ("طلب مرفوض", "Request refused"),
     "csrf_stale": ("انتهت صلاحية النموذج: أعد تحميل الصفحة وحاول مجدداً.",
                    "The form has expired: reload the page and try again."),
-    "read_only_note": ("الصفحات تقرأ الحالة فقط؛ الزرّان أدناه يكتبان في صندوق الإرسال.",
-                       "The pages only read the state; the two buttons below write to the outbox."),
+    "read_only_note": ("الصفحات تقرأ الحالة فقط؛ زرّا إعادة المحاولة وإرسال الملخص يكتبان في صندوق الإرسال.",
+                       "The pages only read the state; the Retry and Send-digest buttons write to the outbox."),
 }  # fmt: skip
 
 
