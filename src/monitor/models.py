@@ -188,6 +188,9 @@ class Claim:
     # where forces go ("… إلى أربيل"): not in ``places``, which holds where the claim happens
     destinations: tuple[str, ...] = ()
     phase: ClaimPhase | None = None
+    # the day the claim was reported ("أعلنت الوزارة أمس السبت …"), apart from ``date``, the
+    # day of the event it claims; None when the text gives no date for the reporting verb
+    reported: DateSpan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,20 +493,6 @@ class StorySummary:
     verdicts: tuple[tuple[VerdictKind, int], ...]  # claims per verdict
     updates: int  # update alerts sent after the first
     retired: bool  # idle past the story window: no longer takes new copies
-
-
-@dataclass(frozen=True, slots=True)
-class StoryDelivery:
-    """One alert about a story and one channel it went to (or was meant to)."""
-
-    alert_id: str
-    kind: AlertKind
-    created_at: datetime
-    channel: str | None  # None: the alert was routed to no channel
-    status: DeliveryStatus | None
-    attempts: int = 0
-    updated_at: datetime | None = None
-    last_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

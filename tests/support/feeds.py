@@ -281,6 +281,7 @@ def write_config(
     source_options: str = "",
     extra: str = "",
     name: str = "monitor.toml",
+    read_timeout: float = 3,
     web: str = 'listen = "127.0.0.1:0"',
 ) -> Path:
     """A ``monitor.toml`` in ``tmp_path``: state in ``state/``, alerts to ``alerts.jsonl``.
@@ -299,8 +300,8 @@ def write_config(
         "[http]",
         "allow_private_addresses = true",
         "connect_timeout_seconds = 2",
-        "read_timeout_seconds = 3",
-        "total_timeout_seconds = 5",
+        f"read_timeout_seconds = {read_timeout}",
+        f"total_timeout_seconds = {read_timeout + 2}",
         "",
         "[web]",
         web,

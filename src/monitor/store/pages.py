@@ -16,7 +16,6 @@ from typing import Any
 from monitor.models import (
     ClaimPoint,
     OperatorNote,
-    StoryDelivery,
     StoryFilter,
     StorySummary,
     UndatedConflict,
@@ -114,28 +113,6 @@ class PagesMixin:
             "SELECT pruned_at FROM stories WHERE id = ?", (story_id,)
         ).fetchone()
         return bool(row and row[0])
-
-    def story_deliveries(self, story_id: str) -> list[StoryDelivery]:
-        """Every alert about the story, once per channel it was routed to, oldest first."""
-        rows = self.conn.execute(
-            "SELECT a.id, a.kind, a.created_at, o.channel, o.status, o.attempts, o.updated_at,"
-            " o.last_error FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id"
-            " WHERE a.story_id = ? ORDER BY a.created_at, a.id, o.channel",
-            (story_id,),
-        ).fetchall()
-        return [
-            StoryDelivery(
-                alert_id=r[0],
-                kind=r[1],
-                created_at=_when(r[2]),
-                channel=r[3],
-                status=r[4],
-                attempts=int(r[5] or 0),
-                updated_at=from_db(r[6]),
-                last_error=r[7],
-            )
-            for r in rows
-        ]
 
     def claim_points(
         self, start: date, end: date, *, stories: int = 300

@@ -178,7 +178,7 @@ class _Pages:
     def story(self, request: Request) -> HTMLResponse:
         story_id = request.path_params["story_id"]
         with self.ctx.reader() as store:
-            view = pages.story_view(store, self.ctx.config, story_id)
+            view = pages.story_page(store, self.ctx.config, story_id)
         if view is None:
             return self._render("missing.html", status=404, nav="stories")
         return self._render("story.html", view=view, nav="stories")

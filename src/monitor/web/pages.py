@@ -19,12 +19,12 @@ from monitor.models import (
     OperatorNote,
     SourceHealth,
     Story,
-    StoryDelivery,
     StoryFilter,
     StorySummary,
     TimelineEvent,
     UndatedConflict,
 )
+from monitor.ops.story import StoryView, story_view
 from monitor.store import Store
 from monitor.timeline.load import DEFAULT_PLACES
 from monitor.timeline.table import milestone_states
@@ -90,20 +90,25 @@ def place_options(config: Config) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryView:
-    story: Story
-    deliveries: tuple[StoryDelivery, ...]
+class StoryPage:
+    """``monitor story``'s record (members, merged claims, alerts and their deliveries) with
+    what the page adds: the timeline's events by id, and whether the story is closed."""
+
+    view: StoryView
     events: Mapping[str, TimelineEvent]
     retired: bool
 
+    @property
+    def story(self) -> Story:
+        return self.view.story
 
-def story_view(store: Store, config: Config, story_id: str) -> StoryView | None:
-    story = store.load_story(story_id)
-    if story is None:
+
+def story_page(store: Store, config: Config, story_id: str) -> StoryPage | None:
+    view = story_view(store, story_id)
+    if view is None:
         return None
-    return StoryView(
-        story=story,
-        deliveries=tuple(store.story_deliveries(story_id)),
+    return StoryPage(
+        view=view,
         events={e.id: e for e in config.timeline.events},
         retired=store.story_retired(story_id),
     )
