@@ -17,7 +17,7 @@ import uvicorn
 from monitor.web.app import WebContext, create_app
 
 log = logging.getLogger("monitor.web")
-STOP_SECONDS = 5.0
+STOP_SECONDS = 2.0  # well inside the daemon's stop deadline (ops.scheduler)
 
 
 class WebServer:
