@@ -18,7 +18,7 @@ Migration = str | Callable[[sqlite3.Connection], None]
 
 
 def _index_stored_stories(conn: sqlite3.Connection) -> None:
-    """Search terms of the stories already stored (migration 5; new ones: save_story_claims)."""
+    """Search terms of the stories already stored (migration 6; new ones: save_story_claims)."""
     rows = conn.execute(
         "SELECT s.search_rowid,"
         " (SELECT group_concat(m.title, char(10)) FROM story_members m WHERE m.story_id = s.id),"
@@ -172,11 +172,19 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (story_id, position)
     );
     """,
-    # 4: the reading room's page queries (store/pages.py). Claims carry their verdict, event and
+    # 4: the article pages of each source's last fetch that asked for any (``monitor status``
+    # shows a source whose feed is fine but whose pages fail).
+    """
+    ALTER TABLE source_health ADD COLUMN pages_ok INTEGER;
+    ALTER TABLE source_health ADD COLUMN pages_failed INTEGER;
+    ALTER TABLE source_health ADD COLUMN pages_error TEXT;
+    ALTER TABLE source_health ADD COLUMN pages_at TEXT;
+    """,
+    # 5: the reading room's page queries (store/pages.py). Claims carry their verdict, event and
     # stated dates as columns (the timeline plots them); story_tags lists each story's verdicts
     # and places (the stories page filters on them); story_search holds each story's search
     # terms (store/search.py), keyed by stories.search_rowid, a copy of the rowid that VACUUM
-    # cannot renumber. The backfill of what is already stored is SQL here, the terms in 5.
+    # cannot renumber. The backfill of what is already stored is SQL here, the terms in 6.
     """
     ALTER TABLE stories ADD COLUMN last_published TEXT;
     ALTER TABLE stories ADD COLUMN search_rowid INTEGER;
@@ -212,7 +220,7 @@ MIGRATIONS: list[Migration] = [
     CREATE VIRTUAL TABLE story_search USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
     CREATE INDEX alerts_kind ON alerts(kind, created_at);
     """,
-    # 5: search terms of the stories stored before 4.
+    # 6: search terms of the stories stored before 5.
     _index_stored_stories,
 ]
 

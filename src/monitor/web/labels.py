@@ -95,6 +95,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "hours": ("ساعة", "hours"),
     "last_error": ("آخر خطأ", "last error"),
     "page_fetches": ("جلب الصفحات (نجح/فشل)", "page fetches (ok/failed)"),
+    "pages_failing": ("الصفحات تفشل", "pages failing"),
+    "page_error": ("أول خطأ في الصفحات", "first page error"),
     "ok": ("سليم", "ok"),
     "failing": ("متعثر", "failing"),
     "never_polled": ("لم يُجلب بعد", "never polled"),
