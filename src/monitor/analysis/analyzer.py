@@ -1,7 +1,8 @@
 """Analysis of one article.
 
 ``Analyzer.analyze`` runs the stages in this order: normalise → strip page furniture (blanked
-in place, so every offset still points into the article's text) → relevance → dates → claims →
+in place, so every offset still points into the article's text) → join hard-wrapped lines
+(``wraps``; also in place) → relevance → dates → claims →
 timeline verdicts. Dates and claims are only computed for relevant articles. Relative dates (أمس، الأحد، الشهر الجاري)
 resolve against the publication date, taken in Baghdad time when it has a time zone.
 
@@ -20,6 +21,7 @@ from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
+from monitor.analysis.wraps import unwrap
 from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
 from monitor.timeline.judge import judge
@@ -53,7 +55,8 @@ class Analyzer:
             Relevance, findings (claims with verdicts; empty when not relevant) and the
             normalised furniture-free body.
         """
-        norm = blank_furniture(normalize(text))
+        # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
+        norm = unwrap(blank_furniture(normalize(text)))
         relevance = keywords.score(norm, title, self.rules)
         body = collapse_body(norm.text)
         if not relevance.relevant:
