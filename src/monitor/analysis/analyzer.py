@@ -42,6 +42,7 @@ class Analyzer:
         text: str,
         published: datetime | date | None,
         milestones: Mapping[str, str] | None = None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> ArticleAnalysis:
         """Analyse one article.
 
@@ -50,6 +51,7 @@ class Analyzer:
             text: the extracted main text (page furniture is removed here).
             published: publication time or day; relative dates resolve against it.
             milestones: event id -> story that reported it completed (from the store).
+            completed_on: event id -> the day that completion was first reported, where known.
 
         Returns:
             Relevance, findings (claims with verdicts; empty when not relevant) and the
@@ -65,13 +67,17 @@ class Analyzer:
         # dates only where a claim may be: most sentences of an article hold none
         spans = claims.claim_sentences(norm, self.rules)
         found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)
-        findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
+        findings = tuple(Finding(c, self.judge(c, day, milestones, completed_on)) for c in found)
         return ArticleAnalysis(relevance, findings, body)
 
     def judge(
-        self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
+        self,
+        claim: Claim,
+        day: date | None,
+        milestones: Mapping[str, str] | None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> Verdict:
-        return judge(claim, self.timeline, day, milestones)
+        return judge(claim, self.timeline, day, milestones, completed_on)
 
 
 def publication_day(published: datetime | date | None) -> date | None:
