@@ -76,7 +76,10 @@ class FeedEntry:
 
 
 TextSource = Literal["selector", "trafilatura", "summary", "input"]
-DateSource = Literal["feed", "page", "input", "none"]
+# Where ``Article.published`` comes from: the feed entry, the page's metadata, the analyze
+# input, or, when none of them gives one, the time the article was fetched (never a date
+# guessed from the text).
+DateSource = Literal["feed", "page", "input", "fetched"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,12 @@ class Article:
     @property
     def key(self) -> str:
         return self.entry.key
+
+    @property
+    def dated(self) -> datetime | None:
+        """The publication time a feed or the page states; None when only the fetch time is
+        known (it orders articles but never dates a claim before or after anything)."""
+        return None if self.published_source == "fetched" else self.published
 
     @property
     def url(self) -> str | None:
