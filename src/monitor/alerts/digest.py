@@ -10,14 +10,15 @@ Rules:
   gives one digest, not several. Building the digest (its alert, its delivery, the rows it
   carries, the slot) is one transaction, and its id is derived from the slot, so a crash at any
   point neither loses nor doubles it.
-- ``monitor digest send`` builds a channel's digest now (``queue_digest_now``), whatever the
-  schedule; the next scheduled digest carries only what was queued after it.
+- ``queue_digest_now`` gathers a channel's digest at once, whatever the schedule (``monitor
+  digest send``, the web pages' button); the next scheduled digest carries only what is queued
+  after it.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -78,31 +79,28 @@ def queue_due_digests(store: Store, channels: Iterable[ChannelConfig], now: date
 
 
 def queue_digest_now(store: Store, channel: ChannelConfig, now: datetime) -> Alert | None:
-    """Build ``channel``'s digest of everything held for it, whatever the time (``monitor
-    digest send``); None when nothing is held. The schedule goes on from ``now``: the next
-    scheduled digest gathers only what is queued after this one."""
+    """Gather what waits for ``channel``'s digest into a digest due at once (None: nothing).
+
+    The dispatcher sends it at its next round. The channel's last digest becomes ``now``, so
+    the scheduled digest of a slot already past is not sent again, and the next one carries
+    only what is queued after this.
+    """
     queued = store.digest_queue(channel.name)
     if not queued:
         return None
-    digest = digest_alert(channel, now, queued, now, on_demand=True)
+    digest = digest_alert(channel, now, queued, now)
+    # a slot-derived id would collide with a second press in the same minute
+    digest = replace(digest, id=f"digest:{channel.name}:{now:%Y%m%dT%H%M%S}Z:now")
     store.bundle_digest(channel.name, digest, [d.id for d in queued], now)
     return digest
 
 
 def digest_alert(
-    channel: ChannelConfig,
-    slot: datetime,
-    queued: Sequence[Delivery],
-    now: datetime,
-    *,
-    on_demand: bool = False,
+    channel: ChannelConfig, slot: datetime, queued: Sequence[Delivery], now: datetime
 ) -> Alert:
     local = slot.astimezone(ZoneInfo(channel.digest_timezone))
-    # A scheduled digest's id comes from its slot (a crash cannot double it); one sent on
-    # demand gets its own, so two sent within a minute never share one.
-    suffix = f"{slot:%Y%m%dT%H%M}Z" if not on_demand else f"now-{uuid.uuid4().hex[:12]}"
     return Alert(
-        id=f"digest:{channel.name}:{suffix}",
+        id=f"digest:{channel.name}:{slot:%Y%m%dT%H%M}Z",
         kind="digest",
         title=f"ملخص {local:%Y-%m-%d} / digest",
         created_at=now,
