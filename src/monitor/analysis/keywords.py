@@ -130,14 +130,23 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
 
 
 def about_iraq(body: lx.Scan, head: lx.Scan | None = None) -> bool:
-    """Is the article about Iraq, whatever other countries it names in passing?"""
-    iraq = {h.sentence for h in body.hits if h.term.role == "context"}
+    """Is the article about Iraq, whatever other countries it names in passing? Iraq as where
+    forces go ("… من سوريا إلى العراق") does not make an article about Iraq."""
+
+    def iraqi(scan: lx.Scan) -> set[int]:
+        return {
+            h.sentence
+            for h in scan.hits
+            if h.term.role == "context" and not _is_destination(h, scan.tokens, 2)
+        }
+
+    iraq = iraqi(body)
     foreign = {h.sentence for h in body.hits if h.term.role == "x_place"} - iraq
     n_iraq, n_foreign = len(iraq), len(foreign)
     if head is not None:
-        roles = {h.term.role for h in head.hits}
-        n_iraq += 2 * ("context" in roles)
-        n_foreign += 2 * ("x_place" in roles and "context" not in roles)
+        head_iraq = bool(iraqi(head))
+        n_iraq += 2 * head_iraq
+        n_foreign += 2 * (any(h.term.role == "x_place" for h in head.hits) and not head_iraq)
     return n_iraq >= 2 and n_iraq >= 2 * n_foreign
 
 
