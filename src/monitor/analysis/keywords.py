@@ -115,12 +115,12 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
     units += head_units
     valid = sorted((u for u in units if u.excluded_by is None), key=lambda u: -u.value)
     cancelled = sorted((u for u in units if u.excluded_by is not None), key=lambda u: -u.value)
-    if iraqi:  # another country named in passing is no evidence against the article
-        cancelled = [u for u in cancelled if u.excluded_by not in rules.foreign_unless]
+    # background (penalty = false) and, in an article about Iraq, another country named in
+    # passing are no evidence against the article
+    free = rules.no_penalty | (frozenset(rules.foreign_unless) if iraqi else frozenset())
+    costly = [u for u in cancelled if u.excluded_by not in free]
     total = sum(u.value * rules.decay**i for i, u in enumerate(valid))
-    total -= rules.exclusion_penalty * sum(
-        u.value * rules.decay**i for i, u in enumerate(cancelled)
-    )
+    total -= rules.exclusion_penalty * sum(u.value * rules.decay**i for i, u in enumerate(costly))
     terms = [t for u in valid for t in u.terms][:_MAX_TERMS]
     terms += [f"!{u.excluded_by}" for u in cancelled]
     if rules.require_context and not context:
@@ -265,7 +265,8 @@ def veto_for(
         role = h.term.role
         if role == "x_sentence":
             return h.term.tag
-        if role == "x_target" and 1 <= h.first - action.last <= _TARGET_WINDOW:
+        window = rules.target_windows.get(h.term.tag, _TARGET_WINDOW)
+        if role == "x_target" and 1 <= h.first - action.last <= window:
             return h.term.tag
         if role == "x_actor" and _is_destination(h, tokens, 2):
             continue
