@@ -456,7 +456,10 @@ def test_default_gazetteer_has_the_required_places(rules: KeywordRules) -> None:
         # people moved out of the country
         (None, "بدأ التحالف الدولي نقل المستشارين من قاعدة حرير إلى خارج العراق."),
         # the coalition as translated wire copy names it
-        (None, "قالت قوات الائتلاف بقيادة الولايات المتحدة إنها ستنهي مهمتها في العراق العام المقبل."),
+        (
+            None,
+            "قالت قوات الائتلاف بقيادة الولايات المتحدة إنها ستنهي مهمتها في العراق العام المقبل.",
+        ),
     ],
 )
 def test_relevant_holdout_classes(rules: KeywordRules, title: str | None, body: str) -> None:

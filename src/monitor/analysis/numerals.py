@@ -300,8 +300,8 @@ def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]
             continue
         qualifier = n.qualifier
         if qualifier == "exact":
-            qualifier = _qualifier_after(scan.tokens[unit.last + 1 : unit.last + 1 + _AFTER_UNIT])
-            qualifier = qualifier or "exact"
+            after = scan.tokens[unit.last + 1 : unit.last + 1 + _AFTER_UNIT]
+            qualifier = _qualifier_after(after) or "exact"
         num = Number(n.value, qualifier, n.start + base, n.end + base)
         first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
         if last + 1 != unit.first or any(a <= first <= b for a, b in skip):
