@@ -28,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.compose import story_alert
-from monitor.alerts.digest import route
 from monitor.alerts.dispatch import DispatchReport
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
@@ -42,7 +41,7 @@ from monitor.models import (
     Source,
     SourceOutcome,
 )
-from monitor.pipeline import sourcehealth
+from monitor.pipeline import sourcehealth, storm
 from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.sources import extract, parse
 from monitor.sources.fetch import Fetcher
@@ -54,6 +53,7 @@ FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed togethe
 # After a stop request, articles already fetched are still analysed for this long; the rest
 # stays unseen and is read again at the next start (the exit must beat Docker's 10 s).
 STOP_PROCESS_SECONDS = 3.0
+QUARANTINE_AFTER = 3  # failures of one article before it is set aside (``monitor status``)
 
 
 @dataclass
@@ -337,7 +337,9 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
     Articles go in order of publication, whatever order the feeds answered in: the earliest
     report of an event starts its story (and completes its milestone), later copies join it.
     Each article has its own transaction; a source's validators are saved last, so a crash or
-    a failed article means the next cycle reads the full feed again instead of a 304.
+    a failed article means the next cycle reads the full feed again instead of a 304. An
+    article that raises ``QUARANTINE_AFTER`` times is quarantined (recorded as seen, listed by
+    ``monitor status``): it no longer holds its source's validators back.
     """
     now = utcnow()
     work: list[tuple[Article, SourceBatch]] = []
@@ -355,14 +357,32 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
             _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
         except (StoreError, sqlite3.Error):
             raise  # the state, not the article: the cycle ends here (``run_cycle``)
-        except Exception:  # this article only: it stays unseen and is retried next cycle
-            failed.add(batch.source.id)
-            log.exception("article failed", extra={"kv": {"url": article.url}})
+        except Exception as exc:  # this article only: retried next cycle, or quarantined
+            if not _quarantined(rt, article, batch, exc):
+                failed.add(batch.source.id)
     for batch in batches:
         if batch.outcome.ok and batch.cache is not None and batch.source.id not in failed:
             with rt.store.transaction():
                 rt.store.save_http_cache(batch.source.url, batch.cache)
     return [b.outcome for b in batches]
+
+
+def _quarantined(rt: Runtime, article: Article, batch: SourceBatch, exc: Exception) -> bool:
+    """Count the article's failure; quarantine it at ``QUARANTINE_AFTER`` (True then)."""
+    now = utcnow()
+    error = f"{type(exc).__name__}: {exc}"
+    with rt.store.transaction():
+        failures = rt.store.record_article_failure(article.entry, error, now)
+        poison = failures >= QUARANTINE_AFTER
+        if poison:
+            feed_hash = batch.feed_hashes.get(article.key, "")
+            rt.store.quarantine_article(article.entry, now, feed_hash=feed_hash)
+    kv = {"source_id": batch.source.id, "url": article.url, "failures": failures}
+    if poison:
+        log.error("article quarantined", exc_info=exc, extra={"kv": kv})
+    else:
+        log.error("article failed", exc_info=exc, extra={"kv": kv})
+    return poison
 
 
 def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
@@ -410,6 +430,7 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
             relevant=analysis.relevance.relevant,
             story_id=story_id,
         )
+        rt.store.clear_article_failure(article.key)  # it failed before, then went through
     rt.desk_stale = False
     tally.relevant += done.relevant
     tally.stories_new += done.stories_new
@@ -425,13 +446,15 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
         tally.stories_new += 1
     elif decision.needs_update_alert:
         tally.stories_updated += 1
-    alert = story_alert(decision, story, analysis.relevance.terms, utcnow())
+    now = utcnow()
+    alert = story_alert(decision, story, analysis.relevance.terms, now, article_key=article.key)
     if alert is not None:
-        rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
+        findings = alert.findings
+        alert, queued = storm.queue_alert(rt, alert, now)  # an update may fold into another
         if alert.kind == "new_story":
             rt.desk.set_first_alert(story.id, alert.id)
-        tally.alerts += 1
-        for f in alert.findings:
+        tally.alerts += int(queued)
+        for f in findings:
             rt.metrics.alerts.labels(f.verdict.verdict).inc()
     rt.store.record_milestones(analysis.findings, story.id, alert.id if alert else None)
     return story.id

@@ -50,13 +50,19 @@ class OutboxMixin(BaseStore):
     # ------------------------------------------------------------------ alerts
 
     def enqueue_alert(
-        self, alert: Alert, routes: Sequence[tuple[str, str]], *, now: datetime | None = None
+        self,
+        alert: Alert,
+        routes: Sequence[tuple[str, str]],
+        *,
+        now: datetime | None = None,
+        not_before: datetime | None = None,
     ) -> None:
         """Store ``alert`` and one delivery per ``(channel, "now" | "digest")`` route.
 
         Idempotent: enqueueing the same alert (or route) again changes nothing. Joins the
         caller's transaction when there is one. ``now`` (default: the clock) is when the
-        deliveries count as queued, for ``max_age_hours``.
+        deliveries count as queued, for ``max_age_hours``; ``not_before`` holds immediate
+        deliveries until then (a story's hourly update summary).
         """
         queued = to_db(now or utcnow())
         with self.transaction():
@@ -78,17 +84,55 @@ class OutboxMixin(BaseStore):
                     raise ValueError(f"store: route mode must be 'now' or 'digest', not {mode!r}")
                 self.conn.execute(
                     "INSERT OR IGNORE INTO outbox (alert_id, channel, mode, idempotency_key,"
-                    " status, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " status, next_attempt_at, queued_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         alert.id,
                         channel,
                         mode,
                         delivery_key(alert.id, channel),
                         "pending" if mode == "now" else "digest",
+                        to_db(not_before) if mode == "now" else None,
                         queued,
                         queued,
                     ),
                 )
+
+    def waiting_update(self, story_id: str) -> tuple[Alert, set[tuple[str, str]]] | None:
+        """The story's latest update alert that no channel has tried yet, with its routes.
+
+        Such an alert can still change (``replace_alert``): no receiver has seen any version.
+        """
+        row = self.conn.execute(
+            "SELECT a.content FROM alerts a WHERE a.story_id = ? AND a.kind = 'story_update'"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id"
+            "   AND (o.attempts > 0 OR o.status NOT IN ('pending', 'digest')))"
+            " ORDER BY a.created_at DESC, a.rowid DESC LIMIT 1",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        alert = decode_alert(row[0])
+        routes = self.conn.execute(
+            "SELECT channel, mode FROM outbox WHERE alert_id = ?", (alert.id,)
+        ).fetchall()
+        return alert, {(str(r[0]), str(r[1])) for r in routes}
+
+    def replace_alert(self, alert: Alert) -> None:
+        """Rewrite an alert not yet tried on any channel (see ``waiting_update``)."""
+        self.conn.execute(
+            "UPDATE alerts SET title = ?, content = ? WHERE id = ?",
+            (alert.title, encode_alert(alert), alert.id),
+        )
+
+    def update_times(self, story_id: str, since: datetime) -> list[datetime]:
+        """When the story's update alerts since ``since`` were made, oldest first."""
+        rows = self.conn.execute(
+            "SELECT created_at FROM alerts WHERE story_id = ? AND kind = 'story_update'"
+            " AND created_at >= ? ORDER BY created_at",
+            (story_id, to_db(since)),
+        ).fetchall()
+        return [t for t in (from_db(r[0]) for r in rows) if t is not None]
 
     def get_alert(self, alert_id: str) -> Alert | None:
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
