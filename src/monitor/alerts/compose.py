@@ -84,24 +84,29 @@ def bounded(findings: Sequence[Finding], omitted: int = 0) -> tuple[tuple[Findin
     return tuple(_short(f) for f in unique), omitted
 
 
-def merge_updates(older: Alert, newer: Alert) -> Alert:
-    """One update saying what both said: ``older`` (not sent yet) absorbs ``newer``.
+def merge_updates(earlier: Alert, later: Alert) -> Alert:
+    """One update alert from two of the same story, the earlier not tried by any channel yet.
 
-    The id, time and routing of ``older`` stay; ``updates`` adds up.
+    It keeps the earlier alert's id and time (the outbox, the milestones and a later
+    ``follows`` may name it) and carries both alerts' findings, the earlier ones first (within
+    the bound), the copies of both, and the story as the later one saw it (its title and
+    outlets); ``updates`` adds up.
     """
     findings, omitted = bounded(
-        older.findings + newer.findings, older.omitted_findings + newer.omitted_findings
+        earlier.findings + later.findings, earlier.omitted_findings + later.omitted_findings
     )
-    members = _union_members(older.members, newer.members)
+    members = _union_members(earlier.members, later.members)
     return replace(
-        older,
-        title=newer.title,
+        later,
+        id=earlier.id,
+        created_at=earlier.created_at,
+        follows=earlier.follows,
         members=members[-MAX_MEMBERS:],
         findings=findings,
         omitted_findings=omitted,
-        terms=tuple(dict.fromkeys(older.terms + newer.terms)),
-        story_outlets=tuple(dict.fromkeys(older.story_outlets + newer.story_outlets)),
-        updates=older.updates + newer.updates,
+        terms=tuple(dict.fromkeys(earlier.terms + later.terms)),
+        story_outlets=tuple(dict.fromkeys(earlier.story_outlets + later.story_outlets)),
+        updates=earlier.updates + later.updates,
     )
 
 

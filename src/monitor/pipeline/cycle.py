@@ -38,6 +38,7 @@ from monitor.models import (
     FeedEntry,
     FetchResult,
     HttpCache,
+    PageFetches,
     Source,
     SourceOutcome,
 )
@@ -64,6 +65,9 @@ class _Tally:
     stories_updated: int = 0
     alerts: int = 0
     seeded: bool = False
+    # story id -> the update alert carrying it in this cycle (later updates fold into it,
+    # ``storm.queue_alert``): a story counts once in ``stories_updated``
+    updates: dict[str, str] = field(default_factory=dict)
     outcomes: list[SourceOutcome] = field(default_factory=list)
     stop_seen: float | None = None  # time.monotonic() when the loop first saw a stop request
 
@@ -111,6 +115,9 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
             report = replace(report, store_error=str(exc))
     rt.note_store(store_error, cycle_ok=ok)
     _count_cycle(rt, report, ok, time.monotonic() - t0)
+    note = seeding_note(report)
+    if note:
+        log.info(note, extra={"kv": {"seeded_items": report.seeded_items}})
     if store_error is not None:
         log.error("cycle failed: the state cannot be written", extra={"kv": report.summary})
     else:
@@ -158,6 +165,23 @@ def _report(
         seeded=tally.seeded,
         store_error=None if store_error is None else str(store_error),
     )
+
+
+def seeding_note(report: CycleReport) -> str | None:
+    """One line saying that sources seeded (marked what they list as seen, no alert), or None.
+
+    A first run that prints nothing but ``alerts=0`` looks broken; this says why and how not to.
+    """
+    seeded = [s for s in report.sources if s.seeded_items]
+    if not report.seeded or not seeded:
+        return None
+    n = report.seeded_items
+    items = f"{n} item{'s' if n != 1 else ''} marked as seen"
+    hint = "`--alert-on-first-run` to alert"
+    if len(seeded) == report.sources_ok and not report.alerts:
+        return f"first run: {items}, no alerts; {hint}"
+    names = ", ".join(s.source_id for s in seeded)
+    return f"first fetch of {names}: {items} there, no alerts for them; {hint}"
 
 
 # --------------------------------------------------------------------------- fetch phase
@@ -262,45 +286,64 @@ async def _fetch_source_inner(
     batch = SourceBatch(
         source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache
     )
+    pages = PageFetches()
     if seeding:
         batch.seen_only = fresh
     else:
-        batch.articles = await _fetch_articles(rt, fetcher, source, todo)
+        batch.articles, pages = await _fetch_articles(rt, fetcher, source, todo)
         if len(todo) < len(fresh) + len(edited):
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
             batch.cache = cache
     batch.outcome = SourceOutcome(
-        source.id, ok=True, entries=len(entries), new_entries=len(fresh), duration_s=_since(t0)
+        source.id,
+        ok=True,
+        entries=len(entries),
+        new_entries=len(fresh),
+        duration_s=_since(t0),
+        seeded_items=len(fresh) if seeding else 0,
+        pages=pages,
     )
     return batch
 
 
 async def _fetch_articles(
     rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
-) -> list[Article]:
-    pages = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+) -> tuple[list[Article], PageFetches]:
+    """The articles of ``entries`` (a page that cannot be had leaves the feed's summary) and
+    what the page fetches did, logged as one line for the source, not one per page."""
+    fetched = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+    errors = [error for _, error in fetched if error]
+    asked = sum(1 for page, error in fetched if page or error)
+    pages = PageFetches(
+        ok=asked - len(errors), failed=len(errors), first_error=errors[0] if errors else None
+    )
+    if asked:
+        kv = {"source_id": source.id, "ok": pages.ok, "failed": pages.failed}
+        if errors:
+            log.warning("page fetches failed", extra={"kv": {**kv, "first_error": errors[0]}})
+        else:
+            log.info("page fetches", extra={"kv": kv})
     # Extraction is CPU work (up to ~1 s on a hostile page): keep it off the event loop.
-    return [
+    articles = [
         await asyncio.to_thread(extract.extract_article, entry, page, source.css_selector)
-        for entry, page in zip(entries, pages, strict=True)
+        for entry, (page, _) in zip(entries, fetched, strict=True)
     ]
+    return articles, pages
 
 
 async def _fetch_page(
     rt: Runtime, fetcher: Fetcher, source: Source, entry: FeedEntry
-) -> FetchResult | None:
-    """The article page, or None (the feed's summary is used) when it cannot be had."""
+) -> tuple[FetchResult | None, str | None]:
+    """The article page, or None and why (the feed's summary is used) when it cannot be had;
+    ``(None, None)`` when the source does not fetch pages."""
     if not (source.fetch_pages and entry.url):
-        return None
+        return None, None
     try:
-        return await fetcher.fetch(entry.url, max_bytes=rt.config.http.max_page_bytes, kind="page")
+        page = await fetcher.fetch(entry.url, max_bytes=rt.config.http.max_page_bytes, kind="page")
     except FetchError as exc:
-        log.warning(
-            "page fetch failed",
-            extra={"kv": {"source_id": source.id, "url": entry.url, "error": str(exc)}},
-        )
-        return None
+        return None, " ".join(str(exc).split())
+    return page, None
 
 
 def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
@@ -395,6 +438,10 @@ def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
     rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
     with rt.store.transaction():
         rt.store.record_source_success(source.id, new_items=outcome.new_entries, at=now)
+        if outcome.pages.ok or outcome.pages.failed:
+            rt.store.record_page_fetches(source.id, outcome.pages, now)
+            rt.metrics.page_fetches.labels(source.id, "ok").inc(outcome.pages.ok)
+            rt.metrics.page_fetches.labels(source.id, "failed").inc(outcome.pages.failed)
         for entry in batch.seen_only:
             rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
     return True
@@ -416,7 +463,7 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
     )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
-    done = _Tally()  # counted into ``tally`` only once committed
+    done = _Tally(updates=dict(tally.updates))  # counted into ``tally`` only once committed
     rt.desk_stale = True  # until the commit: a failure leaves the in-memory index ahead
     with rt.store.transaction():
         story_id = None
@@ -436,6 +483,7 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
     tally.stories_new += done.stories_new
     tally.stories_updated += done.stories_updated
     tally.alerts += done.alerts
+    tally.updates = done.updates
 
 
 def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
@@ -444,18 +492,19 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
     rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
     if decision.is_new:
         tally.stories_new += 1
-    elif decision.needs_update_alert:
+    elif decision.needs_update_alert and story.id not in tally.updates:
         tally.stories_updated += 1
     now = utcnow()
     alert = story_alert(decision, story, analysis.relevance.terms, now, article_key=article.key)
     if alert is not None:
-        findings = alert.findings
+        for f in alert.findings:
+            rt.metrics.alerts.labels(f.verdict.verdict).inc()
         alert, queued = storm.queue_alert(rt, alert, now)  # an update may fold into another
+        tally.alerts += int(queued)
         if alert.kind == "new_story":
             rt.desk.set_first_alert(story.id, alert.id)
-        tally.alerts += int(queued)
-        for f in findings:
-            rt.metrics.alerts.labels(f.verdict.verdict).inc()
+        elif alert.kind == "story_update":
+            tally.updates[story.id] = alert.id
     rt.store.record_milestones(analysis.findings, story.id, alert.id if alert else None)
     return story.id
 

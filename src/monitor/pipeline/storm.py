@@ -2,8 +2,8 @@
 alerts from 66 stories.
 
 - One per story per cycle: a later update folds into the story's update that no channel has
-  tried yet (``compose.merge_updates``; the alert keeps its id, ``updates`` counts the moves),
-  when it would go to the same channels the same way.
+  tried yet (``compose.merge_updates``; the alert keeps its id, ``updates`` counts the moves;
+  its routes follow what it now carries).
 - At most ``max_updates_per_hour`` per story in any hour; past that, one summary is queued and
   held to the end of that hour, and every further update folds into it: when it goes out it
   says the story moved N times and carries what changed.
@@ -14,6 +14,7 @@ Part of the orchestration layer: it reads and writes the outbox in the caller's 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from monitor.alerts.compose import merge_updates
@@ -21,6 +22,7 @@ from monitor.alerts.digest import route
 from monitor.models import Alert
 from monitor.pipeline.runtime import Runtime
 
+log = logging.getLogger("monitor.pipeline.storm")
 WINDOW = timedelta(hours=1)
 
 
@@ -33,10 +35,13 @@ def queue_alert(rt: Runtime, alert: Alert, now: datetime) -> tuple[Alert, bool]:
         return alert, True
     waiting = rt.store.waiting_update(alert.story_id)
     if waiting is not None:
-        earlier, earlier_routes = waiting
+        earlier, held = waiting
         merged = merge_updates(earlier, alert)
-        if set(route(merged, channels)) == earlier_routes:
-            rt.store.replace_alert(merged)
+        if rt.store.rewrite_unsent_alert(merged, route(merged, channels), not_before=held):
+            log.info(
+                "update merged",
+                extra={"kv": {"story_id": alert.story_id, "alert_id": merged.id}},
+            )
             return merged, False
     recent = rt.store.update_times(alert.story_id, now - WINDOW)
     held = None

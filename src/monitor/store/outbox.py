@@ -98,32 +98,20 @@ class OutboxMixin(BaseStore):
                     ),
                 )
 
-    def waiting_update(self, story_id: str) -> tuple[Alert, set[tuple[str, str]]] | None:
-        """The story's latest update alert that no channel has tried yet, with its routes.
-
-        Such an alert can still change (``replace_alert``): no receiver has seen any version.
-        """
+    def waiting_update(self, story_id: str) -> tuple[Alert, datetime | None] | None:
+        """The story's latest update alert that no channel has tried yet, and until when its
+        deliveries are held (None: due now). Such an alert can still change
+        (``rewrite_unsent_alert``): no receiver has seen any version of it."""
         row = self.conn.execute(
-            "SELECT a.content FROM alerts a WHERE a.story_id = ? AND a.kind = 'story_update'"
+            "SELECT a.content, (SELECT max(o.next_attempt_at) FROM outbox o"
+            "   WHERE o.alert_id = a.id)"
+            " FROM alerts a WHERE a.story_id = ? AND a.kind = 'story_update'"
             " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id"
             "   AND (o.attempts > 0 OR o.status NOT IN ('pending', 'digest')))"
             " ORDER BY a.created_at DESC, a.rowid DESC LIMIT 1",
             (story_id,),
         ).fetchone()
-        if row is None:
-            return None
-        alert = decode_alert(row[0])
-        routes = self.conn.execute(
-            "SELECT channel, mode FROM outbox WHERE alert_id = ?", (alert.id,)
-        ).fetchall()
-        return alert, {(str(r[0]), str(r[1])) for r in routes}
-
-    def replace_alert(self, alert: Alert) -> None:
-        """Rewrite an alert not yet tried on any channel (see ``waiting_update``)."""
-        self.conn.execute(
-            "UPDATE alerts SET title = ?, content = ? WHERE id = ?",
-            (alert.title, encode_alert(alert), alert.id),
-        )
+        return None if row is None else (decode_alert(row[0]), from_db(row[1]))
 
     def update_times(self, story_id: str, since: datetime) -> list[datetime]:
         """When the story's update alerts since ``since`` were made, oldest first."""
@@ -133,6 +121,34 @@ class OutboxMixin(BaseStore):
             (story_id, to_db(since)),
         ).fetchall()
         return [t for t in (from_db(r[0]) for r in rows) if t is not None]
+
+    def rewrite_unsent_alert(
+        self,
+        alert: Alert,
+        routes: Sequence[tuple[str, str]],
+        *,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Replace a queued alert's content and routes, keeping its id; only while no channel
+        has tried it (every delivery pending or held for the digest, with no attempt).
+        ``not_before`` holds its immediate deliveries as ``enqueue_alert`` does.
+
+        Returns False, changing nothing, when the alert is unknown or a channel has tried it.
+        """
+        with self.transaction():
+            rows = self.conn.execute(
+                "SELECT status, attempts FROM outbox WHERE alert_id = ?", (alert.id,)
+            ).fetchall()
+            known = self.conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert.id,)).fetchone()
+            if known is None or any(r[0] not in ("pending", "digest") or r[1] for r in rows):
+                return False
+            self.conn.execute("DELETE FROM outbox WHERE alert_id = ?", (alert.id,))
+            self.conn.execute(
+                "UPDATE alerts SET title = ?, content = ? WHERE id = ?",
+                (alert.title, encode_alert(alert), alert.id),
+            )
+            self.enqueue_alert(alert, routes, not_before=not_before)
+        return True
 
     def get_alert(self, alert_id: str) -> Alert | None:
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
