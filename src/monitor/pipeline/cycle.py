@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.compose import story_alert
 from monitor.alerts.dispatch import DispatchReport
+from monitor.analysis.analyzer import publication_day
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
     Article,
@@ -458,8 +459,16 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
         with rt.store.transaction():  # the feed changed but the text did not: nothing to say
             rt.store.record_entry(article.entry, feed_hash=feed_hash)
         return
+    # Only a feed's or a page's publication time dates the claims; a fetch time never makes a
+    # claim come before or after anything. A story's completion of a milestone counts from the
+    # day it was first reported.
+    first_reports = {e: publication_day(t) for e, t in rt.store.milestone_first_reports().items()}
     analysis = rt.analyzer.analyze(
-        article.title, article.text, article.published, rt.store.completed_milestones()
+        article.title,
+        article.text,
+        article.dated,
+        rt.store.completed_milestones(),
+        {e: d for e, d in first_reports.items() if d is not None},
     )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
