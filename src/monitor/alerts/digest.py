@@ -12,6 +12,9 @@ Rules:
   point neither loses nor doubles it.
 - A digest gathers at most ``MAX_PARTS`` alerts, so its email and webhook bodies stay a size
   that servers take (issue 13); more make several digests for the slot, sent one after another.
+- ``queue_digest_now`` gathers a channel's digest at once, whatever the schedule (``monitor
+  digest send``, the web pages' button); the next scheduled digest carries only what is queued
+  after it.
 """
 
 from __future__ import annotations
@@ -92,6 +95,8 @@ def queue_digest_now(store: Store, channel: ChannelConfig, now: datetime) -> Ale
     only what is queued after this.
     """
     queued = store.digest_queue(channel.name)
+    parts = list(dict.fromkeys(d.alert_id for d in queued))[:MAX_PARTS]  # the rest: next one
+    queued = [d for d in queued if d.alert_id in set(parts)]
     if not queued:
         return None
     digest = digest_alert(channel, now, queued, now)
