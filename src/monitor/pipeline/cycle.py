@@ -42,7 +42,6 @@ from monitor.sources.fetch import Fetcher
 from monitor.store import utcnow
 
 log = logging.getLogger("monitor.pipeline.cycle")
-FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
 
 
 @dataclass
@@ -100,7 +99,7 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
 async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> list[SourceOutcome]:
     """Fetch every due source concurrently and process what comes in (see ``_process``).
 
-    The sources that answer within ``FIRST_WAVE_SECONDS`` are processed together, their
+    The sources that answer within ``first_wave_seconds`` are processed together, their
     articles in publication order; a slower source is processed as soon as it lands, so it
     never holds up the alerts of the others.
     """
@@ -115,7 +114,7 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
         pending = set(tasks)
         try:
             async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
-                timeout: float | None = FIRST_WAVE_SECONDS
+                timeout: float | None = rt.config.first_wave_seconds
                 while pending:
                     done, pending = await asyncio.wait(
                         pending, timeout=timeout, return_when=_wave_end(timeout)
