@@ -196,7 +196,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             base = default_config(Path(tmp))
         setup_logging("debug" if args.verbose else "warning", base.log_format)
         sources = tuple(Source(id=f.id, url=f.url, name=f.name) for f in site.feeds)
-        channels = base.channels
+        # Demo alerts are marked on every channel and never enter a JSON-Lines archive.
+        channels = tuple(c for c in base.channels if c.type != "jsonl")
+        for skipped in (c for c in base.channels if c.type == "jsonl"):
+            print(f"demo: channel {skipped.name!r} (jsonl) skipped: demo alerts are not archived")
         if not any(c.type == "console" for c in channels):
             channels = (ChannelConfig("console", "console", VERDICTS, ()), *channels)
         config = replace(
@@ -208,7 +211,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             http=replace(base.http, allow_private_addresses=True),
         )
         print(f"demo: serving {len(sources)} bundled feeds at {site.base_url}\n")
-        rt = _runtime(config, console=sys.stdout)
+        rt = _runtime(config, console=sys.stdout, demo=True)
         try:
             report = run_cycle(rt, alert_on_first_run=True)
         finally:

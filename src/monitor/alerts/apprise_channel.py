@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
-from monitor.alerts.render import render_text, subject
+from monitor.alerts.render import DEFAULT, render_text, subject
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 
 INSTALL_HINT = "the apprise channel needs the apprise package: pip install 'monitor[apprise]'"
@@ -60,13 +61,14 @@ def check_apprise_urls(options: AppriseOptions) -> list[str]:
 
 
 class AppriseChannel:
-    def __init__(self, name: str, options: AppriseOptions) -> None:
+    def __init__(self, name: str, options: AppriseOptions, pres: Presentation = DEFAULT) -> None:
         problems = check_apprise_urls(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
         import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
         self.name = name
+        self.pres = pres
         self.timeout = options.timeout_seconds
         self._apprise = apprise.Apprise()
         for url in options.urls:
@@ -75,10 +77,10 @@ class AppriseChannel:
     def send(self, message: Outgoing) -> None:
         import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
-        body = render_text(message.alert, message.parts)
+        body = render_text(message.alert, message.parts, pres=self.pres)
         result = self._apprise.notify(
             body=body,
-            title=subject(message.alert, message.parts),
+            title=subject(message.alert, message.parts, self.pres),
             body_format=apprise.NotifyFormat.TEXT,
             timeout=self.timeout,
         )
