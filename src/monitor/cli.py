@@ -1,6 +1,6 @@
 """The command line: the only module that prints. ``main(argv) -> exit code``.
 
-Commands: once, run, demo, analyze, check-config, timeline, status, outbox, healthcheck.
+Commands: once, run, demo, analyze, eval, check-config, timeline, status, outbox, healthcheck.
 Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage errors);
 ``--verbose`` shows the traceback instead.
 """
@@ -28,6 +28,7 @@ from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState, Source
 from monitor.ops.analyze import run_analyze
+from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
@@ -114,6 +115,19 @@ def _parser() -> argparse.ArgumentParser:
     an = add("analyze", _cmd_analyze, "analyse articles given as JSON Lines; write JSON Lines")
     an.add_argument("--input", "-i", default="-", help="JSON Lines file, or - for stdin")
     an.add_argument("--format", choices=("json", "text"), default="json")
+    ev = add("eval", _cmd_eval, "score the analysis against labelled articles (a backtest)")
+    ev.add_argument("--labels", type=Path, required=True, help="labelled articles, JSON Lines")
+    ev.add_argument("--claims", type=Path, help="claim expectations (JSON)")
+    ev.add_argument("--scoring", type=Path, help="borderline ids and neutral story groups (JSON)")
+    ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.add_argument("--floors", type=Path, help="TOML file with a [floors] table of the minimums")
+    for flag, what in (
+        ("--min-f1", "relevance F1"),
+        ("--min-story-precision", "story pairwise precision"),
+        ("--min-story-recall", "story pairwise recall"),
+        ("--min-claims", "claim expectations held: a count, or a share when below 1"),
+    ):
+        ev.add_argument(flag, type=_non_negative, metavar="X", help=f"minimum {what}; exit 1 below")
     add("check-config", _cmd_check_config, "validate the config and print it, secrets redacted")
     tl = add("timeline", _cmd_timeline, "print the timeline with each milestone's status")
     tl.add_argument("--json", action="store_true", help="JSON for scripts")
@@ -238,6 +252,37 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.input}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{args.input}: not UTF-8 (byte {exc.start})") from None
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0: {text!r}")
+    return value
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    if args.config:
+        config = load_config(Path(args.config), require_sources=False)
+    else:
+        config = default_config(Path(tempfile.gettempdir()))
+    floors = load_floors(args.floors) if args.floors else Floors()
+    given = {k: getattr(args, k) for k in ("min_f1", "min_story_precision", "min_story_recall")}
+    given["min_claims"] = args.min_claims
+    floors = replace(floors, **{k: v for k, v in given.items() if v is not None})
+    return run_eval(
+        sys.stdout,
+        Analyzer(config.rules, config.timeline),
+        args.labels,
+        claims=args.claims,
+        scoring=args.scoring,
+        floors=floors,
+        fmt=args.format,
+        extract_html=_page_text,
+    )
 
 
 def _page_text(html: str, url: str | None) -> str:

@@ -69,8 +69,8 @@ def run_analyze(
     items = []
     for lineno, line in enumerate(inp, 1):
         if line.strip():
-            record = _parse_line(line, lineno)
-            items.append(_analyze_record(record, analyzer, extract_html))
+            record = parse_line(line, lineno)
+            items.append(analyze_record(record, analyzer, extract_html))
     stories = group_stories(items)
     for n, (item, story) in enumerate(zip(items, stories, strict=True), 1):
         if fmt == "json":
@@ -81,7 +81,9 @@ def run_analyze(
 
 
 @dataclass(frozen=True, slots=True)
-class _Record:
+class Record:
+    """One input article of ``monitor analyze``, as read from its JSON line."""
+
     id: str
     url: str | None
     outlet: str | None
@@ -91,8 +93,13 @@ class _Record:
     html: str | None
 
 
-def _parse_line(line: str, lineno: int) -> _Record:
-    where = f"analyze: line {lineno}"
+def parse_line(line: str, lineno: int, source: str = "analyze") -> Record:
+    """One input line of ``monitor analyze`` (also the labelled lines of ``monitor eval``).
+
+    Raises:
+        InputError: naming ``source`` and the line.
+    """
+    where = f"{source}: line {lineno}"
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -106,7 +113,7 @@ def _parse_line(line: str, lineno: int) -> _Record:
     if not isinstance(raw["id"], str | int) or isinstance(raw["id"], bool):
         raise InputError(f"{where}: field 'id' must be a string")
     fields = {k: _optional_str(raw, k, where) for k in ("url", "outlet", "title", "text", "html")}
-    return _Record(
+    return Record(
         id=str(raw["id"]),
         published=_published(raw.get("published"), where),
         **fields,
@@ -133,8 +140,8 @@ def _published(value: Any, where: str) -> datetime | date | None:
     raise InputError(f"{where}: field 'published' must be YYYY-MM-DD, an ISO datetime or null")
 
 
-def _analyze_record(
-    rec: _Record, analyzer: Analyzer, extract_html: Callable[[str, str | None], str] | None
+def analyze_record(
+    rec: Record, analyzer: Analyzer, extract_html: Callable[[str, str | None], str] | None
 ) -> BatchItem:
     text = rec.text
     if text is None:
