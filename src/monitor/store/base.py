@@ -7,7 +7,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Self
@@ -59,6 +59,7 @@ class BaseStore:
         self.conn = conn
         self._lock = lock
         self._depth = 0
+        self._rollback_hooks: list[Callable[[], None]] = []
 
     @classmethod
     def open(cls, state_dir: Path, *, lock: bool = True) -> Self:
@@ -105,9 +106,16 @@ class BaseStore:
             # connection is usable for the next cycle and the original error is the one raised.
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            for hook in self._rollback_hooks:
+                hook()
             raise
         finally:
             self._depth = 0
+
+    def on_rollback(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` whenever a transaction rolls back: a cache of what the transaction
+        wrote (the story desk's open stories) must forget it."""
+        self._rollback_hooks.append(hook)
 
     def integrity_ok(self) -> bool:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

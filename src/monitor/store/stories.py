@@ -98,6 +98,29 @@ class StoriesMixin:
             ],
         )
 
+    def update_story_claims(
+        self, story_id: str, before: Sequence[StoryClaim], after: Sequence[StoryClaim]
+    ) -> None:
+        """Write only the merged claims that changed from ``before`` to ``after`` (a join
+        adds a claim or an outlet to one): the cost of a join does not grow with the story."""
+        changed = [
+            (story_id, i, encode_findings([c.finding]), json.dumps(list(c.outlets)))
+            for i, c in enumerate(after)
+            if i >= len(before) or before[i].finding is not c.finding
+            or before[i].outlets != c.outlets
+        ]  # fmt: skip
+        self.conn.executemany(
+            "INSERT INTO story_claims (story_id, position, finding, outlets) VALUES (?,?,?,?)"
+            " ON CONFLICT(story_id, position) DO UPDATE SET finding = excluded.finding,"
+            " outlets = excluded.outlets",
+            changed,
+        )
+        if len(after) < len(before):
+            self.conn.execute(
+                "DELETE FROM story_claims WHERE story_id = ? AND position >= ?",
+                (story_id, len(after)),
+            )
+
     def set_story_alert(self, story_id: str, alert_id: str) -> None:
         """Record the story's first alert (later calls keep the first)."""
         self.conn.execute(
