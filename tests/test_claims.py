@@ -29,7 +29,7 @@ def rules() -> KeywordRules:
 
 def claims_of(text: str, rules: KeywordRules, published: date = PUBLISHED) -> list[Claim]:
     norm = normalize(text)
-    return extract_claims(norm, find_dates(norm, published), rules)
+    return extract_claims(norm, find_dates(norm, published), rules, published)
 
 
 def summary(c: Claim) -> dict[str, Any]:
@@ -471,3 +471,49 @@ def test_dates_of_claim_sentences_only_change_nothing(rules: KeywordRules) -> No
         everywhere = extract_claims(norm, find_dates(norm, day), rules)
         spans = claim_sentences(norm, rules)
         assert extract_claims(norm, find_dates(norm, day, spans), rules) == everywhere, art["id"]
+
+
+# --------------------------------------------------------------------------- reported
+
+
+def reported(c: Claim) -> str | None:
+    return c.reported.start.isoformat() if c.reported else None
+
+
+def test_reporting_day_is_kept_apart_from_the_event_date(rules: KeywordRules) -> None:
+    text = (
+        "قال مسؤول عسكري عراقي، اليوم الثلاثاء، إن القوات الأمريكية ستغادر قاعدة عين الأسد "
+        "في آذار المقبل."
+    )
+    (c,) = claims_of(text, rules)
+    assert reported(c) == "2026-01-20"
+    assert c.date is not None and c.date.start == date(2026, 3, 1)
+
+
+def test_reporting_day_covers_every_claim_after_the_verb(rules: KeywordRules) -> None:
+    text = (
+        "أعلنت وزارة الدفاع العراقية أمس الاثنين انسحاب القوات الأمريكية من قاعدة عين الأسد، "
+        "على أن تبقى قوات التحالف في أربيل حتى أيلول 2026."
+    )
+    found = claims_of(text, rules)
+    assert len(found) == 2
+    assert [reported(c) for c in found] == ["2026-01-19", "2026-01-19"]
+    assert found[1].date is not None and found[1].date.start == date(2026, 9, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the date follows أنّ: it is what was said, not when
+        "أعلن المتحدث باسم التحالف أن القوات الأمريكية ستغادر قاعدة حرير يوم الخميس المقبل.",
+        # no date after the verb; the one before it is the move's
+        "انسحبت القوات الأمريكية من قاعدة التاجي في آب 2020 كما أعلن البنتاغون.",
+        # a year is no reporting day
+        "أعلن التحالف الدولي عام 2021 انتهاء مهمته القتالية في العراق.",
+        # a reporting date cannot fall after publication
+        "سيعلن التحالف الدولي في أيلول المقبل انتهاء مهمته في العراق.",
+    ],
+)
+def test_no_reporting_day_where_the_text_gives_none(rules: KeywordRules, text: str) -> None:
+    found = claims_of(text, rules)
+    assert found and all(c.reported is None for c in found)

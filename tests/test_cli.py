@@ -45,7 +45,10 @@ CLAIM_KEYS = {
     "hedged",
     "verdict",
     "timeline_event",
+    "reported",
+    "destinations",
     "reason",
+    "reason_ar",
 }
 
 

@@ -1493,3 +1493,45 @@ def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
     verdict = judge(claim, timeline, date(2024, 1, 26))
     later = {e.id for e in timeline.events if e.start > date(2024, 1, 27)}
     assert verdict.timeline_event not in later, verdict.reason
+
+
+# --------------------------------------------------------------------------- reasons in Arabic
+
+
+@pytest.mark.parametrize(
+    ("the_claim", "published", "verdict", "words"),
+    [
+        (
+            claim(
+                "withdrawal",
+                DateSpan("آذار 2026", date(2026, 3, 1), date(2026, 3, 31), "month"),
+                ("erbil",),
+            ),
+            date(2026, 1, 10),
+            "conflicting",
+            ["يخالف الجدول الزمني", "يذكر 2026-03", "الجدول الزمني: rest-leave-end-2026"],
+        ),
+        (
+            claim(
+                "handover",
+                DateSpan("2010", date(2010, 1, 1), date(2010, 12, 31), "year"),
+                ("syria",),
+            ),
+            date(2026, 1, 10),
+            "new",
+            ["لا حدث في الجدول الزمني يطابق", "تسليم", "2010"],
+        ),
+        (claim("agreement"), date(2026, 1, 10), "consistent", ["يتفق مع joint-statement"]),
+    ],
+    ids=["conflicting", "new", "consistent"],
+)
+def test_every_verdict_has_an_arabic_reason_from_the_same_parts(
+    the_claim: Claim, published: date, verdict: str, words: list[str]
+) -> None:
+    result = judge(the_claim, DEFAULT, published)
+    assert result.verdict == verdict, result.reason
+    for word in words:
+        assert word in result.reason_ar, result.reason_ar
+    if result.timeline_event:
+        event = next(e for e in DEFAULT.events if e.id == result.timeline_event)
+        assert f"«{event.title_ar}»" in result.reason_ar  # the event's own Arabic title

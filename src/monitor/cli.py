@@ -1,8 +1,9 @@
 """The command line: the only module that prints. ``main(argv) -> exit code``.
 
-Commands: once, run, demo, analyze, eval, check-config, timeline, status, outbox, healthcheck.
-Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage errors);
-``--verbose`` shows the traceback instead.
+Commands: once, run, demo, analyze, eval, check-config, timeline, status, story, outbox,
+healthcheck. Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage
+errors); ``--verbose`` shows the traceback instead. A reader that closes the pipe early
+(``| head``) ends the command quietly with exit code 141, as a process killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bs4 import BeautifulSoup
 
 from monitor import __version__
 from monitor.alerts.report import outbox_report
+from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config, default_config, load_config
 from monitor.demo.server import serve_demo
@@ -32,6 +34,7 @@ from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
+from monitor.ops.story import story_text, story_view
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
@@ -53,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
         return result
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
     except MonitorError as exc:
         if args.verbose:
             raise
@@ -61,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _one_line(exc: MonitorError) -> str:
@@ -93,9 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(
-        name: str, func: Callable[[argparse.Namespace], int], help: str
+        name: str,
+        func: Callable[[argparse.Namespace], int],
+        help: str,
+        parent: argparse.ArgumentParser = common,
     ) -> argparse.ArgumentParser:
-        cmd = sub.add_parser(name, parents=[common], help=help, description=help)
+        cmd = sub.add_parser(name, parents=[parent], help=help, description=help)
         cmd.set_defaults(func=func)
         return cmd
 
@@ -111,10 +128,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="alert on an empty state instead of seeding it silently",
     )
-    add("demo", _cmd_demo, "serve the bundled demo feeds locally and run one cycle on them")
+    add(
+        "demo",
+        _cmd_demo,
+        "serve the bundled demo feeds locally and run one cycle on them",
+        _demo_options(),
+    )
     an = add("analyze", _cmd_analyze, "analyse articles given as JSON Lines; write JSON Lines")
     an.add_argument("--input", "-i", default="-", help="JSON Lines file, or - for stdin")
-    an.add_argument("--format", choices=("json", "text"), default="json")
+    an.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: one JSON object per input line (the contract in README); text: the same "
+        "for a person to read (default: %(default)s)",
+    )
     ev = add("eval", _cmd_eval, "score the analysis against labelled articles (a backtest)")
     ev.add_argument("--labels", type=Path, required=True, help="labelled articles, JSON Lines")
     ev.add_argument("--claims", type=Path, help="claim expectations (JSON)")
@@ -133,11 +161,33 @@ def _parser() -> argparse.ArgumentParser:
     tl.add_argument("--json", action="store_true", help="JSON for scripts")
     st = add("status", _cmd_status, "sources' health, last cycle and outbox counts")
     st.add_argument("--json", action="store_true", help="JSON for scripts")
+    story = add("story", _cmd_story, "one story: its outlets, claims with verdicts, alerts sent")
+    story.add_argument("story_id", help="the story id (alerts and `monitor timeline` show it)")
     ob = add("outbox", _cmd_outbox, "list pending, failed and dead deliveries")
     ob.add_argument("action", nargs="?", choices=("list", "retry"), default="list")
     ob.add_argument("delivery_id", nargs="?", type=int, help="with retry: the delivery to requeue")
     add("healthcheck", _cmd_healthcheck, "exit 0 when the last good cycle is recent enough")
     return p
+
+
+def _demo_options() -> argparse.ArgumentParser:
+    """``demo`` reads a config only when given one (no $MONITOR_CONFIG, no ./config default)."""
+    demo = argparse.ArgumentParser(add_help=False)
+    demo.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="also send the demo alerts (marked DEMO) to FILE's email and webhook channels and "
+        "use its keywords and timeline (default: none; the bundled defaults and the console)",
+    )
+    demo.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug logging; tracebacks instead of one-line errors",
+    )
+    return demo
 
 
 # --------------------------------------------------------------------------- helpers
@@ -246,6 +296,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
         with open(args.input, encoding="utf-8") as inp:
             return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text)
+    except BrokenPipeError:
+        raise  # the reader of our output left (`| head`): not the input file's fault
     except FileNotFoundError:
         raise ConfigError(f"{args.input}: file not found") from None
     except OSError as exc:  # a directory, no permission: one line, not a traceback
@@ -367,12 +419,44 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
             with store.transaction():
                 found = store.requeue_delivery(args.delivery_id)
             if not found:
-                raise ConfigError(f"outbox retry: no delivery with id {args.delivery_id}")
+                raise ConfigError(f"outbox retry: {_why_not_retried(store, args.delivery_id)}")
             print(f"delivery {args.delivery_id} requeued")
             return 0
         print(outbox_report(store))
     finally:
         store.close()
+    return 0
+
+
+def _why_not_retried(store: Store, delivery_id: int) -> str:
+    """Why ``outbox retry`` left a delivery alone, in words an operator can act on."""
+    d = store.get_delivery(delivery_id)
+    if d is None:
+        return f"no delivery with id {delivery_id} (see `monitor outbox`)"
+    when = f" at {d.updated_at:%Y-%m-%d %H:%M} UTC" if d.updated_at else ""
+    if d.status == "sent":
+        return f"delivery {delivery_id} was already sent to {d.channel}{when}: nothing to retry"
+    if d.status == "digest":
+        return (
+            f"delivery {delivery_id} is held for {d.channel}'s daily digest, not failed: "
+            f"`monitor digest send --channel {d.channel}` sends the digest now"
+        )
+    if d.status == "bundled":
+        return f"delivery {delivery_id} went out in {d.channel}'s digest{when}: nothing to retry"
+    return f"delivery {delivery_id} is {d.status}: nothing to retry"
+
+
+def _cmd_story(args: argparse.Namespace) -> int:
+    config = load_config(_config_path(args), require_sources=False)
+    store = _open_store_readonly(config)
+    try:
+        view = story_view(store, args.story_id)
+    finally:
+        store.close()
+    if view is None:
+        raise ConfigError(f"story: no story {args.story_id!r} in {config.state_dir}")
+    pres = Presentation(cast(Lang, config.alert_language), config.timezone)
+    print(story_text(view, pres))
     return 0
 
 

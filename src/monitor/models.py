@@ -188,6 +188,9 @@ class Claim:
     # where forces go ("… إلى أربيل"): not in ``places``, which holds where the claim happens
     destinations: tuple[str, ...] = ()
     phase: ClaimPhase | None = None
+    # the day the claim was reported ("أعلنت الوزارة أمس السبت …"), apart from ``date``, the
+    # day of the event it claims; None when the text gives no date for the reporting verb
+    reported: DateSpan | None = None
 
 
 @dataclass(frozen=True, slots=True)

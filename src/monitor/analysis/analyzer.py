@@ -61,7 +61,7 @@ class Analyzer:
         day = publication_day(published)
         # dates only where a claim may be: most sentences of an article hold none
         spans = claims.claim_sentences(norm, self.rules)
-        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules)
+        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)
         findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
         return ArticleAnalysis(relevance, findings, body)
 

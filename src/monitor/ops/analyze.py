@@ -180,13 +180,17 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "kind": c.kind,
         "sentence": c.sentence,
         "date": date_json(c.date),
-        "places": list(c.places),
+        "reported": date_json(c.reported),
+        # every place the claim names; where forces go is also listed apart
+        "places": list(dict.fromkeys(c.places + c.destinations)),
+        "destinations": list(c.destinations),
         "number": number_json(c.number),
         "negated": c.negated,
         "hedged": c.hedged,
         "verdict": v.verdict,
         "timeline_event": v.timeline_event,
         "reason": v.reason,
+        "reason_ar": v.reason_ar,
     }
 
 
@@ -217,9 +221,11 @@ def _claim_text(i: int, f: Finding) -> list[str]:
         if c.date.end != c.date.start:
             span += f"..{c.date.end.isoformat()}"
         facts.append(f"date {span} «{c.date.text}»")
+    if c.reported:
+        facts.append(f"reported {c.reported.start.isoformat()} «{c.reported.text}»")
     if c.places:
         facts.append("places " + ", ".join(c.places))
-    if c.destinations:  # not in the JSON contract: the report shows where forces go
+    if c.destinations:
         facts.append("to " + ", ".join(c.destinations))
     if c.number:
         q = "" if c.number.qualifier == "exact" else c.number.qualifier.replace("_", " ") + " "

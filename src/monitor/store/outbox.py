@@ -91,6 +91,30 @@ class OutboxMixin(BaseStore):
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return decode_alert(row[0]) if row else None
 
+    def story_alerts(self, story_id: str) -> list[Alert]:
+        """The alerts recorded for a story, oldest first (``monitor story``)."""
+        rows = self.conn.execute(
+            "SELECT content FROM alerts WHERE story_id = ? ORDER BY created_at, id", (story_id,)
+        ).fetchall()
+        return [decode_alert(r[0]) for r in rows]
+
+    def alert_deliveries(self, alert_id: str) -> list[Delivery]:
+        """Every delivery of one alert, by channel (what was sent where, or why not)."""
+        rows = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            " WHERE o.alert_id = ? ORDER BY o.channel",
+            (alert_id,),
+        ).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def get_delivery(self, delivery_id: int) -> Delivery | None:
+        row = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            " WHERE o.id = ?",
+            (delivery_id,),
+        ).fetchone()
+        return _delivery(row) if row else None
+
     # ------------------------------------------------------------------ deliveries
 
     def due_deliveries(self, now: datetime) -> list[Delivery]:

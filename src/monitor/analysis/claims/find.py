@@ -17,13 +17,19 @@ Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
   makes no claim hands its places to the claim before it; a claim naming none may take the
   foreign country the sentences before it speak of); ``negated``, ``hedged``, ``reports_done``
   and ``phase``: see ``claimflags``.
+- ``reported``: the date right after a reporting verb and its subject ("أعلنت وزارة الدفاع
+  العراقية أمس السبت"، "كشف مصدر، اليوم الأحد، عن"), for the claims after that verb in its
+  sentence; never a date after أنّ/إنّ or a cue (that one is the event's), never a year, and
+  never after the publication day.
 - ``sentence`` is the original text of the segment and ``span`` its place in it.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
+from datetime import date
 
 from monitor.analysis import lexicon as lx
 from monitor.analysis.claims.clauses import (
@@ -66,15 +72,21 @@ _BASE_NOUNS = frozenset(
     {"قاعده", "القاعده", "قواعد", "القواعد", "معسكر", "المعسكر", "مقر", "المقر", "مقرات", "المقرات"}
 )
 _BASE_REACH = 6
+_REPORT_REACH = 8  # words between a reporting verb and its date (the subject: "وزارة الدفاع…")
+# "أعلن أن القوات ستنسحب الشهر المقبل": a date after أنّ/إنّ is what was reported, not when
+_THAT = re.compile(r"^[وفبل]?(ان|انه|انها|انهم)$")
 
 
-def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -> list[Claim]:
+def extract_claims(
+    norm: NormText, dates: list[DateSpan], rules: KeywordRules, published: date | None = None
+) -> list[Claim]:
     """Find the claims of an article body.
 
     Args:
         norm: the normalised body (furniture removed); spans point into ``norm.original``.
         dates: every date of the body (``dates.find_dates``), spans in the original text.
         rules: the compiled keyword rules (cues, flags, places, exclusions).
+        published: the publication day; a reporting date after it is no reporting date.
 
     Returns:
         The claims in text order.
@@ -88,7 +100,10 @@ def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -
     abroad = any(h.term.role == "place" and h.term.tag in rules.foreign for h in scan.hits)
     claims: list[Claim] = []
     for sid, (start, end) in enumerate(scan.sentences):
-        sv = SentenceView(scan, by_sentence.get(sid, []), rules, abroad)
+        hits = by_sentence.get(sid, [])
+        reports = _reports(scan, hits, [d for d in date_at if scan.sentence_of[d[0]] == sid])
+        reports = tuple(r for r in reports if published is None or r[1].start <= published)
+        sv = SentenceView(scan, hits, rules, abroad, reports)
         here = [c for c in counts if scan.sentence_of[c.first] == sid]
         cues = _sentence_cues(sv, bool(here))
         if not cues and not here:
@@ -104,6 +119,34 @@ def claim_sentences(norm: NormText, rules: KeywordRules) -> list[tuple[int, int]
     scan = rules.lexicon.scan(norm.text)
     wanted = {h.sentence for h in scan.hits if h.term.role in _CLAIM_ROLES}
     return [span for i, span in enumerate(scan.sentences) if i in wanted]
+
+
+def _reports(
+    scan: lx.Scan, hits: list[lx.Hit], dates: list[DateAt]
+) -> tuple[tuple[int, DateSpan], ...]:
+    """Each reporting verb of a sentence with the date right after it and its subject."""
+    blockers = [h.first for h in hits if h.term.role in ("cue", "pverb")]
+    found = []
+    for verb in (h for h in hits if h.term.role == "report"):
+        # only the first date after the verb can be its own
+        first, _, d = min((x for x in dates if x[0] > verb.last), default=(0, 0, None))
+        if d is None or first - verb.last - 1 > _REPORT_REACH:
+            continue
+        between = scan.tokens[verb.last + 1 : first]
+        if (
+            d.granularity not in ("year", "part_of_year")
+            and not any(_THAT.match(t) for t in between)
+            and not any(verb.last < b < first for b in blockers)
+        ):
+            found.append((verb.first, d))
+    return tuple(found)
+
+
+def _reported(sv: SentenceView, anchor: int) -> DateSpan | None:
+    """The reporting date of a claim whose cue starts at token ``anchor``: the last reporting
+    verb before it in its sentence."""
+    before = [d for first, d in sv.reports if first < anchor]
+    return before[-1] if before else None
 
 
 def _token_range(scan: lx.Scan, norm: NormText, span: tuple[int, int]) -> tuple[int, int]:
@@ -278,6 +321,7 @@ def _claim(
         span=(start, end),
         destinations=destinations,
         phase=phase_of(scan, seg_hits, cue),
+        reported=_reported(sv, cue.first if cue else toks.start),
     )
 
 
