@@ -20,7 +20,7 @@ from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
-from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
+from monitor.models import ArticleAnalysis, ArticleReading, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
 from monitor.timeline.judge import judge
 
@@ -53,22 +53,40 @@ class Analyzer:
             Relevance, findings (claims with verdicts; empty when not relevant) and the
             normalised furniture-free body.
         """
-        norm = blank_furniture(normalize(text))
-        relevance = keywords.score(norm, title, self.rules)
-        body = collapse_body(norm.text)
-        if not relevance.relevant:
-            return ArticleAnalysis(relevance, (), body)
-        day = publication_day(published)
-        # dates only where a claim may be: most sentences of an article hold none
-        spans = claims.claim_sentences(norm, self.rules)
-        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)
-        findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
-        return ArticleAnalysis(relevance, findings, body)
+        reading = read_article(self.rules, title, text, published)
+        return self.finish(reading, milestones)
+
+    def finish(
+        self, reading: ArticleReading, milestones: Mapping[str, str] | None = None
+    ) -> ArticleAnalysis:
+        """The analysis of a ``read_article`` reading: its claims with the timeline's
+        verdicts (the only stage that needs the store's completed milestones)."""
+        findings = tuple(Finding(c, self.judge(c, reading.day, milestones)) for c in reading.claims)
+        return ArticleAnalysis(reading.relevance, findings, reading.body)
 
     def judge(
         self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
     ) -> Verdict:
         return judge(claim, self.timeline, day, milestones)
+
+
+def read_article(
+    rules: KeywordRules, title: str | None, text: str, published: datetime | date | None
+) -> ArticleReading:
+    """Every stage but the verdicts: normalise, furniture, relevance, dates, claims.
+
+    A pure function of its arguments (no timeline, no store), so it runs in a worker process.
+    """
+    norm = blank_furniture(normalize(text))
+    relevance = keywords.score(norm, title, rules)
+    body = collapse_body(norm.text)
+    day = publication_day(published)
+    if not relevance.relevant:
+        return ArticleReading(relevance, (), body, day)
+    # dates only where a claim may be: most sentences of an article hold none
+    spans = claims.claim_sentences(norm, rules)
+    found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), rules, day)
+    return ArticleReading(relevance, tuple(found), body, day)
 
 
 def publication_day(published: datetime | date | None) -> date | None:

@@ -1,7 +1,7 @@
 """One cycle, start to end: the only module that knows the order of the stages.
 
     for each due source, concurrently:   fetch feed -> parse -> new entries -> fetch pages
-                                         -> extract articles
+                                         -> extract and read articles (worker processes)
     as each source completes, in order:  analyse -> story -> alerts into the outbox,
                                          entries and story in one transaction per article
     then:                                dispatch the outbox, health checks, prune
@@ -27,6 +27,7 @@ from monitor.errors import FetchError, ParseError
 from monitor.models import (
     Article,
     ArticleAnalysis,
+    ArticleReading,
     CycleReport,
     FailureKind,
     FeedEntry,
@@ -35,9 +36,9 @@ from monitor.models import (
     Source,
     SourceOutcome,
 )
-from monitor.pipeline import sourcehealth
+from monitor.pipeline import prepare, sourcehealth
 from monitor.pipeline.runtime import Runtime, SourceBatch
-from monitor.sources import extract, parse
+from monitor.sources import parse
 from monitor.sources.fetch import Fetcher
 from monitor.store import utcnow
 
@@ -196,7 +197,9 @@ async def _fetch_source_inner(
     if seeding:
         batch.seen_only = fresh
     else:
-        batch.articles = await _fetch_articles(rt, fetcher, source, todo)
+        prepared = await _fetch_articles(rt, fetcher, source, todo)
+        batch.articles = [p.article for p in prepared]
+        batch.readings = {p.article.key: p.reading for p in prepared if p.reading is not None}
         if len(todo) < len(fresh) + len(edited):
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
@@ -209,13 +212,18 @@ async def _fetch_source_inner(
 
 async def _fetch_articles(
     rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
-) -> list[Article]:
+) -> list[prepare.Prepared]:
     pages = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
-    # Extraction is CPU work (up to ~1 s on a hostile page): keep it off the event loop.
-    return [
-        await asyncio.to_thread(extract.extract_article, entry, page, source.css_selector)
-        for entry, page in zip(entries, pages, strict=True)
-    ]
+    # Extraction and reading are the cycle's CPU work: in the worker processes (both cores),
+    # each call waiting in a thread so the event loop keeps fetching.
+    return list(
+        await asyncio.gather(
+            *(
+                asyncio.to_thread(prepare.prepare, e, p, source.css_selector, rt.rules_ref)
+                for e, p in zip(entries, pages, strict=True)
+            )
+        )
+    )
 
 
 async def _fetch_page(
@@ -280,7 +288,9 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
     failed: set[str] = set()
     for article, batch in work:
         try:
-            _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
+            reading = batch.readings.get(article.key)
+            feed_hash = batch.feed_hashes.get(article.key, "")
+            _process_article(rt, article, reading, feed_hash, tally)
         except Exception:  # this article only: it stays unseen and is retried next cycle
             failed.add(batch.source.id)
             log.exception("article failed", extra={"kv": {"url": article.url}})
@@ -311,15 +321,19 @@ def _publication_order(article: Article) -> tuple[bool, datetime]:
     return (published is None, published or datetime.max.replace(tzinfo=UTC))
 
 
-def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tally) -> None:
+def _process_article(
+    rt: Runtime, article: Article, reading: ArticleReading | None, feed_hash: str, tally: _Tally
+) -> None:
     previous_hash = rt.store.content_hash(article.key)
     if previous_hash is not None and previous_hash == article.content_hash:
         with rt.store.transaction():  # the feed changed but the text did not: nothing to say
             rt.store.record_entry(article.entry, feed_hash=feed_hash)
         return
-    analysis = rt.analyzer.analyze(
-        article.title, article.text, article.published, rt.store.completed_milestones()
-    )
+    milestones = rt.store.completed_milestones()
+    if reading is not None:  # read in a worker: only the verdicts are left
+        analysis = rt.analyzer.finish(reading, milestones)
+    else:
+        analysis = rt.analyzer.analyze(article.title, article.text, article.published, milestones)
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
     with rt.store.transaction():
