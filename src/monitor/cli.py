@@ -2,8 +2,9 @@
 
 Commands: once, run, demo, analyze, eval, check-config, timeline, status, story, outbox,
 healthcheck. Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage
-errors); ``--verbose`` shows the traceback instead. A reader that closes the pipe early
-(``| head``) ends the command quietly with exit code 141, as a process killed by SIGPIPE.
+errors), and so does any error of the state database (never a traceback); ``--verbose`` shows
+the traceback instead. A reader that closes the pipe early (``| head``) ends the command
+quietly with exit code 141, as a process killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -40,6 +42,8 @@ from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
 from monitor.sources.extract import extract_main_text
 from monitor.store import Store
+from monitor.store.base import db_error
+from monitor.store.check import RECOVERY_HINT
 from monitor.timeline.table import milestone_json, milestone_table
 
 ENV_CONFIG = "MONITOR_CONFIG"
@@ -65,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         print(f"monitor: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # a read on a damaged database, outside any transaction
+        if args.verbose:
+            raise
+        print(f"monitor: {_one_line(db_error(exc, None))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -161,6 +170,11 @@ def _parser() -> argparse.ArgumentParser:
     tl.add_argument("--json", action="store_true", help="JSON for scripts")
     st = add("status", _cmd_status, "sources' health, last cycle and outbox counts")
     st.add_argument("--json", action="store_true", help="JSON for scripts")
+    st.add_argument(
+        "--check",
+        action="store_true",
+        help="also run SQLite's full integrity check of the state (exit 1 when damaged)",
+    )
     story = add("story", _cmd_story, "one story: its outlets, claims with verdicts, alerts sent")
     story.add_argument("story_id", help="the story id (alerts and `monitor timeline` show it)")
     ob = add("outbox", _cmd_outbox, "list pending, failed and dead deliveries")
@@ -232,6 +246,9 @@ def _cmd_once(args: argparse.Namespace) -> int:
     finally:
         rt.store.close()
     _print_summary(report)
+    if report.store_error:
+        print(f"monitor: cycle failed: {report.store_error}", file=sys.stderr)
+        return 1
     if report.sources and not report.sources_ok:
         # Cron and CI see a cycle that reached no source at all as a failure.
         print(
@@ -401,10 +418,20 @@ def _cmd_status(args: argparse.Namespace) -> int:
     config = load_config(_config_path(args))
     store = _open_store_readonly(config)
     try:
+        problems = store.integrity_problems() if args.check else []
         data = status_json(config, store)
     finally:
         store.close()
+    if args.check:
+        data["integrity"] = problems or "ok"
     print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else status_text(data))
+    if problems:
+        print(
+            f"monitor: {store.path} is damaged (integrity_check: {'; '.join(problems[:3])}):"
+            f" {RECOVERY_HINT.format(db=store.path)}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -448,6 +448,7 @@ class CycleReport:
     deliveries_ok: int = 0
     deliveries_failed: int = 0
     seeded: bool = False
+    store_error: str | None = None  # a write failed: the cycle stopped there and failed
 
     @property
     def sources_ok(self) -> int:
@@ -472,4 +473,5 @@ class CycleReport:
             "deliveries_failed": self.deliveries_failed,
             "seeded": self.seeded,
             "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
+            **({"write_failed": True} if self.store_error else {}),
         }
