@@ -22,6 +22,7 @@ from monitor.models import (
     TimelineEvent,
 )
 from monitor.timeline import load as timeline
+from monitor.timeline.fit import numbers_agree
 from monitor.timeline.judge import effective_status, judge
 from monitor.timeline.table import milestone_json, milestone_rows, milestone_table
 
@@ -1535,3 +1536,21 @@ def test_every_verdict_has_an_arabic_reason_from_the_same_parts(
     if result.timeline_event:
         event = next(e for e in DEFAULT.events if e.id == result.timeline_event)
         assert f"«{event.title_ar}»" in result.reason_ar  # the event's own Arabic title
+
+
+@pytest.mark.parametrize(
+    ("claim", "event", "agree"),
+    [
+        ((5, "at_most"), (2500, "about"), False),  # "لا يتجاوز خمسة" never agrees with 2,500
+        ((3000, "at_most"), (2500, "about"), True),
+        ((2500, "at_most"), (2500, "at_least"), True),  # both inclusive: 2,500 fits
+        ((2500, "less_than"), (2500, "at_least"), False),
+        ((2000, "at_least"), (3000, "at_most"), True),
+    ],
+)
+def test_at_most_is_an_inclusive_ceiling(
+    claim: tuple[int, str], event: tuple[int, str], agree: bool
+) -> None:
+    c = Quantity(claim[0], claim[1])  # type: ignore[arg-type]
+    e = Quantity(event[0], event[1])  # type: ignore[arg-type]
+    assert numbers_agree(c, e) is agree

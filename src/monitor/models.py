@@ -106,8 +106,8 @@ class Article:
 
 # --------------------------------------------------------------------------- analysis
 
-Granularity = Literal["day", "week", "month", "part_of_year", "year"]
-Qualifier = Literal["exact", "about", "more_than", "less_than", "at_least"]
+Granularity = Literal["day", "week", "part_of_month", "month", "part_of_year", "year"]
+Qualifier = Literal["exact", "about", "more_than", "less_than", "at_least", "at_most"]
 ClaimKind = Literal[
     "withdrawal",
     "mission_end",

@@ -18,6 +18,7 @@ _QUALIFIERS = {
     "more_than": "أكثر من ",
     "less_than": "أقل من ",
     "at_least": "ما لا يقل عن ",
+    "at_most": "ما لا يزيد على ",
 }
 _KINDS = {
     "withdrawal": "انسحاب",
@@ -47,6 +48,9 @@ def when_ar(start: date, end: date, granularity: str) -> str:
             return f"{named} {start.year}"
     if granularity == "week":
         return f"أسبوع {start.isoformat()}"
+    if granularity == "part_of_month" and start.month == end.month:
+        part = "أوائل" if start.day == 1 else "منتصف" if start.day == 11 else "نهاية"
+        return f"{part} {start:%Y-%m}"
     if whole_months:
         return f"{start:%Y-%m} إلى {end:%Y-%m}"
     return f"{start.isoformat()} إلى {end.isoformat()}"

@@ -17,6 +17,9 @@ Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
   makes no claim hands its places to the claim before it; a claim naming none may take the
   foreign country the sentences before it speak of); ``negated``, ``hedged``, ``reports_done``
   and ``phase``: see ``claimflags``.
+- A troop count that names no place and refers back to the claim before it in its sentence
+  ("… انتقل الفريق إلى قاعدة حرير، وأن الفريق يتألف من أكثر من 200 استشاري"، "… وعددهم نحو
+  300") counts the forces of that claim: it takes that claim's places and destinations.
 - ``reported``: the date right after a reporting verb and its subject ("أعلنت وزارة الدفاع
   العراقية أمس السبت"، "كشف مصدر، اليوم الأحد، عن"), for the claims after that verb in its
   sentence; never a date after أنّ/إنّ or a cue (that one is the event's), never a year, and
@@ -54,6 +57,7 @@ from monitor.analysis.claims.places import (
 from monitor.analysis.keywords import KeywordRules, veto_for
 from monitor.analysis.numerals import Count, find_counts
 from monitor.models import Claim, ClaimKind, DateSpan, NormText, Quantity
+from monitor.normalize import normalize_text
 
 _UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
 _OWN_KIND: dict[str, ClaimKind] = {"complete": "mission_end"}  # cue kinds that are no claim kind
@@ -75,6 +79,11 @@ _BASE_REACH = 6
 _REPORT_REACH = 8  # words between a reporting verb and its date (the subject: "وزارة الدفاع…")
 # "أعلن أن القوات ستنسحب الشهر المقبل": a date after أنّ/إنّ is what was reported, not when
 _THAT = re.compile(r"^[وفبل]?(ان|انه|انها|انهم)$")
+# words of a count clause that point back at the forces named before: a pronoun on the count
+# noun, or a group noun with the article ("الفريق" after "فريق الاستشاريين")
+_BACK_REF = re.compile(
+    r"(?<!\w)(?:[وف]?(?:عدد|قوام)(?:هم|ها|ه)|[وفب]?ال(?:فريق|قوه|وحده|رتل|دفعه|مجموعه|كتيبه))(?!\w)"
+)
 
 
 def extract_claims(
@@ -223,7 +232,19 @@ def _sentence_claims(
         if not claims:
             break
         claims[k] = _hand_places(sv, claims[k], seg)
+    for i in range(1, len(claims)):
+        claims[i] = _count_refers_back(claims[i], claims[i - 1])
     return [_focus(sv, c) for c in claims]
+
+
+def _count_refers_back(claim: Claim, before: Claim) -> Claim:
+    """A troop count naming no place that points back at the claim before it counts the forces
+    of that claim, where they are and where they went."""
+    if claim.kind != "troop_count" or claim.places or claim.destinations:
+        return claim
+    if not _BACK_REF.search(normalize_text(claim.sentence)):
+        return claim
+    return replace(claim, places=tuple(dict.fromkeys(before.places + before.destinations)))
 
 
 def _hand_places(sv: SentenceView, claim: Claim, seg: Segment) -> Claim:
