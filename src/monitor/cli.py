@@ -37,7 +37,7 @@ from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
 from monitor.ops.story import story_text, story_view
-from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.cycle import run_cycle, seeding_note
 from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
 from monitor.sources.extract import extract_main_text
@@ -245,6 +245,9 @@ def _cmd_once(args: argparse.Namespace) -> int:
         report = run_cycle(rt, alert_on_first_run=True if args.alert_on_first_run else None)
     finally:
         rt.store.close()
+    note = seeding_note(report)
+    if note:
+        print(note)
     _print_summary(report)
     if report.store_error:
         print(f"monitor: cycle failed: {report.store_error}", file=sys.stderr)

@@ -419,6 +419,21 @@ class SourceHealth:
     last_error: str | None = None
     last_error_kind: FailureKind | None = None
     next_attempt_at: datetime | None = None
+    pages: PageFetches | None = None  # the article pages of its last fetch that had any
+
+
+@dataclass(frozen=True, slots=True)
+class PageFetches:
+    """The article pages one fetch of a source asked for: how many came, how many failed.
+
+    A feed can be fine while every page behind it fails (blocked, moved, a paywall): this is
+    where ``monitor status`` shows it.
+    """
+
+    ok: int = 0
+    failed: int = 0
+    first_error: str | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +448,8 @@ class SourceOutcome:
     error: str | None = None
     error_kind: FailureKind | None = None
     duration_s: float = 0.0
+    seeded_items: int = 0  # its first good fetch: items marked seen without alerting
+    pages: PageFetches = PageFetches()
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +474,11 @@ class CycleReport:
     @property
     def sources_failed(self) -> int:
         return sum(1 for s in self.sources if not s.ok)
+
+    @property
+    def seeded_items(self) -> int:
+        """Items marked seen without alerting by the sources on their first good fetch."""
+        return sum(s.seeded_items for s in self.sources)
 
     @property
     def summary(self) -> dict[str, int | float | bool]:

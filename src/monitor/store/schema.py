@@ -150,6 +150,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (story_id, position)
     );
     """,
+    # 4: the article pages of each source's last fetch that asked for any (``monitor status``
+    # shows a source whose feed is fine but whose pages fail).
+    """
+    ALTER TABLE source_health ADD COLUMN pages_ok INTEGER;
+    ALTER TABLE source_health ADD COLUMN pages_failed INTEGER;
+    ALTER TABLE source_health ADD COLUMN pages_error TEXT;
+    ALTER TABLE source_health ADD COLUMN pages_at TEXT;
+    """,
 ]
 
 
