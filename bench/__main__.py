@@ -18,7 +18,9 @@ generated from our own templates and served on loopback; nothing is downloaded. 
   realistic story sizes, default concurrency, one processing order), each beside its anchor
   in the same run: the plain httpx + feedparser floor (``bench/floor.py``) for the first
   fetch and the all-304 cycle, the extraction ceiling for the alerting cycle; memory as the
-  peak PSS of the daemon plus its workers (``bench/cycles.py``).
+  peak PSS of the daemon plus its workers (``bench/cycles.py``);
+- web: time to answer the stories page (50 stories; unfiltered, filtered, searched, page 20),
+  a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``).
 
 ``--quick`` (run by ``make test``) uses smaller sizes so it finishes in under a minute.
 """
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from bench import cycles as cycle_bench
 from bench import stories as story_bench
+from bench import web as web_bench
 from bench.dates import SENTENCES, compare_with_dateparser
 from monitor.analysis.analyzer import Analyzer
 from monitor.analysis.keywords import default_rules_path, load_rules
@@ -156,6 +159,10 @@ def bench_stories(quick: bool) -> list[Figure]:
     return [(n, round(v, 3), u) for n, v, u in story_bench.run(sizes, quick=quick)]
 
 
+def bench_web(quick: bool) -> list[Figure]:
+    return web_bench.run((2_000,) if quick else (10_000, 100_000))
+
+
 # --------------------------------------------------------------------------- targets
 
 # figure -> (anchor figure or None, the ratio's target, "min" or "max"): each target is
@@ -221,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         ("analysis", lambda: bench_analysis(args.quick)),
         ("dates", bench_dates),
         ("stories", lambda: bench_stories(args.quick)),
+        ("web", lambda: bench_web(args.quick)),
         ("cycles", lambda: cycle_bench.run(args.quick)),
     ]
     print(f"# load average at start: {_load()} on {os.cpu_count()} cores")

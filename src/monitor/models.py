@@ -76,7 +76,10 @@ class FeedEntry:
 
 
 TextSource = Literal["selector", "trafilatura", "summary", "input"]
-DateSource = Literal["feed", "page", "input", "none"]
+# Where ``Article.published`` comes from: the feed entry, the page's metadata, the analyze
+# input, or, when none of them gives one, the time the article was fetched (never a date
+# guessed from the text).
+DateSource = Literal["feed", "page", "input", "fetched"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,12 @@ class Article:
     @property
     def key(self) -> str:
         return self.entry.key
+
+    @property
+    def dated(self) -> datetime | None:
+        """The publication time a feed or the page states; None when only the fetch time is
+        known (it orders articles but never dates a claim before or after anything)."""
+        return None if self.published_source == "fetched" else self.published
 
     @property
     def url(self) -> str | None:
@@ -497,3 +506,68 @@ class CycleReport:
             "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
             **({"write_failed": True} if self.store_error else {}),
         }
+
+
+# --------------------------------------------------------------------------- the reading room
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """What the stories page asks for: a verdict, a place, a period of activity, words."""
+
+    verdict: VerdictKind | None = None
+    place: str | None = None
+    since: datetime | None = None  # last seen at or after
+    until: datetime | None = None  # first seen before
+    query: str = ""  # words, matched on normalised forms (store/search.py)
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One row of the stories page."""
+
+    id: str
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    last_published: datetime | None
+    members: int
+    outlets: int
+    claims: int
+    verdicts: tuple[tuple[VerdictKind, int], ...]  # claims per verdict
+    updates: int  # update alerts sent after the first
+    retired: bool  # idle past the story window: no longer takes new copies
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPoint:
+    """A dated claim of a story, to be drawn on the timeline at the dates it states."""
+
+    story_id: str
+    story_title: str
+    verdict: VerdictKind
+    event_id: str | None
+    start: date
+    end: date
+    sentence: str
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UndatedConflict:
+    """A conflicting claim that states no date: listed beside the timeline, not drawn on it."""
+
+    story_id: str
+    story_title: str
+    event_id: str | None
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorNote:
+    """An operator alert (a source failing or silent) as the sources page lists it."""
+
+    alert_id: str
+    title: str
+    text: str
+    created_at: datetime

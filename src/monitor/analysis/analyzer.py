@@ -1,7 +1,8 @@
 """Analysis of one article.
 
 ``Analyzer.analyze`` runs the stages in this order: normalise → strip page furniture (blanked
-in place, so every offset still points into the article's text) → relevance → dates → claims →
+in place, so every offset still points into the article's text) → join hard-wrapped lines
+(``wraps``; also in place) → relevance → dates → claims →
 timeline verdicts. Dates and claims are only computed for relevant articles. Relative dates (أمس، الأحد، الشهر الجاري)
 resolve against the publication date, taken in Baghdad time when it has a time zone.
 
@@ -20,6 +21,7 @@ from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
+from monitor.analysis.wraps import unwrap
 from monitor.models import ArticleAnalysis, ArticleReading, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
 from monitor.timeline.judge import judge
@@ -40,6 +42,7 @@ class Analyzer:
         text: str,
         published: datetime | date | None,
         milestones: Mapping[str, str] | None = None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> ArticleAnalysis:
         """Analyse one article.
 
@@ -48,26 +51,37 @@ class Analyzer:
             text: the extracted main text (page furniture is removed here).
             published: publication time or day; relative dates resolve against it.
             milestones: event id -> story that reported it completed (from the store).
+            completed_on: event id -> the day that completion was first reported, where known.
 
         Returns:
             Relevance, findings (claims with verdicts; empty when not relevant) and the
             normalised furniture-free body.
         """
         reading = read_article(self.rules, title, text, published)
-        return self.finish(reading, milestones)
+        return self.finish(reading, milestones, completed_on)
 
     def finish(
-        self, reading: ArticleReading, milestones: Mapping[str, str] | None = None
+        self,
+        reading: ArticleReading,
+        milestones: Mapping[str, str] | None = None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> ArticleAnalysis:
         """The analysis of a ``read_article`` reading: its claims with the timeline's
         verdicts (the only stage that needs the store's completed milestones)."""
-        findings = tuple(Finding(c, self.judge(c, reading.day, milestones)) for c in reading.claims)
+        day = reading.day
+        findings = tuple(
+            Finding(c, self.judge(c, day, milestones, completed_on)) for c in reading.claims
+        )
         return ArticleAnalysis(reading.relevance, findings, reading.body)
 
     def judge(
-        self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
+        self,
+        claim: Claim,
+        day: date | None,
+        milestones: Mapping[str, str] | None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> Verdict:
-        return judge(claim, self.timeline, day, milestones)
+        return judge(claim, self.timeline, day, milestones, completed_on)
 
 
 def read_article(
@@ -77,7 +91,8 @@ def read_article(
 
     A pure function of its arguments (no timeline, no store), so it runs in a worker process.
     """
-    norm = blank_furniture(normalize(text))
+    # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
+    norm = unwrap(blank_furniture(normalize(text)))
     relevance = keywords.score(norm, title, rules)
     body = collapse_body(norm.text)
     day = publication_day(published)

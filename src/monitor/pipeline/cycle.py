@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.alerts.compose import merge_updates, story_alert
 from monitor.alerts.digest import route
 from monitor.alerts.dispatch import DispatchReport
+from monitor.analysis.analyzer import publication_day
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
     Alert,
@@ -448,11 +449,18 @@ def _process_article(
         with rt.store.transaction():  # the feed changed but the text did not: nothing to say
             rt.store.record_entry(article.entry, feed_hash=feed_hash)
         return
+    # Only a feed's or a page's publication time dates the claims; a fetch time never makes a
+    # claim come before or after anything. A story's completion of a milestone counts from the
+    # day it was first reported.
+    first_reports = {e: publication_day(t) for e, t in rt.store.milestone_first_reports().items()}
     milestones = rt.store.completed_milestones()
+    completed_on = {e: d for e, d in first_reports.items() if d is not None}
     if reading is not None:  # read in a worker: only the verdicts are left
-        analysis = rt.analyzer.finish(reading, milestones)
+        analysis = rt.analyzer.finish(reading, milestones, completed_on)
     else:
-        analysis = rt.analyzer.analyze(article.title, article.text, article.published, milestones)
+        analysis = rt.analyzer.analyze(
+            article.title, article.text, article.dated, milestones, completed_on
+        )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
     done = _Tally(updates=dict(tally.updates))  # counted into ``tally`` only once committed

@@ -77,7 +77,7 @@ def prepare_in_process(
 ) -> Prepared:
     """The article of ``entry`` and its reading (the worker runs this)."""
     article = extract.extract_article(entry, page, selector)
-    reading = read_article(_decoded(rules), article.title, article.text, article.published)
+    reading = read_article(_decoded(rules), article.title, article.text, article.dated)
     return Prepared(article, reading)
 
 

@@ -212,6 +212,22 @@ class FeedsMixin:
         )
         return cur.rowcount == 1
 
+    def milestone_first_reports(self) -> dict[str, datetime]:
+        """Event id -> the earliest publication time among the members of the story that
+        completed it: when the completion was first reported. Members with no publication
+        time of their own (only a fetch time) say nothing about when."""
+        rows = self.conn.execute(
+            "SELECT m.event_id, MIN(sm.published) FROM milestones m"
+            " JOIN story_members sm ON sm.story_id = m.story_id"
+            " WHERE m.status = 'completed' AND sm.published IS NOT NULL GROUP BY m.event_id"
+        ).fetchall()
+        out = {}
+        for event_id, published in rows:
+            when = from_db(published)
+            if when is not None:
+                out[event_id] = when
+        return out
+
     def add_milestone_report(self, event_id: str, story_id: str, verdict: str) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO milestone_reports (event_id, story_id, verdict, reported_at)"
