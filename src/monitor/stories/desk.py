@@ -194,7 +194,10 @@ class StoryDesk:
         else:
             merged = extend_claims(before_claims, member.outlet, findings)
             members = (*before.members, member)
-        self.store.update_story_claims(story_id, before_claims, merged)
+        if at is not None:  # rare, and its tags may go: rewrite them all
+            self.store.save_story_claims(story_id, merged)
+        else:
+            self.store.update_story_claims(story_id, before_claims, merged)
         self.index.add(story_id, member.article_key, doc.signature, doc.event)
         story = dataclasses.replace(before, members=members, claims=merged)
         self._remember(story)
