@@ -46,6 +46,9 @@ class StorySettings:
     # for two follow-ups (3.25) of a base handover
     event_evidence: float = 2.5
     late_evidence: float = 1.5  # more evidence needed when published over a day apart
+    # Update alerts of one story (issue 13): one per cycle (later ones fold into it), this
+    # many per hour; past that, one summary at the end of the hour ("moved N times").
+    max_updates_per_hour: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from monitor.analysis import keywords
+from monitor.analysis.budget import within_budget
 from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
@@ -24,6 +25,7 @@ from monitor.analysis.keywords import KeywordRules
 from monitor.analysis.wraps import unwrap
 from monitor.models import ArticleAnalysis, ArticleReading, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
+from monitor.timebounds import plausible
 from monitor.timeline.judge import judge
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
@@ -48,7 +50,8 @@ class Analyzer:
 
         Args:
             title: the headline, or None.
-            text: the extracted main text (page furniture is removed here).
+            text: the extracted main text (page furniture is removed here); only its first
+                ``budget.MAX_CHARS`` characters and ``budget.MAX_SENTENCES`` sentences are read.
             published: publication time or day; relative dates resolve against it.
             milestones: event id -> story that reported it completed (from the store).
             completed_on: event id -> the day that completion was first reported, where known.
@@ -92,10 +95,10 @@ def read_article(
     A pure function of its arguments (no timeline, no store), so it runs in a worker process.
     """
     # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
-    norm = unwrap(blank_furniture(normalize(text)))
+    norm = unwrap(blank_furniture(normalize(within_budget(text))))
     relevance = keywords.score(norm, title, rules)
     body = collapse_body(norm.text)
-    day = publication_day(published)
+    day = publication_day(plausible(published))
     if not relevance.relevant:
         return ArticleReading(relevance, (), body, day)
     # dates only where a claim may be: most sentences of an article hold none
