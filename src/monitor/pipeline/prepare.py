@@ -77,7 +77,10 @@ def prepare_in_process(
 ) -> Prepared:
     """The article of ``entry`` and its reading (the worker runs this)."""
     article = extract.extract_article(entry, page, selector)
-    reading = read_article(_decoded(rules), article.title, article.text, article.dated)
+    try:
+        reading = read_article(_decoded(rules), article.title, article.text, article.dated)
+    except Exception:  # the main process reads it again: a failure there is this article's
+        return Prepared(article, None)  # alone (retried, then quarantined), not the source's
     return Prepared(article, reading)
 
 
