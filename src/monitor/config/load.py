@@ -59,6 +59,7 @@ class Config:
     log_level: str = "info"
     alert_on_first_run: bool = False
     cycle_deadline_seconds: float = 900.0
+    first_wave_seconds: float = 10.0
 
     def _monitor_keys(self) -> dict[str, Any]:
         """Every plain field is a [monitor] key: one added later is shown with no more code."""
@@ -132,6 +133,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     log_level = mon.choice("log_level", ("debug", "info", "warning", "error"), "info")
     alert_on_first_run = mon.get("alert_on_first_run", bool, False)
     cycle_deadline = mon.positive("cycle_deadline_seconds", float, 900.0)
+    first_wave = mon.positive("first_wave_seconds", float, 10.0)
     mon.done()
     http = _http(root.sub("http"))
     stories = _stories(root.sub("stories"))
@@ -165,6 +167,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         log_level=log_level,
         alert_on_first_run=alert_on_first_run,
         cycle_deadline_seconds=cycle_deadline,
+        first_wave_seconds=first_wave,
     )
 
 
