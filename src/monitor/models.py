@@ -208,12 +208,31 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Lede:
+    """Who speaks in an article's lede, about which sites, on which day (for stories).
+
+    ``actors`` are ``[[actors]]`` ids named next to a reporting verb; ``sites`` the places
+    below a country named by the title and first full sentence, in order, ``more_sites`` those
+    of the rest of the lede; ``weekday`` (0 = Monday) and ``stated``
+    the day of the reporting verb when the text names it (``stated`` only when it resolves to
+    a calendar day: a date, or a weekday, اليوم or أمس beside a known publication day).
+    """
+
+    actors: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    more_sites: tuple[str, ...] = ()
+    weekday: int | None = None
+    stated: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleAnalysis:
     """Everything the analysis stages say about one article."""
 
     relevance: Relevance
     findings: tuple[Finding, ...] = ()
     body: str = ""  # normalised main text, page furniture removed (used by stories)
+    lede: Lede = Lede()
 
     @property
     def claims(self) -> tuple[Claim, ...]:

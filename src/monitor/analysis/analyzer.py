@@ -25,6 +25,7 @@ from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
+from monitor.analysis.lede import read_lede
 from monitor.claimjson import date_json, number_json
 from monitor.errors import InputError
 from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
@@ -71,7 +72,8 @@ class Analyzer:
         spans = claims.claim_sentences(norm, self.rules)
         found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules)
         findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
-        return ArticleAnalysis(relevance, findings, body)
+        lede = read_lede(title, norm.text, findings, day, self.rules)
+        return ArticleAnalysis(relevance, findings, body, lede)
 
     def judge(
         self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
