@@ -26,6 +26,7 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	@test -x /usr/bin/chromium || test -n "$$MONITOR_CHROMIUM" || echo "note: no /usr/bin/chromium: the browser tests will be SKIPPED (apt-get install -y chromium)"
 	$(BIN)/pytest -q
 	$(BIN)/python -m bench --quick
 

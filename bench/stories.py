@@ -19,8 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.storycorpus import END, Corpus, Event, Report
-from monitor.config.load import StorySettings
 from monitor.models import StoryMember
+from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
 

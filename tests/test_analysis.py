@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from monitor.analysis.analyzer import Analyzer, publication_day, run_analyze
+from monitor.analysis.analyzer import Analyzer, publication_day
 from monitor.analysis.keywords import default_rules_path, load_rules
 from monitor.confkit import Problems
 from monitor.errors import InputError
+from monitor.ops.analyze import run_analyze
 from monitor.timeline import load as timeline
 
 CLAIM_KEYS = {

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.alerts.email import EmailOptions
+from monitor.alerts.webhook import WebhookOptions
 from monitor.cli import main
 from monitor.config.load import load_config
 from monitor.errors import ConfigError
@@ -136,8 +138,9 @@ password_env = "SMTP_PW"
     )
     config = load_config(write(tmp_path, text))
     hook, mail = config.channels[1], config.channels[2]
-    assert hook.options["secret"] == "whsec_ZmlsZXNlY3JldA=="
-    assert mail.options["password"] == "hunter2" and mail.options["to"] == ["desk@example.org"]
+    assert isinstance(hook.options, WebhookOptions) and isinstance(mail.options, EmailOptions)
+    assert hook.options.secret == "whsec_ZmlsZXNlY3JldA=="
+    assert mail.options.password == "hunter2" and mail.options.to == ("desk@example.org",)
     dumped = str(config.redacted())
     assert "hunter2" not in dumped and "ZmlsZXNlY3JldA" not in dumped
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
-from monitor.alerts import Dispatcher
+from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.render import FSI
-from monitor.config.load import DeliverySettings
+from monitor.settings import DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 

@@ -40,7 +40,7 @@ from tests.support.procs import (
 
 from monitor.config.load import load_config
 from monitor.ops.scheduler import SCHEDULER_OPTIONS, Daemon
-from monitor.pipeline.cycle import Runtime
+from monitor.pipeline.runtime import Runtime
 from monitor.store import Store
 
 OUTLETS = {

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
-from monitor.config.load import StorySettings
+from monitor.settings import StorySettings
 from monitor.stories import dedup
 
 PAIRS = Path(__file__).parent / "fixtures" / "stories" / "pairs.jsonl"

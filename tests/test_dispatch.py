@@ -14,8 +14,10 @@ import pytest
 from tests.support.sample_alerts import channel, make_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
-from monitor.alerts import Dispatcher, last_slot, route
-from monitor.config.load import ChannelConfig, DeliverySettings
+from monitor.alerts.digest import last_slot, route
+from monitor.alerts.dispatch import Dispatcher
+from monitor.alerts.webhook import WebhookOptions
+from monitor.settings import ChannelConfig, DeliverySettings
 from monitor.store import Store, utcnow
 
 SETTINGS = DeliverySettings(
@@ -139,7 +141,9 @@ def test_a_permanent_failure_does_not_stop_the_next_delivery(receiver: WebhookRe
 
 def test_an_unusable_channel_leaves_its_deliveries_pending(tmp_path: Path) -> None:
     store = Store.memory()
-    bad = channel("hook", "webhook", url="https://hooks.example", secret="not-a-whsec-secret")
+    # Built past the config's checks: the channel itself refuses it when the dispatch opens it.
+    options = WebhookOptions(url="https://hooks.example", secret="not-a-whsec-secret")
+    bad = ChannelConfig("hook", "webhook", options=options)
     good = channel("file", "jsonl", path=str(tmp_path / "a.jsonl"))
     store.enqueue_alert(make_alert(), [("hook", "now"), ("file", "now"), ("gone", "now")])
     report = Dispatcher(store, [bad, good], SETTINGS).dispatch(utcnow())

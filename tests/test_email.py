@@ -14,8 +14,8 @@ import trustme
 from tests.support.sample_alerts import channel, make_alert
 from tests.support.smtp import SmtpServer
 
-from monitor.alerts import Dispatcher
-from monitor.config.load import ChannelConfig, DeliverySettings
+from monitor.alerts.dispatch import Dispatcher
+from monitor.settings import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 SETTINGS = DeliverySettings(max_attempts=5, backoff_base_seconds=10, backoff_max_seconds=600)
@@ -112,8 +112,11 @@ def test_an_untrusted_certificate_is_refused(store: Store, server_tls: ssl.SSLCo
 
 
 def test_a_missing_ca_file_leaves_the_delivery_pending(store: Store, tmp_path: Path) -> None:
+    ca = tmp_path / "gone.pem"
+    ca.write_text("")  # there when the config is read, gone by the time of the delivery
     with SmtpServer() as server:
-        config = mail(server, security="starttls", ca_file=str(tmp_path / "gone.pem"))
+        config = mail(server, security="starttls", ca_file=str(ca))
+        ca.unlink()
         report = send(store, config)
     assert report.sent == 0 and server.messages == []
     assert row(store).status == "pending"

@@ -19,7 +19,8 @@ from tests.support.procs import GUARD_S, Monitor, query, run_monitor
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
 from monitor.config.load import load_config
-from monitor.pipeline.cycle import Runtime, run_cycle
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
 from monitor.store import Store
 
 SEED = {"dijla": ["basra-dates"], "furat": ["mosul-library"]}

@@ -16,10 +16,10 @@ import brotli
 import pytest
 from tests.support.httpserver import HttpServer, Request, Response
 
-from monitor.config.load import HttpSettings
 from monitor.errors import FetchError, TooLargeError
 from monitor.models import FetchResult, HttpCache, Source
 from monitor.net.wire import retry_after_seconds
+from monitor.settings import HttpSettings
 from monitor.sources.fetch import Fetcher
 from monitor.sources.parse import parse_feed
 

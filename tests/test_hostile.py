@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from tests.support.httpserver import HttpServer, Response
 
-from monitor.config.load import HttpSettings
 from monitor.errors import ParseError
 from monitor.models import FeedEntry, FetchResult, Source
+from monitor.settings import HttpSettings
 from monitor.sources import sandbox
 from monitor.sources.extract import extract_article
 from monitor.sources.fetch import Fetcher

@@ -29,8 +29,8 @@ WORKER = """
 import sys
 from pathlib import Path
 
-from monitor.alerts import Dispatcher
-from monitor.config.load import DeliverySettings
+from monitor.alerts.dispatch import Dispatcher
+from monitor.settings import DeliverySettings
 from monitor.store import Store, utcnow
 from tests.support.sample_alerts import channel, make_alert
 

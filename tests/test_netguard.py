@@ -14,10 +14,10 @@ import pytest
 import trustme
 from tests.support.httpserver import HttpServer, Request, Response
 
-from monitor.config.load import HttpSettings
 from monitor.errors import BlockedAddressError
 from monitor.models import FetchResult
 from monitor.net import guard as netguard
+from monitor.settings import HttpSettings
 from monitor.sources.fetch import Fetcher
 
 PUBLIC_IP = "93.184.215.14"  # a globally routable address; the tests never reach it

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from tests.support.sample_alerts import make_alert
 
-from monitor.alerts import outbox_report
+from monitor.alerts.report import outbox_report
 from monitor.models import Alert
 from monitor.store import Store, delivery_key, utcnow
 

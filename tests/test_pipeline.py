@@ -29,7 +29,8 @@ from monitor.analysis.analyzer import Analyzer
 from monitor.cli import main
 from monitor.config.load import default_config, load_config
 from monitor.models import CycleReport, Finding
-from monitor.pipeline.cycle import Runtime, run_cycle
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
 from monitor.store import Store
 
 A = load_articles()

@@ -7,8 +7,17 @@ from datetime import UTC, datetime
 import pytest
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
-from monitor.alerts import last_slot, render_html, render_text, route, subject
-from monitor.alerts.render import FSI, PDI, clean, isolate, safe_header
+from monitor.alerts.digest import last_slot, route
+from monitor.alerts.render import (
+    FSI,
+    PDI,
+    clean,
+    isolate,
+    render_html,
+    render_text,
+    safe_header,
+    subject,
+)
 from monitor.models import Alert
 
 

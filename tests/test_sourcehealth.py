@@ -16,7 +16,8 @@ from tests.support.feeds import FeedItem, NewsSite, load_articles, read_alerts, 
 from tests.support.httpserver import HttpServer, Response
 
 from monitor.config.load import load_config
-from monitor.pipeline.cycle import Runtime, run_cycle
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
 from monitor.pipeline.sourcehealth import MAX_BACKOFF, backoff_delay
 from monitor.store import Store
 

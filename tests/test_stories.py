@@ -11,7 +11,6 @@ import pytest
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import BY_ID, REPORTS, Report, hand_analysis, pairs
 
-from monitor.config.load import StorySettings
 from monitor.models import (
     ArticleAnalysis,
     Claim,
@@ -24,7 +23,9 @@ from monitor.models import (
     StoryClaim,
     Verdict,
 )
+from monitor.settings import StorySettings
 from monitor.stories import dedup
+from monitor.stories.batch import group_batch
 from monitor.stories.claims import (
     added_findings,
     conflicting_findings,
@@ -35,7 +36,6 @@ from monitor.stories.match import (
     Event,
     compare,
     event_of,
-    group_batch,
     numbers_in,
     title_words,
 )

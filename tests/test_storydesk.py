@@ -10,13 +10,13 @@ import pytest
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
-from monitor.config.load import StorySettings
 from monitor.models import (
     Article,
     ArticleAnalysis,
     FeedEntry,
     Relevance,
 )
+from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
 

@@ -22,6 +22,8 @@ from monitor.models import (
     TimelineEvent,
 )
 from monitor.timeline import load as timeline
+from monitor.timeline.judge import effective_status, judge
+from monitor.timeline.table import milestone_json, milestone_rows, milestone_table
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = timeline.load_timeline(timeline.default_timeline_path(), Problems())
@@ -117,7 +119,7 @@ def check_verdict(case: tuple[Any, ...], *, any_event: bool = False) -> None:
     ``any_event``: a case whose event is None accepts any event (unless its verdict is new).
     """
     the_claim, published, milestones, verdict, event_id, words = case
-    result = timeline.judge(the_claim, DEFAULT, published, milestones)
+    result = judge(the_claim, DEFAULT, published, milestones)
     assert result.verdict == verdict, result.reason
     if not any_event or event_id is not None or verdict == "new":
         assert result.timeline_event == event_id, result.reason
@@ -401,18 +403,18 @@ def test_default_timeline_verdicts(case: tuple[Any, ...]) -> None:
 
 def test_completion_then_still_planned_claim_is_flagged() -> None:
     report = claim("mission_end", day("2026-01-17"), ("ain_al_asad",), done=True)
-    first = timeline.judge(report, DEFAULT, date(2026, 1, 18))
+    first = judge(report, DEFAULT, date(2026, 1, 18))
     assert (first.verdict, first.timeline_event) == ("completed", "phase-one-end")
     milestones = {first.timeline_event: "story-1"}
     # the same report again only confirms it
-    again = timeline.judge(report, DEFAULT, date(2026, 1, 19), milestones)
+    again = judge(report, DEFAULT, date(2026, 1, 19), milestones)
     assert again.verdict == "consistent"
     later = claim("withdrawal", month("2026-04"), ("ain_al_asad",))
-    flagged = timeline.judge(later, DEFAULT, date(2026, 3, 1), milestones)
+    flagged = judge(later, DEFAULT, date(2026, 3, 1), milestones)
     assert (flagged.verdict, flagged.timeline_event) == ("conflicting", "phase-one-end")
     assert "story-1" in flagged.reason
     # without the store's record the same claim would just disagree on the date
-    unrecorded = timeline.judge(later, DEFAULT, date(2026, 3, 1))
+    unrecorded = judge(later, DEFAULT, date(2026, 3, 1))
     assert "still ahead" not in unrecorded.reason
 
 
@@ -423,7 +425,7 @@ def test_completion_then_still_planned_claim_is_flagged() -> None:
 )
 def test_negated_and_hedged_are_never_completed_and_keep_flags(flags: dict[str, bool]) -> None:
     the_claim = claim("withdrawal", day("2025-09-20"), ("ain_al_asad",), done=True, **flags)
-    result = timeline.judge(the_claim, DEFAULT, date(2025, 9, 21))
+    result = judge(the_claim, DEFAULT, date(2025, 9, 21))
     assert result.verdict != "completed"
     assert the_claim.negated == flags.get("negated", False)
     assert the_claim.hedged == flags.get("hedged", False)
@@ -434,12 +436,12 @@ def test_negated_and_hedged_are_never_completed_and_keep_flags(flags: dict[str, 
 def test_published_may_be_a_datetime() -> None:
     the_claim = claim("withdrawal", None, ("ain_al_asad",), done=True)
     when = datetime(2025, 9, 21, 22, 30, tzinfo=UTC)
-    assert timeline.judge(the_claim, DEFAULT, when).verdict == "completed"
+    assert judge(the_claim, DEFAULT, when).verdict == "completed"
 
 
 def test_every_verdict_names_an_event_and_a_reason() -> None:
     for _name, the_claim, published, milestones, *_ in DEFAULT_CASES:
-        result = timeline.judge(the_claim, DEFAULT, published, milestones)
+        result = judge(the_claim, DEFAULT, published, milestones)
         assert result.reason
         assert (result.timeline_event is None) == (result.verdict == "new")
 
@@ -596,7 +598,7 @@ def test_demo_items_get_their_intended_verdicts(
     claims: tuple[Claim, ...],
     milestones: dict[str, str] | None,
 ) -> None:
-    results = [timeline.judge(c, DEFAULT, published, milestones) for c in claims]
+    results = [judge(c, DEFAULT, published, milestones) for c in claims]
     verdicts = [(r.verdict, r.timeline_event, r.reason[:100]) for r in results]
     conflicting = [r for r in results if r.verdict == "conflicting"]
     if intent == "conflicting":
@@ -1014,7 +1016,7 @@ def test_date_tolerance_by_coarser_granularity(
     event_date: DateSpan, claim_date: DateSpan, agrees: bool
 ) -> None:
     the_timeline = one(event(event_date))
-    result = timeline.judge(claim("mission_end", claim_date, ("baghdad",)), the_timeline, None)
+    result = judge(claim("mission_end", claim_date, ("baghdad",)), the_timeline, None)
     assert result.verdict == ("consistent" if agrees else "conflicting"), result.reason
     assert result.timeline_event == "ev"
 
@@ -1052,14 +1054,14 @@ NUMBER_CASES = [
 )
 def test_numbers_respect_qualifiers(theirs: Quantity, ours: Quantity, agrees: bool) -> None:
     the_timeline = one(event(year(2024), kind="troop_count", places=("iraq",), number=theirs))
-    result = timeline.judge(claim("troop_count", None, ("iraq",), ours), the_timeline, None)
+    result = judge(claim("troop_count", None, ("iraq",), ours), the_timeline, None)
     assert result.verdict == ("consistent" if agrees else "conflicting"), result.reason
 
 
 def test_numbers_compare_only_within_a_kind() -> None:
     the_timeline = one(event(year(2024), kind="withdrawal", places=("iraq",), number=Quantity(500)))
     the_claim = claim("mission_end", year(2024), ("iraq",), Quantity(9000))
-    assert timeline.judge(the_claim, the_timeline, None).verdict == "consistent"
+    assert judge(the_claim, the_timeline, None).verdict == "consistent"
 
 
 # --------------------------------------------------------------------------- places and kinds
@@ -1107,7 +1109,7 @@ def test_places_and_kinds_decide_whether_a_date_conflicts(
 ) -> None:
     the_timeline = one(event(month("2026-09"), kind=ev_kind, places=ev_places))
     the_claim = claim(claim_kind, year(2028), claim_places)
-    assert timeline.judge(the_claim, the_timeline, None).verdict == verdict
+    assert judge(the_claim, the_timeline, None).verdict == verdict
 
 
 @pytest.mark.parametrize(
@@ -1126,7 +1128,7 @@ def test_a_relocation_event_meets_only_its_own_kind(
     """ "A convoy left for Kurdistan" (2025-06) is not "advisers transferred in Kurdistan" (2026)."""
     the_timeline = one(event(year(2026), kind="relocation", places=("kurdistan",)))
     the_claim = claim(claim_kind, month("2025-06"), ("kurdistan",), done=done)
-    assert timeline.judge(the_claim, the_timeline, date(2025, 6, 30)).verdict == verdict
+    assert judge(the_claim, the_timeline, date(2025, 6, 30)).verdict == verdict
 
 
 @pytest.mark.parametrize(
@@ -1140,8 +1142,8 @@ def test_loose_kinds_agree_only_on_a_shared_date(claim_kind: ClaimKind, verdict:
         the_timeline = one(event(month("2026-09"), kind="other", places=("erbil",)))
     dated = claim(claim_kind, month("2026-09"), ("erbil",))
     undated = claim(claim_kind, None, ("erbil",))
-    assert timeline.judge(dated, the_timeline, None).verdict == verdict
-    assert timeline.judge(undated, the_timeline, None).verdict == "new"
+    assert judge(dated, the_timeline, None).verdict == verdict
+    assert judge(undated, the_timeline, None).verdict == "new"
 
 
 def test_best_event_prefers_specific_places_over_a_broad_agreement() -> None:
@@ -1150,7 +1152,7 @@ def test_best_event_prefers_specific_places_over_a_broad_agreement() -> None:
         event(part(2026, 10, 12), ev_id="country", kind="withdrawal", places=("iraq",)),
     )
     the_timeline = Timeline(version="t", events=events)
-    result = timeline.judge(claim("withdrawal", year(2026), ("ain_al_asad",)), the_timeline, None)
+    result = judge(claim("withdrawal", year(2026), ("ain_al_asad",)), the_timeline, None)
     assert (result.verdict, result.timeline_event) == ("conflicting", "base")
     assert "note: agrees with country" in result.reason
 
@@ -1160,7 +1162,7 @@ def test_added_place_is_usable(tmp_path: Path) -> None:
     problems = Problems()
     loaded = timeline.load_timeline(path, problems)
     assert not problems
-    result = timeline.judge(claim("mission_end", month("2025-09"), ("mosul",)), loaded, None)
+    result = judge(claim("mission_end", month("2025-09"), ("mosul",)), loaded, None)
     assert (result.verdict, result.timeline_event) == ("consistent", "a")
 
 
@@ -1387,7 +1389,7 @@ def test_milestone_table_and_json() -> None:
             contradicting=("s5",),
         )
     }
-    text = timeline.milestone_table(DEFAULT, statuses)
+    text = milestone_table(DEFAULT, statuses)
     lines = text.splitlines()
     assert lines[0] == f"timeline version {DEFAULT.version}"
     row = next(line for line in lines if "phase-one-end" in line)
@@ -1397,10 +1399,10 @@ def test_milestone_table_and_json() -> None:
     erbil = next(line for line in lines if "erbil-mission-end" in line)
     assert "planned" in erbil
     # rows come in date order
-    starts = [r["start"] for r in timeline.milestone_rows(DEFAULT, statuses)]
+    starts = [r["start"] for r in milestone_rows(DEFAULT, statuses)]
     assert starts == sorted(starts)
 
-    doc = timeline.milestone_json(DEFAULT, statuses)
+    doc = milestone_json(DEFAULT, statuses)
     json.dumps(doc)  # JSON-able
     rows = {r["id"]: r for r in doc["milestones"]}
     assert doc["version"] == DEFAULT.version
@@ -1415,9 +1417,9 @@ def test_milestone_table_and_json() -> None:
 
 def test_effective_status() -> None:
     by_id = {ev.id: ev for ev in DEFAULT.events}
-    assert timeline.effective_status(by_id["phase-one-end"], None) == "planned"
-    assert timeline.effective_status(by_id["phase-one-end"], {"phase-one-end": "s"}) == "completed"
-    assert timeline.effective_status(by_id["joint-statement"], {}) == "completed"
+    assert effective_status(by_id["phase-one-end"], None) == "planned"
+    assert effective_status(by_id["phase-one-end"], {"phase-one-end": "s"}) == "completed"
+    assert effective_status(by_id["joint-statement"], {}) == "completed"
 
 
 @pytest.mark.parametrize(
@@ -1434,7 +1436,7 @@ def test_effective_status() -> None:
     ids=["day", "month", "year", "end-of-year", "early", "mid", "week"],
 )
 def test_dates_read_as_a_reader_writes_them(span: DateSpan, text: str) -> None:
-    result = timeline.judge(claim("mission_end", span, ("erbil",)), one(event(year(2030))), None)
+    result = judge(claim("mission_end", span, ("erbil",)), one(event(year(2030))), None)
     assert result.verdict == "new" and text in result.reason
 
 
@@ -1442,7 +1444,7 @@ def test_milestone_table_marks_overdue_plans_and_names_stories() -> None:
     from datetime import date as _date
 
     from monitor.models import MilestoneState
-    from monitor.timeline.load import milestone_table
+    from monitor.timeline.table import milestone_table
 
     timeline = _default_timeline_for_table()
     states = {"joint-statement": MilestoneState("joint-statement", supporting=("abcdef0123",))}
@@ -1465,7 +1467,7 @@ def _default_timeline_for_table() -> Timeline:
     ids=["starts-before-the-end", "starts-after-the-planned-end"],
 )
 def test_a_start_is_a_step_not_a_completion(day: str, expected: str) -> None:
-    from monitor.timeline.load import judge
+    from monitor.timeline.judge import judge
 
     timeline = _default_timeline_for_table()
     start = date.fromisoformat(day)
@@ -1482,7 +1484,7 @@ def test_a_start_is_a_step_not_a_completion(day: str, expected: str) -> None:
 
 
 def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
-    from monitor.timeline.load import judge
+    from monitor.timeline.judge import judge
 
     timeline = _default_timeline_for_table()
     claim = Claim(

@@ -15,10 +15,10 @@ from standardwebhooks import Webhook
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 from tests.support.webhook_receiver import Reply, WebhookReceiver
 
-from monitor.alerts import Dispatcher
 from monitor.alerts.channel import short_url
-from monitor.alerts.webhook import check_options
-from monitor.config.load import ChannelConfig, DeliverySettings
+from monitor.alerts.dispatch import Dispatcher
+from monitor.alerts.webhook import WebhookOptions, check_webhook
+from monitor.settings import ChannelConfig, DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 
 SECRET = "whsec_" + base64.b64encode(b"monitor-test-secret-0123456789ab").decode()
@@ -227,7 +227,7 @@ def test_private_targets_are_refused_unless_allowed(
     ids=["scheme", "secret"],
 )
 def test_bad_options_are_reported(options: dict[str, Any], problem: str) -> None:
-    assert any(problem in p for p in check_options(options))
+    assert any(problem in p for p in check_webhook(WebhookOptions(**options)))
 
 
 @pytest.mark.parametrize(

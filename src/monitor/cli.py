@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.config.load import VERDICTS, ChannelConfig, Config, default_config, load_config
+from monitor.config.load import Config, default_config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState
+from monitor.settings import VERDICTS, ChannelConfig
 
 ENV_CONFIG = "MONITOR_CONFIG"
 
@@ -134,7 +135,7 @@ def _load(args: argparse.Namespace, *, require_sources: bool = True) -> Config:
 
 
 def _runtime(config: Config, **kw: Any) -> Any:
-    from monitor.pipeline.cycle import Runtime
+    from monitor.pipeline.runtime import Runtime
     from monitor.store import Store
 
     return Runtime(config=config, store=Store.open(config.state_dir), **kw)
@@ -212,7 +213,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from monitor.analysis.analyzer import Analyzer, run_analyze
+    from monitor.analysis.analyzer import Analyzer
+    from monitor.ops.analyze import run_analyze
 
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
@@ -256,7 +258,7 @@ def _open_store_readonly(config: Config) -> Any:
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    from monitor.timeline.load import milestone_json, milestone_table
+    from monitor.timeline.table import milestone_json, milestone_table
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
@@ -310,7 +312,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_outbox(args: argparse.Namespace) -> int:
-    from monitor.alerts import outbox_report
+    from monitor.alerts.report import outbox_report
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from monitor.config.load import ChannelConfig
+from monitor.config.channels import channel_options
 from monitor.models import (
     Alert,
     AlertKind,
@@ -18,6 +19,7 @@ from monitor.models import (
     Verdict,
     VerdictKind,
 )
+from monitor.settings import ChannelConfig
 
 T0 = datetime(2026, 9, 30, 8, 15, tzinfo=UTC)
 SENTENCE = (
@@ -93,5 +95,5 @@ def channel(
         digest=tuple(digest),
         digest_at=digest_at,
         digest_timezone="Asia/Baghdad",
-        options=dict(options),
+        options=channel_options(type_, dict(options), Path.cwd()),
     )

@@ -9,6 +9,7 @@ the console's plain text (chat apps show it as sent), the subject as its title.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
@@ -26,14 +27,28 @@ def is_available() -> bool:
     return True
 
 
-def check_options(options: dict[str, Any]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class AppriseOptions:
+    """An apprise channel's options; the URLs carry tokens and are never shown."""
+
+    urls: tuple[str, ...]
+    timeout_seconds: float = 30.0
+
+    @property
+    def target(self) -> str | None:
+        return None
+
+    def redacted(self) -> dict[str, Any]:
+        return {"urls": "***" if self.urls else None, "timeout_seconds": self.timeout_seconds}
+
+
+def check_apprise_urls(options: AppriseOptions) -> list[str]:
     """Problems with an apprise channel's options (for config validation)."""
     if not is_available():
         return [INSTALL_HINT]
     import apprise
 
-    urls = options.get("urls")
-    urls = [urls] if isinstance(urls, str) else list(urls or [])
+    urls = options.urls
     if not urls:
         return ["key 'urls' must list at least one Apprise URL"]
     problems = []
@@ -45,18 +60,17 @@ def check_options(options: dict[str, Any]) -> list[str]:
 
 
 class AppriseChannel:
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
-        problems = check_options(options)
+    def __init__(self, name: str, options: AppriseOptions) -> None:
+        problems = check_apprise_urls(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
         import apprise
 
         self.name = name
-        self.timeout = float(options.get("timeout_seconds", 30.0))
-        urls = options["urls"]
+        self.timeout = options.timeout_seconds
         self._apprise = apprise.Apprise()
-        for url in [urls] if isinstance(urls, str) else urls:
-            self._apprise.add(str(url))
+        for url in options.urls:
+            self._apprise.add(url)
 
     def send(self, message: Outgoing) -> None:
         import apprise

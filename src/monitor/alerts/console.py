@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,12 +39,26 @@ class ConsoleChannel:
         """The stream belongs to the caller."""
 
 
+@dataclass(frozen=True, slots=True)
+class JsonlOptions:
+    """A JSON-Lines channel's options: the file it appends to."""
+
+    path: str
+
+    @property
+    def target(self) -> str | None:
+        return self.path
+
+    def redacted(self) -> dict[str, Any]:
+        return {"path": self.path}
+
+
 class JsonLinesChannel:
     """Append each alert's payload as one JSON line to ``path``."""
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
+    def __init__(self, name: str, options: JsonlOptions) -> None:
         self.name = name
-        self.path = Path(str(options["path"]))
+        self.path = Path(options.path)
 
     def send(self, message: Outgoing) -> None:
         record = {"delivery_id": message.key, **build_payload(message.alert, message.parts)}

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from monitor.models import Alert, Delivery
 
 if TYPE_CHECKING:
-    from monitor.config.load import ChannelConfig
+    from monitor.settings import ChannelConfig
     from monitor.store import Store
 
 

@@ -26,17 +26,18 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TextIO
 
+from monitor.alerts.apprise_channel import AppriseChannel, AppriseOptions
 from monitor.alerts.channel import Channel, Outgoing, short_url, target_fingerprint
+from monitor.alerts.console import ConsoleChannel, JsonLinesChannel, JsonlOptions
 from monitor.alerts.digest import queue_due_digests
+from monitor.alerts.email import EmailChannel, EmailOptions
+from monitor.alerts.webhook import WebhookChannel, WebhookOptions
 from monitor.errors import ConfigError, DeliveryError
 from monitor.models import Alert, Delivery
-from monitor.store import delivery_key
-
-if TYPE_CHECKING:
-    from monitor.config.load import ChannelConfig, DeliverySettings
-    from monitor.store import Store
+from monitor.settings import ChannelConfig, DeliverySettings
+from monitor.store import Store, delivery_key
 
 log = logging.getLogger(__name__)
 # Deliveries per channel per round: after a long outage the backlog drains over several
@@ -82,50 +83,28 @@ class _Tally:
 def build_channel(
     config: ChannelConfig, *, console_stream: TextIO | None = None, allow_private: bool = False
 ) -> Channel:
-    """The channel object for one ``[[channels]]`` entry.
+    """The channel object for one ``[[channels]]`` entry, by the type of its options.
 
     Raises:
         ConfigError: unknown type, bad options, or apprise not installed.
     """
+    options = config.options
     if config.type == "console":
-        from monitor.alerts.console import ConsoleChannel
-
         return ConsoleChannel(config.name, console_stream)
-    if config.type == "jsonl":
-        from monitor.alerts.console import JsonLinesChannel
-
-        return JsonLinesChannel(config.name, config.options)
-    if config.type == "email":
-        from monitor.alerts.email import EmailChannel
-
-        return EmailChannel(config.name, config.options)
-    if config.type == "webhook":
-        from monitor.alerts.webhook import WebhookChannel
-
-        return WebhookChannel(config.name, config.options, allow_private_addresses=allow_private)
-    if config.type == "apprise":
-        from monitor.alerts.apprise_channel import AppriseChannel
-
-        return AppriseChannel(config.name, config.options)
+    if isinstance(options, JsonlOptions):
+        return JsonLinesChannel(config.name, options)
+    if isinstance(options, EmailOptions):
+        return EmailChannel(config.name, options)
+    if isinstance(options, WebhookOptions):
+        return WebhookChannel(config.name, options, allow_private_addresses=allow_private)
+    if isinstance(options, AppriseOptions):
+        return AppriseChannel(config.name, options)
     raise ConfigError(f"channel {config.name!r}: unknown type {config.type!r}")
-
-
-def check_channel_options(kind: str, options: dict[str, Any]) -> list[str]:
-    """Problems with a channel's options that config validation should report at start-up."""
-    if kind == "webhook":
-        from monitor.alerts.webhook import check_options
-
-        return check_options(options)
-    if kind == "apprise":
-        from monitor.alerts.apprise_channel import check_options as check_apprise
-
-        return check_apprise(options)
-    return []
 
 
 def channel_target(config: ChannelConfig) -> str:
     """Fingerprint of where a channel delivers (a 410 disables this target, not the name)."""
-    where = config.options.get("url") or config.options.get("smtp_host") or config.name
+    where = config.options.target or config.name
     return target_fingerprint(config.type, str(where))
 
 
@@ -297,7 +276,7 @@ class Dispatcher:
 
     def _disable(self, config: ChannelConfig, error: str, now: datetime, tally: _Tally) -> None:
         self.store.disable_channel(config.name, error, channel_target(config), now)
-        where = short_url(str(config.options.get("url", config.name)))
+        where = short_url(config.options.target or config.name)
         others = [
             (c.name, "now")
             for c in self.channels.values()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -33,6 +34,43 @@ from monitor.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+SECURITIES = tuple(DEFAULT_PORTS)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailOptions:
+    """An email channel's options, checked by the config (``security`` one of ``SECURITIES``)."""
+
+    smtp_host: str
+    from_addr: str
+    to: tuple[str, ...]
+    security: str = "starttls"
+    smtp_port: int | None = None  # None: the port of ``security``
+    username: str | None = None
+    password: str | None = None
+    ca_file: str | None = None
+    timeout_seconds: float = 30.0
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or DEFAULT_PORTS[self.security]
+
+    @property
+    def target(self) -> str | None:
+        return self.smtp_host
+
+    def redacted(self) -> dict[str, Any]:
+        return {
+            "smtp_host": self.smtp_host,
+            "smtp_port": self.port,
+            "security": self.security,
+            "from_addr": self.from_addr,
+            "to": list(self.to),
+            "username": self.username,
+            "password": "***" if self.password else None,
+            "ca_file": self.ca_file,
+            "timeout_seconds": self.timeout_seconds,
+        }
 
 
 def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMultipart:
@@ -70,20 +108,19 @@ def _address(value: str) -> str:
 class EmailChannel:
     """Send each alert as one message; one SMTP session per message."""
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
+    def __init__(self, name: str, options: EmailOptions) -> None:
         self.name = name
-        self.host = str(options["smtp_host"])
-        self.security = str(options.get("security", "starttls"))
+        self.host = options.smtp_host
+        self.security = options.security
         if self.security not in DEFAULT_PORTS:
             raise ConfigError(f"channel {name!r}: security must be starttls, tls or none")
-        self.port = int(options.get("smtp_port", DEFAULT_PORTS[self.security]))
-        self.username = options.get("username")
-        self.password = options.get("password")
-        self.timeout = float(options.get("timeout_seconds", 30.0))
-        self.from_addr = str(options["from_addr"])
-        to = options["to"]
-        self.to = [to] if isinstance(to, str) else [str(t) for t in to]
-        ca_file = options.get("ca_file")
+        self.port = options.port
+        self.username = options.username
+        self.password = options.password
+        self.timeout = options.timeout_seconds
+        self.from_addr = options.from_addr
+        self.to = list(options.to)
+        ca_file = options.ca_file
         # A verifying context; with ca_file only that CA is trusted (a private or test CA).
         try:
             self._context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,13 +104,32 @@ def _utc(value: datetime) -> str:
 # ---------------------------------------------------------------------- the channel
 
 
-def check_options(options: dict[str, Any]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class WebhookOptions:
+    """A webhook channel's options."""
+
+    url: str
+    secret: str | None = None
+    timeout_seconds: float = 10.0
+
+    @property
+    def target(self) -> str | None:
+        return self.url
+
+    def redacted(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "secret": "***" if self.secret else None,
+            "timeout_seconds": self.timeout_seconds,
+        }
+
+
+def check_webhook(options: WebhookOptions) -> list[str]:
     """Problems with a webhook channel's options (for config validation)."""
     problems = []
-    url = str(options.get("url", ""))
-    if not url.startswith(("http://", "https://")):
-        problems.append(f"key 'url' must be an http(s) URL, got {url!r}")
-    secret = str(options.get("secret") or "")
+    if not options.url.startswith(("http://", "https://")):
+        problems.append(f"key 'url' must be an http(s) URL, got {options.url!r}")
+    secret = options.secret or ""
     if secret and not secret.startswith("whsec_"):
         problems.append("key 'secret' must be a Standard Webhooks secret: 'whsec_' + base64")
     elif secret:
@@ -124,17 +144,16 @@ class WebhookChannel:
     """POST each alert to one URL. One ``httpx.Client`` per dispatch round."""
 
     def __init__(
-        self, name: str, options: dict[str, Any], *, allow_private_addresses: bool = False
+        self, name: str, options: WebhookOptions, *, allow_private_addresses: bool = False
     ) -> None:
-        problems = check_options(options)
+        problems = check_webhook(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
         self.name = name
-        self.url = str(options["url"])
+        self.url = options.url
         self.allow_private = allow_private_addresses
-        secret = options.get("secret")
-        self._signer = Webhook(str(secret)) if secret else None
-        timeout = float(options.get("timeout_seconds", 10.0))
+        self._signer = Webhook(options.secret) if options.secret else None
+        timeout = options.timeout_seconds
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # a redirect is a failure (issue 7), never a silent hop

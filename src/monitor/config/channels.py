@@ -1,75 +1,26 @@
 """The ``[[channels]]`` tables of ``monitor.toml``: where alerts go, read into ``ChannelConfig``.
 
-Each channel has a type (``CHANNEL_TYPES``) with its own required and optional keys, routing
-by verdict (``immediate`` and ``digest``, from ``VERDICTS``) and a daily digest time. Values
-are checked here, at start-up, so a dispatch never meets a wrong type. Secrets (``password``,
-``secret``, ``urls``) may be inline, ``<key>_env = "VAR"`` or ``<key>_file = "/path"``;
-``ChannelConfig.redacted()`` hides them. Part of ``config`` (which re-exports the names).
+Each channel has a type (``CHANNEL_TYPES``) with its own keys, routing by verdict
+(``immediate`` and ``digest``, from ``VERDICTS``) and a daily digest time. Each kind's options
+are built here, once, into the record its module defines (``EmailOptions``, ``WebhookOptions``,
+...), so a dispatch never meets a wrong type and every default is written in one place. Secrets
+(``password``, ``secret``, ``urls``) may be inline, ``<key>_env = "VAR"`` or ``<key>_file =
+"/path"``; ``ChannelConfig.redacted()`` hides them.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from monitor.confkit import Section, check_timezone
-
-VERDICTS = ("conflicting", "completed", "new", "consistent")
-CHANNEL_TYPES = ("console", "jsonl", "email", "webhook", "apprise")
-SECRET_KEYS = ("password", "secret", "urls")
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelConfig:
-    """One alert channel. ``options`` holds the type's own keys, secrets resolved."""
-
-    name: str
-    type: str
-    immediate: tuple[str, ...] = ("conflicting", "completed", "new")
-    digest: tuple[str, ...] = ("consistent",)
-    digest_at: str = "08:00"
-    digest_timezone: str = "Asia/Baghdad"
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def redacted(self) -> dict[str, Any]:
-        opts = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in self.options.items()}
-        return {
-            "name": self.name,
-            "type": self.type,
-            "immediate": list(self.immediate),
-            "digest": list(self.digest),
-            "digest_at": self.digest_at,
-            "digest_timezone": self.digest_timezone,
-            **opts,
-        }
-
-
-_CHANNEL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # type: (required keys, optional keys)
-    "console": ((), ()),
-    "jsonl": (("path",), ()),
-    "email": (
-        ("smtp_host", "from_addr", "to"),
-        ("smtp_port", "security", "username", "password", "ca_file", "timeout_seconds"),
-    ),
-    "webhook": (("url",), ("secret", "timeout_seconds")),
-    "apprise": (("urls",), ("timeout_seconds",)),
-}
-# The channel classes convert these with int()/float()/str() when a dispatch opens them, so a
-# wrong type must be refused here, at start-up, not fail every dispatch.
-_OPTION_TYPES: dict[str, type] = {
-    "path": str,
-    "smtp_host": str,
-    "from_addr": str,
-    "username": str,
-    "ca_file": str,
-    "url": str,
-    "smtp_port": int,
-    "timeout_seconds": float,
-}
-_POSITIVE_OPTIONS = ("smtp_port", "timeout_seconds")
+from monitor.alerts.apprise_channel import AppriseOptions, check_apprise_urls
+from monitor.alerts.console import JsonlOptions
+from monitor.alerts.email import SECURITIES, EmailOptions
+from monitor.alerts.webhook import WebhookOptions, check_webhook
+from monitor.confkit import Problems, Section, check_timezone
+from monitor.settings import CHANNEL_TYPES, VERDICTS, ChannelConfig, ChannelOptions, NoOptions
 
 
 def read_channels(root: Section) -> tuple[ChannelConfig, ...]:
@@ -89,10 +40,21 @@ def read_channels(root: Section) -> tuple[ChannelConfig, ...]:
             s.problems.add(s.where, f"key 'digest_at' must be HH:MM, got {digest_at!r}")
         digest_tz = s.get("digest_timezone", str, "Asia/Baghdad")
         check_timezone(s, "digest_timezone", digest_tz)
-        options = _channel_options(s, ctype, root.where)
+        options = _BUILDERS[ctype](s, Path(root.where).parent)
         out.append(ChannelConfig(name, ctype, immediate, digest, digest_at, digest_tz, options))
         s.done()
     return tuple(out)
+
+
+def channel_options(ctype: str, table: dict[str, Any], base: Path) -> ChannelOptions:
+    """One kind's options from a plain table (tests, ``monitor demo``); ``ConfigError`` lists
+    every problem."""
+    problems = Problems()
+    s = Section(table, f"channel {ctype}", problems)
+    options = _BUILDERS[ctype](s, base)
+    s.done()
+    problems.raise_if_any()
+    return options
 
 
 def _verdicts(s: Section, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -108,56 +70,91 @@ def _is_hhmm(value: str) -> bool:
     return hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2
 
 
-def _channel_options(s: Section, ctype: str, config_where: str) -> dict[str, Any]:
-    required, optional = _CHANNEL_KEYS.get(ctype, ((), ()))
-    options: dict[str, Any] = {}
-    for key in (*required, *optional):
-        value = _secret(s, key) if key in SECRET_KEYS else s.table.get(key)
-        s.seen.add(key)
-        if value is None:
-            if key in required:
-                s.problems.add(s.where, f"missing required key '{key}' for a {ctype} channel")
-            continue
-        options[key] = value
-    _check_option_types(s, options)
-    if ctype == "email":
-        sec = options.get("security", "starttls")
-        if sec not in ("starttls", "tls", "none"):
-            s.problems.add(s.where, f"key 'security' must be starttls, tls or none; got {sec!r}")
-        if isinstance(options.get("to"), str):
-            options["to"] = [options["to"]]
-    # Relative paths are relative to the config file, like every path in the config.
-    for key in ("path", "ca_file"):
-        if isinstance(options.get(key), str):
-            options[key] = os.path.normpath(Path(config_where).parent / options[key])
-    if ctype in ("webhook", "apprise") and all(k in options for k in required):
-        from monitor.alerts import check_channel_options  # webhook secret, apprise URLs
+def _console(s: Section, base: Path) -> ChannelOptions:
+    return NoOptions()
 
-        for problem in check_channel_options(ctype, options):
+
+def _jsonl(s: Section, base: Path) -> ChannelOptions:
+    return JsonlOptions(_path(base, _required(s, "path", "jsonl")))
+
+
+def _email(s: Section, base: Path) -> ChannelOptions:
+    to = s.table.get("to")
+    recipients = (s.get("to", str),) if isinstance(to, str) else s.str_list("to")
+    if "to" not in s.table:
+        s.problems.add(s.where, "missing required key 'to' for a email channel")
+    ca_file = s.get_opt("ca_file", str)
+    if ca_file is not None:
+        ca_file = _path(base, ca_file)
+        if not Path(ca_file).is_file():
+            s.problems.add(s.where, f"key 'ca_file': file not found: {ca_file}")
+    security = s.get("security", str, "starttls")
+    if security not in SECURITIES:
+        s.problems.add(s.where, f"key 'security' must be starttls, tls or none; got {security!r}")
+        security = "starttls"
+    port = s.positive("smtp_port", int, 0) if "smtp_port" in s.table else None
+    return EmailOptions(
+        smtp_host=_required(s, "smtp_host", "email"),
+        from_addr=_required(s, "from_addr", "email"),
+        to=recipients,
+        security=security,
+        smtp_port=port,
+        username=s.get_opt("username", str),
+        password=_secret(s, "password"),
+        ca_file=ca_file,
+        timeout_seconds=s.positive("timeout_seconds", float, 30.0),
+    )
+
+
+def _webhook(s: Section, base: Path) -> ChannelOptions:
+    options = WebhookOptions(
+        url=_required(s, "url", "webhook"),
+        secret=_secret(s, "secret"),
+        timeout_seconds=s.positive("timeout_seconds", float, 10.0),
+    )
+    if "url" in s.table:
+        for problem in check_webhook(options):
             s.problems.add(s.where, problem)
     return options
 
 
-def _check_option_types(s: Section, options: dict[str, Any]) -> None:
-    """Report options of the wrong type (the values themselves are kept as written)."""
-    for key, kind in _OPTION_TYPES.items():
-        if key not in options:
-            continue
-        if key in _POSITIVE_OPTIONS:
-            s.positive(key, kind, kind(1))
-        else:
-            s.get(key, kind)
-    to = options.get("to")
-    if to is not None and not isinstance(to, str):
-        s.str_list("to")
-    ca_file = options.get("ca_file")
-    if isinstance(ca_file, str) and not Path(ca_file).is_file():
-        s.problems.add(s.where, f"key 'ca_file': file not found: {ca_file}")
+def _apprise(s: Section, base: Path) -> ChannelOptions:
+    raw = _secret(s, "urls")
+    urls = (raw,) if isinstance(raw, str) else tuple(str(u) for u in raw or ())
+    if raw is None:
+        s.problems.add(s.where, "missing required key 'urls' for a apprise channel")
+    options = AppriseOptions(urls=urls, timeout_seconds=s.positive("timeout_seconds", float, 30.0))
+    if raw is not None:
+        for problem in check_apprise_urls(options):
+            s.problems.add(s.where, problem)
+    return options
+
+
+_BUILDERS: dict[str, Callable[[Section, Path], ChannelOptions]] = {
+    "console": _console,
+    "jsonl": _jsonl,
+    "email": _email,
+    "webhook": _webhook,
+    "apprise": _apprise,
+}
+
+
+def _required(s: Section, key: str, ctype: str) -> str:
+    if key not in s.table:
+        s.seen.add(key)
+        s.problems.add(s.where, f"missing required key '{key}' for a {ctype} channel")
+        return ""
+    return s.get(key, str)
+
+
+def _path(base: Path, value: str) -> str:
+    """Relative paths are relative to the config file, like every path in the config."""
+    return os.path.normpath(base / value)
 
 
 def _secret(s: Section, key: str) -> Any:
     """A secret given inline, as ``<key>_env = "VAR"`` or as ``<key>_file = "/path"``."""
-    for variant in (f"{key}_env", f"{key}_file"):
+    for variant in (key, f"{key}_env", f"{key}_file"):
         s.seen.add(variant)
     if f"{key}_env" in s.table:
         var = str(s.table[f"{key}_env"])

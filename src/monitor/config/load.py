@@ -5,89 +5,32 @@ naming the file and the key (and the line, for TOML syntax errors). Relative pat
 against the directory of the file that names them. Secrets (SMTP password, webhook secret,
 Apprise URLs) may be given inline, through an environment variable (``password_env = "NAME"``)
 or a file (``password_file = "/run/secrets/x"``, for Docker secrets); ``redacted()`` hides them.
-The ``[[channels]]`` tables are read by ``channelconf``.
+The ``[[channels]]`` tables are read by ``channels``; the settings records live in
+``monitor.settings`` so that every stage can take them without importing the loader.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from monitor.analysis import keywords
 from monitor.analysis.keywords import KeywordRules
-from monitor.config.channels import VERDICTS, ChannelConfig, read_channels
+from monitor.config.channels import read_channels
 from monitor.confkit import Problems, Section, check_timezone, read_toml
 from monitor.errors import redact_url
 from monitor.models import Source, Timeline
+from monitor.settings import (
+    VERDICTS,
+    ChannelConfig,
+    DeliverySettings,
+    HealthSettings,
+    HttpSettings,
+    StorySettings,
+)
 from monitor.timeline import load as timeline
-
-__all__ = [
-    "VERDICTS",  # re-exported from channelconf
-    "ChannelConfig",  # re-exported from channelconf
-    "Config",
-    "DeliverySettings",
-    "HealthSettings",
-    "HttpSettings",
-    "StorySettings",
-    "default_config",
-    "load_config",
-]
-
-DEFAULT_USER_AGENT = "monitor/0.1 (Arabic news monitor; coalition withdrawal from Iraq)"
-
-
-@dataclass(frozen=True, slots=True)
-class HttpSettings:
-    user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout_seconds: float = 10.0
-    read_timeout_seconds: float = 20.0
-    total_timeout_seconds: float = 60.0
-    max_feed_bytes: int = 5_000_000
-    max_page_bytes: int = 3_000_000
-    max_redirects: int = 5
-    concurrency: int = 16
-    per_host_concurrency: int = 2
-    allow_private_addresses: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class StorySettings:
-    # Defaults measured with the real analyzer on tests/fixtures/stories/pairs.jsonl, the
-    # analysis fixtures' story groups and tests/support/story_corpus.py (see stories.py):
-    # 61/61 same-story pairs merged, 544/546 different-event pairs kept apart.
-    window_days: int = 7
-    # char-5 Jaccard at or above which copies merge outright: lowest copy 0.50 (reordered
-    # clauses), highest unvetoed different event within 48 h 0.19 (template negatives at
-    # 0.51-0.65 are vetoed by their sites or dates)
-    merge_threshold: float = 0.45
-    # from here the claims decide with the lower bar: machine-translated copies 0.27-0.34
-    grey_threshold: float = 0.25
-    event_window_hours: int = 48  # independent reports: all within 27 h in the fixtures
-    containment_threshold: float = 0.7  # teasers 0.93-1.0 inside their story
-    grey_evidence: float = 2.0  # shared-fact evidence in the grey zone (see stories.compare)
-    # below the grey zone: same-event pairs score 2.5-6.5, different events 1.0-1.75 but
-    # for two follow-ups (3.25) of a base handover
-    event_evidence: float = 2.5
-    late_evidence: float = 1.5  # more evidence needed when published over a day apart
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    max_attempts: int = 12
-    max_age_hours: float = 48.0
-    backoff_base_seconds: float = 30.0
-    backoff_max_seconds: float = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class HealthSettings:
-    metrics_host: str = "127.0.0.1"
-    metrics_port: int = 0  # 0: no HTTP endpoint
-    failure_alert_after: int = 5
-    silence_alert_hours: float = 48.0
-    max_cycle_age_minutes: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +43,10 @@ class Config:
     timeline: Timeline
     sources: tuple[Source, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
-    http: HttpSettings = HttpSettings()
-    stories: StorySettings = StorySettings()
-    delivery: DeliverySettings = DeliverySettings()
-    health: HealthSettings = HealthSettings()
+    http: HttpSettings = field(default_factory=HttpSettings)
+    stories: StorySettings = field(default_factory=StorySettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
     timezone: str = "Asia/Baghdad"
     log_format: str = "kv"
     log_level: str = "info"

@@ -34,8 +34,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.errors import ConfigError
-from monitor.pipeline.cycle import Runtime, run_cycle
+from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.metrics import serve
+from monitor.pipeline.runtime import Runtime
 from monitor.store import Store, utcnow
 
 log = logging.getLogger("monitor.ops.scheduler")

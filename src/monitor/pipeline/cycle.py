@@ -16,16 +16,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
 
-from monitor.alerts import Dispatcher, DispatchReport, route
 from monitor.alerts.compose import story_alert
-from monitor.analysis.analyzer import Analyzer
-from monitor.config.load import Config
+from monitor.alerts.digest import route
+from monitor.alerts.dispatch import DispatchReport
 from monitor.errors import FetchError, ParseError
 from monitor.models import (
     Article,
@@ -39,55 +36,13 @@ from monitor.models import (
     SourceOutcome,
 )
 from monitor.pipeline import sourcehealth
-from monitor.pipeline.metrics import Metrics
+from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.sources import extract, parse
 from monitor.sources.fetch import Fetcher
-from monitor.store import Store, utcnow
-from monitor.stories.desk import StoryDesk
+from monitor.store import utcnow
 
 log = logging.getLogger("monitor.pipeline.cycle")
 FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
-
-
-@dataclass
-class Runtime:
-    """What lives across cycles: config, store, analyser, story index, metrics."""
-
-    config: Config
-    store: Store
-    console: TextIO | None = None
-    respect_intervals: bool = False  # the daemon polls each source at its own interval
-    metrics: Metrics = field(default_factory=Metrics)
-    stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
-    analyzer: Analyzer = field(init=False)
-    desk: StoryDesk = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.analyzer = Analyzer(self.config.rules, self.config.timeline)
-        self.desk = StoryDesk(self.store, self.config.stories)
-
-    def dispatcher(self) -> Dispatcher:
-        return Dispatcher(
-            self.store,
-            self.config.channels,
-            self.config.delivery,
-            console_stream=self.console,
-            allow_private_addresses=self.config.http.allow_private_addresses,
-        )
-
-
-@dataclass
-class SourceBatch:
-    """What the fetch phase produced for one source."""
-
-    source: Source
-    outcome: SourceOutcome
-    articles: list[Article] = field(default_factory=list)
-    seen_only: list[FeedEntry] = field(default_factory=list)  # record, don't analyse
-    feed_hashes: dict[str, str] = field(default_factory=dict)
-    cache: HttpCache | None = None
-    retry_after_s: float | None = None
-    seeding: bool = False
 
 
 @dataclass

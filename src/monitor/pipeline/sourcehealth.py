@@ -26,14 +26,11 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from monitor.alerts import route
+from monitor.alerts.digest import route
 from monitor.models import Alert, FailureKind, Source, SourceHealth, SourceOutcome
+from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.store import utcnow
-
-if TYPE_CHECKING:
-    from monitor.pipeline.cycle import Runtime, SourceBatch
 
 log = logging.getLogger("monitor.health")
 
@@ -99,7 +96,6 @@ def record_failure(rt: Runtime, batch: SourceBatch, now: datetime) -> None:
 
 def record_deadline(rt: Runtime, source: Source) -> SourceOutcome:
     """A source still fetching when the fetch phase was cut off."""
-    from monitor.pipeline.cycle import SourceBatch
 
     if rt.stopping.is_set():
         log.info("source cut by shutdown", extra={"kv": {"source_id": source.id}})

@@ -31,12 +31,12 @@ from types import TracebackType
 
 import httpx
 
-from monitor.config.load import HttpSettings
 from monitor.errors import BlockedAddressError, FetchError, TooLargeError
 from monitor.models import FetchResult, HttpCache
 from monitor.net import guard as netguard
 from monitor.net import wire as httpwire
 from monitor.net.wire import retry_after_seconds
+from monitor.settings import HttpSettings
 
 log = logging.getLogger(__name__)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.config.load import StorySettings
 from monitor.models import Article, ArticleAnalysis, Finding, Story, StoryDecision, StoryMember
+from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.claims import (
     added_findings,

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from monitor.config.load import StorySettings
 from monitor.models import Finding
+from monitor.settings import StorySettings
 from monitor.stories import dedup
 from monitor.stories.dedup import Hashes
 from monitor.stories.match import Event, Match, compare, event_of, numbers_in, region, vetoed

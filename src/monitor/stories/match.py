@@ -20,8 +20,8 @@ checked in this order by ``compare``:
    evidence of shared facts decides (``grey_evidence``, ``event_evidence``; more when
    published over a day apart), and a shared place, date or number is required.
 
-``group_batch`` runs the same logic in memory for ``monitor analyze``; ``storyclaims``
-merges a story's claims; ``storyindex`` finds the candidates.
+``batch.group_batch`` runs the same logic in memory for ``monitor analyze``; ``claims``
+merges a story's claims; ``index`` finds the candidates.
 """
 
 from __future__ import annotations
@@ -31,12 +31,11 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from monitor.config.load import StorySettings
-from monitor.models import ArticleAnalysis, Finding
+from monitor.models import Finding
 from monitor.normalize import normalize_text
-from monitor.stories.dedup import Hashes
+from monitor.settings import StorySettings
 from monitor.timeline.load import DEFAULT_PLACES
 
 # The subject country says nothing about which event it is: every article names Iraq.
@@ -372,69 +371,3 @@ def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -
 
 def near(x: int, y: int) -> bool:
     return abs(x - y) <= 0.02 * max(x, y)
-
-
-# ----------------------------------------------------------------------------- batches
-
-
-def group_batch(
-    items: Sequence[tuple[str, str | None, datetime | date | None, ArticleAnalysis]],
-    settings: StorySettings | None = None,
-) -> list[str | None]:
-    """Group a batch of analysed articles into stories, in memory (``monitor analyze``).
-
-    Articles are taken in order of publication (undated ones last) with the daemon's logic;
-    a story is named after the id of its first article in input order.
-
-    Args:
-        items: (id, title, published, analysis) per article.
-        settings: thresholds (the defaults when None).
-
-    Returns:
-        The story id of each item, in input order; None for irrelevant articles.
-    """
-    from monitor.stories.index import StoryIndex  # it builds on this module
-
-    settings = settings or StorySettings()
-    kept: dict[str, Hashes] = {}
-    index = StoryIndex(settings, lambda keys: {k: kept[k] for k in keys if k in kept})
-    story_of: dict[int, str] = {}
-    for i in sorted(range(len(items)), key=lambda i: _batch_order(items[i][2], i)):
-        _, title, published, analysis = items[i]
-        if not analysis.relevance.relevant:
-            continue
-        doc = index.make_doc(
-            str(i),
-            analysis.body or title or "",
-            title,
-            _aware(published),
-            analysis.findings,
-            normalized=bool(analysis.body),
-        )
-        story_id = index.choose(doc).story_id or doc.key
-        index.add(story_id, doc.key, doc.signature, doc.event)
-        kept[doc.key] = doc.shingles
-        story_of[i] = story_id
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for i in sorted(story_of):  # the first member in input order names the story
-        story_id = story_of[i]
-        if story_id not in names:
-            name = items[i][0]
-            names[story_id] = name if name not in used else f"{name}#{i}"
-            used.add(names[story_id])
-    return [names[story_of[i]] if i in story_of else None for i in range(len(items))]
-
-
-def _batch_order(published: datetime | date | None, i: int) -> tuple[bool, float, int]:
-    at = _aware(published)
-    return (at is None, at.timestamp() if at else 0.0, i)
-
-
-def _aware(at: datetime | date | None) -> datetime | None:
-    """``monitor analyze`` accepts bare dates (taken as noon UTC) and times without a zone (UTC)."""
-    if at is None:
-        return None
-    if not isinstance(at, datetime):
-        return datetime(at.year, at.month, at.day, 12, tzinfo=UTC)
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -1,0 +1,56 @@
+"""What the cycle's stages share: the runtime that lives across cycles and one source's batch."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from monitor.alerts.dispatch import Dispatcher
+from monitor.analysis.analyzer import Analyzer
+from monitor.config.load import Config
+from monitor.models import Article, FeedEntry, HttpCache, Source, SourceOutcome
+from monitor.pipeline.metrics import Metrics
+from monitor.store import Store
+from monitor.stories.desk import StoryDesk
+
+
+@dataclass
+class Runtime:
+    """What lives across cycles: config, store, analyser, story index, metrics."""
+
+    config: Config
+    store: Store
+    console: TextIO | None = None
+    respect_intervals: bool = False  # the daemon polls each source at its own interval
+    metrics: Metrics = field(default_factory=Metrics)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
+    analyzer: Analyzer = field(init=False)
+    desk: StoryDesk = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.analyzer = Analyzer(self.config.rules, self.config.timeline)
+        self.desk = StoryDesk(self.store, self.config.stories)
+
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(
+            self.store,
+            self.config.channels,
+            self.config.delivery,
+            console_stream=self.console,
+            allow_private_addresses=self.config.http.allow_private_addresses,
+        )
+
+
+@dataclass
+class SourceBatch:
+    """What the fetch phase produced for one source."""
+
+    source: Source
+    outcome: SourceOutcome
+    articles: list[Article] = field(default_factory=list)
+    seen_only: list[FeedEntry] = field(default_factory=list)  # record, don't analyse
+    feed_hashes: dict[str, str] = field(default_factory=dict)
+    cache: HttpCache | None = None
+    retry_after_s: float | None = None
+    seeding: bool = False
