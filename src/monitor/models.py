@@ -211,7 +211,8 @@ class Finding:
 class Lede:
     """Who speaks in an article's lede, about which sites, on which day (for stories).
 
-    ``actors`` are ``[[actors]]`` ids named next to a reporting verb; ``sites`` the places
+    ``actors`` are ``[[actors]]`` ids named next to a reporting verb (``within``: the broader
+    actors they speak for, a ministry for its government); ``sites`` the places
     below a country named by the title and first full sentence, in order, ``more_sites`` those
     of the rest of the lede; ``weekday`` (0 = Monday) and ``stated``
     the day of the reporting verb when the text names it (``stated`` only when it resolves to
@@ -219,6 +220,7 @@ class Lede:
     """
 
     actors: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
     more_sites: tuple[str, ...] = ()
     weekday: int | None = None
@@ -330,6 +332,7 @@ class MemberState:
     findings: tuple[Finding, ...]
     signature: bytes  # MinHash signature (uint32 array) for the LSH index
     numbers: tuple[int, ...] = ()  # numbers written in its body (event evidence)
+    lede: Lede = Lede()
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,10 +345,11 @@ class StoryDecision:
     reason: str
     added: tuple[Finding, ...] = ()  # claims the story did not have before
     conflicts: tuple[Finding, ...] = ()  # claims that disagree with the story or the timeline
+    absorbed: tuple[str, ...] = ()  # stories this article showed to be the same development
 
     @property
     def needs_update_alert(self) -> bool:
-        return not self.is_new and bool(self.added or self.conflicts)
+        return not self.is_new and bool(self.added or self.conflicts or self.absorbed)
 
 
 # --------------------------------------------------------------------------- alerts and delivery
@@ -372,6 +376,7 @@ class Alert:
     terms: tuple[str, ...] = ()
     text: str = ""  # free text for operator alerts
     includes: tuple[str, ...] = ()  # digest: the ids of the alerts it gathers
+    absorbed: tuple[str, ...] = ()  # stories this story absorbed with this alert (one development)
 
     @property
     def outlets(self) -> tuple[str, ...]:

@@ -162,6 +162,8 @@ def fields(alert: Alert) -> list[Field]:
         out.append(Field("القصة / story", alert.story_id))
     if alert.follows:
         out.append(Field("يتبع التنبيه / follows", alert.follows))
+    if alert.absorbed:  # stories found to be this development: their alerts belong here now
+        out.append(Field("ضمّت القصص / absorbed", "، ".join(alert.absorbed)))
     out.append(Field("التنبيه / alert", alert.id))
     return out
 

@@ -30,7 +30,7 @@ from monitor.models import Alert, Finding
 from monitor.net import guard as netguard
 from monitor.net.wire import retry_after_seconds
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: ``absorbed`` (stories joined after the fact)
 EVENT_TYPES = {
     "new_story": "story.new",
     "story_update": "story.update",
@@ -45,13 +45,14 @@ _MAX_ERROR_BODY = 300
 
 
 def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
-    """The documented payload (version 1) of ``alert``; a digest nests its parts' payloads."""
+    """The documented payload (version 2) of ``alert``; a digest nests its parts' payloads."""
     body: dict[str, Any] = {
         "version": PAYLOAD_VERSION,
         "type": EVENT_TYPES[alert.kind],
         "alert_id": alert.id,
         "story_id": alert.story_id,
         "follows": alert.follows,
+        "absorbed": list(alert.absorbed),
         "title": clean(alert.title),
         "created_at": _utc(alert.created_at),
         "created_at_local": alert.created_at.astimezone(DISPLAY_TZ).isoformat(),

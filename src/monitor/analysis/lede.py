@@ -84,7 +84,8 @@ def read_lede(
     opening_sites = tuple(dict.fromkeys(sites))
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
     speakers = tuple(dict.fromkeys(opening_actors or actors))
-    return Lede(speakers, opening_sites, rest, weekday, stated)
+    broader = tuple(sorted({up for a in speakers for up in rules.actor_within.get(a, ())}))
+    return Lede(speakers, broader, opening_sites, rest, weekday, stated)
 
 
 def _first_full(scan: lx.Scan, lede: set[int]) -> set[int]:

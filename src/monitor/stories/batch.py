@@ -10,27 +10,32 @@ from monitor.models import ArticleAnalysis
 from monitor.settings import StorySettings
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import StoryIndex
+from monitor.stories.model import StoryModel
+from monitor.stories.terms import Terms
 
 
 def group_batch(
     items: Sequence[tuple[str, str | None, datetime | date | None, ArticleAnalysis]],
     settings: StorySettings | None = None,
+    model: StoryModel | None = None,
 ) -> list[str | None]:
     """Group a batch of analysed articles into stories, in memory (``monitor analyze``).
 
-    Articles are taken in order of publication (undated ones last) with the daemon's logic;
-    a story is named after the id of its first article in input order.
+    Articles are taken in order of publication (undated ones last) with the daemon's logic,
+    stories a later article shows to be one included; a story is named after the id of its
+    first article in input order.
 
     Args:
         items: (id, title, published, analysis) per article.
         settings: thresholds (the defaults when None).
+        model: the evidence weights (the packaged model when None).
 
     Returns:
         The story id of each item, in input order; None for irrelevant articles.
     """
     settings = settings or StorySettings()
-    kept: dict[str, Hashes] = {}
-    index = StoryIndex(settings, lambda keys: {k: kept[k] for k in keys if k in kept})
+    kept: dict[str, tuple[Hashes, Terms]] = {}
+    index = StoryIndex(settings, lambda keys: {k: kept[k] for k in keys if k in kept}, model)
     story_of: dict[int, str] = {}
     for i in sorted(range(len(items)), key=lambda i: _batch_order(items[i][2], i)):
         _, title, published, analysis = items[i]
@@ -42,11 +47,16 @@ def group_batch(
             title,
             _aware(published),
             analysis.findings,
+            lede=analysis.lede,
             normalized=bool(analysis.body),
         )
-        story_id = index.choose(doc).story_id or doc.key
-        index.add(story_id, doc.key, doc.signature, doc.event)
-        kept[doc.key] = doc.shingles
+        choice = index.choose(doc)
+        story_id = choice.story_id or doc.key
+        for gone in choice.also:  # one development after all: the older story keeps it
+            index.merge_stories(story_id, gone)
+            story_of = {j: story_id if s == gone else s for j, s in story_of.items()}
+        index.add(story_id, doc.key, doc.signature, doc.event, terms=doc.terms)
+        kept[doc.key] = (doc.shingles, doc.terms)
         story_of[i] = story_id
     names: dict[str, str] = {}
     used: set[str] = set()

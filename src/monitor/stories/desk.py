@@ -6,6 +6,14 @@ transaction, and says what the article added. The in-memory index is rebuilt fro
 on construction, so a restarted daemon dedups against what it saw before. An article already
 in a story (same key, edited in place) stays in it: its claims are replaced and only claims
 the story did not have count as added. ``prune`` retires stories idle for ``window_days``.
+
+When a report matches two live stories whose first reports do not contradict each other,
+they were one development all along: the older story absorbs the younger (its members,
+its first alert when it had none), the store records ``absorbed_by``, and the decision lists
+the absorbed stories so the update alert says so. Alerts already sent stay sent. The
+window's term counts (IDF) move with each member that joins and each story that retires.
+A page with no publication time is placed by the day its text states; its fetch time only
+closes stories, it is never evidence.
 """
 
 from __future__ import annotations
@@ -27,7 +35,12 @@ from monitor.stories.claims import (
 )
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import Doc, StoryIndex
-from monitor.stories.match import event_of
+from monitor.stories.match import development_of
+from monitor.stories.model import StoryModel
+from monitor.stories.terms import Terms
+
+# Publication times that are not the page's own: the time it was fetched at
+_UNKNOWN_TIME = frozenset({"none", "fetched"})
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
 
@@ -35,25 +48,30 @@ TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this l
 class StoryDesk:
     """Assigns articles to stories; one per daemon, living across cycles."""
 
-    def __init__(self, store: Store, settings: StorySettings) -> None:
+    def __init__(
+        self, store: Store, settings: StorySettings, model: StoryModel | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
-        self.index = StoryIndex(settings, self._load_shingles)
+        self.index = StoryIndex(settings, self._load_texts, model)
         self._rebuild()
 
     def _rebuild(self) -> None:
         first = self.index.next_row
         for state in self.store.live_members():
             m = state.member
-            event = event_of(m.title, m.published or m.first_seen, state.findings, state.numbers)
+            event = development_of(
+                m.title, m.published, state.findings, state.numbers, state.lede, m.first_seen
+            )
             sig = np.frombuffer(state.signature, dtype=np.uint32)
             self.index.add(state.story_id, m.article_key, sig, event, lsh=False)
         self.index.add_signatures(first)
+        self.index.terms.load(*self.store.term_counts())
 
-    def _load_shingles(self, keys: Sequence[str]) -> dict[str, Hashes]:
+    def _load_texts(self, keys: Sequence[str]) -> dict[str, tuple[Hashes, Terms]]:
         return {
-            k: np.frombuffer(v, dtype=np.uint32)
-            for k, v in self.store.member_shingles(keys).items()
+            k: (np.frombuffer(shingles, dtype=np.uint32), terms)
+            for k, (shingles, terms) in self.store.member_texts(keys).items()
         }
 
     # ------------------------------------------------------------------ the pipeline's calls
@@ -69,12 +87,15 @@ class StoryDesk:
             The decision (new story or not, ``added`` and ``conflicts`` findings) and the
             story as it now stands.
         """
+        published = None if article.published_source in _UNKNOWN_TIME else article.published
         doc = self.index.make_doc(
             article.key,
             analysis.body or article.text,
             article.title,
-            article.published or now,
+            published,
             analysis.findings,
+            lede=analysis.lede,
+            seen=now,
             normalized=bool(analysis.body),
         )
         member = StoryMember(
@@ -88,18 +109,49 @@ class StoryDesk:
         )
         previous = self.store.member_story(article.key)
         if previous is not None and self.store.load_story(previous) is not None:
+            old = self.store.member_terms([article.key]).get(article.key)
+            if old is not None:
+                self.index.terms.add(old, -1)  # its new words replace the old ones
             return self._join(previous, member, doc, analysis, now, 1.0, "edited in place")
         choice = self.index.choose(doc)
-        if choice.story_id is not None and self.store.load_story(choice.story_id) is None:
-            self.index.remove_story(choice.story_id)  # left over from a rolled-back transaction
+        stale = [s for s in (choice.story_id, *choice.also) if s and not self._is_live(s)]
+        if stale:  # left over from a rolled-back transaction
+            for story_id in stale:
+                self.index.remove_story(story_id)
             choice = self.index.choose(doc)
         if choice.story_id is None:
             story_id = uuid.uuid4().hex
             self.store.create_story(story_id, article.title, now)
             return self._join(story_id, member, doc, analysis, now, 0.0, choice.reason, new=True)
+        keep, absorbed = self._absorb(choice.story_id, choice.also, now)
         return self._join(
-            choice.story_id, member, doc, analysis, now, choice.similarity, choice.reason
+            keep, member, doc, analysis, now, choice.similarity, choice.reason, absorbed=absorbed
         )
+
+    def _is_live(self, story_id: str) -> bool:
+        story = self.store.load_story(story_id)
+        return story is not None
+
+    def _absorb(
+        self, best: str, also: Sequence[str], now: datetime
+    ) -> tuple[str, tuple[str, ...]]:
+        """Merge the stories a report showed to be one; the oldest keeps them all.
+
+        Returns:
+            The story that keeps the report, and the stories it absorbed.
+        """
+        if not also:
+            return best, ()
+        stories = [s for s in (self.store.load_story(i) for i in (best, *also)) if s]
+        stories.sort(key=lambda s: (s.first_seen, s.id))
+        keep = stories[0].id
+        for gone in stories[1:]:
+            self.store.absorb_story(keep, gone.id, now)
+            self.index.merge_stories(keep, gone.id)
+        self.store.save_story_claims(
+            keep, merge_claims((m.outlet, f) for m, f in self.store.story_member_findings(keep))
+        )
+        return keep, tuple(s.id for s in stories[1:])
 
     def set_first_alert(self, story_id: str, alert_id: str) -> None:
         """Remember the story's first alert, which later update alerts refer to."""
@@ -118,6 +170,7 @@ class StoryDesk:
             self.index.remove_story(story_id)
         if retired:
             self.index.compact()
+            self.index.terms.load(*self.store.term_counts())  # the store took them out
         return len(retired)
 
     # ------------------------------------------------------------------ internals
@@ -133,6 +186,7 @@ class StoryDesk:
         reason: str,
         *,
         new: bool = False,
+        absorbed: tuple[str, ...] = (),
     ) -> tuple[StoryDecision, Story]:
         """Persist the membership and the merged claims; compute what the article added."""
         before = self.store.load_story(story_id)
@@ -146,6 +200,8 @@ class StoryDesk:
             shingles=doc.shingles.tobytes(),
             signature=doc.signature.tobytes(),
             now=now,
+            lede=analysis.lede,
+            terms=doc.terms,
         )
         rejoining = before is not None and any(
             m.article_key == member.article_key for m in before.members
@@ -157,7 +213,7 @@ class StoryDesk:
         else:
             merged = extend_claims(before_claims, member.outlet, findings)
         self.store.save_story_claims(story_id, merged)
-        self.index.add(story_id, member.article_key, doc.signature, doc.event)
+        self.index.add(story_id, member.article_key, doc.signature, doc.event, terms=doc.terms)
         story = self.store.load_story(story_id)
         assert story is not None
         if new:
@@ -173,5 +229,6 @@ class StoryDesk:
             reason=reason,
             added=added,
             conflicts=conflicts,
+            absorbed=absorbed,
         )
         return decision, story
