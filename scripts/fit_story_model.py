@@ -100,7 +100,7 @@ def parse_time(value: str | None) -> datetime | date | None:
 def load_items(analyzer: Analyzer, corpus: Path | None) -> tuple[list[Item], list[set[str]]]:
     """Every labelled, relevant article of every set; and set1's neutral groups."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from tests.support.story_corpus import REPORTS  # noqa: PLC0415 (a test helper, by path)
+    from tests.support.story_corpus import REPORTS
 
     rows: list[tuple[str, str, str, str | None, datetime | date | None, str]] = []
     for r in REPORTS:
@@ -221,13 +221,17 @@ def predict(model: StoryModel, pair: Pair) -> bool:
     return model.probability(dict(zip(NAMES, pair.x, strict=True))) >= model.threshold
 
 
-def cross_validate(pairs: Sequence[Pair], fold: dict[tuple[str, str], int], k: int) -> dict[str, list[int]]:
+def cross_validate(
+    pairs: Sequence[Pair], fold: dict[tuple[str, str], int], k: int
+) -> dict[str, list[int]]:
     """Held-out pairwise counts (tp, fp, fn) per set: each pair predicted by a model fitted
     without the stories of either of its articles."""
     counts: dict[str, list[int]] = {}
     models: dict[tuple[int, int], StoryModel] = {}
     for i, j in itertools.combinations_with_replacement(range(k), 2):
-        train = [p for p in pairs if _fold(p.a, fold) not in (i, j) and _fold(p.b, fold) not in (i, j)]
+        train = [
+            p for p in pairs if _fold(p.a, fold) not in (i, j) and _fold(p.b, fold) not in (i, j)
+        ]
         models[(i, j)] = models[(j, i)] = fit(train)
     for p in pairs:
         got = predict(models[(_fold(p.a, fold), _fold(p.b, fold))], p)
@@ -242,7 +246,9 @@ def _fold(item: Item, fold: dict[tuple[str, str], int]) -> int:
     return fold[(item.dataset, item.story)]
 
 
-def grouping(items: Sequence[Item], model: StoryModel, neutral: list[set[str]]) -> tuple[list[int], list[tuple[str, str, bool]]]:
+def grouping(
+    items: Sequence[Item], model: StoryModel, neutral: list[set[str]]
+) -> tuple[list[int], list[tuple[str, str, bool]]]:
     """set1 through ``group_batch``: (tp, fp, fn) and the wrong and missed pairs."""
     set1 = [i for i in items if i.dataset == "set1"]
     stories = group_batch([(i.id, i.title, i.published, i.analysis) for i in set1], model=model)

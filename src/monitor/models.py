@@ -225,6 +225,7 @@ class Lede:
     more_sites: tuple[str, ...] = ()
     weekday: int | None = None
     stated: date | None = None
+    countries: tuple[str, ...] = ()  # countries the title and first full sentence name
 
 
 @dataclass(frozen=True, slots=True)

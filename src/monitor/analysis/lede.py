@@ -16,7 +16,8 @@ the when of the statement from the lede. Rules:
   when those name none (its later sentences quote background sources).
 - Sites are the places below a country that the lede names, in order of appearance: those of
   the title and the first full sentence (what the development is about), then the others
-  (its context: "بعد انسحابها من قاعدة عين الأسد").
+  (its context: "بعد انسحابها من قاعدة عين الأسد"). ``countries``: the countries that the
+  title and first full sentence name.
 - The statement's day: a weekday named in the first body sentences with a reporting verb
   (its ``weekday``), and ``stated``, the calendar day when it resolves: a day-precise claim
   date in that sentence agreeing with the weekday, else اليوم / أمس / the weekday counted
@@ -65,6 +66,7 @@ def read_lede(
     opening_actors: list[str] = []
     sites: list[str] = []
     more_sites: list[str] = []
+    named: list[str] = []  # countries named by the opening
     say_sentences: list[tuple[lx.Scan, int]] = []
     for text, is_title in ((normalize_text(title or ""), True), (body, False)):
         if not text.strip():
@@ -75,7 +77,12 @@ def read_lede(
         actors += _speakers(scan, lede, rules)
         opening_actors += _speakers(scan, opening, rules)
         for h in scan.hits:
-            if h.term.role == "place" and h.sentence in lede and h.term.tag not in countries:
+            if h.term.role != "place" or h.sentence not in lede:
+                continue
+            if h.term.tag in countries:
+                if h.sentence in opening:
+                    named.append(h.term.tag)
+            else:
                 (sites if h.sentence in opening else more_sites).append(h.term.tag)
         if not is_title:
             said = sorted({h.sentence for h in scan.hits if h.term.role == "say"} & lede)
@@ -85,7 +92,9 @@ def read_lede(
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
     speakers = tuple(dict.fromkeys(opening_actors or actors))
     broader = tuple(sorted({up for a in speakers for up in rules.actor_within.get(a, ())}))
-    return Lede(speakers, broader, opening_sites, rest, weekday, stated)
+    return Lede(
+        speakers, broader, opening_sites, rest, weekday, stated, tuple(dict.fromkeys(named))
+    )
 
 
 def _first_full(scan: lx.Scan, lede: set[int]) -> set[int]:
@@ -177,15 +186,19 @@ def _weekday(token: str) -> int | None:
 
 
 def _relative_day(tokens: list[str], weekday: int | None, published: date | None) -> date | None:
+    """اليوم / أمس from the publication day; a weekday named beside them wins (a copy reposted
+    days later still says "اليوم السبت" of the day it was written)."""
     if published is None:
         return None
+    day = None
     if _YESTERDAY & set(tokens):
-        return published - timedelta(days=1)
-    if _TODAY & set(tokens):
-        return published
-    if weekday is not None:  # "الثلاثاء" alone: the last Tuesday up to the publication day
+        day = published - timedelta(days=1)
+    elif _TODAY & set(tokens):
+        day = published
+    if weekday is not None and (day is None or day.weekday() != weekday):
+        # the last such weekday up to the publication day
         return published - timedelta(days=(published.weekday() - weekday) % 7)
-    return None
+    return day
 
 
 def _same_sentence(claim_sentence: str, sentence: str) -> bool:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-
-import numpy as np
 import sqlite3
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+
+import numpy as np
 
 from monitor.models import (
     Claim,
@@ -392,6 +392,7 @@ def decode_lede(text: str | None) -> Lede:
         more_sites=tuple(sys.intern(p) for p in d.get("more_sites", ())),
         weekday=d.get("weekday"),
         stated=date.fromisoformat(stated) if stated else None,
+        countries=tuple(sys.intern(c) for c in d.get("countries", ())),
     )
 
 

@@ -3,7 +3,8 @@
 Rules, checked in this order by ``decide`` (each names itself in the decision's ``rule``):
 
 1. ``window``: placed in time more than ``window_days`` apart: two stories.
-2. ``country``: their places lie in different countries only (Iraq vs Syria).
+2. ``country``: their openings (title and first sentence) place them in different countries
+   only (a base in Syria vs one in Iraq, whatever the rest of the text says).
 3. ``site``: each leads with a site the other's lede does not name (Harir becoming the last
    base vs the Ain al-Asad handover, even on one day and in one city).
 4. ``day``: their statements were made on days more than a day apart, or one reports a
@@ -173,7 +174,7 @@ def _apart(a: Development, b: Development) -> float:
 
 
 def actor_relation(a: Development, b: Development) -> str:
-    """"same" speaker, one "within" the other's government, a "clash", or "unknown"."""
+    """ "same" speaker, one "within" the other's government, a "clash", or "unknown"."""
     if not a.actors or not b.actors:
         return "unknown"
     if a.actors & b.actors:

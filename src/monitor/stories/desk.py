@@ -132,9 +132,7 @@ class StoryDesk:
         story = self.store.load_story(story_id)
         return story is not None
 
-    def _absorb(
-        self, best: str, also: Sequence[str], now: datetime
-    ) -> tuple[str, tuple[str, ...]]:
+    def _absorb(self, best: str, also: Sequence[str], now: datetime) -> tuple[str, tuple[str, ...]]:
         """Merge the stories a report showed to be one; the oldest keeps them all.
 
         Returns:

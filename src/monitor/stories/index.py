@@ -214,14 +214,9 @@ class StoryIndex:
 
         return dataclasses.replace(
             event,
-            families=one(event.families),
-            kinds=one(event.kinds),
             places=one(event.places),
-            lead_places=one(event.lead_places),
             countries=one(event.countries),
-            primary_dates=one(event.primary_dates),
             dates=one(event.dates),
-            fuzzy_dates=one(event.fuzzy_dates),
             numbers=one(event.numbers),
             title_words=one(event.title_words),
             title_key=one(event.title_key),
@@ -309,7 +304,7 @@ class StoryIndex:
                 None, 0.0, f"new story ({why})", match=rejected[0] if rejected else None,
                 member=rejected[2] if rejected else None,
             )  # fmt: skip
-        score, best, jac, match, key = same[0]
+        _, best, jac, match, key = same[0]
         also = tuple(sid for _, sid, _, _, _ in same[1:] if self._one_development(best, sid))
         return Choice(best, jac, match.reason, also, match, key)
 

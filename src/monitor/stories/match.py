@@ -5,8 +5,8 @@ family of its claims), where (the site), when (the day of the statement, event d
 report gets a ``Development`` from its claims and its lede (``models.Lede``); ``decide``
 compares two of them. Helpers here say when places, dates and numbers agree:
 
-- places: the same, or one inside the other (Ain al-Asad in Anbar); sites (bases,
-  headquarters) are the leaves of the place hierarchy and places it does not know;
+- sites (bases, headquarters) are the leaves of the place hierarchy and places it does not
+  know; the country of a site is the root above it;
 - dates: intervals that overlap with a day's tolerance ("yesterday" across a time zone);
 - numbers: within 2% (2,500 and 2,510 are one figure), from 20 up ("two phases" is in
   every story).
@@ -50,8 +50,7 @@ FAMILIES = {
     "other": "other",
 }
 SPECIFIC = frozenset({"day", "week", "month"})
-LEDE_CLAIMS = 2  # the main event's date and place are in one of the first two claims
-_NONE: frozenset[str] = frozenset()
+LEDE_CLAIMS = 2  # the lede's action: the first two claims
 MIN_EVIDENCE_NUMBER = 20  # "two phases" and "three countries" are in every story
 _SMALL = frozenset(range(MIN_EVIDENCE_NUMBER))
 _STOP_WORDS = (
@@ -91,15 +90,9 @@ class Development:
     """
 
     at: datetime | None
-    families: frozenset[str]
-    kinds: frozenset[str]
-    places: frozenset[str]
-    lead_places: frozenset[str]
-    countries: frozenset[str]  # the countries of all its places
-    primary_dates: tuple[tuple[date, date], ...]  # the main event's date (at most one)
-    primary_class: str  # "day" (days and weeks) or "month"
-    dates: tuple[tuple[date, date], ...]  # day, week and month dates
-    fuzzy_dates: tuple[tuple[date, date], ...]  # also parts of years
+    places: frozenset[str]  # every place its claims name (but the country)
+    countries: frozenset[str]  # where the development is: the opening's countries and sites
+    dates: tuple[tuple[date, date], ...]  # its claims' day, week and month dates
     numbers: frozenset[int]
     title_words: tuple[str, ...]  # sorted content words of the title
     title_key: str
@@ -112,10 +105,6 @@ class Development:
     stated: date | None = None  # the statement's day
     placed: datetime | None = None
     seen: datetime | None = None
-
-    @property
-    def has_facts(self) -> bool:
-        return bool(self.places or self.dates or self.numbers)
 
 
 def development_of(
@@ -138,41 +127,18 @@ def development_of(
     """
     said = lede or Lede()
     claims = [f.claim for f in findings]
-    # The lede says where the event happened: its first action claim that names a place. A
-    # place named further down is background ("phase two continues in Syria"), and a story
-    # that leads with an agreement lists the places of its phases, not of one event.
-    places = frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES)
-    lede = claims[:LEDE_CLAIMS]
-    placed = [c for c in lede if FAMILIES.get(c.kind) == "move" and set(c.places) - GENERIC_PLACES]
-    plan_first = bool(lede) and FAMILIES.get(lede[0].kind) == "plan"
-    lead = _NONE
-    if placed and not plan_first:
-        lead = frozenset(p for p in placed[0].places if p not in GENERIC_PLACES)
-    # The main event's date: the first dated claim of the lede.
-    lede_dates = [c.date for c in claims[:LEDE_CLAIMS] if c.date]
-    primary = tuple((d.start, d.end) for d in lede_dates[:1] if d.granularity in SPECIFIC)
-    primary_class = "month" if lede_dates and lede_dates[0].granularity == "month" else "day"
     words = title_words(title or "")
     opening = [p for p in said.sites if is_site(p) and p not in GENERIC_PLACES]
     placed = at
-    if placed is None and said.stated is not None:
+    if placed is None and said.stated is not None:  # placed by the day its text states
         placed = datetime(said.stated.year, said.stated.month, said.stated.day, 12, tzinfo=UTC)
     return Development(
         at=at,
-        families=frozenset(FAMILIES.get(c.kind, "other") for c in claims if not c.negated),
-        kinds=frozenset(c.kind for c in claims if not c.negated),
-        places=places,
-        lead_places=lead,
-        countries=frozenset(
-            country for c in claims for p in c.places if (country := _country(p)) is not None
-        ),
-        primary_dates=primary,
-        primary_class=primary_class,
+        places=frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES),
+        countries=frozenset(said.countries)
+        | frozenset(country for p in opening if (country := _country(p)) is not None),
         dates=tuple(
             (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity in SPECIFIC
-        ),
-        fuzzy_dates=tuple(
-            (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity != "year"
         ),
         numbers=frozenset(
             # a claim's number is a quantity (the analyzer read its unit); a bare number in
@@ -225,21 +191,6 @@ def _country(place: str) -> str | None:
     return place
 
 
-def compatible_places(a: str, b: str) -> bool:
-    """Same place, or one inside the other (Ain al-Asad in Anbar); two bases never are."""
-    return a == b or a in _ancestors(b) or b in _ancestors(a)
-
-
-@functools.cache
-def _ancestors(place: str) -> frozenset[str]:
-    out = set()
-    parent = DEFAULT_PLACES.get(place)
-    while parent is not None and parent not in GENERIC_PLACES:
-        out.add(parent)
-        parent = DEFAULT_PLACES.get(parent)
-    return frozenset(out)
-
-
 @functools.lru_cache(maxsize=4096)
 def title_words(title: str) -> tuple[str, ...]:
     """Content words of a title, sorted: outlet suffix, stop words and topic words removed."""
@@ -252,7 +203,6 @@ def title_words(title: str) -> tuple[str, ...]:
     )
 
 
-
 def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -> bool:
     """Intervals overlap, with a day's tolerance ("yesterday" across a time zone)."""
     day = timedelta(days=1)
@@ -262,7 +212,3 @@ def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -
 def near(x: int, y: int) -> bool:
     return abs(x - y) <= 0.02 * max(x, y)
 
-
-def places_meet(a: Iterable[str], b: Iterable[str]) -> bool:
-    bs = list(b)
-    return any(compatible_places(x, y) for x in a for y in bs)

@@ -29,7 +29,7 @@ import numpy.typing as npt
 TERM_BITS = 20  # 1M buckets: collisions among a window's ~100k distinct stems are rare
 _MASK = (1 << TERM_BITS) - 1
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+_PREFIXES = ("وبال", "فبال", "ولل", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 _SUFFIXES = ("ها", "هم", "ات", "ون", "ين", "ان", "ه", "ي", "ا")
 _MIN_STEM = 3
 
@@ -100,9 +100,7 @@ class TermStats:
     def _weights(self, terms: Mapping[int, int]) -> dict[int, float]:
         ids = np.fromiter(terms.keys(), dtype=np.int64, count=len(terms))
         idf = self.idf(ids).tolist()
-        return {
-            t: (1.0 + math.log(n)) * w for (t, n), w in zip(terms.items(), idf, strict=True)
-        }
+        return {t: (1.0 + math.log(n)) * w for (t, n), w in zip(terms.items(), idf, strict=True)}
 
     @property
     def nbytes(self) -> int:
