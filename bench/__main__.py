@@ -28,7 +28,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import stories as story_bench
+from bench.dates import SENTENCES, compare_with_dateparser
 from bench.server import serve_farm
+from monitor.analysis.analyzer import Analyzer
+from monitor.analysis.keywords import default_rules_path, load_rules
+from monitor.confkit import Problems
+from monitor.timeline.load import default_timeline_path, load_timeline
 
 Figure = tuple[str, float, str]
 
@@ -62,11 +68,6 @@ def synthetic_article(rng: random.Random, target_chars: int) -> str:
 
 
 def bench_analysis(quick: bool) -> list[Figure]:
-    from monitor.analysis.analyzer import Analyzer
-    from monitor.analysis.keywords import default_rules_path, load_rules
-    from monitor.confkit import Problems
-    from monitor.timeline.load import default_timeline_path, load_timeline
-
     problems = Problems()
     analyzer = Analyzer(
         load_rules(default_rules_path(), problems),
@@ -89,11 +90,10 @@ def bench_analysis(quick: bool) -> list[Figure]:
 
 def bench_dates() -> list[Figure]:
     try:
-        from bench.dates import SENTENCES, compare_with_dateparser
+        result = compare_with_dateparser(list(SENTENCES))
     except ImportError as exc:  # dateparser is a dev dependency
         print(f"# dates comparison skipped: {exc}", file=sys.stderr)
         return []
-    result = compare_with_dateparser(list(SENTENCES))
     units = {"speedup": "x", "share": "share", "_ms": "ms", "sentences": "sentences"}
     return [
         (f"dates_{k}", round(v, 4), next((u for s, u in units.items() if s in k), "value"))
@@ -102,10 +102,8 @@ def bench_dates() -> list[Figure]:
 
 
 def bench_stories(quick: bool) -> list[Figure]:
-    from bench import stories as bench_stories
-
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
-    return [(n, round(v, 3), u) for n, v, u in bench_stories.run(sizes, quick=quick)]
+    return [(n, round(v, 3), u) for n, v, u in story_bench.run(sizes, quick=quick)]
 
 
 # --------------------------------------------------------------------------- cycles

@@ -11,7 +11,9 @@ are timed one by one. Memory is the process's resident set afterwards.
 from __future__ import annotations
 
 import gc
+import resource
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -23,6 +25,7 @@ from monitor.models import StoryMember
 from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
+from monitor.stories.index import StoryIndex
 
 Figure = tuple[str, float, str]
 SAMPLE = 300  # timed lookups and inserts per size
@@ -34,7 +37,6 @@ RECENT = timedelta(days=2)  # fresh articles report events this recent
 
 def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> list[Event]:
     """Put ``size`` articles in the window as stories grouped as generated (no decisions)."""
-    from monitor.stories.index import StoryIndex
 
     maker = StoryIndex(settings, lambda keys: {})  # only for make_doc
     span = timedelta(days=settings.window_days) - timedelta(days=1)
@@ -90,7 +92,6 @@ def _rss_mb() -> float:
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -175,7 +176,5 @@ def run(
 
 
 if __name__ == "__main__":
-    import sys
-
     for name, value, unit in run(quick="--quick" in sys.argv):
         print(f"{name} {value:.3f} {unit}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +61,6 @@ def one_line(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("monitor: ")
     return lines[0]
-
-
-@pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as s:
-        yield s
 
 
 # --------------------------------------------------------------------------- config errors

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
+from monitor.alerts.bidi import FSI
 from monitor.alerts.dispatch import Dispatcher
-from monitor.alerts.render import FSI
 from monitor.settings import DeliverySettings
 from monitor.store import Store, delivery_key, utcnow
 

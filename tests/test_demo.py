@@ -1,8 +1,8 @@
 """``monitor demo``: the bundled demo set through the real pipeline, checked against its manifest.
 
 One run goes through ``main(["demo"])`` exactly as a user types it (stdout checked with capsys).
-A second run, ``main(["demo", "--config", FILE])`` with a JSON-Lines channel that takes every
-verdict at once, gives the alerts as data; each alert's claims are credited to its last outlet
+A second run, ``main(["demo", "--config", FILE])`` with a webhook channel that takes every
+verdict at once, gives the alerts as data (its JSON-Lines archive must stay untouched); each alert's claims are credited to its last outlet
 (the article that made the story new, or the copy that triggered the update).
 """
 
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from tests.support.feeds import read_alerts
+from tests.support.webhook_receiver import WebhookReceiver
 
 from monitor.cli import main
 
@@ -42,6 +43,7 @@ class DemoRun:
     out: str
     err: str
     alerts: list[dict[str, Any]]
+    tmp: Path
 
     def item_paths(self, alert: dict[str, Any]) -> list[str]:
         return [urlsplit(o["url"]).path for o in alert["outlets"]]
@@ -55,18 +57,31 @@ class DemoRun:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """``monitor demo --config FILE`` with a webhook and a JSON-Lines archive configured."""
     tmp = tmp_path_factory.mktemp("demo")
     config = tmp / "channels.toml"
-    config.write_text(
-        '[[channels]]\nname = "log"\ntype = "jsonl"\npath = "alerts.jsonl"\n'
-        'immediate = ["conflicting", "completed", "new", "consistent"]\ndigest = []\n',
-        encoding="utf-8",
-    )
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["demo", "--config", str(config)])
-    return DemoRun(code, out.getvalue(), err.getvalue(), read_alerts(tmp))
+    every = 'immediate = ["conflicting", "completed", "new", "consistent"]\ndigest = []\n'
+    with WebhookReceiver() as hook:
+        config.write_text(
+            f'[[channels]]\nname = "log"\ntype = "jsonl"\npath = "alerts.jsonl"\n{every}'
+            f'[[channels]]\nname = "hook"\ntype = "webhook"\nurl = "{hook.url}"\n{every}',
+            encoding="utf-8",
+        )
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["demo", "--config", str(config)])
+        payloads = [json.loads(r.body) for r in hook.requests]
+    alerts = [p for p in payloads if p["type"] in ("story.new", "story.update")]
+    yield DemoRun(code, out.getvalue(), err.getvalue(), alerts, tmp)
+
+
+def test_demo_alerts_are_marked_and_never_archived(demo: DemoRun) -> None:
+    assert demo.alerts and all(a["demo"] is True for a in demo.alerts)
+    assert not (demo.tmp / "alerts.jsonl").exists()  # the configured archive stays untouched
+    assert read_alerts(demo.tmp) == []
+    assert "demo: channel 'log' (jsonl) skipped" in demo.out
+    assert "■ [تجريبي / DEMO] [" in demo.out  # the console headings are marked too
 
 
 def _items(*, intent: str | None = None, prefix: str | None = None) -> Iterator[Any]:
@@ -110,7 +125,7 @@ def test_demo_with_a_config_runs_the_same_cycle(demo: DemoRun) -> None:
     assert demo.code == 0, demo.err
     assert "Traceback" not in demo.err
     assert SUMMARY.match(demo.out.strip().splitlines()[-1])
-    assert demo.alerts, "the JSON-Lines channel of --config FILE got the alerts"
+    assert demo.alerts, "the webhook channel of --config FILE got the alerts"
 
 
 # --------------------------------------------------------------------------- against the manifest

@@ -6,7 +6,6 @@ import json
 import random
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,12 +22,6 @@ from monitor.store import Store, utcnow
 SETTINGS = DeliverySettings(
     max_attempts=6, max_age_hours=48, backoff_base_seconds=10, backoff_max_seconds=40
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as r:
-        yield r
 
 
 def broken(tmp_path: Path) -> ChannelConfig:

@@ -6,7 +6,7 @@ import asyncio
 import gzip
 import tracemalloc
 import zlib
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -43,12 +43,6 @@ async def fetch_one(url: str, settings: HttpSettings = SETTINGS, **kw: Any) -> F
     kw.setdefault("max_bytes", MiB)
     async with Fetcher(settings) as fetcher:
         return await fetcher.fetch(url, **kw)
-
-
-@pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as srv:
-        yield srv
 
 
 # --------------------------------------------------------------------------- basics

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import httpcore
@@ -22,12 +22,6 @@ from monitor.sources.fetch import Fetcher
 
 PUBLIC_IP = "93.184.215.14"  # a globally routable address; the tests never reach it
 SETTINGS = HttpSettings(total_timeout_seconds=3, allow_private_addresses=False)
-
-
-@pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as srv:
-        yield srv
 
 
 # --------------------------------------------------------------------------- the address policy

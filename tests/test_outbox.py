@@ -12,11 +12,6 @@ from monitor.models import Alert
 from monitor.store import Store, delivery_key, utcnow
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
-
-
 def test_alert_round_trips_with_its_full_content(store: Store) -> None:
     alert = make_alert(verdicts=("conflicting", "consistent"), follows="alert-0")
     store.enqueue_alert(alert, [("mail", "now")])

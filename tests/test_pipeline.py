@@ -67,12 +67,6 @@ class Monitor:
 
 
 @pytest.fixture
-def server() -> Iterator[HttpServer]:
-    with HttpServer() as s:
-        yield s
-
-
-@pytest.fixture
 def site(server: HttpServer) -> NewsSite:
     return NewsSite(server)
 

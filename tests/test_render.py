@@ -7,17 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
+from monitor.alerts.bidi import FSI, LRI, PDI, RLI, text_runs
 from monitor.alerts.digest import last_slot, route
-from monitor.alerts.render import (
-    FSI,
-    PDI,
-    clean,
-    isolate,
-    render_html,
-    render_text,
-    safe_header,
-    subject,
-)
+from monitor.alerts.render import clean, render_html, render_text, safe_header, subject
+from monitor.alerts.words import Presentation
 from monitor.models import Alert
 
 
@@ -32,14 +25,14 @@ from monitor.models import Alert
     ids=["consistent", "conflicting", "completed", "new"],
 )
 def test_text_explains_the_claim_and_its_verdict(verdict: str, arabic: str, english: str) -> None:
-    text = render_text(make_alert(verdicts=(verdict,)))  # type: ignore[arg-type]
+    text = _plain(render_text(make_alert(verdicts=(verdict,))))  # type: ignore[arg-type]
     assert f"الحكم / verdict: {arabic} / {english}" in text
     for expected in (
         "مصادر: التحالف الدولي يغادر عين الأسد",  # the title
         "المنافذ (3): وكالة الرافدين، صحيفة المدى الجديد، Shafaq Daily",  # count and names
         f"«{SENTENCE}»",  # the original sentence
         "الحدث في الجدول الزمني: phase-one-federal",
-        "السبب / reason: says 2026-09; timeline: 2025-09",
+        "reason: says 2026-09; timeline: 2025-09",
         "2026-09-01 … 2026-09-30",  # the date interval
         "قاعدة عين الأسد (ain_al_asad)، أربيل (erbil)",
         "2,500",
@@ -49,13 +42,25 @@ def test_text_explains_the_claim_and_its_verdict(verdict: str, arabic: str, engl
         assert expected in text
 
 
-def test_console_text_is_one_line_per_field_without_isolates() -> None:
+def _plain(text: str) -> str:
+    return text.replace(LRI, "").replace(PDI, "")
+
+
+def test_console_text_is_one_line_per_field_isolating_only_dates_and_ids() -> None:
     alert = make_alert(title="عنوان\r\nفيه\x1b[31m سطر مكسور")
     text = render_text(alert)
-    assert FSI not in text and PDI not in text and "\x1b" not in text
+    assert FSI not in text and RLI not in text and "\x1b" not in text
     first = text.splitlines()[0]
     assert first == "■ [متعارض] عنوان فيه [31m سطر مكسور"
     assert all(":" in line for line in text.splitlines()[1:] if line.strip())
+    # ISO dates and ids keep their order on a terminal with bidi
+    assert f"{LRI}2026-09-30 11:15{PDI}" in text
+    assert f"{LRI}phase-one-federal{PDI}" in text
+
+
+def test_console_pins_a_digits_only_story_id() -> None:
+    text = render_text(make_alert(story_id="20260930"))
+    assert f"{LRI}20260930{PDI}" in text
 
 
 @pytest.mark.parametrize(
@@ -90,16 +95,24 @@ def test_safe_header_defuses_encoded_words() -> None:
     ids=["latin-name", "date", "numbers", "url"],
 )
 def test_isolate_wraps_latin_numbers_dates_and_urls(text: str, runs: list[str]) -> None:
-    out = isolate(text)
+    out = text_runs(text, "rtl")
     for run in runs:
-        assert f"{FSI}{run}{PDI}" in out
-    assert out.replace(FSI, "").replace(PDI, "") == text
+        assert f"{LRI}{run}{PDI}" in out
+    assert out.replace(LRI, "").replace(PDI, "") == text
 
 
 def test_email_text_isolates_numbers_and_latin() -> None:
     text = render_text(make_alert(), isolates=True)
-    assert f"{FSI}Ain al-Asad{PDI}" in text
-    assert f"{FSI}2026-09-30 11:15{PDI}" in text
+    assert f"{LRI}Ain al-Asad{PDI}" in text
+    assert f"{LRI}2026-09-30 11:15{PDI}" in text
+
+
+def test_email_text_gives_each_value_its_direction_by_script() -> None:
+    text = render_text(make_alert(), isolates=True)
+    # the English reason is left to right as a whole, whatever it quotes
+    assert f"reason: {LRI}says 2026-09; timeline: 2025-09" in text
+    # an Arabic value is right to left as a whole, its Latin runs isolated inside
+    assert f"{RLI}«وقال مصدر" in text
 
 
 def test_html_is_rtl_arabic_with_bdi_and_escaped() -> None:
@@ -108,10 +121,11 @@ def test_html_is_rtl_arabic_with_bdi_and_escaped() -> None:
     assert '<html dir="rtl" lang="ar">' in page
     assert '<meta charset="utf-8">' in page
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "<bdi>Erbil</bdi>" in page
-    assert "<bdi>Ain al-Asad</bdi>" in page
-    assert '<a href="https://news0.example/story/0?id=2026">' in page
-    assert "متعارض / <bdi>conflicting</bdi>" in page
+    assert '<bdi dir="ltr">Erbil</bdi>' in page
+    assert '<bdi dir="ltr">Ain al-Asad</bdi>' in page
+    assert '<a href="https://news0.example/story/0?id=2026"' in page
+    assert 'متعارض / <bdi dir="ltr">conflicting</bdi>' in page
+    assert "<bdi>" not in page  # no value is left to the first strong character's guess
 
 
 def test_html_links_only_http_urls() -> None:
@@ -144,7 +158,7 @@ def test_digest_renders_each_part() -> None:
     digest = Alert(
         id="d", kind="digest", title="ملخص", created_at=datetime.now(UTC), includes=("a1", "a2")
     )
-    text = render_text(digest, parts)
+    text = _plain(render_text(digest, parts))
     assert subject(digest, parts).startswith("ملخص التنبيهات / digest: 2")
     assert "خبر ثان" in text and text.count("الحكم / verdict") == 2
     assert render_html(digest, parts).count("<h3") == 2
@@ -194,3 +208,61 @@ def test_operator_alerts_always_go_now() -> None:
 )
 def test_last_slot_is_0800_baghdad(now: datetime, expected: datetime) -> None:
     assert last_slot(now, "08:00", "Asia/Baghdad") == expected
+
+
+def _arabic_reason(alert: Alert) -> Alert:
+    f = alert.findings[0]
+    v = f.verdict.__class__(
+        f.verdict.verdict, f.verdict.timeline_event, f.verdict.reason, "يقول 2026-09"
+    )
+    return Alert(**{**_asdict(alert), "findings": (f.__class__(f.claim, v),)})
+
+
+@pytest.mark.parametrize(
+    ("lang", "present", "absent"),
+    [
+        (
+            "ar",
+            ["السبب: يقول 2026-09", "الحكم: متعارض", "النوع: انسحاب"],
+            ["says 2026-09", "conflicting"],
+        ),
+        (
+            "en",
+            ["reason: says 2026-09", "verdict: conflicting", "kind: withdrawal"],
+            ["يقول", "متعارض"],
+        ),
+        (
+            "ar+en",
+            [
+                "السبب: يقول 2026-09",
+                "reason: says 2026-09",
+                "الحكم / verdict: متعارض / conflicting",
+            ],
+            [],
+        ),
+    ],
+    ids=["ar", "en", "ar+en"],
+)
+def test_alert_language_chooses_the_words(lang: str, present: list[str], absent: list[str]) -> None:
+    text = _plain(render_text(_arabic_reason(make_alert()), pres=Presentation(lang)))  # type: ignore[arg-type]
+    for expected in present:
+        assert expected in text
+    for missing in absent:
+        assert missing not in text
+
+
+def test_english_only_html_is_left_to_right() -> None:
+    page = render_html(make_alert(), pres=Presentation("en"))
+    assert '<html dir="ltr" lang="en">' in page
+
+
+def test_times_follow_the_configured_timezone() -> None:
+    text = _plain(render_text(make_alert(), pres=Presentation(timezone="Europe/Berlin")))
+    assert "2026-09-30 10:15 بتوقيت Europe/Berlin | 2026-09-30 08:15 UTC" in text
+    assert "بغداد" not in text
+
+
+def test_demo_alerts_are_marked_in_subject_and_body() -> None:
+    pres = Presentation(demo=True)
+    assert subject(make_alert(), pres=pres).startswith("[تجريبي / DEMO] ")
+    assert "تجريبي / DEMO" in render_text(make_alert(), pres=pres).splitlines()[1]

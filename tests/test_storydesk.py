@@ -40,11 +40,6 @@ def article(key: str, outlet: str, title: str, text: str, published: datetime) -
     return Article(entry, title, text, "trafilatura", published, "feed", f"hash-{hash(text)}")
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
-
-
 def assign(desk: StoryDesk, art: Article, analysis: ArticleAnalysis, now: datetime):  # type: ignore[no-untyped-def]
     with desk.store.transaction():
         return desk.assign(art, analysis, now)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -26,17 +25,6 @@ SETTINGS = DeliverySettings(
     max_attempts=5, max_age_hours=48, backoff_base_seconds=10, backoff_max_seconds=600
 )
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as r:
-        yield r
-
-
-@pytest.fixture
-def store() -> Store:
-    return Store.memory()
 
 
 def hook(receiver: WebhookReceiver, name: str = "hook", **options: Any) -> ChannelConfig:

@@ -18,11 +18,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bs4 import BeautifulSoup
+
 from monitor import __version__
+from monitor.alerts.report import outbox_report
+from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config, default_config, load_config
+from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
-from monitor.models import MilestoneState
+from monitor.models import MilestoneState, Source
+from monitor.ops.analyze import run_analyze
+from monitor.ops.logs import setup_logging
+from monitor.ops.scheduler import Daemon, last_cycle_health
+from monitor.ops.status import status_json, status_text
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
+from monitor.sources.extract import extract_main_text
+from monitor.store import Store
+from monitor.timeline.table import milestone_json, milestone_table
 
 ENV_CONFIG = "MONITOR_CONFIG"
 
@@ -128,15 +142,12 @@ def _config_path(args: argparse.Namespace) -> Path:
 
 def _load(args: argparse.Namespace, *, require_sources: bool = True) -> Config:
     config = load_config(_config_path(args), require_sources=require_sources)
-    from monitor.ops.logs import setup_logging
 
     setup_logging("debug" if args.verbose else config.log_level, config.log_format)
     return config
 
 
 def _runtime(config: Config, **kw: Any) -> Any:
-    from monitor.pipeline.runtime import Runtime
-    from monitor.store import Store
 
     return Runtime(config=config, store=Store.open(config.state_dir), **kw)
 
@@ -150,7 +161,6 @@ def _print_summary(report: Any) -> None:
 
 
 def _cmd_once(args: argparse.Namespace) -> int:
-    from monitor.pipeline.cycle import run_cycle
 
     rt = _runtime(_load(args))
     try:
@@ -169,7 +179,6 @@ def _cmd_once(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from monitor.ops.scheduler import Daemon
 
     rt = _runtime(_load(args))
     try:
@@ -179,10 +188,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.demo.server import serve_demo
-    from monitor.models import Source
-    from monitor.ops.logs import setup_logging
-    from monitor.pipeline.cycle import run_cycle
 
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve_demo() as site:
         if args.config:
@@ -191,7 +196,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             base = default_config(Path(tmp))
         setup_logging("debug" if args.verbose else "warning", base.log_format)
         sources = tuple(Source(id=f.id, url=f.url, name=f.name) for f in site.feeds)
-        channels = base.channels
+        # Demo alerts are marked on every channel and never enter a JSON-Lines archive.
+        channels = tuple(c for c in base.channels if c.type != "jsonl")
+        for skipped in (c for c in base.channels if c.type == "jsonl"):
+            print(f"demo: channel {skipped.name!r} (jsonl) skipped: demo alerts are not archived")
         if not any(c.type == "console" for c in channels):
             channels = (ChannelConfig("console", "console", VERDICTS, ()), *channels)
         config = replace(
@@ -203,7 +211,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             http=replace(base.http, allow_private_addresses=True),
         )
         print(f"demo: serving {len(sources)} bundled feeds at {site.base_url}\n")
-        rt = _runtime(config, console=sys.stdout)
+        rt = _runtime(config, console=sys.stdout, demo=True)
         try:
             report = run_cycle(rt, alert_on_first_run=True)
         finally:
@@ -213,8 +221,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from monitor.analysis.analyzer import Analyzer
-    from monitor.ops.analyze import run_analyze
 
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
@@ -236,9 +242,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _page_text(html: str, url: str | None) -> str:
     """The daemon's main-text extraction; a page it finds nothing in is read as plain text."""
-    from bs4 import BeautifulSoup
-
-    from monitor.sources.extract import extract_main_text
 
     text = extract_main_text(html, url)
     return text if text else BeautifulSoup(html, "html.parser").get_text("\n", strip=True)
@@ -251,14 +254,12 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def _open_store_readonly(config: Config) -> Any:
-    from monitor.store import Store
 
     # No daemon lock: status and healthcheck must work while the daemon runs.
     return Store.open(config.state_dir, lock=False)
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    from monitor.timeline.table import milestone_json, milestone_table
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
@@ -299,7 +300,6 @@ def _milestone_states(
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from monitor.ops.status import status_json, status_text
 
     config = load_config(_config_path(args))
     store = _open_store_readonly(config)
@@ -312,7 +312,6 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_outbox(args: argparse.Namespace) -> int:
-    from monitor.alerts.report import outbox_report
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
@@ -333,7 +332,6 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_healthcheck(args: argparse.Namespace) -> int:
-    from monitor.ops.scheduler import last_cycle_health
 
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)

@@ -196,7 +196,8 @@ class Verdict:
 
     verdict: VerdictKind
     timeline_event: str | None
-    reason: str
+    reason: str  # in English (the ``monitor analyze`` contract's ``reason``)
+    reason_ar: str = ""  # the same reason in Arabic, composed from the same parts
 
 
 @dataclass(frozen=True, slots=True)

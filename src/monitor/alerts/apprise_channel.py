@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
-from monitor.alerts.render import render_text, subject
+from monitor.alerts.render import DEFAULT, render_text, subject
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 
 INSTALL_HINT = "the apprise channel needs the apprise package: pip install 'monitor[apprise]'"
@@ -21,7 +22,7 @@ INSTALL_HINT = "the apprise channel needs the apprise package: pip install 'moni
 
 def is_available() -> bool:
     try:
-        import apprise  # noqa: F401
+        import apprise  # noqa: F401, PLC0415  # optional extra: absent is a state, not an error
     except ImportError:
         return False
     return True
@@ -46,7 +47,7 @@ def check_apprise_urls(options: AppriseOptions) -> list[str]:
     """Problems with an apprise channel's options (for config validation)."""
     if not is_available():
         return [INSTALL_HINT]
-    import apprise
+    import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
     urls = options.urls
     if not urls:
@@ -60,25 +61,26 @@ def check_apprise_urls(options: AppriseOptions) -> list[str]:
 
 
 class AppriseChannel:
-    def __init__(self, name: str, options: AppriseOptions) -> None:
+    def __init__(self, name: str, options: AppriseOptions, pres: Presentation = DEFAULT) -> None:
         problems = check_apprise_urls(options)
         if problems:
             raise ConfigError([f"channel {name!r}: {p}" for p in problems])
-        import apprise
+        import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
         self.name = name
+        self.pres = pres
         self.timeout = options.timeout_seconds
         self._apprise = apprise.Apprise()
         for url in options.urls:
             self._apprise.add(url)
 
     def send(self, message: Outgoing) -> None:
-        import apprise
+        import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
 
-        body = render_text(message.alert, message.parts)
+        body = render_text(message.alert, message.parts, pres=self.pres)
         result = self._apprise.notify(
             body=body,
-            title=subject(message.alert, message.parts),
+            title=subject(message.alert, message.parts, self.pres),
             body_format=apprise.NotifyFormat.TEXT,
             timeout=self.timeout,
         )

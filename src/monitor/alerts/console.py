@@ -1,7 +1,9 @@
 """Local channels: the console (readable Arabic text) and a JSON-Lines file (the webhook payload).
 
-The console prints ``render.render_text`` without bidi isolates (terminals show them as junk).
-The JSON-Lines channel appends one line per delivery, the webhook's versioned payload plus the
+The console prints ``render.render_text`` with ISO dates and ids in LTR isolates only (a
+terminal with bidi keeps them in order; the rest of a line is left to the terminal).
+Demo alerts never reach a JSON-Lines archive (the channel refuses them, permanently). The
+JSON-Lines channel appends one line per delivery, the webhook's versioned payload plus the
 idempotency key as ``delivery_id``, flushed and fsynced before the delivery counts as sent; a
 line repeated after a crash carries the same ``delivery_id``, so readers can drop it.
 """
@@ -16,21 +18,25 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.alerts.channel import Outgoing
-from monitor.alerts.render import render_text
+from monitor.alerts.render import DEFAULT, render_text
 from monitor.alerts.webhook import build_payload
+from monitor.alerts.words import Presentation
 from monitor.errors import DeliveryError
 
 
 class ConsoleChannel:
     """Print each alert, then a blank line, to a text stream (stdout by default)."""
 
-    def __init__(self, name: str, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, name: str, stream: TextIO | None = None, pres: Presentation = DEFAULT
+    ) -> None:
         self.name = name
         self.stream = stream or sys.stdout
+        self.pres = pres
 
     def send(self, message: Outgoing) -> None:
         try:
-            self.stream.write(render_text(message.alert, message.parts) + "\n")
+            self.stream.write(render_text(message.alert, message.parts, pres=self.pres) + "\n")
             self.stream.flush()
         except (OSError, ValueError) as exc:  # ValueError: write to a closed stream
             raise DeliveryError(f"console: {exc}", channel=self.name) from exc
@@ -56,12 +62,20 @@ class JsonlOptions:
 class JsonLinesChannel:
     """Append each alert's payload as one JSON line to ``path``."""
 
-    def __init__(self, name: str, options: JsonlOptions) -> None:
+    def __init__(self, name: str, options: JsonlOptions, pres: Presentation = DEFAULT) -> None:
         self.name = name
         self.path = Path(options.path)
+        self.pres = pres
 
     def send(self, message: Outgoing) -> None:
-        record = {"delivery_id": message.key, **build_payload(message.alert, message.parts)}
+        if self.pres.demo:  # the archive is a record of real alerts: invented ones stay out
+            raise DeliveryError(
+                f"jsonl: {self.path}: demo alerts are never archived",
+                channel=self.name,
+                permanent=True,
+            )
+        payload = build_payload(message.alert, message.parts, self.pres)
+        record = {"delivery_id": message.key, **payload}
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,9 @@ from monitor.alerts.channel import Channel, Outgoing, short_url, target_fingerpr
 from monitor.alerts.console import ConsoleChannel, JsonLinesChannel, JsonlOptions
 from monitor.alerts.digest import queue_due_digests
 from monitor.alerts.email import EmailChannel, EmailOptions
+from monitor.alerts.render import DEFAULT
 from monitor.alerts.webhook import WebhookChannel, WebhookOptions
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 from monitor.models import Alert, Delivery
 from monitor.settings import ChannelConfig, DeliverySettings
@@ -81,7 +83,11 @@ class _Tally:
 
 
 def build_channel(
-    config: ChannelConfig, *, console_stream: TextIO | None = None, allow_private: bool = False
+    config: ChannelConfig,
+    *,
+    console_stream: TextIO | None = None,
+    allow_private: bool = False,
+    pres: Presentation = DEFAULT,
 ) -> Channel:
     """The channel object for one ``[[channels]]`` entry, by the type of its options.
 
@@ -90,15 +96,17 @@ def build_channel(
     """
     options = config.options
     if config.type == "console":
-        return ConsoleChannel(config.name, console_stream)
+        return ConsoleChannel(config.name, console_stream, pres)
     if isinstance(options, JsonlOptions):
-        return JsonLinesChannel(config.name, options)
+        return JsonLinesChannel(config.name, options, pres)
     if isinstance(options, EmailOptions):
-        return EmailChannel(config.name, options)
+        return EmailChannel(config.name, options, pres)
     if isinstance(options, WebhookOptions):
-        return WebhookChannel(config.name, options, allow_private_addresses=allow_private)
+        return WebhookChannel(
+            config.name, options, allow_private_addresses=allow_private, pres=pres
+        )
     if isinstance(options, AppriseOptions):
-        return AppriseChannel(config.name, options)
+        return AppriseChannel(config.name, options, pres)
     raise ConfigError(f"channel {config.name!r}: unknown type {config.type!r}")
 
 
@@ -120,6 +128,7 @@ class Dispatcher:
         console_stream: TextIO | None = None,
         allow_private_addresses: bool = False,
         rng: random.Random | None = None,
+        pres: Presentation = DEFAULT,
     ) -> None:
         self.store = store
         self.channels = {c.name: c for c in channels}
@@ -127,6 +136,7 @@ class Dispatcher:
         self.console_stream = console_stream
         self.allow_private = allow_private_addresses
         self.rng = rng or random.Random()
+        self.pres = pres
 
     def dispatch(self, now: datetime) -> DispatchReport:
         """Build due digests, then deliver every due delivery once; return what happened."""
@@ -214,7 +224,10 @@ class Dispatcher:
     def _open(self, config: ChannelConfig) -> Channel | None:
         try:
             return build_channel(
-                config, console_stream=self.console_stream, allow_private=self.allow_private
+                config,
+                console_stream=self.console_stream,
+                allow_private=self.allow_private,
+                pres=self.pres,
             )
         except ConfigError as exc:  # deliveries stay pending until the config is fixed
             log.error("channel unusable", extra={"kv": {"channel": config.name, "error": str(exc)}})

@@ -29,7 +29,8 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
-from monitor.alerts.render import render_html, render_text, safe_header, subject
+from monitor.alerts.render import DEFAULT, render_html, render_text, safe_header, subject
+from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,9 @@ class EmailOptions:
         }
 
 
-def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMultipart:
+def build_message(
+    message: Outgoing, from_addr: str, to: list[str], pres: Presentation = DEFAULT
+) -> MIMEMultipart:
     """The MIME message for one delivery (no I/O).
 
     Built with the compat32 MIME classes and an explicit ``Header``: the modern
@@ -84,7 +87,7 @@ def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMulti
     alert, parts = message.alert, message.parts
     domain = parseaddr(from_addr)[1].rpartition("@")[2] or "monitor.invalid"
     msg = MIMEMultipart("alternative")
-    msg["Subject"] = Header(safe_header(subject(alert, parts)), "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(safe_header(subject(alert, parts, pres)), "utf-8")  # type: ignore[assignment]
     msg["From"] = _address(from_addr)
     msg["To"] = ", ".join(_address(a) for a in to)
     msg["Date"] = format_datetime(datetime.now(UTC))
@@ -92,10 +95,10 @@ def build_message(message: Outgoing, from_addr: str, to: list[str]) -> MIMEMulti
     if message.thread_key:
         msg["In-Reply-To"] = f"<{message.thread_key}@{domain}>"
         msg["References"] = f"<{message.thread_key}@{domain}>"
-    msg["Content-Language"] = "ar"
+    msg["Content-Language"] = {"ar": "ar", "en": "en", "ar+en": "ar, en"}[pres.lang]
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
-    msg.attach(MIMEText(render_text(alert, parts, isolates=True), "plain", "utf-8"))
-    msg.attach(MIMEText(render_html(alert, parts), "html", "utf-8"))
+    msg.attach(MIMEText(render_text(alert, parts, isolates=True, pres=pres), "plain", "utf-8"))
+    msg.attach(MIMEText(render_html(alert, parts, pres), "html", "utf-8"))
     return msg
 
 
@@ -108,8 +111,9 @@ def _address(value: str) -> str:
 class EmailChannel:
     """Send each alert as one message; one SMTP session per message."""
 
-    def __init__(self, name: str, options: EmailOptions) -> None:
+    def __init__(self, name: str, options: EmailOptions, pres: Presentation = DEFAULT) -> None:
         self.name = name
+        self.pres = pres
         self.host = options.smtp_host
         self.security = options.security
         if self.security not in DEFAULT_PORTS:
@@ -129,7 +133,7 @@ class EmailChannel:
             raise ConfigError(f"channel {name!r}: ca_file {ca_file}: {exc}") from exc
 
     def send(self, message: Outgoing) -> None:
-        msg = build_message(message, self.from_addr, self.to)
+        msg = build_message(message, self.from_addr, self.to, self.pres)
         try:
             refused = self._deliver(msg)
         except smtplib.SMTPAuthenticationError as exc:

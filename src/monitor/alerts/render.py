@@ -1,18 +1,20 @@
-"""Render an alert for people: plain text (console, email) and HTML (email), Arabic first.
+"""Render an alert for people: plain text (console, email) and HTML (email), in their language.
 
 Every alert explains itself: the story title, its outlets (count, names, links, times), and for
-each claim the original Arabic sentence, its verdict in Arabic and English, the timeline event
-and the reason, the date interval, places and number; times in Asia/Baghdad and UTC.
+each claim the original Arabic sentence, its verdict, the timeline event and the reason, the
+date interval, places and number; times in the configured ``[monitor] timezone`` and UTC.
+``Presentation.lang`` (``alert_language``) chooses Arabic, English or both for our words and
+the reasons (``words.py``); the sentences and titles stay as the outlets wrote them.
 
 Rules:
 - Titles and sentences come from strangers: control characters (CR, LF, ESC, C1) and explicit
   bidi controls are removed before anything else, so they cannot break lines, smuggle header
   lines or terminal escapes, or unbalance our own isolates.
-- Inside Arabic, Latin names, numbers, dates and URLs are isolated (``<bdi>`` in HTML, Unicode
-  FSI…PDI in the email's plain text) so they keep their order on right-to-left screens; each
-  field's value is isolated as a whole too, so an English reason reads left to right. The
-  console gets no isolates: most terminals print them as visible junk.
+- Each value has an explicit direction by its script (``bidi.py``): an English reason reads
+  left to right even when it quotes an Arabic title; inside a value the other direction's runs
+  are isolated. The console keeps ISO dates and ids in LTR isolates only (``bidi.pin_ltr``).
 - One line per field in text, so the console output stays readable and greppable.
+- ``fields`` is the one structure behind every rendering (console, email, web pages).
 """
 
 from __future__ import annotations
@@ -22,63 +24,40 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
+from monitor.alerts.bidi import (
+    LRI,
+    PDI,
+    Direction,
+    direction,
+    html_runs,
+    html_value,
+    link,
+    pin_ltr,
+    text_value,
+)
+from monitor.alerts.words import (
+    ALERT_KINDS,
+    CLAIM_KINDS,
+    DEMO_MARK,
+    GRANULARITIES,
+    LABELS,
+    NOTES,
+    PLACE_NAMES,
+    QUALIFIERS,
+    VERDICTS,
+    Lang,
+    Presentation,
+    word,
+)
 from monitor.models import Alert, Claim, DateSpan, Finding, Quantity, StoryMember
 
-DISPLAY_TZ = ZoneInfo("Asia/Baghdad")
-
-VERDICT_WORDS = {
-    "conflicting": "متعارض / conflicting",
-    "completed": "مكتمل / completed",
-    "new": "جديد / new",
-    "consistent": "متسق / consistent",
-}
+DEFAULT = Presentation()
 _VERDICT_ORDER = ("conflicting", "completed", "new", "consistent")  # most urgent first
-ALERT_KIND_WORDS = {
-    "new_story": "خبر جديد / new story",
-    "story_update": "تحديث لخبر سابق / story update",
-    "operator": "تنبيه تشغيلي / operator alert",
-    "digest": "ملخص / digest",
-}
-CLAIM_KIND_WORDS = {
-    "withdrawal": "انسحاب / withdrawal",
-    "mission_end": "انتهاء المهمة / mission end",
-    "handover": "تسليم / handover",
-    "relocation": "إعادة تموضع / relocation",
-    "troop_count": "عدد القوات / troop count",
-    "agreement": "اتفاق / agreement",
-    "timetable": "جدول زمني / timetable",
-    "other": "أخرى / other",
-}
-_GRANULARITY_WORDS = {
-    "day": "يوم / day",
-    "week": "أسبوع / week",
-    "month": "شهر / month",
-    "part_of_year": "جزء من السنة / part of year",
-    "year": "سنة / year",
-}
-_QUALIFIER_WORDS = {
-    "exact": "",
-    "about": "نحو / about",
-    "more_than": "أكثر من / more than",
-    "less_than": "أقل من / less than",
-    "at_least": "ما لا يقل عن / at least",
-}
-
-FSI, PDI = "\u2068", "\u2069"
 # C0/C1 controls, DEL, line/paragraph separators and every explicit bidi embedding, override
 # or isolate (U+202A-202E, U+2066-2069, LRM/RLM/ALM are harmless marks and are kept).
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
-_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"
-_LATIN = f"A-Za-z\u00c0-\u024f{_DIGITS}"
-# URLs whole; otherwise a run that starts and ends with a Latin letter or a digit and may hold
-# spaces and the punctuation of names, dates and figures ("Ain al-Asad", "2026-09-30", "2,500").
-_LTR_RUN = re.compile(
-    r"https?://[^\s<>\"'\u060c\u061b)\]]+[^\s<>\"'\u060c\u061b)\].,;:!?]"
-    rf"|[{_LATIN}](?:[{_LATIN} .,:/_%+#@&'\-]*[{_LATIN}%])?"
-)
 
 
 def clean(text: str) -> str:
@@ -98,13 +77,21 @@ def safe_header(text: str, limit: int = 200) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def fmt_time(value: datetime | None) -> str:
-    """``2026-09-30 11:00 بتوقيت بغداد | 2026-09-30 08:00 UTC``."""
+def fmt_time(value: datetime | None, pres: Presentation = DEFAULT) -> str:
+    """``2026-09-30 11:00 بتوقيت بغداد | 2026-09-30 08:00 UTC`` in the configured zone."""
     if value is None:
-        return "غير معروف / unknown"
-    local = value.astimezone(DISPLAY_TZ)
-    utc = value.astimezone(ZoneInfo("UTC"))
-    return f"{local:%Y-%m-%d %H:%M} بتوقيت بغداد | {utc:%Y-%m-%d %H:%M} UTC"
+        return LABELS["unknown"].pick(pres.lang)
+    local = value.astimezone(pres.zone)
+    utc = f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    if pres.timezone in ("UTC", "Etc/UTC"):
+        return utc
+    zone = _ZONE_NAMES.get(pres.timezone, pres.timezone)
+    names = {"ar": f"بتوقيت {zone}", "en": pres.timezone}
+    label = names["en"] if pres.lang == "en" else names["ar"]
+    return f"{local:%Y-%m-%d %H:%M} {label} | {utc}"
+
+
+_ZONE_NAMES = {"Asia/Baghdad": "بغداد"}
 
 
 def headline_verdict(alert: Alert) -> str | None:
@@ -115,17 +102,25 @@ def headline_verdict(alert: Alert) -> str | None:
     return next(v for v in _VERDICT_ORDER if v in found)
 
 
-def subject(alert: Alert, parts: Sequence[Alert] = ()) -> str:
-    """A one-line subject: ``[متعارض] title``, ``Re: [تحديث] title``, digests and operator."""
-    title = clean(alert.title) or "(بلا عنوان)"
+def subject(alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT) -> str:
+    """A one-line subject: ``[متعارض] title``, ``Re: [تحديث: …] title``, digests, operator.
+
+    Demo alerts start with «[تجريبي / DEMO]» whatever the language: they must never pass for
+    real ones in a real mailbox.
+    """
+    lang = pres.lang
+    title = clean(alert.title) or LABELS["untitled"].pick(lang)
+    demo = f"[{DEMO_MARK}] " if pres.demo else ""
     if alert.kind == "digest":
-        return f"ملخص التنبيهات / digest: {len(parts)} — {title}"
+        return f"{demo}{LABELS['digest'].pick(lang)}: {len(parts)} — {title}"
     if alert.kind == "operator":
-        return f"[تنبيه تشغيلي / operator] {title}"
-    verdict = VERDICT_WORDS[headline_verdict(alert) or "new"].split(" / ")[0]
+        return f"{demo}[{LABELS['operator'].pick('ar+en' if lang == 'ar+en' else lang)}] {title}"
+    # one word in the subject: Arabic unless the reader asked for English only
+    short: Lang = "en" if lang == "en" else "ar"
+    verdict = word(VERDICTS, headline_verdict(alert) or "new", short)
     if alert.kind == "story_update":
-        return f"Re: [تحديث: {verdict}] {title}"
-    return f"[{verdict}] {title}"
+        return f"{demo}Re: [{LABELS['update'].pick(short)}: {verdict}] {title}"
+    return f"{demo}[{verdict}] {title}"
 
 
 # ---------------------------------------------------------------------- the shared structure
@@ -133,137 +128,165 @@ def subject(alert: Alert, parts: Sequence[Alert] = ()) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One line: an Arabic label and a value (stranger text unless ``ours``), maybe a link."""
+    """One line: a label and a value (stranger text unless ours), maybe a link.
+
+    ``dir`` is the value's direction when we know it (our English reason, an Arabic reason);
+    None: by the value's script (``bidi.direction``).
+    """
 
     label: str
     value: str
     url: str | None = None
     quote: bool = False
     indent: int = 0
+    dir: Direction | None = None
 
 
-def fields(alert: Alert) -> list[Field]:
+def fields(alert: Alert, pres: Presentation = DEFAULT) -> list[Field]:
     """The lines that explain one (non-digest) alert, in reading order."""
+    lang = pres.lang
     out = [
-        Field("نوع التنبيه", ALERT_KIND_WORDS.get(alert.kind, alert.kind)),
-        Field("الوقت", fmt_time(alert.created_at)),
+        Field(_label("kind", pres), word(ALERT_KINDS, alert.kind, lang)),
+        Field(_label("time", pres), fmt_time(alert.created_at, pres)),
     ]
+    if pres.demo:
+        out.insert(0, Field(_label("demo", pres), DEMO_MARK))
     if alert.text:
-        out += [Field("التفاصيل", clean(ln)) for ln in alert.text.splitlines() if ln.strip()]
+        details = _label("details", pres)
+        out += [Field(details, clean(ln)) for ln in alert.text.splitlines() if ln.strip()]
     if alert.members:
         names = "، ".join(clean(o) for o in alert.outlets)
-        out.append(Field(f"المنافذ ({len(alert.outlets)})", names))
-        out += [_member(m) for m in alert.members]
+        out.append(Field(f"{_label('outlets', pres)} ({len(alert.outlets)})", names))
+        out += [_member(m, pres) for m in alert.members]
     for number, finding in enumerate(alert.findings, start=1):
-        out += _claim(number, finding)
+        out += claim_fields(number, finding, pres)
     if alert.terms:
-        out.append(Field("الكلمات المطابقة", "، ".join(clean(t) for t in alert.terms)))
+        out.append(Field(_label("terms", pres), "، ".join(clean(t) for t in alert.terms)))
     if alert.story_id:
-        out.append(Field("القصة / story", alert.story_id))
+        out.append(Field(_label("story", pres, both=True), alert.story_id, dir="ltr"))
     if alert.follows:
-        out.append(Field("يتبع التنبيه / follows", alert.follows))
+        out.append(Field(_label("follows", pres, both=True), alert.follows, dir="ltr"))
     if alert.absorbed:  # stories found to be this development: their alerts belong here now
-        out.append(Field("ضمّت القصص / absorbed", "، ".join(alert.absorbed)))
-    out.append(Field("التنبيه / alert", alert.id))
+        absorbed = ", ".join(alert.absorbed)
+        out.append(Field(_label("absorbed", pres, both=True), absorbed, dir="ltr"))
+    out.append(Field(_label("alert", pres, both=True), alert.id, dir="ltr"))
     return out
 
 
-def _member(m: StoryMember) -> Field:
-    when = fmt_time(m.published or m.first_seen)
+def _label(key: str, pres: Presentation, *, both: bool = False) -> str:
+    """A label; ``both``: bilingual in "ar+en" (ids, verdicts), else Arabic-only there too."""
+    if pres.lang == "ar+en" and not both and key in _ARABIC_ONLY_LABELS:
+        return LABELS[key].ar
+    return LABELS[key].pick(pres.lang)
+
+
+# labels that were Arabic only in the bilingual alert (short, obvious beside their value)
+_ARABIC_ONLY_LABELS = {"kind", "time", "details", "outlets", "event", "terms", "claim", "demo"}
+
+
+def _member(m: StoryMember, pres: Presentation) -> Field:
+    when = fmt_time(m.published or m.first_seen, pres)
     value = f"{clean(m.title)} — {when}" if m.title else when
     return Field(clean(m.outlet), value, url=clean(m.url) if m.url else None, indent=1)
 
 
-# Arabic names of the default gazetteer's places; a place added in config shows its id.
-PLACE_WORDS = {
-    "iraq": "العراق",
-    "baghdad": "بغداد",
-    "anbar": "الأنبار",
-    "ain_al_asad": "قاعدة عين الأسد",
-    "joint_operations_command": "قيادة العمليات المشتركة",
-    "victory": "قاعدة فيكتوري",
-    "taji": "التاجي",
-    "kurdistan": "إقليم كردستان",
-    "erbil": "أربيل",
-    "harir": "قاعدة حرير",
-    "syria": "سوريا",
-}
+def place_name(place_id: str, pres: Presentation = DEFAULT) -> str:
+    """``قاعدة عين الأسد (ain_al_asad)``; a place added in config shows its id."""
+    name = PLACE_NAMES.get(place_id)
+    if name is None:
+        return clean(place_id)
+    return f"{name.pick('en' if pres.lang == 'en' else 'ar')} ({place_id})"
 
 
-def _place(place_id: str) -> str:
-    name = PLACE_WORDS.get(place_id)
-    return f"{name} ({place_id})" if name else clean(place_id)
-
-
-def _claim(number: int, finding: Finding) -> list[Field]:
+def claim_fields(number: int, finding: Finding, pres: Presentation = DEFAULT) -> list[Field]:
+    """The lines of one claim: sentence, verdict, kind, event, reason(s), date, places, notes."""
     claim, verdict = finding.claim, finding.verdict
+    lang = pres.lang
     out = [
-        Field(f"الادعاء {number}", clean(claim.sentence), quote=True),
-        Field("الحكم / verdict", VERDICT_WORDS.get(verdict.verdict, verdict.verdict), indent=1),
-        Field("النوع / kind", CLAIM_KIND_WORDS.get(claim.kind, claim.kind), indent=1),
+        Field(f"{_label('claim', pres)} {number}", clean(claim.sentence), quote=True),
+        Field(_label("verdict", pres), word(VERDICTS, verdict.verdict, lang), indent=1),
+        Field(_label("claim_kind", pres), word(CLAIM_KINDS, claim.kind, lang), indent=1),
     ]
-    event = verdict.timeline_event or "لا حدث مطابق / no matching event"
-    out.append(Field("الحدث في الجدول الزمني", event, indent=1))
-    if verdict.reason:
-        out.append(Field("السبب / reason", clean(verdict.reason), indent=1))
+    if verdict.timeline_event:
+        out.append(Field(_label("event", pres), verdict.timeline_event, indent=1, dir="ltr"))
+    else:
+        out.append(Field(_label("event", pres), LABELS["no_event"].pick(lang), indent=1))
+    out += _reasons(verdict.reason, verdict.reason_ar, pres)
     if claim.date:
-        out.append(Field("التاريخ / date", _date(claim.date), indent=1))
+        out.append(Field(_label("date", pres), _date(claim.date, pres), indent=1))
     if claim.places:
-        names = "، ".join(_place(p) for p in claim.places)
-        out.append(Field("الأماكن / places", names, indent=1))
+        names = "، ".join(place_name(p, pres) for p in claim.places)
+        out.append(Field(_label("places", pres), names, indent=1))
     if claim.number:
-        out.append(Field("العدد / number", _number(claim.number), indent=1))
-    flags = _flags(claim)
+        out.append(Field(_label("number", pres), _number(claim.number, pres), indent=1))
+    flags = _flags(claim, pres)
     if flags:
-        out.append(Field("ملاحظات / notes", flags, indent=1))
+        out.append(Field(_label("notes", pres), flags, indent=1))
     return out
 
 
-def _date(d: DateSpan) -> str:
+def _reasons(reason: str, reason_ar: str, pres: Presentation) -> list[Field]:
+    """The reason in each language asked for; an Arabic reason missing shows the English one."""
+    out = []
+    if pres.arabic and reason_ar:
+        out.append(Field(LABELS["reason"].ar, clean(reason_ar), indent=1, dir="rtl"))
+    if reason and (pres.english or not reason_ar):
+        label = LABELS["reason"].en if pres.lang == "ar+en" else LABELS["reason"].pick(pres.lang)
+        out.append(Field(label, clean(reason), indent=1, dir="ltr"))
+    return out
+
+
+def _date(d: DateSpan, pres: Presentation) -> str:
     span = f"{d.start.isoformat()}" if d.start == d.end else f"{d.start} … {d.end}"
-    text = f"«{clean(d.text)}» → " if d.text else ""
-    return f"{text}{span} ({_GRANULARITY_WORDS.get(d.granularity, d.granularity)})"
+    arrow = "→" if pres.lang == "en" else "←"  # points the way the line reads
+    text = f"«{clean(d.text)}» {arrow} " if d.text else ""
+    return f"{text}{span} ({word(GRANULARITIES, d.granularity, pres.lang)})"
 
 
-def _number(q: Quantity) -> str:
-    qualifier = _QUALIFIER_WORDS.get(q.qualifier, q.qualifier)
+def _number(q: Quantity, pres: Presentation) -> str:
+    qualifier = word(QUALIFIERS, q.qualifier, pres.lang)
     parts = [qualifier, f"{q.value:,}", clean(q.unit or "")]
     text = " ".join(p for p in parts if p)
     return f"{text} («{clean(q.text)}»)" if q.text else text
 
 
-def _flags(claim: Claim) -> str:
-    words = []
-    if claim.negated:
-        words.append("منفي / negated")
-    if claim.hedged:
-        words.append("غير مؤكد / hedged")
+def _flags(claim: Claim, pres: Presentation) -> str:
+    on = [k for k, v in (("negated", claim.negated), ("hedged", claim.hedged)) if v]
     if claim.reports_done:
-        words.append("يُبلغ عن الإنجاز / reports done")
-    return "، ".join(words)
+        on.append("reports_done")
+    return "، ".join(word(NOTES, k, pres.lang) for k in on)
 
 
 # ---------------------------------------------------------------------- plain text
 
 
-def isolate(text: str) -> str:
-    """Wrap each Latin/number/URL run of ``text`` in FSI…PDI."""
-    return _LTR_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", text)
+def render_text(
+    alert: Alert,
+    parts: Sequence[Alert] = (),
+    *,
+    isolates: bool = False,
+    pres: Presentation = DEFAULT,
+) -> str:
+    """Plain text, one line per field.
 
-
-def render_text(alert: Alert, parts: Sequence[Alert] = (), *, isolates: bool = False) -> str:
-    """Plain text, one line per field; ``isolates`` for email (not for terminals)."""
+    ``isolates`` (email): each value in LRI/RLI…PDI by its script, the other direction's runs
+    isolated inside. Without (console): ISO dates and ids only in LTR isolates.
+    """
     if alert.kind == "digest":
-        blocks = [_text_block(p, isolates) for p in parts]
-        head = _text_lines([Field("الوقت", fmt_time(alert.created_at))], isolates)
+        blocks = [_text_block(p, isolates, pres) for p in parts]
+        head = _text_lines(
+            [Field(_label("time", pres), fmt_time(alert.created_at, pres))], isolates
+        )
         rule = "\n" + "─" * 40 + "\n"
-        return "\n".join([f"■ {subject(alert, parts)}", *head]) + rule + rule.join(blocks) + "\n"
-    return _text_block(alert, isolates) + "\n"
+        top = f"■ {subject(alert, parts, pres)}"
+        return "\n".join([top, *head]) + rule + rule.join(blocks) + "\n"
+    return _text_block(alert, isolates, pres) + "\n"
 
 
-def _text_block(alert: Alert, isolates: bool) -> str:
-    title = f"■ {subject(alert)}"
-    return "\n".join([isolate(title) if isolates else title, *_text_lines(fields(alert), isolates)])
+def _text_block(alert: Alert, isolates: bool, pres: Presentation) -> str:
+    title = f"■ {subject(alert, pres=pres)}"
+    title = text_value(title) if isolates else pin_ltr(title)
+    return "\n".join([title, *_text_lines(fields(alert, pres), isolates)])
 
 
 def _text_lines(items: Iterable[Field], isolates: bool) -> list[str]:
@@ -272,8 +295,12 @@ def _text_lines(items: Iterable[Field], isolates: bool) -> list[str]:
         value = f"«{f.value}»" if f.quote else f.value
         if f.url:
             value = f"{value} — {f.url}" if value else f.url
-        if isolates:  # the whole value takes its direction from its own first strong letter
-            value = f"{FSI}{isolate(value)}{PDI}"
+        if isolates:
+            value = text_value(value, f.dir)
+        elif f.dir == "ltr":  # ids (a digits-only one too) and English reasons, whole
+            value = f"{LRI}{value}{PDI}"
+        else:
+            value = pin_ltr(value)
         lines.append(f"{'  ' * f.indent}{f.label}: {value}")
     return lines
 
@@ -281,69 +308,58 @@ def _text_lines(items: Iterable[Field], isolates: bool) -> list[str]:
 # ---------------------------------------------------------------------- HTML
 
 _STYLE = (
-    "font-family:Tahoma,'Segoe UI','Noto Naskh Arabic',Arial,sans-serif;line-height:1.7;"
-    "text-align:right;font-size:16px;max-width:720px"
+    "font-family:Tahoma,'Segoe UI','Noto Naskh Arabic','DejaVu Sans',Arial,sans-serif;"
+    "line-height:1.7;font-size:16px;max-width:720px;margin:0 auto;padding:8px;"
+    "overflow-wrap:break-word"
 )
 
 
-def bdi_html(text: str) -> str:
-    """Escape ``text`` and wrap its Latin/number/URL runs in ``<bdi>`` (URLs become links)."""
-    out, pos = [], 0
-    for m in _LTR_RUN.finditer(text):
-        out.append(html.escape(text[pos : m.start()]))
-        run = m.group(0)
-        if run.startswith(("http://", "https://")):
-            out.append(_link(run))
-        else:
-            out.append(f"<bdi>{html.escape(run)}</bdi>")
-        pos = m.end()
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
+def render_html(alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT) -> str:
+    """A complete HTML document, UTF-8, inline styles only; right to left unless English only.
 
-
-def _link(url: str) -> str:
-    """A clickable link for http(s) URLs only (a stranger's ``javascript:`` stays text)."""
-    text = html.escape(url)
-    if not url.lower().startswith(("http://", "https://")):
-        return f'<bdi dir="ltr">{text}</bdi>'
-    return f'<bdi dir="ltr"><a href="{html.escape(url, quote=True)}">{text}</a></bdi>'
-
-
-def render_html(alert: Alert, parts: Sequence[Alert] = ()) -> str:
-    """A complete HTML document, ``dir="rtl" lang="ar"``, UTF-8, inline styles only."""
-    title = subject(alert, parts)
+    Each value is a ``<bdi dir=…>`` with its own direction, so a line reads the same on a phone
+    and on a desktop, whatever the mail client's default.
+    """
+    title = subject(alert, parts, pres)
+    page_dir = "ltr" if pres.lang == "en" else "rtl"
+    lang = "en" if pres.lang == "en" else "ar"
     if alert.kind == "digest":
-        head = _html_fields([Field("الوقت", fmt_time(alert.created_at))])
-        body = head + "".join(f"<hr>{_html_block(p)}" for p in parts)
+        head = _html_fields([Field(_label("time", pres), fmt_time(alert.created_at, pres))])
+        body = head + "".join(f"<hr>{_html_block(p, pres)}" for p in parts)
     else:
-        body = _html_fields(fields(alert))
+        body = _html_fields(fields(alert, pres))
     return (
-        '<!DOCTYPE html>\n<html dir="rtl" lang="ar">\n<head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html dir="{page_dir}" lang="{lang}">\n<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title></head>\n"
-        f'<body dir="rtl" lang="ar" style="{_STYLE}">\n'
-        f'<h2 style="margin:0 0 8px 0">{bdi_html(title)}</h2>\n{body}</body>\n</html>\n'
+        f'<body dir="{page_dir}" lang="{lang}" style="{_STYLE}">\n'
+        f'<h2 style="margin:0 0 8px 0;font-size:20px">{html_value(title)}</h2>\n'
+        f"{body}</body>\n</html>\n"
     )
 
 
-def _html_block(alert: Alert) -> str:
-    return (
-        f'<h3 style="margin:8px 0">{bdi_html(subject(alert))}</h3>\n{_html_fields(fields(alert))}'
-    )
+def _html_block(alert: Alert, pres: Presentation) -> str:
+    head = html_value(subject(alert, pres=pres))
+    return f'<h3 style="margin:8px 0">{head}</h3>\n{_html_fields(fields(alert, pres))}'
 
 
 def _html_fields(items: Iterable[Field]) -> str:
     rows = []
     for f in items:
+        d = f.dir or direction(f.value)
         if f.quote:
             value = (
-                '<blockquote style="margin:4px 0;padding:4px 12px;border-right:3px solid #888">'
-                f"{bdi_html(f.value)}</blockquote>"
+                f'<blockquote dir="{d}" class="v" style="margin:4px 0;padding:4px 12px;'
+                f'border-inline-start:3px solid #888">{html_runs(f.value, d)}</blockquote>'
             )
-        else:  # <bdi>: the value takes its own direction (an English reason reads LTR)
-            value = f"<bdi>{bdi_html(f.value)}</bdi>"
+        else:
+            value = html_value(f.value, d)
         if f.url:
-            value += f" — {_link(f.url)}"
-        pad = f"margin:2px {f.indent * 16}px 2px 0"
-        rows.append(f'<div style="{pad}"><b>{html.escape(f.label)}:</b> {value}</div>\n')
+            value += f" — {link(f.url)}"
+        pad = f"margin-block:2px;margin-inline-start:{f.indent * 16}px"
+        # an English label with an English value ("reason" beside "السبب") is a left-to-right
+        # line; an outlet named in Latin letters beside an Arabic title is not
+        row: Direction = "ltr" if direction(f.label) == d == "ltr" else "rtl"
+        label = html_value(f.label)
+        rows.append(f'<div dir="{row}" style="{pad}"><b>{label}:</b> {value}</div>\n')
     return "".join(rows)

@@ -23,7 +23,8 @@ import httpx
 from standardwebhooks import Webhook
 
 from monitor.alerts.channel import Outgoing, short_url
-from monitor.alerts.render import DISPLAY_TZ, clean, headline_verdict
+from monitor.alerts.render import DEFAULT, clean, headline_verdict
+from monitor.alerts.words import Presentation
 from monitor.claimjson import date_json, number_json
 from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
 from monitor.models import Alert, Finding
@@ -44,8 +45,15 @@ _MAX_ERROR_BODY = 300
 # ---------------------------------------------------------------------- payload
 
 
-def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
-    """The documented payload (version 2) of ``alert``; a digest nests its parts' payloads."""
+def build_payload(
+    alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT
+) -> dict[str, Any]:
+    """The documented payload (version 2) of ``alert``; a digest nests its parts' payloads.
+
+    ``created_at_local`` is in ``[monitor] timezone``; ``demo`` is true for ``monitor demo``'s
+    invented stories; each claim's ``reason`` is English and ``reason_ar`` Arabic, whatever
+    ``alert_language`` says (a program reads the payload, not a person).
+    """
     body: dict[str, Any] = {
         "version": PAYLOAD_VERSION,
         "type": EVENT_TYPES[alert.kind],
@@ -55,7 +63,9 @@ def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
         "absorbed": list(alert.absorbed),
         "title": clean(alert.title),
         "created_at": _utc(alert.created_at),
-        "created_at_local": alert.created_at.astimezone(DISPLAY_TZ).isoformat(),
+        "created_at_local": alert.created_at.astimezone(pres.zone).isoformat(),
+        "timezone": pres.timezone,
+        "demo": pres.demo,
         "verdict": headline_verdict(alert),
         "outlet_count": len(alert.outlets),
         "outlets": [
@@ -72,13 +82,14 @@ def build_payload(alert: Alert, parts: Sequence[Alert] = ()) -> dict[str, Any]:
         "text": alert.text,
     }
     if alert.kind == "digest":
-        body["alerts"] = [build_payload(p) for p in parts]
+        body["alerts"] = [build_payload(p, pres=pres) for p in parts]
     return body
 
 
-def encode_payload(alert: Alert, parts: Sequence[Alert] = ()) -> str:
+def encode_payload(alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT) -> str:
     """The exact body that is signed and sent (UTF-8 JSON, Arabic unescaped)."""
-    return json.dumps(build_payload(alert, parts), ensure_ascii=False, separators=(",", ":"))
+    payload = build_payload(alert, parts, pres)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def _claim(finding: Finding) -> dict[str, Any]:
@@ -89,6 +100,7 @@ def _claim(finding: Finding) -> dict[str, Any]:
         "verdict": v.verdict,
         "timeline_event": v.timeline_event,
         "reason": v.reason,
+        "reason_ar": v.reason_ar or None,
         "date": date_json(c.date),
         "places": list(c.places),
         "number": number_json(c.number, with_text=True),
@@ -145,7 +157,12 @@ class WebhookChannel:
     """POST each alert to one URL. One ``httpx.Client`` per dispatch round."""
 
     def __init__(
-        self, name: str, options: WebhookOptions, *, allow_private_addresses: bool = False
+        self,
+        name: str,
+        options: WebhookOptions,
+        *,
+        allow_private_addresses: bool = False,
+        pres: Presentation = DEFAULT,
     ) -> None:
         problems = check_webhook(options)
         if problems:
@@ -153,6 +170,7 @@ class WebhookChannel:
         self.name = name
         self.url = options.url
         self.allow_private = allow_private_addresses
+        self.pres = pres
         self._signer = Webhook(options.secret) if options.secret else None
         timeout = options.timeout_seconds
         self._client = httpx.Client(
@@ -164,7 +182,7 @@ class WebhookChannel:
         )
 
     def send(self, message: Outgoing) -> None:
-        body = encode_payload(message.alert, message.parts)
+        body = encode_payload(message.alert, message.parts, self.pres)
         try:
             netguard.check_url_syntax(self.url, self.allow_private)
             with self._client.stream(

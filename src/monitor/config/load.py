@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import soupsieve
+
 from monitor.analysis import keywords
 from monitor.analysis.keywords import KeywordRules
 from monitor.config.channels import read_channels
@@ -48,6 +50,7 @@ class Config:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     timezone: str = "Asia/Baghdad"
+    alert_language: str = "ar+en"  # "ar" | "en" | "ar+en" (alerts.words.LANGUAGES)
     log_format: str = "kv"
     log_level: str = "info"
     alert_on_first_run: bool = False
@@ -62,6 +65,7 @@ class Config:
                 "keywords_file": str(self.keywords_file),
                 "timeline_file": str(self.timeline_file),
                 "timezone": self.timezone,
+                "alert_language": self.alert_language,
                 "log_format": self.log_format,
                 "log_level": self.log_level,
                 "alert_on_first_run": self.alert_on_first_run,
@@ -97,6 +101,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     tl_file = _relative(base, mon.get_opt("timeline_file", str)) or timeline.default_timeline_path()
     tz = mon.get("timezone", str, "Asia/Baghdad")
     check_timezone(mon, "timezone", tz)
+    alert_language = mon.choice("alert_language", ("ar", "en", "ar+en"), "ar+en")
     log_format = mon.choice("log_format", ("kv", "json"), "kv")
     log_level = mon.choice("log_level", ("debug", "info", "warning", "error"), "info")
     alert_on_first_run = mon.get("alert_on_first_run", bool, False)
@@ -127,6 +132,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         delivery=delivery,
         health=health,
         timezone=tz,
+        alert_language=alert_language,
         log_format=log_format,
         log_level=log_level,
         alert_on_first_run=alert_on_first_run,
@@ -256,7 +262,6 @@ def _sources(root: Section, required: bool) -> tuple[Source, ...]:
 
 
 def _check_selector(selector: str, s: Section) -> None:
-    import soupsieve
 
     try:
         soupsieve.compile(selector)

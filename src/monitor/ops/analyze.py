@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
+from bs4 import BeautifulSoup
+
 from monitor.analysis.analyzer import Analyzer
 from monitor.claimjson import date_json, number_json
 from monitor.errors import InputError
@@ -144,7 +146,6 @@ def _analyze_record(
 
 def _html_to_text(html: str) -> str:
     """Fallback when no extractor is given: the page's text, one block a line."""
-    from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript"]):

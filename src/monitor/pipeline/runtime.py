@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TextIO, cast
 
 from monitor.alerts.dispatch import Dispatcher
+from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config
 from monitor.models import Article, FeedEntry, HttpCache, Source, SourceOutcome
@@ -23,6 +24,7 @@ class Runtime:
     store: Store
     console: TextIO | None = None
     respect_intervals: bool = False  # the daemon polls each source at its own interval
+    demo: bool = False  # ``monitor demo``: invented stories, marked so in every alert
     metrics: Metrics = field(default_factory=Metrics)
     stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
     analyzer: Analyzer = field(init=False)
@@ -39,7 +41,14 @@ class Runtime:
             self.config.delivery,
             console_stream=self.console,
             allow_private_addresses=self.config.http.allow_private_addresses,
+            pres=self.presentation,
         )
+
+    @property
+    def presentation(self) -> Presentation:
+        """How this runtime's alerts are shown: ``alert_language``, ``timezone``, demo or not."""
+        lang = cast(Lang, self.config.alert_language)
+        return Presentation(lang, self.config.timezone, demo=self.demo)
 
 
 @dataclass

@@ -22,6 +22,7 @@ import atexit
 import importlib
 import os
 import pickle
+import resource
 import select
 import signal
 import subprocess
@@ -203,8 +204,6 @@ def _read_exact(fd: int, size: int, end: float) -> bytes:
 def _cap_memory(memory_bytes: int) -> None:
     """Cap the address space at what the worker maps now plus ``memory_bytes``."""
     try:
-        import resource
-
         with open("/proc/self/statm") as statm:
             mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
