@@ -6,7 +6,8 @@ Labelled pairs come from three places, each a set of articles with story labels:
 - our own fixtures: ``tests/support/story_corpus.py`` (reports of a few events), the pairs
   of ``tests/fixtures/stories/pairs.jsonl``, and the articles of
   ``tests/fixtures/analysis/articles.jsonl`` that carry a ``story_group`` (the others are not
-  labelled for stories and are left out);
+  labelled for stories and are left out), and the demo site's items (``monitor/demo``, each
+  with its story);
 - the real articles of ``../shared/corpus/set1`` (relevant ones; ``neutral_groups`` pairs
   that are not gold pairs are left out, as the scoring does).
 
@@ -33,9 +34,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.story_corpus import REPORTS  # noqa: E402  (our fixture reports)
 
 from monitor.analysis.analyzer import Analyzer  # noqa: E402
 from monitor.analysis.keywords import default_rules_path, load_rules  # noqa: E402
@@ -99,8 +103,6 @@ def parse_time(value: str | None) -> datetime | date | None:
 
 def load_items(analyzer: Analyzer, corpus: Path | None) -> tuple[list[Item], list[set[str]]]:
     """Every labelled, relevant article of every set; and set1's neutral groups."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from tests.support.story_corpus import REPORTS
 
     rows: list[tuple[str, str, str, str | None, datetime | date | None, str]] = []
     for r in REPORTS:
@@ -119,6 +121,13 @@ def load_items(analyzer: Analyzer, corpus: Path | None) -> tuple[list[Item], lis
         if a["expected"]["relevant"] and a["story_group"]:
             rows.append(("fixture-analysis", a["id"], a["story_group"], a["title"],
                          parse_time(a["published"]), a["text"]))  # fmt: skip
+    demo = ROOT / "src" / "monitor" / "demo"
+    manifest = json.loads((demo / "manifest.json").read_text(encoding="utf-8"))
+    for it in manifest["items"]:
+        if it.get("relevant") and it.get("story"):
+            body = BeautifulSoup((demo / it["body"]).read_text(encoding="utf-8"), "html.parser")
+            rows.append(("fixture-demo", it["id"], it["story"], it["title"],
+                         parse_time(it.get("published")), body.get_text("\n", strip=True)))  # fmt: skip
     neutral: list[set[str]] = []
     if corpus is not None:
         set1 = corpus / "set1"

@@ -196,7 +196,7 @@ def test_actor_relations() -> None:
     embassy = _development(T0, actors=frozenset({"us_embassy"}), within=frozenset({"us"}))
     sim = Similarity(0.1, 0.0, 0.3)
     assert features(pentagon, pentagon, sim)["actor"] == 1.0
-    assert features(pentagon, us, sim)["actor"] == 0.5
+    assert features(pentagon, us, sim)["actor_within"] == 1.0
     assert features(pentagon, embassy, sim)["actor_clash"] == 1.0
     assert (
         by_model(features(pentagon, pentagon, sim), model).score

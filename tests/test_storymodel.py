@@ -36,7 +36,7 @@ def test_a_written_model_reads_back(tmp_path: Path) -> None:
 def test_a_broken_model_file_names_itself(tmp_path: Path) -> None:
     path = tmp_path / "model.toml"
     path.write_text('bias = "high"\n[weights]\ntext = 1\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="model.toml"):
+    with pytest.raises(ConfigError, match=r"model\.toml"):
         load_model(path)
 
 

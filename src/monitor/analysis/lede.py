@@ -12,8 +12,9 @@ the when of the statement from the lede. Rules:
   ``after`` words and before any "أن/إن" (what follows is what was said, not who said it:
   "أعلن العراق أن مهمة التحالف…" is Iraq speaking). A longer spelling wins over one inside
   it ("وزارة الدفاع الأمريكية" is not the bare "وزارة الدفاع"). The speakers of the title
-  and first full sentence are the development's actors; the rest of the lede only counts
-  when those name none (its later sentences quote background sources).
+  and first full sentence are the development's actors, else those of the second full
+  sentence (a garbled or scene-setting opening); later sentences quote background sources
+  and reactions ("وتقول الحكومة العراقية إن…").
 - Sites are the places below a country that the lede names, in order of appearance: those of
   the title and the first full sentence (what the development is about), then the others
   (its context: "بعد انسحابها من قاعدة عين الأسد"). ``countries``: the countries that the
@@ -62,8 +63,8 @@ def read_lede(
         rules: the keyword rules (actors, reporting verbs, places).
     """
     countries = {p.id for p in rules.places if p.country}
-    actors: list[str] = []
     opening_actors: list[str] = []
+    second_actors: list[str] = []
     sites: list[str] = []
     more_sites: list[str] = []
     named: list[str] = []  # countries named by the opening
@@ -74,8 +75,9 @@ def read_lede(
         scan = rules.lexicon.scan(text)
         lede = _lede_sentences(scan, is_title)
         opening = lede if is_title else _first_full(scan, lede)
-        actors += _speakers(scan, lede, rules)
         opening_actors += _speakers(scan, opening, rules)
+        if not is_title:
+            second_actors = _speakers(scan, _first_full(scan, lede - opening), rules)
         for h in scan.hits:
             if h.term.role != "place" or h.sentence not in lede:
                 continue
@@ -90,7 +92,7 @@ def read_lede(
     weekday, stated = _statement_day(say_sentences, findings, published)
     opening_sites = tuple(dict.fromkeys(sites))
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
-    speakers = tuple(dict.fromkeys(opening_actors or actors))
+    speakers = tuple(dict.fromkeys(opening_actors or second_actors))
     broader = tuple(sorted({up for a in speakers for up in rules.actor_within.get(a, ())}))
     return Lede(
         speakers, broader, opening_sites, rest, weekday, stated, tuple(dict.fromkeys(named))

@@ -17,10 +17,11 @@ Rules, checked in this order by ``decide`` (each names itself in the decision's 
 7. ``model``: the fitted logistic model (``model.py``) weighs the evidence below; the
    reports are one story when its probability reaches the model's threshold.
 
-Evidence (``features``), each a number the model weighs: ``actor`` (the same speaker 1, one
-speaking for the other's government 0.5), ``actor_clash``, ``site`` (the same leading site),
+Evidence (``features``), each a number the model weighs: ``actor`` (the same speaker),
+``actor_within`` (one speaking for the other's government), ``actor_clash``, ``site`` (the
+same leading site),
 ``day`` (the same statement day), ``weekday`` (the same weekday named for statements whose
-day is unknown: +1; over a day apart: -1), ``date`` (a day, week or month date in common),
+day is unknown: +1; over a day apart: -1), ``date`` (a day, week or month both name),
 ``action`` (the lede's claims share an action family), ``numbers`` (figures in common),
 ``text`` (IDF-weighted cosine, ``terms``), ``copy`` (char-5 Jaccard), ``apart`` (ln(1 +
 days between the placements)), ``unplaced`` (one of them cannot be placed).
@@ -37,12 +38,13 @@ from monitor.stories.match import Development, near, overlaps
 from monitor.stories.model import StoryModel
 
 FEATURES: dict[str, str] = {
-    "actor": "the same speaker (1), or one speaking for the other's government (0.5)",
-    "actor_clash": "both name a speaker and the speakers differ",
+    "actor": "the same speaker",
+    "actor_within": "one speaks for the other's government (a ministry and 'Iraq')",
+    "actor_clash": "both name a speaker, neither the same nor one within the other",
     "site": "the same site leads both",
     "day": "the statements were made on the same day (a day's tolerance)",
     "weekday": "same weekday named, the day unknown (+1); weekdays over a day apart (-1)",
-    "date": "a day, week or month date in common",
+    "date": "a date in common, of the same precision (a day, a week or a month)",
     "action": "the ledes' claims share an action family",
     "numbers": "figures in common (one 0.5, two or more 1)",
     "text": "IDF-weighted cosine of their words",
@@ -153,12 +155,13 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
     shared_numbers = sum(1 for n in a.numbers if any(near(n, m) for m in b.numbers))
     placed = a.placed is not None and b.placed is not None
     return {
-        "actor": {"same": 1.0, "within": 0.5}.get(relation, 0.0),
+        "actor": 1.0 if relation == "same" else 0.0,
+        "actor_within": 1.0 if relation == "within" else 0.0,
         "actor_clash": 1.0 if relation == "clash" else 0.0,
         "site": 1.0 if a.site and a.site == b.site else 0.0,
         "day": 1.0 if a.stated and b.stated and abs(a.stated - b.stated) <= DAY else 0.0,
         "weekday": weekday,
-        "date": 1.0 if overlaps(a.dates, b.dates) else 0.0,
+        "date": 1.0 if _shared_date(a, b) else 0.0,
         "action": 1.0 if a.lead_families & b.lead_families else 0.0,
         "numbers": min(shared_numbers, 2) / 2,
         "text": sim.cosine,
@@ -166,6 +169,15 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
         "apart": _apart(a, b) if placed else 0.0,
         "unplaced": 0.0 if placed else 1.0,
     }
+
+
+def _shared_date(a: Development, b: Development) -> bool:
+    """A day, week or month both name (a month is not evidence that a day in it is meant)."""
+    return any(
+        ga == gb and overlaps([(sa, ea)], [(sb, eb)])
+        for sa, ea, ga in a.dates
+        for sb, eb, gb in b.dates
+    )
 
 
 def _apart(a: Development, b: Development) -> float:

@@ -441,7 +441,7 @@ def posting_keys(event: Development, *, query: bool = False) -> list[str]:
     """
     keys = {"r:" + region(p) for p in event.places}
     pad = timedelta(days=1 if query else 0)
-    for start, end in event.dates:
+    for start, end, _ in event.dates:
         keys.update({f"m:{start:%Y-%m}", f"m:{end:%Y-%m}"})
         if end - start <= MAX_DAY_SPAN:
             day = start - pad

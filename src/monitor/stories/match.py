@@ -92,14 +92,14 @@ class Development:
     at: datetime | None
     places: frozenset[str]  # every place its claims name (but the country)
     countries: frozenset[str]  # where the development is: the opening's countries and sites
-    dates: tuple[tuple[date, date], ...]  # its claims' day, week and month dates
+    dates: tuple[tuple[date, date, str], ...]  # its claims' day, week and month dates
     numbers: frozenset[int]
     title_words: tuple[str, ...]  # sorted content words of the title
     title_key: str
     lead_families: frozenset[str] = frozenset()  # action families of the lede's claims
     actors: frozenset[str] = frozenset()  # who speaks in the lede ([[actors]] ids)
     within: frozenset[str] = frozenset()  # the broader actors they speak for
-    site: str | None = None  # the site the development is about (first of the opening)
+    site: str | None = None  # the site it is about: the opening's first, else the lede's
     sites: frozenset[str] = frozenset()  # every site the lede names
     weekday: int | None = None  # of the statement (0 = Monday)
     stated: date | None = None  # the statement's day
@@ -129,6 +129,7 @@ def development_of(
     claims = [f.claim for f in findings]
     words = title_words(title or "")
     opening = [p for p in said.sites if is_site(p) and p not in GENERIC_PLACES]
+    context = [p for p in said.more_sites if is_site(p) and p not in GENERIC_PLACES]
     placed = at
     if placed is None and said.stated is not None:  # placed by the day its text states
         placed = datetime(said.stated.year, said.stated.month, said.stated.day, 12, tzinfo=UTC)
@@ -138,7 +139,9 @@ def development_of(
         countries=frozenset(said.countries)
         | frozenset(country for p in opening if (country := _country(p)) is not None),
         dates=tuple(
-            (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity in SPECIFIC
+            (c.date.start, c.date.end, c.date.granularity)
+            for c in claims
+            if c.date and c.date.granularity in SPECIFIC
         ),
         numbers=frozenset(
             # a claim's number is a quantity (the analyzer read its unit); a bare number in
@@ -153,9 +156,8 @@ def development_of(
         ),
         actors=frozenset(said.actors),
         within=frozenset(said.within),
-        site=opening[0] if opening else None,
-        sites=frozenset(opening)
-        | frozenset(p for p in said.more_sites if is_site(p) and p not in GENERIC_PLACES),
+        site=next(iter(opening + context), None),
+        sites=frozenset(opening) | frozenset(context),
         weekday=said.weekday,
         stated=said.stated,
         placed=placed,
@@ -211,4 +213,3 @@ def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -
 
 def near(x: int, y: int) -> bool:
     return abs(x - y) <= 0.02 * max(x, y)
-
