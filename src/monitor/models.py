@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 # --------------------------------------------------------------------------- sources and HTTP
 
 
@@ -323,6 +326,17 @@ class Story:
     @property
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.outlet for m in self.members))
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """One report's words for the IDF cosine: sorted unique term ids and their counts."""
+
+    ids: npt.NDArray[np.uint32]
+    counts: npt.NDArray[np.uint32]
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import dataclasses
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from monitor.models import (
     Story,
     StoryClaim,
     StoryMember,
+    Terms,
     Verdict,
 )
 from monitor.store.base import chunked, from_db, json_default, to_db
@@ -63,12 +64,11 @@ class StoriesMixin:
         signature: bytes,
         now: datetime,
         lede: Lede | None = None,
-        terms: Mapping[int, int] | None = None,
+        terms: Terms | None = None,
     ) -> None:
         """Insert or replace one member (an article edited in place keeps its ``first_seen``).
 
-        ``terms`` (term id -> count) are counted into ``story_terms``, the earlier version's
-        taken out first.
+        ``terms`` are counted into ``story_terms``, the earlier version's taken out first.
         """
         old = self.member_terms([member.article_key]).get(member.article_key)
         if old is not None:
@@ -108,12 +108,12 @@ class StoriesMixin:
             (to_db(now), story_id),
         )
 
-    def _count_terms(self, terms: Mapping[int, int], sign: int) -> None:
+    def _count_terms(self, terms: Terms, sign: int) -> None:
         """Add (1) or take out (-1) one member's terms in the window's document frequencies."""
         self.conn.executemany(
             "INSERT INTO story_terms (term, df) VALUES (?, ?)"
             " ON CONFLICT(term) DO UPDATE SET df = max(0, df + excluded.df)",
-            [(t, sign) for t in [*terms, _DOCUMENTS]],
+            [(t, sign) for t in [*terms.ids.tolist(), _DOCUMENTS]],
         )
 
     def absorb_story(self, keep: str, gone: str, at: datetime) -> None:
@@ -246,9 +246,9 @@ class StoriesMixin:
         ).fetchall()
         return [(_member(r), decode_findings(r[8])) for r in rows]
 
-    def member_texts(self, keys: Iterable[str]) -> dict[str, tuple[bytes, dict[int, int]]]:
+    def member_texts(self, keys: Iterable[str]) -> dict[str, tuple[bytes, Terms]]:
         """The stored shingle hashes and terms of live members (Jaccard and IDF cosine)."""
-        out: dict[str, tuple[bytes, dict[int, int]]] = {}
+        out: dict[str, tuple[bytes, Terms]] = {}
         for chunk, marks in chunked(keys):
             rows = self.conn.execute(
                 f"SELECT article_key, shingles, terms FROM story_members"
@@ -258,9 +258,9 @@ class StoriesMixin:
             out.update((r[0], (bytes(r[1]), unpack(bytes(r[2] or b"")))) for r in rows)
         return out
 
-    def member_terms(self, keys: Iterable[str]) -> dict[str, dict[int, int]]:
+    def member_terms(self, keys: Iterable[str]) -> dict[str, Terms]:
         """The stored terms of members (for their document frequencies)."""
-        out: dict[str, dict[int, int]] = {}
+        out: dict[str, Terms] = {}
         for chunk, marks in chunked(keys):
             rows = self.conn.execute(
                 f"SELECT article_key, terms FROM story_members"
@@ -396,14 +396,12 @@ def decode_lede(text: str | None) -> Lede:
     )
 
 
-def pack(terms: Mapping[int, int]) -> bytes:
+def pack(terms: Terms) -> bytes:
     """A member's terms as stored: the ids, then the counts, uint32 each."""
-    ids = np.fromiter(terms.keys(), dtype=np.uint32, count=len(terms))
-    counts = np.fromiter(terms.values(), dtype=np.uint32, count=len(terms))
-    return ids.tobytes() + counts.tobytes()
+    return terms.ids.astype(np.uint32).tobytes() + terms.counts.astype(np.uint32).tobytes()
 
 
-def unpack(blob: bytes) -> dict[int, int]:
+def unpack(blob: bytes) -> Terms:
     arr = np.frombuffer(blob, dtype=np.uint32)
     half = len(arr) // 2
-    return dict(zip(arr[:half].tolist(), arr[half:].tolist(), strict=True))
+    return Terms(arr[:half], arr[half:])

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from monitor.models import ArticleAnalysis
+from monitor.models import ArticleAnalysis, Terms
 from monitor.settings import StorySettings
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import StoryModel
-from monitor.stories.terms import Terms
 
 
 def group_batch(

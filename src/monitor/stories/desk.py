@@ -24,10 +24,19 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.models import Article, ArticleAnalysis, Finding, Story, StoryDecision, StoryMember
+from monitor.models import (
+    Article,
+    ArticleAnalysis,
+    Finding,
+    Story,
+    StoryDecision,
+    StoryMember,
+    Terms,
+)
 from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.claims import (
+    absorb_claims,
     added_findings,
     conflicting_findings,
     extend_claims,
@@ -37,7 +46,6 @@ from monitor.stories.dedup import Hashes
 from monitor.stories.index import Doc, StoryIndex
 from monitor.stories.match import development_of
 from monitor.stories.model import StoryModel
-from monitor.stories.terms import Terms
 
 # Publication times that are not the page's own: the time it was fetched at
 _UNKNOWN_TIME = frozenset({"none", "fetched"})
@@ -142,14 +150,14 @@ class StoryDesk:
             return best, ()
         stories = [s for s in (self.store.load_story(i) for i in (best, *also)) if s]
         stories.sort(key=lambda s: (s.first_seen, s.id))
-        keep = stories[0].id
+        keep = stories[0]
+        claims = keep.claims
         for gone in stories[1:]:
-            self.store.absorb_story(keep, gone.id, now)
-            self.index.merge_stories(keep, gone.id)
-        self.store.save_story_claims(
-            keep, merge_claims((m.outlet, f) for m, f in self.store.story_member_findings(keep))
-        )
-        return keep, tuple(s.id for s in stories[1:])
+            self.store.absorb_story(keep.id, gone.id, now)
+            self.index.merge_stories(keep.id, gone.id)
+            claims = absorb_claims(claims, gone.claims)
+        self.store.save_story_claims(keep.id, claims)
+        return keep.id, tuple(s.id for s in stories[1:])
 
     def set_first_alert(self, story_id: str, alert_id: str) -> None:
         """Remember the story's first alert, which later update alerts refer to."""

@@ -32,14 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from monitor.models import Finding, Lede
+from monitor.models import Finding, Lede, Terms
 from monitor.settings import StorySettings
 from monitor.stories import dedup
 from monitor.stories.decide import Match, Similarity, decide, vetoed
 from monitor.stories.dedup import Hashes
 from monitor.stories.match import Development, development_of, numbers_in, region
 from monitor.stories.model import StoryModel, default_model
-from monitor.stories.terms import Terms, TermStats, terms_of
+from monitor.stories.terms import NO_TERMS, TermStats, terms_of
 
 MAX_MEMBERS_COMPARED = 6  # per candidate story: all of a small one, else ends and LSH hits
 MAX_LSH_ROWS = 32  # LSH candidates compared per lookup, closest first
@@ -47,7 +47,7 @@ MAX_POSTING = 128  # entries read per posting list, nearest in time
 MAX_EVENT_CANDIDATES = 24  # stories compared on their event signature per lookup
 MAX_DAY_SPAN = timedelta(days=7)  # longer intervals are filed by month only
 MIN_KEY_NUMBER = 100  # smaller numbers are too common to index
-MAX_EXACT = 48  # members whose texts are read per lookup (Jaccard, containment, cosine)
+MAX_EXACT = 32  # members whose texts are read per lookup (Jaccard, containment, cosine)
 CANDIDATE_SHINGLE_SIZE = 8
 
 # member keys -> (char-5 shingles, terms), for the few members a lookup compares exactly
@@ -63,7 +63,7 @@ class Doc:
     signature: Hashes  # MinHash of char-8 shingles, for the LSH
     event: Development
     numbers: tuple[int, ...] = ()  # the numbers in its body (kept to rebuild the signature)
-    terms: Terms = field(default_factory=dict)  # its words, for the IDF cosine
+    terms: Terms = NO_TERMS  # its words, for the IDF cosine
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +309,8 @@ class StoryIndex:
         return Choice(best, jac, match.reason, also, match, key)
 
     def _one_development(self, a: str, b: str) -> bool:
-        """Two stories a report matched are one when their first reports do not veto it."""
+        """Two stories a report matched are one unless a rule keeps their first reports apart
+        (two sites, two statement days, two countries: a round-up of two developments)."""
         first_a = self._members.get(self._stories[a].members[0])
         first_b = self._members.get(self._stories[b].members[0])
         if first_a is None or first_b is None:
@@ -390,22 +391,32 @@ class StoryIndex:
             pairs.extend((story_id, self._members[k]) for k in keys if k in self._members)
         if not pairs:
             return {}
-        # Exact texts for the closest members first (MinHash estimate): enough for copies and
-        # for independent reports, which the event keys found and which share little text.
-        rows = np.fromiter((m.row for _, m in pairs), dtype=np.int64)
+        out: dict[str, tuple[Match, float, str]] = {}
+        # A rule that needs no text (two sites, two days, two countries) settles a member
+        # without reading it; the others' texts are read closest first (MinHash estimate).
+        open_pairs = []
+        for story_id, member in pairs:
+            veto = vetoed(doc.event, member.event, self.settings)
+            if veto is None:
+                open_pairs.append((story_id, member))
+            elif story_id not in out:
+                out[story_id] = (Match(False, 0.0, veto[1], veto[0]), 0.0, member.key)
+        if not open_pairs:
+            return out
+        rows = np.fromiter((m.row for _, m in open_pairs), dtype=np.int64)
         estimates = dedup.estimate_jaccard(doc.signature, self._sigs[rows])
         order = np.argsort(-estimates, kind="stable").tolist()
-        pairs = [pairs[i] for i in order]
-        texts = self._load([m.key for _, m in pairs[:MAX_EXACT]])
-        out: dict[str, tuple[Match, float, str]] = {}
-        for story_id, member in pairs:
+        open_pairs = [open_pairs[i] for i in order]
+        texts = self._load([m.key for _, m in open_pairs[:MAX_EXACT]])
+        weights = self.terms.vector(doc.terms)
+        for story_id, member in open_pairs:
             shingles, terms = texts.get(member.key, (None, None))
             sim = Similarity()
             if shingles is not None and terms is not None:
                 sim = Similarity(
                     dedup.jaccard(doc.shingles, shingles),
                     dedup.teaser_containment(doc.shingles, shingles),
-                    self.terms.cosine(doc.terms, terms),
+                    self.terms.cosine_with(weights, terms),
                 )
             match = decide(doc.event, member.event, sim, self.settings, self.model)
             if match.same:

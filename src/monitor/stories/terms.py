@@ -17,14 +17,17 @@ by how rare it is among the stored reports of the window. Rules:
 
 from __future__ import annotations
 
-import math
+import functools
 import re
 import zlib
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from monitor.models import Terms
 
 TERM_BITS = 20  # 1M buckets: collisions among a window's ~100k distinct stems are rare
 _MASK = (1 << TERM_BITS) - 1
@@ -33,7 +36,14 @@ _PREFIXES = ("وبال", "فبال", "ولل", "وال", "بال", "فال", "ك
 _SUFFIXES = ("ها", "هم", "ات", "ون", "ين", "ان", "ه", "ي", "ا")
 _MIN_STEM = 3
 
-Terms = dict[int, int]  # term id -> count in one report
+
+NO_TERMS = Terms(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32))
+
+
+@functools.lru_cache(maxsize=200_000)
+def term_id(word: str) -> int:
+    """The id of a word's stem (cached: news vocabulary repeats)."""
+    return zlib.crc32(stem(word).encode("utf-8")) & _MASK
 
 
 def stem(word: str) -> str:
@@ -50,12 +60,20 @@ def stem(word: str) -> str:
 
 def terms_of(text: str) -> Terms:
     """Term ids and counts of a cleaned text (``dedup.dedup_text`` output)."""
-    counts = Counter(stem(w) for w in _WORD.findall(text))
-    out: Terms = {}
-    for word, n in counts.items():
-        tid = zlib.crc32(word.encode("utf-8")) & _MASK
-        out[tid] = out.get(tid, 0) + n
-    return out
+    counts: dict[int, int] = {}
+    for word, n in Counter(_WORD.findall(text)).items():
+        tid = term_id(word)
+        counts[tid] = counts.get(tid, 0) + n
+    ids = np.fromiter(sorted(counts), dtype=np.uint32, count=len(counts))
+    return Terms(ids, np.fromiter((counts[t] for t in ids.tolist()), dtype=np.uint32))
+
+
+@dataclass(frozen=True, slots=True)
+class Weighted:
+    """Term ids with their unit-length TF-IDF weights."""
+
+    ids: npt.NDArray[np.uint32]
+    weights: npt.NDArray[np.float64]
 
 
 class TermStats:
@@ -65,13 +83,12 @@ class TermStats:
         self.df: npt.NDArray[np.uint32] = np.zeros(1 << TERM_BITS, dtype=np.uint32)
         self.documents = 0
 
-    def add(self, terms: Mapping[int, int], sign: int = 1) -> None:
+    def add(self, terms: Terms, sign: int = 1) -> None:
         """Count a report in (``sign`` 1) or out (-1, a retired story's report)."""
-        ids = np.fromiter(terms.keys(), dtype=np.int64, count=len(terms))
         if sign > 0:
-            self.df[ids] += np.uint32(1)
+            self.df[terms.ids] += np.uint32(1)
         else:
-            self.df[ids] -= np.minimum(self.df[ids], np.uint32(1))
+            self.df[terms.ids] -= np.minimum(self.df[terms.ids], np.uint32(1))
         self.documents = max(0, self.documents + sign)
 
     def load(self, counts: Mapping[int, int], documents: int) -> None:
@@ -82,25 +99,32 @@ class TermStats:
             self.df[ids] = np.fromiter(counts.values(), dtype=np.uint32, count=len(counts))
         self.documents = documents
 
-    def idf(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    def idf(self, ids: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
         n = self.documents
         return np.log((1.0 + n) / (1.0 + self.df[ids].astype(np.float64))) + 1.0
 
-    def cosine(self, a: Mapping[int, int], b: Mapping[int, int]) -> float:
+    def cosine(self, a: Terms, b: Terms) -> float:
         """IDF-weighted cosine of two reports' terms (0 when either is empty)."""
-        if not a or not b:
-            return 0.0
-        va = self._weights(a)
-        vb = self._weights(b)
-        dot = sum(w * vb[t] for t, w in va.items() if t in vb)
-        na = math.sqrt(sum(w * w for w in va.values()))
-        nb = math.sqrt(sum(w * w for w in vb.values()))
-        return dot / (na * nb) if na and nb else 0.0
+        return self.cosine_with(self.vector(a), b)
 
-    def _weights(self, terms: Mapping[int, int]) -> dict[int, float]:
-        ids = np.fromiter(terms.keys(), dtype=np.int64, count=len(terms))
-        idf = self.idf(ids).tolist()
-        return {t: (1.0 + math.log(n)) * w for (t, n), w in zip(terms.items(), idf, strict=True)}
+    def vector(self, terms: Terms) -> Weighted:
+        """A report's weighted, unit-length vector, to compare with many (one lookup)."""
+        w = self._weights(terms)
+        norm = float(np.sqrt(w @ w))
+        return Weighted(terms.ids, w / norm if norm else w)
+
+    def cosine_with(self, a: Weighted, b: Terms) -> float:
+        if not len(a.ids) or not len(b):
+            return 0.0
+        wb = self._weights(b)
+        norm = float(np.sqrt(wb @ wb))
+        at = np.searchsorted(a.ids, b.ids)
+        at[at == len(a.ids)] = 0
+        shared = a.ids[at] == b.ids
+        return float(a.weights[at[shared]] @ wb[shared]) / norm if norm else 0.0
+
+    def _weights(self, terms: Terms) -> npt.NDArray[np.float64]:
+        return (1.0 + np.log(terms.counts.astype(np.float64))) * self.idf(terms.ids)
 
     @property
     def nbytes(self) -> int:
