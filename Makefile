@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements.lock
 
-.PHONY: demo test check lint typecheck bench bench-quick lock clean
+.PHONY: demo test eval check lint typecheck bench bench-quick lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,15 @@ test: $(VENV)/.dev
 	@test -x /usr/bin/chromium || test -n "$$MONITOR_CHROMIUM" || echo "note: no /usr/bin/chromium: the browser tests will be SKIPPED (apt-get install -y chromium)"
 	$(BIN)/pytest -q
 	$(BIN)/python -m bench --quick
+
+# The labelled real articles live beside the repository (../shared/corpus), or one level further
+# up from a git worktree; CORPUS=DIR points at another set with the same three files.
+CORPUS ?= $(firstword $(wildcard ../shared/corpus/set1 ../../shared/corpus/set1))
+
+eval: $(VENV)/.runtime
+	@test -n "$(CORPUS)" || { echo "make eval: no ../shared/corpus/set1 here (set CORPUS=DIR)" >&2; exit 2; }
+	$(BIN)/monitor eval --labels $(CORPUS)/articles.jsonl --claims $(CORPUS)/claims.json \
+		--scoring $(CORPUS)/scoring.json --floors eval-floors.toml
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests

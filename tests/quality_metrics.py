@@ -74,8 +74,8 @@ KINDS = frozenset(
         "other",
     ]
 )
-QUALIFIERS = frozenset(["exact", "about", "more_than", "less_than", "at_least"])
-GRANULARITIES = frozenset(["day", "week", "month", "part_of_year", "year"])
+QUALIFIERS = frozenset(["exact", "about", "more_than", "less_than", "at_least", "at_most"])
+GRANULARITIES = frozenset(["day", "week", "part_of_month", "month", "part_of_year", "year"])
 # metrics in table order; the first group has floors required by issue 4
 METRICS = (
     "relevance_precision",

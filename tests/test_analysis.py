@@ -20,7 +20,7 @@ from monitor.timeline import load as timeline
 
 CLAIM_KEYS = {
     "kind", "sentence", "date", "places", "number", "negated", "hedged", "verdict",
-    "timeline_event", "reason",
+    "timeline_event", "reason", "reason_ar", "reported", "destinations",
 }  # fmt: skip
 VERDICTS = {"consistent", "conflicting", "completed", "new"}
 
@@ -250,3 +250,17 @@ def test_cli_analyze_reads_stdin() -> None:
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["id"] == "a" and out["relevant"] and out["claims"]
+
+
+def test_claim_output_lists_reported_day_and_destinations(analyzer: Analyzer) -> None:
+    text = (
+        "أعلنت قيادة العمليات المشتركة أمس السبت أن قوات التحالف الدولي ستنسحب من بغداد "
+        "إلى قواعد في أربيل نهاية الشهر المقبل."
+    )
+    lines = run([record("r", text, published="2026-01-18")], analyzer).splitlines()
+    (out,) = [json.loads(line) for line in lines]
+    (claim,) = out["claims"]
+    assert claim["reported"]["start"] == "2026-01-17" and claim["reported"]["text"] == "أمس السبت"
+    assert claim["destinations"] == ["erbil"]
+    assert set(claim["places"]) >= {"baghdad", "erbil"}
+    assert claim["date"]["start"] > claim["reported"]["start"]

@@ -29,7 +29,7 @@ def rules() -> KeywordRules:
 
 def claims_of(text: str, rules: KeywordRules, published: date = PUBLISHED) -> list[Claim]:
     norm = normalize(text)
-    return extract_claims(norm, find_dates(norm, published), rules)
+    return extract_claims(norm, find_dates(norm, published), rules, published)
 
 
 def summary(c: Claim) -> dict[str, Any]:
@@ -471,3 +471,99 @@ def test_dates_of_claim_sentences_only_change_nothing(rules: KeywordRules) -> No
         everywhere = extract_claims(norm, find_dates(norm, day), rules)
         spans = claim_sentences(norm, rules)
         assert extract_claims(norm, find_dates(norm, day, spans), rules) == everywhere, art["id"]
+
+
+# --------------------------------------------------------------------------- reported
+
+
+def reported(c: Claim) -> str | None:
+    return c.reported.start.isoformat() if c.reported else None
+
+
+def test_reporting_day_is_kept_apart_from_the_event_date(rules: KeywordRules) -> None:
+    text = (
+        "قال مسؤول عسكري عراقي، اليوم الثلاثاء، إن القوات الأمريكية ستغادر قاعدة عين الأسد "
+        "في آذار المقبل."
+    )
+    (c,) = claims_of(text, rules)
+    assert reported(c) == "2026-01-20"
+    assert c.date is not None and c.date.start == date(2026, 3, 1)
+
+
+def test_reporting_day_covers_every_claim_after_the_verb(rules: KeywordRules) -> None:
+    text = (
+        "أعلنت وزارة الدفاع العراقية أمس الاثنين انسحاب القوات الأمريكية من قاعدة عين الأسد، "
+        "على أن تبقى قوات التحالف في أربيل حتى أيلول 2026."
+    )
+    found = claims_of(text, rules)
+    assert len(found) == 2
+    assert [reported(c) for c in found] == ["2026-01-19", "2026-01-19"]
+    assert found[1].date is not None and found[1].date.start == date(2026, 9, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the date follows أنّ: it is what was said, not when
+        "أعلن المتحدث باسم التحالف أن القوات الأمريكية ستغادر قاعدة حرير يوم الخميس المقبل.",
+        # no date after the verb; the one before it is the move's
+        "انسحبت القوات الأمريكية من قاعدة التاجي في آب 2020 كما أعلن البنتاغون.",
+        # a year is no reporting day
+        "أعلن التحالف الدولي عام 2021 انتهاء مهمته القتالية في العراق.",
+        # a reporting date cannot fall after publication
+        "سيعلن التحالف الدولي في أيلول المقبل انتهاء مهمته في العراق.",
+    ],
+)
+def test_no_reporting_day_where_the_text_gives_none(rules: KeywordRules, text: str) -> None:
+    found = claims_of(text, rules)
+    assert found and all(c.reported is None for c in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        ("لا يتجاوز عدد المستشارين خمسة مستشارين", 5, "at_most"),
+        ("بقوة لا تتجاوز 300 جندي", 300, "at_most"),
+        ("ما لا يزيد على 400 عسكري", 400, "at_most"),
+        ("900 جندي على الأكثر", 900, "at_most"),
+        ("يتجاوز عددهم 2000 جندي", 2000, "more_than"),
+    ],
+)
+def test_a_negated_more_than_is_a_ceiling(text: str, value: int, qualifier: str) -> None:
+    (n,) = [n for n in find_numbers(normalize_text(text)) if n.value == value]
+    assert n.qualifier == qualifier
+
+
+# --------------------------------------------------------------------------- real-text classes
+
+
+def test_closing_a_base_is_a_withdrawal_with_its_date(rules: KeywordRules) -> None:
+    text = "ومن المقرر إغلاق قاعدة حرير بشكل نهائي يوم 20 آذار المقبل، بحسب مسؤول كردي."
+    found = [c for c in claims_of(text, rules) if c.kind == "withdrawal"]
+    assert found and found[0].date is not None
+    assert found[0].date.start == date(2026, 3, 20) and "harir" in found[0].places
+
+
+def test_a_count_that_points_back_takes_the_places_of_the_claim_before(
+    rules: KeywordRules,
+) -> None:
+    text = (
+        "وقالت مصادر إن فريق المستشارين انتقل إلى قاعدة حرير، وإن الفريق يضم أكثر من 150 "
+        "استشاريا وخبيرا."
+    )
+    counts = [c for c in claims_of(text, rules) if c.number is not None]
+    count = counts[-1].number
+    assert count is not None and (count.value, count.qualifier) == (150, "more_than")
+    assert "harir" in counts[-1].places
+
+
+def test_a_count_that_does_not_point_back_keeps_no_place(rules: KeywordRules) -> None:
+    text = "انسحبت القوات الأمريكية من قاعدة التاجي، فيما ينتشر 2500 جندي أمريكي."
+    counts = [c for c in claims_of(text, rules) if c.number is not None]
+    assert counts and "taji" not in counts[-1].places
+
+
+def test_at_least_before_the_figure(rules: KeywordRules) -> None:
+    text = 'وقال المتحدث إنه يوجد "على الأقل 1800" من أفراد القوات الأمريكية في العراق.'
+    numbers = [c.number for c in claims_of(text, rules) if c.number is not None]
+    assert numbers and (numbers[0].value, numbers[0].qualifier) == (1800, "at_least")

@@ -32,8 +32,8 @@ CLAIM_KINDS = {
     "other",
 }
 VERDICTS = {"consistent", "conflicting", "completed", "new"}
-GRANULARITIES = {"day", "week", "month", "part_of_year", "year"}
-QUALIFIERS = {"exact", "about", "more_than", "less_than", "at_least"}
+GRANULARITIES = {"day", "week", "part_of_month", "month", "part_of_year", "year"}
+QUALIFIERS = {"exact", "about", "more_than", "less_than", "at_least", "at_most"}
 RESULT_KEYS = {"id", "relevant", "score", "terms", "story", "claims"}
 CLAIM_KEYS = {
     "kind",
@@ -45,7 +45,10 @@ CLAIM_KEYS = {
     "hedged",
     "verdict",
     "timeline_event",
+    "reported",
+    "destinations",
     "reason",
+    "reason_ar",
 }
 
 

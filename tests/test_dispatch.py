@@ -93,8 +93,8 @@ def test_a_hanging_channel_does_not_hold_up_another(
     try:
         # while the webhook request is still held by the receiver, the file channel's
         # delivery is already written and recorded as sent
-        assert receiver.wait_for(file_row_sent)
-        assert len(receiver.requests) == 1 and log.exists()
+        assert receiver.wait_for(lambda: file_row_sent() and len(receiver.requests) == 1)
+        assert log.exists()
         hook_status = "SELECT status FROM outbox WHERE channel = 'hook'"
         assert reader.execute(hook_status).fetchone()[0] == "pending"
     finally:

@@ -76,6 +76,37 @@ RELEVANT: dict[str, tuple[str | None, str]] = {
         "هەولێر (كوردستان24) - قال مصدر إن التحالف الدولي سيغادر قاعدة حرير في هولير "
         "منتصف العام الجاري.",
     ),
+    # a member country's contingent is the coalition withdrawing
+    "member-contingent-leaves": (
+        None,
+        "أعلنت برلين أن القوات الألمانية ستغادر قاعدة في أربيل بحلول نهاية العام، في إطار "
+        "إنهاء مهمة التحالف الدولي في العراق.",
+    ),
+    # a leader's statement on keeping foreign forces
+    "leader-on-foreign-presence": (
+        None,
+        "قال رئيس الوزراء العراقي إنه لم تعد هناك حاجة لوجود قوات أجنبية على أرض العراق، "
+        "وإن القوات العراقية قادرة على حماية البلاد.",
+    ),
+    # a one-sentence summary: reducing missions, with a weak actor
+    "summary-reducing-missions": (
+        None,
+        "قال البنتاغون إن الولايات المتحدة ستخفض مهامها العسكرية في العراق خلال الأشهر المقبلة.",
+    ),
+    # an article about Iraq naming Afghanistan in passing, with the combat mission's end
+    "iraq-article-afghanistan-in-passing": (
+        None,
+        "اتفق الرئيسان على أن تنهي واشنطن المهام القتالية في العراق بنهاية العام. وجاء ذلك "
+        "بعد أسابيع من انسحاب القوات الأمريكية من أفغانستان. وقال مسؤول عراقي إن القوات "
+        "العراقية جاهزة. وأكد وزير الخارجية العراقي أن العراق لا يحتاج قوات قتالية.",
+    ),
+    # staying on to support operations elsewhere does not make the sentence foreign
+    "iraq-article-support-for-syria": (
+        None,
+        "قالت الحكومة العراقية إن التحالف الدولي سينهي مهمته في بغداد العام المقبل. وأضافت "
+        "أن الاتفاق يتضمن انسحاب القوات الأمريكية من قاعدة عين الأسد، مع بقاء مستشارين في "
+        "أربيل لفترة محددة لدعم العمليات ضد التنظيم في سوريا.",
+    ),
 }
 
 IRRELEVANT: dict[str, tuple[str | None, str]] = {
@@ -158,6 +189,14 @@ IRRELEVANT: dict[str, tuple[str | None, str]] = {
         "انسحبت القوات الأمريكية من آخر قواعدها في منطقة الساحل. وقال مسؤولون إن سحب الجنود "
         "اكتمل قبل الموعد المحدد، وإن المعدات نقلت جوا. وتحتفظ واشنطن بنحو 2500 جندي في "
         "العراق.",
+    ),
+    "nato-mission-own-drawdown": (
+        None,
+        "أعلنت بعثة الناتو في العراق تقليص عدد مدربيها في بغداد خلال العام المقبل.",
+    ),
+    "convoy-from-syria-towards-iraq": (
+        "رتل للقوات الأمريكية يغادر قاعدة في الحسكة باتجاه العراق",
+        "غادر رتل للقوات الأمريكية قاعدة في الحسكة السورية صباح اليوم متجها نحو الحدود.",
     ),
     "economy-no-actor": (
         "العراق يخفض صادرات النفط",

@@ -49,7 +49,10 @@ def sources(site: NewsSite) -> list[tuple[str, str, str]]:
 def test_status_and_healthcheck_work_beside_a_running_daemon(
     tmp_path: Path, site: NewsSite
 ) -> None:
-    config = write_config(tmp_path, sources(site), monitor="alert_on_first_run = true")
+    # The feed is held while two commands run: a busy machine must not time the fetch out.
+    config = write_config(
+        tmp_path, sources(site), monitor="alert_on_first_run = true", read_timeout=60
+    )
     old = write_config(
         tmp_path, sources(site), extra="[health]\nmax_cycle_age_minutes = 0.0001", name="old.toml"
     )

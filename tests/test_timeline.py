@@ -22,6 +22,7 @@ from monitor.models import (
     TimelineEvent,
 )
 from monitor.timeline import load as timeline
+from monitor.timeline.fit import numbers_agree
 from monitor.timeline.judge import effective_status, judge
 from monitor.timeline.table import milestone_json, milestone_rows, milestone_table
 
@@ -1493,3 +1494,63 @@ def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
     verdict = judge(claim, timeline, date(2024, 1, 26))
     later = {e.id for e in timeline.events if e.start > date(2024, 1, 27)}
     assert verdict.timeline_event not in later, verdict.reason
+
+
+# --------------------------------------------------------------------------- reasons in Arabic
+
+
+@pytest.mark.parametrize(
+    ("the_claim", "published", "verdict", "words"),
+    [
+        (
+            claim(
+                "withdrawal",
+                DateSpan("آذار 2026", date(2026, 3, 1), date(2026, 3, 31), "month"),
+                ("erbil",),
+            ),
+            date(2026, 1, 10),
+            "conflicting",
+            ["يخالف الجدول الزمني", "يذكر 2026-03", "الجدول الزمني: rest-leave-end-2026"],
+        ),
+        (
+            claim(
+                "handover",
+                DateSpan("2010", date(2010, 1, 1), date(2010, 12, 31), "year"),
+                ("syria",),
+            ),
+            date(2026, 1, 10),
+            "new",
+            ["لا حدث في الجدول الزمني يطابق", "تسليم", "2010"],
+        ),
+        (claim("agreement"), date(2026, 1, 10), "consistent", ["يتفق مع joint-statement"]),
+    ],
+    ids=["conflicting", "new", "consistent"],
+)
+def test_every_verdict_has_an_arabic_reason_from_the_same_parts(
+    the_claim: Claim, published: date, verdict: str, words: list[str]
+) -> None:
+    result = judge(the_claim, DEFAULT, published)
+    assert result.verdict == verdict, result.reason
+    for word in words:
+        assert word in result.reason_ar, result.reason_ar
+    if result.timeline_event:
+        event = next(e for e in DEFAULT.events if e.id == result.timeline_event)
+        assert f"«{event.title_ar}»" in result.reason_ar  # the event's own Arabic title
+
+
+@pytest.mark.parametrize(
+    ("claim", "event", "agree"),
+    [
+        ((5, "at_most"), (2500, "about"), False),  # "لا يتجاوز خمسة" never agrees with 2,500
+        ((3000, "at_most"), (2500, "about"), True),
+        ((2500, "at_most"), (2500, "at_least"), True),  # both inclusive: 2,500 fits
+        ((2500, "less_than"), (2500, "at_least"), False),
+        ((2000, "at_least"), (3000, "at_most"), True),
+    ],
+)
+def test_at_most_is_an_inclusive_ceiling(
+    claim: tuple[int, str], event: tuple[int, str], agree: bool
+) -> None:
+    c = Quantity(claim[0], claim[1])  # type: ignore[arg-type]
+    e = Quantity(event[0], event[1])  # type: ignore[arg-type]
+    assert numbers_agree(c, e) is agree

@@ -1,8 +1,10 @@
 """The command line: the only module that prints. ``main(argv) -> exit code``.
 
-Commands: once, run, demo, analyze, check-config, timeline, status, outbox, healthcheck.
-Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage errors);
-``--verbose`` shows the traceback instead.
+Commands: once, run, demo, analyze, eval, check-config, timeline, status, story, outbox,
+healthcheck. Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage
+errors), and so does any error of the state database (never a traceback); ``--verbose`` shows
+the traceback instead. A reader that closes the pipe early (``| head``) ends the command
+quietly with exit code 141, as a process killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -10,32 +12,38 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bs4 import BeautifulSoup
 
 from monitor import __version__
 from monitor.alerts.report import outbox_report
+from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config, default_config, load_config
 from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import MilestoneState, Source
 from monitor.ops.analyze import run_analyze
+from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
+from monitor.ops.story import story_text, story_view
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
 from monitor.sources.extract import extract_main_text
 from monitor.store import Store
+from monitor.store.base import db_error
+from monitor.store.check import RECOVERY_HINT
 from monitor.timeline.table import milestone_json, milestone_table
 
 ENV_CONFIG = "MONITOR_CONFIG"
@@ -52,14 +60,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
         return result
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
     except MonitorError as exc:
         if args.verbose:
             raise
         print(f"monitor: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except sqlite3.Error as exc:  # a read on a damaged database, outside any transaction
+        if args.verbose:
+            raise
+        print(f"monitor: {_one_line(db_error(exc, None))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _one_line(exc: MonitorError) -> str:
@@ -92,9 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(
-        name: str, func: Callable[[argparse.Namespace], int], help: str
+        name: str,
+        func: Callable[[argparse.Namespace], int],
+        help: str,
+        parent: argparse.ArgumentParser = common,
     ) -> argparse.ArgumentParser:
-        cmd = sub.add_parser(name, parents=[common], help=help, description=help)
+        cmd = sub.add_parser(name, parents=[parent], help=help, description=help)
         cmd.set_defaults(func=func)
         return cmd
 
@@ -110,20 +137,71 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="alert on an empty state instead of seeding it silently",
     )
-    add("demo", _cmd_demo, "serve the bundled demo feeds locally and run one cycle on them")
+    add(
+        "demo",
+        _cmd_demo,
+        "serve the bundled demo feeds locally and run one cycle on them",
+        _demo_options(),
+    )
     an = add("analyze", _cmd_analyze, "analyse articles given as JSON Lines; write JSON Lines")
     an.add_argument("--input", "-i", default="-", help="JSON Lines file, or - for stdin")
-    an.add_argument("--format", choices=("json", "text"), default="json")
+    an.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: one JSON object per input line (the contract in README); text: the same "
+        "for a person to read (default: %(default)s)",
+    )
+    ev = add("eval", _cmd_eval, "score the analysis against labelled articles (a backtest)")
+    ev.add_argument("--labels", type=Path, required=True, help="labelled articles, JSON Lines")
+    ev.add_argument("--claims", type=Path, help="claim expectations (JSON)")
+    ev.add_argument("--scoring", type=Path, help="borderline ids and neutral story groups (JSON)")
+    ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.add_argument("--floors", type=Path, help="TOML file with a [floors] table of the minimums")
+    for flag, what in (
+        ("--min-f1", "relevance F1"),
+        ("--min-story-precision", "story pairwise precision"),
+        ("--min-story-recall", "story pairwise recall"),
+        ("--min-claims", "claim expectations held: a count, or a share when below 1"),
+    ):
+        ev.add_argument(flag, type=_non_negative, metavar="X", help=f"minimum {what}; exit 1 below")
     add("check-config", _cmd_check_config, "validate the config and print it, secrets redacted")
     tl = add("timeline", _cmd_timeline, "print the timeline with each milestone's status")
     tl.add_argument("--json", action="store_true", help="JSON for scripts")
     st = add("status", _cmd_status, "sources' health, last cycle and outbox counts")
     st.add_argument("--json", action="store_true", help="JSON for scripts")
+    st.add_argument(
+        "--check",
+        action="store_true",
+        help="also run SQLite's full integrity check of the state (exit 1 when damaged)",
+    )
+    story = add("story", _cmd_story, "one story: its outlets, claims with verdicts, alerts sent")
+    story.add_argument("story_id", help="the story id (alerts and `monitor timeline` show it)")
     ob = add("outbox", _cmd_outbox, "list pending, failed and dead deliveries")
     ob.add_argument("action", nargs="?", choices=("list", "retry"), default="list")
     ob.add_argument("delivery_id", nargs="?", type=int, help="with retry: the delivery to requeue")
     add("healthcheck", _cmd_healthcheck, "exit 0 when the last good cycle is recent enough")
     return p
+
+
+def _demo_options() -> argparse.ArgumentParser:
+    """``demo`` reads a config only when given one (no $MONITOR_CONFIG, no ./config default)."""
+    demo = argparse.ArgumentParser(add_help=False)
+    demo.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="also send the demo alerts (marked DEMO) to FILE's email and webhook channels and "
+        "use its keywords and timeline (default: none; the bundled defaults and the console)",
+    )
+    demo.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug logging; tracebacks instead of one-line errors",
+    )
+    return demo
 
 
 # --------------------------------------------------------------------------- helpers
@@ -168,6 +246,9 @@ def _cmd_once(args: argparse.Namespace) -> int:
     finally:
         rt.store.close()
     _print_summary(report)
+    if report.store_error:
+        print(f"monitor: cycle failed: {report.store_error}", file=sys.stderr)
+        return 1
     if report.sources and not report.sources_ok:
         # Cron and CI see a cycle that reached no source at all as a failure.
         print(
@@ -232,12 +313,45 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
         with open(args.input, encoding="utf-8") as inp:
             return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text)
+    except BrokenPipeError:
+        raise  # the reader of our output left (`| head`): not the input file's fault
     except FileNotFoundError:
         raise ConfigError(f"{args.input}: file not found") from None
     except OSError as exc:  # a directory, no permission: one line, not a traceback
         raise ConfigError(f"{args.input}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{args.input}: not UTF-8 (byte {exc.start})") from None
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0: {text!r}")
+    return value
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    if args.config:
+        config = load_config(Path(args.config), require_sources=False)
+    else:
+        config = default_config(Path(tempfile.gettempdir()))
+    floors = load_floors(args.floors) if args.floors else Floors()
+    given = {k: getattr(args, k) for k in ("min_f1", "min_story_precision", "min_story_recall")}
+    given["min_claims"] = args.min_claims
+    floors = replace(floors, **{k: v for k, v in given.items() if v is not None})
+    return run_eval(
+        sys.stdout,
+        Analyzer(config.rules, config.timeline),
+        args.labels,
+        claims=args.claims,
+        scoring=args.scoring,
+        floors=floors,
+        fmt=args.format,
+        extract_html=_page_text,
+    )
 
 
 def _page_text(html: str, url: str | None) -> str:
@@ -304,10 +418,20 @@ def _cmd_status(args: argparse.Namespace) -> int:
     config = load_config(_config_path(args))
     store = _open_store_readonly(config)
     try:
+        problems = store.integrity_problems() if args.check else []
         data = status_json(config, store)
     finally:
         store.close()
+    if args.check:
+        data["integrity"] = problems or "ok"
     print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else status_text(data))
+    if problems:
+        print(
+            f"monitor: {store.path} is damaged (integrity_check: {'; '.join(problems[:3])}):"
+            f" {RECOVERY_HINT.format(db=store.path)}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -322,12 +446,44 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
             with store.transaction():
                 found = store.requeue_delivery(args.delivery_id)
             if not found:
-                raise ConfigError(f"outbox retry: no delivery with id {args.delivery_id}")
+                raise ConfigError(f"outbox retry: {_why_not_retried(store, args.delivery_id)}")
             print(f"delivery {args.delivery_id} requeued")
             return 0
         print(outbox_report(store))
     finally:
         store.close()
+    return 0
+
+
+def _why_not_retried(store: Store, delivery_id: int) -> str:
+    """Why ``outbox retry`` left a delivery alone, in words an operator can act on."""
+    d = store.get_delivery(delivery_id)
+    if d is None:
+        return f"no delivery with id {delivery_id} (see `monitor outbox`)"
+    when = f" at {d.updated_at:%Y-%m-%d %H:%M} UTC" if d.updated_at else ""
+    if d.status == "sent":
+        return f"delivery {delivery_id} was already sent to {d.channel}{when}: nothing to retry"
+    if d.status == "digest":
+        return (
+            f"delivery {delivery_id} is held for {d.channel}'s daily digest, not failed: "
+            f"`monitor digest send --channel {d.channel}` sends the digest now"
+        )
+    if d.status == "bundled":
+        return f"delivery {delivery_id} went out in {d.channel}'s digest{when}: nothing to retry"
+    return f"delivery {delivery_id} is {d.status}: nothing to retry"
+
+
+def _cmd_story(args: argparse.Namespace) -> int:
+    config = load_config(_config_path(args), require_sources=False)
+    store = _open_store_readonly(config)
+    try:
+        view = story_view(store, args.story_id)
+    finally:
+        store.close()
+    if view is None:
+        raise ConfigError(f"story: no story {args.story_id!r} in {config.state_dir}")
+    pres = Presentation(cast(Lang, config.alert_language), config.timezone)
+    print(story_text(view, pres))
     return 0
 
 

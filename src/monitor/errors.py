@@ -72,7 +72,16 @@ class ParseError(MonitorError):
 
 
 class StoreError(MonitorError):
-    """The state database failed or is locked by another daemon."""
+    """The state database failed, is damaged, or is locked by another daemon.
+
+    ``disk_full`` says the file system holding the state has no space left; ``damaged`` that
+    SQLite found the database malformed (the message then says how to recover).
+    """
+
+    def __init__(self, message: str, *, disk_full: bool = False, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
+        self.damaged = damaged
 
 
 class DeliveryError(MonitorError):

@@ -109,8 +109,8 @@ class Article:
 
 # --------------------------------------------------------------------------- analysis
 
-Granularity = Literal["day", "week", "month", "part_of_year", "year"]
-Qualifier = Literal["exact", "about", "more_than", "less_than", "at_least"]
+Granularity = Literal["day", "week", "part_of_month", "month", "part_of_year", "year"]
+Qualifier = Literal["exact", "about", "more_than", "less_than", "at_least", "at_most"]
 ClaimKind = Literal[
     "withdrawal",
     "mission_end",
@@ -191,6 +191,9 @@ class Claim:
     # where forces go ("… إلى أربيل"): not in ``places``, which holds where the claim happens
     destinations: tuple[str, ...] = ()
     phase: ClaimPhase | None = None
+    # the day the claim was reported ("أعلنت الوزارة أمس السبت …"), apart from ``date``, the
+    # day of the event it claims; None when the text gives no date for the reporting verb
+    reported: DateSpan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +476,7 @@ class CycleReport:
     deliveries_ok: int = 0
     deliveries_failed: int = 0
     seeded: bool = False
+    store_error: str | None = None  # a write failed: the cycle stopped there and failed
 
     @property
     def sources_ok(self) -> int:
@@ -497,4 +501,5 @@ class CycleReport:
             "deliveries_failed": self.deliveries_failed,
             "seeded": self.seeded,
             "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
+            **({"write_failed": True} if self.store_error else {}),
         }

@@ -53,6 +53,11 @@ class DeliverySettings:
     max_age_hours: float = 48.0
     backoff_base_seconds: float = 30.0
     backoff_max_seconds: float = 3600.0
+    # Wall-clock bounds (issue 13): one webhook request or SMTP session, whatever the peer
+    # does; no new send after round_deadline_seconds, so a round ends within the sum of the
+    # two (below the dispatch job's one-minute tick).
+    send_deadline_seconds: float = 30.0
+    round_deadline_seconds: float = 25.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -281,6 +281,7 @@ def write_config(
     source_options: str = "",
     extra: str = "",
     name: str = "monitor.toml",
+    read_timeout: float = 3,
 ) -> Path:
     """A ``monitor.toml`` in ``tmp_path``: state in ``state/``, alerts to ``alerts.jsonl``.
 
@@ -297,8 +298,8 @@ def write_config(
         "[http]",
         "allow_private_addresses = true",
         "connect_timeout_seconds = 2",
-        "read_timeout_seconds = 3",
-        "total_timeout_seconds = 5",
+        f"read_timeout_seconds = {read_timeout}",
+        f"total_timeout_seconds = {read_timeout + 2}",
         "",
     ]
     for sid, sname, url in sources:

@@ -9,10 +9,12 @@ the console's plain text (chat apps show it as sent), the subject as its title.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
+from monitor.alerts.cutoff import DEFAULT_SECONDS, Cutoff
 from monitor.alerts.render import DEFAULT, render_text, subject
 from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
@@ -74,21 +76,42 @@ class AppriseChannel:
         for url in options.urls:
             self._apprise.add(url)
 
-    def send(self, message: Outgoing) -> None:
-        import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
+        cutoff = cutoff or Cutoff(DEFAULT_SECONDS)
+        outcome: list[Any] = []
 
-        body = render_text(message.alert, message.parts, pres=self.pres)
-        result = self._apprise.notify(
-            body=body,
-            title=subject(message.alert, message.parts, self.pres),
-            body_format=apprise.NotifyFormat.TEXT,
-            timeout=self.timeout,
-        )
+        # Apprise blocks in its own HTTP code: run it aside and stop waiting at the cutoff (the
+        # thread ends with Apprise's own timeout; the delivery is retried later).
+        def notify() -> None:
+            try:
+                outcome.append(self._notify(message))
+            except Exception as exc:  # reported below, like a failed notification
+                outcome.append(exc)
+
+        worker = threading.Thread(target=notify, name="apprise", daemon=True)
+        worker.start()
+        while worker.is_alive() and not cutoff.passed():
+            worker.join(min(0.05, cutoff.remaining()) or 0.001)
+        if not outcome:
+            raise DeliveryError(f"apprise: {cutoff.reason()}", channel=self.name)
+        result = outcome[0]
+        if isinstance(result, Exception):
+            raise DeliveryError(f"apprise: {type(result).__name__}: {result}", channel=self.name)
         if not result:
             status = getattr(getattr(result, "status", None), "name", "FAILURE")
             raise DeliveryError(
                 f"apprise: notification not delivered ({status})", channel=self.name
             )
+
+    def _notify(self, message: Outgoing) -> Any:
+        import apprise  # noqa: PLC0415  # optional extra, checked by is_available()
+
+        return self._apprise.notify(
+            body=render_text(message.alert, message.parts, pres=self.pres),
+            title=subject(message.alert, message.parts, self.pres),
+            body_format=apprise.NotifyFormat.TEXT,
+            timeout=self.timeout,
+        )
 
     def close(self) -> None:
         """Apprise keeps no connection between notifications."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from monitor.alerts.cutoff import Cutoff
 from monitor.models import Alert
 
 _AUTHORITY_END = re.compile(r"[/?#]")
@@ -37,8 +38,9 @@ class Outgoing:
 class Channel(Protocol):
     name: str
 
-    def send(self, message: Outgoing) -> None:
-        """Deliver or raise ``DeliveryError``."""
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
+        """Deliver within ``cutoff`` (the whole exchange, not each read) or raise
+        ``DeliveryError``."""
 
     def close(self) -> None:
         """Release connections."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.alerts.channel import Outgoing
+from monitor.alerts.cutoff import Cutoff
 from monitor.alerts.render import DEFAULT, render_text
 from monitor.alerts.webhook import build_payload
 from monitor.alerts.words import Presentation
@@ -34,7 +35,7 @@ class ConsoleChannel:
         self.stream = stream or sys.stdout
         self.pres = pres
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
         try:
             self.stream.write(render_text(message.alert, message.parts, pres=self.pres) + "\n")
             self.stream.flush()
@@ -67,7 +68,7 @@ class JsonLinesChannel:
         self.path = Path(options.path)
         self.pres = pres
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
         if self.pres.demo:  # the archive is a record of real alerts: invented ones stay out
             raise DeliveryError(
                 f"jsonl: {self.path}: demo alerts are never archived",

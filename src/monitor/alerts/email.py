@@ -5,7 +5,9 @@ Rules:
   clear text when the server does not offer it; ``"tls"`` (port 465) is implicit TLS; ``"none"``
   (port 25) only when configured so. The SSL context verifies the certificate and the host
   name; a self-signed certificate is refused unless its CA is given as ``ca_file``.
-- ``timeout_seconds`` bounds the connect and every command (it is the socket's timeout).
+- ``timeout_seconds`` bounds the connect and every command (it is the socket's timeout); the
+  whole session (greeting to QUIT) is bounded by the dispatcher's ``Cutoff``: a server that
+  drips its replies is cut off there (the socket is shut down) and the delivery retried later.
 - Subject RFC 2047-encoded UTF-8 (every byte, so a stranger's ``=?…?=`` is inert) from a
   cleaned one-line title (``render.safe_header``): CR/LF cannot add a header. Envelope recipients are the configured
   ones only, whatever the headers say.
@@ -17,8 +19,10 @@ Rules:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +33,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
 from monitor.alerts.channel import Outgoing
+from monitor.alerts.cutoff import DEFAULT_SECONDS, Cutoff, shut_down_when_cut
 from monitor.alerts.render import DEFAULT, render_html, render_text, safe_header, subject
 from monitor.alerts.words import Presentation
 from monitor.errors import ConfigError, DeliveryError
@@ -132,55 +137,57 @@ class EmailChannel:
             # ConfigError: the dispatcher keeps the deliveries pending instead of crashing.
             raise ConfigError(f"channel {name!r}: ca_file {ca_file}: {exc}") from exc
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
         msg = build_message(message, self.from_addr, self.to, self.pres)
+        cutoff = cutoff or Cutoff(DEFAULT_SECONDS)
         try:
-            refused = self._deliver(msg)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise self._error("authentication failed", permanent=True) from exc
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            permanent = all(c >= 500 for c in codes)
-            raise self._error(f"all recipients refused {codes}", permanent=permanent) from exc
-        except smtplib.SMTPResponseException as exc:
-            raw = exc.smtp_error
-            reply = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-            raise self._error(f"{exc.smtp_code} {reply}", permanent=exc.smtp_code >= 500) from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise self._error(str(exc), permanent=True) from exc
-        except ssl.SSLCertVerificationError as exc:
-            hint = "certificate not trusted (set ca_file for a private CA)"
-            raise self._error(f"{hint}: {exc.verify_message}") from exc
+            refused = self._deliver(msg, cutoff)
         except (smtplib.SMTPException, OSError) as exc:
-            raise self._error(f"{type(exc).__name__}: {exc}") from exc
+            if cutoff.passed():  # whatever the cut socket raised, the cause is the cutoff
+                raise self._error(cutoff.reason()) from exc
+            raise self._classified(exc) from exc
         if refused:  # some recipients took it: it is sent; the others are worth a log line
             log.warning(
                 "email recipients refused",
                 extra={"kv": {"channel": self.name, "refused": sorted(refused)}},
             )
 
-    def _deliver(self, msg: MIMEMultipart) -> dict[str, tuple[int, bytes]]:
-        smtp = self._connect()
-        try:
-            self._secure_and_login(smtp)
-            # The envelope takes bare addresses; display names live in the headers only.
-            sender = parseaddr(self.from_addr)[1] or self.from_addr
-            recipients = [parseaddr(a)[1] or a for a in self.to]
-            return smtp.send_message(msg, sender, recipients)
-        finally:
-            # The message is accepted once DATA got its 250: a failed QUIT must not make the
-            # dispatcher send it again.
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
+    def _classified(self, exc: Exception) -> DeliveryError:
+        """The ``DeliveryError`` for what smtplib or the socket raised (module docstring)."""
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            return self._error("authentication failed", permanent=True)
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _ in exc.recipients.values()]
+            permanent = all(c >= 500 for c in codes)
+            return self._error(f"all recipients refused {codes}", permanent=permanent)
+        if isinstance(exc, smtplib.SMTPResponseException):
+            raw = exc.smtp_error
+            reply = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            return self._error(f"{exc.smtp_code} {reply}", permanent=exc.smtp_code >= 500)
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            return self._error(str(exc), permanent=True)
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            hint = "certificate not trusted (set ca_file for a private CA)"
+            return self._error(f"{hint}: {exc.verify_message}")
+        return self._error(f"{type(exc).__name__}: {exc}")
 
-    def _connect(self) -> smtplib.SMTP:
-        if self.security == "tls":
-            return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=self._context
-            )
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+    def _deliver(self, msg: MIMEMultipart, cutoff: Cutoff) -> dict[str, tuple[int, bytes]]:
+        smtp = _Session(self.host, self._context if self.security == "tls" else None, self.timeout)
+        try:
+            with shut_down_when_cut(cutoff, smtp.live_fd):
+                smtp.connect(self.host, self.port)  # the greeting is read here, under the cutoff
+                self._secure_and_login(smtp)
+                # The envelope takes bare addresses; display names live in the headers only.
+                sender = parseaddr(self.from_addr)[1] or self.from_addr
+                recipients = [parseaddr(a)[1] or a for a in self.to]
+                refused = smtp.send_message(msg, sender, recipients)
+                # The message is accepted once DATA got its 250: a failed QUIT must not make
+                # the dispatcher send it again.
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    smtp.quit()
+                return refused
+        finally:
+            smtp.close()
 
     def _secure_and_login(self, smtp: smtplib.SMTP) -> None:
         smtp.ehlo()
@@ -202,3 +209,35 @@ class EmailChannel:
 
     def close(self) -> None:
         """Nothing to release: each message has its own SMTP session."""
+
+
+class _Session(smtplib.SMTP):
+    """An SMTP session whose connection the cutoff can find and cut at any stage.
+
+    Implicit TLS (port 465) is done here rather than by ``smtplib.SMTP_SSL`` so that the raw
+    descriptor is known during the TLS handshake too (a server can drip that as well).
+    """
+
+    def __init__(self, host: str, tls: ssl.SSLContext | None, timeout: float) -> None:
+        super().__init__(timeout=timeout)  # no host: connect() comes later, under the cutoff
+        # smtplib checks the STARTTLS certificate against ``_host``, which only its __init__
+        # sets (when it connects at once).
+        vars(self)["_host"] = host
+        self._tls = tls
+        self._connecting_fd: int | None = None
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        raw = socket.create_connection((host, port), timeout, self.source_address)
+        self._connecting_fd = raw.fileno()
+        try:
+            if self._tls is None:
+                return raw
+            return self._tls.wrap_socket(raw, server_hostname=host)
+        finally:
+            self._connecting_fd = None
+
+    def live_fd(self) -> int | None:
+        """The connection's descriptor while it is open (STARTTLS keeps the same one)."""
+        if self.sock is not None:
+            return self.sock.fileno()
+        return self._connecting_fd

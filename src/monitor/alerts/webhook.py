@@ -9,10 +9,14 @@ Rules:
   408, 429 and 5xx are retried (``Retry-After`` honoured); any other 4xx is permanent.
 - The connection goes through ``netguard``'s transport: the target is resolved, checked against
   the SSRF policy and connected to at the checked address (issue 8).
+- Each request has a total deadline (the dispatcher's ``Cutoff``), not only per-read timeouts: a
+  receiver that answers one byte every two seconds is cut off there, and the delivery is
+  retried later. The request runs on a private event loop so that it can be cancelled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ import httpx
 from standardwebhooks import Webhook
 
 from monitor.alerts.channel import Outgoing, short_url
+from monitor.alerts.cutoff import DEFAULT_SECONDS, Cutoff, run_until_cut
 from monitor.alerts.render import DEFAULT, clean, headline_verdict
 from monitor.alerts.words import Presentation
 from monitor.claimjson import date_json, number_json
@@ -154,7 +159,8 @@ def check_webhook(options: WebhookOptions) -> list[str]:
 
 
 class WebhookChannel:
-    """POST each alert to one URL. One ``httpx.Client`` per dispatch round."""
+    """POST each alert to one URL; one ``httpx.AsyncClient`` per dispatch round, on a private
+    event loop that lives in the channel's delivery thread."""
 
     def __init__(
         self,
@@ -172,30 +178,43 @@ class WebhookChannel:
         self.allow_private = allow_private_addresses
         self.pres = pres
         self._signer = Webhook(options.secret) if options.secret else None
-        timeout = options.timeout_seconds
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout),
-            follow_redirects=False,  # a redirect is a failure (issue 7), never a silent hop
-            headers={"User-Agent": USER_AGENT},
-            transport=netguard.sync_transport(allow_private=allow_private_addresses),
-            trust_env=False,
-        )
+        self._timeout = options.timeout_seconds
+        self._runner: asyncio.Runner | None = None
+        self._client: httpx.AsyncClient | None = None
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing, cutoff: Cutoff | None = None) -> None:
+        cutoff = cutoff or Cutoff(DEFAULT_SECONDS)
         body = encode_payload(message.alert, message.parts, self.pres)
         try:
             netguard.check_url_syntax(self.url, self.allow_private)
-            with self._client.stream(
-                "POST", self.url, content=body.encode("utf-8"), headers=self.headers(message, body)
-            ) as response:
-                _check_response(self.name, response)
+            if self._runner is None:
+                self._runner = asyncio.Runner()
+            run_until_cut(cutoff, self._runner, self._post(message, body))
         except BlockedAddressError as exc:
             raise DeliveryError(f"webhook: {exc}", channel=self.name, permanent=True) from exc
+        except TimeoutError as exc:
+            raise DeliveryError(
+                f"webhook: {short_url(self.url)}: {cutoff.reason()}", channel=self.name
+            ) from exc
         except httpx.HTTPError as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise DeliveryError(
                 f"webhook: {short_url(self.url)}: {reason}", channel=self.name
             ) from exc
+
+    async def _post(self, message: Outgoing, body: str) -> None:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self._timeout),
+                follow_redirects=False,  # a redirect is a failure (issue 7), never a silent hop
+                headers={"User-Agent": USER_AGENT},
+                transport=netguard.async_transport(allow_private=self.allow_private),
+                trust_env=False,
+            )
+        content = body.encode("utf-8")
+        headers = self.headers(message, body)
+        async with self._client.stream("POST", self.url, content=content, headers=headers) as reply:
+            await _check_response(self.name, reply)
 
     def headers(self, message: Outgoing, body: str) -> dict[str, str]:
         """Standard Webhooks headers for ``body``; the timestamp is the time of this attempt."""
@@ -211,10 +230,18 @@ class WebhookChannel:
         return headers
 
     def close(self) -> None:
-        self._client.close()
+        if self._runner is None:
+            return
+        try:
+            if self._client is not None:
+                self._runner.run(self._client.aclose())
+        finally:
+            self._client = None
+            self._runner.close()
+            self._runner = None
 
 
-def _check_response(channel: str, response: httpx.Response) -> None:
+async def _check_response(channel: str, response: httpx.Response) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -224,7 +251,7 @@ def _check_response(channel: str, response: httpx.Response) -> None:
         raise DeliveryError(
             f"webhook: HTTP {status} redirect to {short_url(where)} not followed", channel=channel
         )
-    detail = f"webhook: HTTP {status}{_snippet(response)}"
+    detail = f"webhook: HTTP {status}{await _snippet(response)}"
     if status == 410:
         raise DeliveryError(detail, channel=channel, permanent=True, disable_channel=True)
     if status in (408, 429) or status >= 500:
@@ -232,10 +259,10 @@ def _check_response(channel: str, response: httpx.Response) -> None:
     raise DeliveryError(detail, channel=channel, permanent=True)
 
 
-def _snippet(response: httpx.Response) -> str:
+async def _snippet(response: httpx.Response) -> str:
     """The start of an error body, for the operator (never the whole of a stranger's reply)."""
     data = b""
-    for chunk in response.iter_bytes():
+    async for chunk in response.aiter_bytes():
         data += chunk
         if len(data) >= _MAX_ERROR_BODY:
             break

@@ -90,6 +90,7 @@ QUALIFIERS = {
     "more_than": Words("أكثر من", "more than"),
     "less_than": Words("أقل من", "less than"),
     "at_least": Words("ما لا يقل عن", "at least"),
+    "at_most": Words("ما لا يزيد على", "at most"),
 }
 NOTES = {
     "negated": Words("منفي", "negated"),

@@ -62,7 +62,7 @@ class Analyzer:
         day = publication_day(published)
         # dates only where a claim may be: most sentences of an article hold none
         spans = claims.claim_sentences(norm, self.rules)
-        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules)
+        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)
         findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
         lede = read_lede(title, norm.text, findings, day, self.rules)
         return ArticleAnalysis(relevance, findings, body, lede)

@@ -141,6 +141,7 @@ _FLAG_LISTS = {
     "finish": "finish",
     "movers": "mover",
     "signed": "signed",
+    "reporting": "report",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")

@@ -16,6 +16,14 @@ Rules (the file's comments say the same to users):
   sentence that counts, is cancelled by a foreign place: "واشنطن تنهي وجودها العسكري في
   النيجر") is about that country: its sentences that name no Iraqi context are about it too
   and are cancelled the same way ("وقال البنتاغون إن الانسحاب اكتمل").
+- Exclusions weigh what the article is about. An article about Iraq (Iraqi context in at least
+  two sentences, and in at least twice as many sentences as name only foreign places; the title
+  counts as two sentences) names other countries in passing: there a foreign place cancels a
+  sentence only when it stands within a few words of the action ("انسحاب … من أفغانستان", not
+  "… مع بقاء قوات حتى 2026 لدعم المهمة في سوريا"), such a sentence costs nothing, and the
+  foreign-lede rule above does not apply.
+- An Iraqi place that is where forces go ("… من قاعدة في سوريا باتجاه العراق") does not lift a
+  foreign-place exclusion, in the title as in the body.
 - Relevant = score ≥ threshold and an Iraqi context term outside cancelled sentences.
 """
 
@@ -36,6 +44,7 @@ __all__ = ["KeywordRules", "Place", "default_rules_path", "load_rules", "score",
 
 _TOWARDS = frozenset({"الي", "نحو", "باتجاه", "صوب"})
 _TARGET_WINDOW = 5
+_FOREIGN_NEAR = 6  # words from the action to a foreign place that cancels it (Iraqi article)
 _MAX_TERMS = 12  # the terms of the best sentences are enough to see what decided  # "انسحاب نواب الكتلة الصدرية من البرلمان": the target follows within 5 words
 
 
@@ -88,21 +97,26 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
         The decision, the score (rounded to 2 places) and the terms that decided it.
     """
     body = rules.lexicon.scan(norm.text)
-    units = _units(body, rules, 1.0)
+    head = rules.lexicon.scan(normalize_text(title)) if title else None
+    iraqi = about_iraq(body, head)
+    units = _units(body, rules, 1.0, iraqi)
     head_units: list[_Unit] = []
-    if title:
-        head = rules.lexicon.scan(normalize_text(title))
-        head_units = _units(head, rules, rules.title_weight)
-    foreign = _foreign_lede(head_units or sorted(units, key=lambda u: u.sentence)[:1], rules)
+    if head is not None:
+        head_units = _units(head, rules, rules.title_weight, iraqi)
+    foreign = None
+    if not iraqi:
+        foreign = _foreign_lede(head_units or sorted(units, key=lambda u: u.sentence)[:1], rules)
     if foreign is not None:
         units = [_as_foreign(u, foreign) for u in units]
         head_units = [_as_foreign(u, foreign) for u in head_units]
     context = _has_context(body, units)
-    if title:
+    if head is not None:
         context = context or _has_context(head, head_units)
     units += head_units
     valid = sorted((u for u in units if u.excluded_by is None), key=lambda u: -u.value)
     cancelled = sorted((u for u in units if u.excluded_by is not None), key=lambda u: -u.value)
+    if iraqi:  # another country named in passing is no evidence against the article
+        cancelled = [u for u in cancelled if u.excluded_by not in rules.foreign_unless]
     total = sum(u.value * rules.decay**i for i, u in enumerate(valid))
     total -= rules.exclusion_penalty * sum(
         u.value * rules.decay**i for i, u in enumerate(cancelled)
@@ -115,7 +129,19 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
     return Relevance(relevant, round(total, 2), tuple(dict.fromkeys(terms)))
 
 
-def _units(scan: lx.Scan, rules: KeywordRules, factor: float) -> list[_Unit]:
+def about_iraq(body: lx.Scan, head: lx.Scan | None = None) -> bool:
+    """Is the article about Iraq, whatever other countries it names in passing?"""
+    iraq = {h.sentence for h in body.hits if h.term.role == "context"}
+    foreign = {h.sentence for h in body.hits if h.term.role == "x_place"} - iraq
+    n_iraq, n_foreign = len(iraq), len(foreign)
+    if head is not None:
+        roles = {h.term.role for h in head.hits}
+        n_iraq += 2 * ("context" in roles)
+        n_foreign += 2 * ("x_place" in roles and "context" not in roles)
+    return n_iraq >= 2 and n_iraq >= 2 * n_foreign
+
+
+def _units(scan: lx.Scan, rules: KeywordRules, factor: float, iraqi: bool = False) -> list[_Unit]:
     by_sentence: dict[int, list[lx.Hit]] = {}
     for h in scan.hits:
         by_sentence.setdefault(h.sentence, []).append(h)
@@ -127,7 +153,7 @@ def _units(scan: lx.Scan, rules: KeywordRules, factor: float) -> list[_Unit]:
             for h in by_sentence.get(s, ())
             if h.term.role == "actor"
         ]
-        unit = _sentence_unit(sent, hits, near, rules, factor, scan.tokens)
+        unit = _sentence_unit(sent, hits, near, rules, factor, scan.tokens, iraqi)
         if unit is not None:
             units.append(unit)
     return units
@@ -140,6 +166,7 @@ def _sentence_unit(
     rules: KeywordRules,
     factor: float,
     tokens: Sequence[str],
+    iraqi: bool = False,
 ) -> _Unit | None:
     best: tuple[float, lx.Hit, lx.Hit] | None = None
     best_cancelled: tuple[float, str] | None = None
@@ -148,7 +175,7 @@ def _sentence_unit(
         if actor is None:
             continue
         value = actor.term.weight + action.term.weight
-        reason = veto_for(action, hits, rules, tokens)
+        reason = veto_for(action, hits, rules, tokens, foreign_near=iraqi)
         if reason is None:
             if best is None or value > best[0]:
                 best = (value, actor, action)
@@ -212,6 +239,7 @@ def veto_for(
     rules: KeywordRules,
     tokens: Sequence[str] = (),
     nearer_actor: bool = True,
+    foreign_near: bool = False,
 ) -> str | None:
     """The id of the exclusion that cancels ``action`` in its sentence, or None.
 
@@ -219,7 +247,8 @@ def veto_for(
     foreign place or another party after إلى/نحو/باتجاه is where forces go or who receives a
     base ("نقلها إلى الكويت"، "تُسلَّم إلى قوات البيشمركة"), not who leaves or where from.
     ``nearer_actor=False`` skips the nearer-actor exclusions (for a handover, the other party
-    near the verb is the one receiving).
+    near the verb is the one receiving). ``foreign_near=True`` (an article about Iraq): a
+    foreign place cancels only within ``_FOREIGN_NEAR`` words of the action.
     """
     positives = [h for h in sentence_hits if h.term.role == "actor"]
     near_pos = min((distance(p, action) for p in positives), default=None)
@@ -236,10 +265,16 @@ def veto_for(
             if d <= rules.sentence_window_words and (near_pos is None or d < near_pos):
                 return h.term.tag
     for h in sentence_hits:
-        if h.term.role == "x_place" and not _is_destination(h, tokens, 5):
-            lifting = rules.foreign_unless.get(h.term.tag, frozenset())
-            if not any(c.term.role == "context" and c.term.tag in lifting for c in sentence_hits):
-                return h.term.tag
+        if h.term.role != "x_place" or _is_destination(h, tokens, 5):
+            continue
+        if foreign_near and distance(h, action) > _FOREIGN_NEAR:
+            continue
+        lifting = rules.foreign_unless.get(h.term.tag, frozenset())
+        if not any(
+            c.term.role == "context" and c.term.tag in lifting and not _is_destination(c, tokens, 2)
+            for c in sentence_hits
+        ):
+            return h.term.tag
     return None
 
 

@@ -12,7 +12,8 @@ Rules:
   and counts from two hundred / two thousand), always qualified ``at_least``.
 - Qualifiers before the number: نحو، حوالي، قرابة، زهاء، (ما) يقارب، يناهز، ما يقرب من، تقريبا
   (after) → about; أكثر من، (ما) يزيد عن/على، يتجاوز، يفوق، أزيد من → more_than; أقل من، ما دون → less_than;
-  ما لا يقل عن، لا يقل عن، على الأقل (after) → at_least.
+  ما لا يقل عن، لا يقل عن، على الأقل (before or after) → at_least; (ما) لا يتجاوز، لا يزيد عن/على، لا يفوق،
+  على الأكثر، كحد أقصى (after) → at_most (a negated "more than" is a ceiling, not a floor).
 
 ``find_counts`` keeps the numbers right before a configured troop or vehicle unit (``troop_units``
 in ``keywords.toml``): a number followed by a unit noun is a count, never a year.
@@ -54,8 +55,21 @@ _STARTERS = frozenset(
 )
 
 _PHRASES_BEFORE: tuple[tuple[str, Qualifier], ...] = (
+    # negated "more than" first: "لا يتجاوز خمسة" is at most five, never more than five
+    ("لا يتجاوز", "at_most"),
+    ("لا تتجاوز", "at_most"),
+    ("لن يتجاوز", "at_most"),
+    ("لن تتجاوز", "at_most"),
+    ("لا يزيد عن", "at_most"),
+    ("لا يزيد علي", "at_most"),
+    ("لا تزيد عن", "at_most"),
+    ("لا تزيد علي", "at_most"),
+    ("لا يفوق", "at_most"),
+    ("لا يتعدي", "at_most"),
+    ("لا تتعدي", "at_most"),
     ("ما لا يقل عن", "at_least"),
     ("لا يقل عن", "at_least"),
+    ("علي الاقل", "at_least"),  # also before the figure: "على الأقل 2500"
     ("ما يقرب من", "about"),
     ("ما يقارب", "about"),
     ("ما يزيد عن", "more_than"),
@@ -84,7 +98,10 @@ _QUALIFIERS_BEFORE = tuple((tuple(p.split()), q) for p, q in _PHRASES_BEFORE)
 _QUALIFIERS_AFTER: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
     (("تقريبا",), "about"),
     (("علي", "الاقل"), "at_least"),
+    (("علي", "الاكثر"), "at_most"),
+    (("كحد", "اقصي"), "at_most"),
 )
+_COUNT_NOUN = "عدد"
 _CLITICS = re.compile(r"^(?:[وف]?[بل]?)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
@@ -209,15 +226,23 @@ def _multiplier(word: str) -> int:
 
 
 def _qualifier(words: list[tuple[str, int, int]], i: int, j: int) -> Qualifier:
-    before = [w for w, _, _ in words[max(0, i - 4) : i]]
+    before = [w for w, _, _ in words[max(0, i - 6) : i]]
+    # the counted noun may stand between the verb and the number: "يتجاوز عددهم 2000"،
+    # "لا يتجاوز عدد المستشارين خمسة"
+    heads = [before]
+    if before and before[-1].startswith(_COUNT_NOUN) and before[-1] != _COUNT_NOUN:
+        heads.append(before[:-1])
+    if len(before) >= 2 and before[-2] == _COUNT_NOUN:
+        heads.append(before[:-2])
     for phrase, qualifier in _QUALIFIERS_BEFORE:
         n = len(phrase)
-        if len(before) < n:
-            continue
-        tail = before[-n:]
-        head_ok = tail[0] == phrase[0] or _CLITICS.sub("", tail[0], count=1) == phrase[0]
-        if head_ok and tuple(tail[1:]) == phrase[1:]:
-            return qualifier
+        for head in heads:
+            if len(head) < n:
+                continue
+            tail = head[-n:]
+            head_ok = tail[0] == phrase[0] or _CLITICS.sub("", tail[0], count=1) == phrase[0]
+            if head_ok and tuple(tail[1:]) == phrase[1:]:
+                return qualifier
     after = [w for w, _, _ in words[j : j + 4]]
     for phrase, qualifier in _QUALIFIERS_AFTER:
         for k in range(len(after) - len(phrase) + 1):

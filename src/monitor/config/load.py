@@ -211,6 +211,10 @@ def _delivery(s: Section) -> DeliverySettings:
         max_age_hours=s.positive("max_age_hours", float, d.max_age_hours),
         backoff_base_seconds=s.positive("backoff_base_seconds", float, d.backoff_base_seconds),
         backoff_max_seconds=s.positive("backoff_max_seconds", float, d.backoff_max_seconds),
+        send_deadline_seconds=s.positive("send_deadline_seconds", float, d.send_deadline_seconds),
+        round_deadline_seconds=s.positive(
+            "round_deadline_seconds", float, d.round_deadline_seconds
+        ),
     )
     s.done()
     return out

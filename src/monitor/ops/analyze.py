@@ -69,8 +69,8 @@ def run_analyze(
     items = []
     for lineno, line in enumerate(inp, 1):
         if line.strip():
-            record = _parse_line(line, lineno)
-            items.append(_analyze_record(record, analyzer, extract_html))
+            record = parse_line(line, lineno)
+            items.append(analyze_record(record, analyzer, extract_html))
     stories = group_stories(items)
     for n, (item, story) in enumerate(zip(items, stories, strict=True), 1):
         if fmt == "json":
@@ -81,7 +81,9 @@ def run_analyze(
 
 
 @dataclass(frozen=True, slots=True)
-class _Record:
+class Record:
+    """One input article of ``monitor analyze``, as read from its JSON line."""
+
     id: str
     url: str | None
     outlet: str | None
@@ -91,8 +93,13 @@ class _Record:
     html: str | None
 
 
-def _parse_line(line: str, lineno: int) -> _Record:
-    where = f"analyze: line {lineno}"
+def parse_line(line: str, lineno: int, source: str = "analyze") -> Record:
+    """One input line of ``monitor analyze`` (also the labelled lines of ``monitor eval``).
+
+    Raises:
+        InputError: naming ``source`` and the line.
+    """
+    where = f"{source}: line {lineno}"
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -106,7 +113,7 @@ def _parse_line(line: str, lineno: int) -> _Record:
     if not isinstance(raw["id"], str | int) or isinstance(raw["id"], bool):
         raise InputError(f"{where}: field 'id' must be a string")
     fields = {k: _optional_str(raw, k, where) for k in ("url", "outlet", "title", "text", "html")}
-    return _Record(
+    return Record(
         id=str(raw["id"]),
         published=_published(raw.get("published"), where),
         **fields,
@@ -133,8 +140,8 @@ def _published(value: Any, where: str) -> datetime | date | None:
     raise InputError(f"{where}: field 'published' must be YYYY-MM-DD, an ISO datetime or null")
 
 
-def _analyze_record(
-    rec: _Record, analyzer: Analyzer, extract_html: Callable[[str, str | None], str] | None
+def analyze_record(
+    rec: Record, analyzer: Analyzer, extract_html: Callable[[str, str | None], str] | None
 ) -> BatchItem:
     text = rec.text
     if text is None:
@@ -173,13 +180,17 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "kind": c.kind,
         "sentence": c.sentence,
         "date": date_json(c.date),
-        "places": list(c.places),
+        "reported": date_json(c.reported),
+        # every place the claim names; where forces go is also listed apart
+        "places": list(dict.fromkeys(c.places + c.destinations)),
+        "destinations": list(c.destinations),
         "number": number_json(c.number),
         "negated": c.negated,
         "hedged": c.hedged,
         "verdict": v.verdict,
         "timeline_event": v.timeline_event,
         "reason": v.reason,
+        "reason_ar": v.reason_ar,
     }
 
 
@@ -210,9 +221,11 @@ def _claim_text(i: int, f: Finding) -> list[str]:
         if c.date.end != c.date.start:
             span += f"..{c.date.end.isoformat()}"
         facts.append(f"date {span} «{c.date.text}»")
+    if c.reported:
+        facts.append(f"reported {c.reported.start.isoformat()} «{c.reported.text}»")
     if c.places:
         facts.append("places " + ", ".join(c.places))
-    if c.destinations:  # not in the JSON contract: the report shows where forces go
+    if c.destinations:
         facts.append("to " + ", ".join(c.destinations))
     if c.number:
         q = "" if c.number.qualifier == "exact" else c.number.qualifier.replace("_", " ") + " "

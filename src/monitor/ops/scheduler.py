@@ -13,13 +13,18 @@ Rules:
   deliveries stay in the durable outbox for the next start), then the process exits 0. A second
   signal changes nothing; a signal before the scheduler started stops it as soon as it starts.
   The handler only sets a flag (signals come in bursts and may nest); a thread acts on it.
+  Whatever a peer or a library does, the process is gone ``STOP_DEADLINE_SECONDS`` after the
+  signal (Docker kills at 10 s): every wait is bounded well below that, and should one not be,
+  the process exits anyway (the state is transactional; undelivered alerts wait in the outbox).
 - ``/healthz`` and ``monitor healthcheck`` share ``cycle_health``: unhealthy before the first
-  good cycle and when the last good one is older than ``max_cycle_age_minutes``.
+  good cycle and when the last good one is older than ``max_cycle_age_minutes``; and unhealthy
+  while writes to the state fail (``/healthz`` from memory, ``healthcheck`` from the beacon).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -33,11 +38,12 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StoreError
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.metrics import serve
 from monitor.pipeline.runtime import Runtime
 from monitor.store import Store, utcnow
+from monitor.store.beacon import read_beacon
 
 log = logging.getLogger("monitor.ops.scheduler")
 
@@ -48,6 +54,7 @@ SCHEDULER_OPTIONS: dict[str, Any] = {
 }
 DISPATCH_EVERY = timedelta(minutes=1)
 _SIGNAL_POLL_SECONDS = 0.25
+STOP_DEADLINE_SECONDS = 8.0  # from the signal to the exit, whatever is still running
 
 
 class Daemon:
@@ -92,6 +99,10 @@ class Daemon:
                 log.exception("dispatch failed")
                 return
             self.rt.metrics.count_deliveries(report.outcomes)
+            if report.store_error:
+                self.rt.note_store(StoreError(report.store_error, disk_full=report.disk_full))
+            elif self.rt.store_error is not None:  # writes work again
+                self.rt.note_store(None)
 
     def schedule(self) -> None:
         """Add the cycle job (first run now) and the dispatch job to the scheduler."""
@@ -115,6 +126,8 @@ class Daemon:
 
     def healthy(self) -> tuple[bool, str]:
         """For ``/healthz``: from the metrics gauge, never the database (a cycle may hold it)."""
+        if self.rt.store_error is not None:
+            return False, f"the state is failing: {self.rt.store_error}"
         at = self.rt.metrics.last_good_cycle_at()
         last = datetime.fromtimestamp(at, UTC) if at else None
         return cycle_health(last, self.rt.config.health.max_cycle_age_minutes)
@@ -203,11 +216,23 @@ class Daemon:
             time.sleep(_SIGNAL_POLL_SECONDS)
             if self.scheduler.state != STATE_STOPPED:
                 self.scheduler.wakeup()
+        threading.Thread(target=_exit_at_stop_deadline, name="stop-deadline", daemon=True).start()
         self.stop(self._signal)
 
     def _on_started(self, event: SchedulerEvent) -> None:
         if self.rt.stopping.is_set():  # a signal arrived between run() and start()
             threading.Thread(target=self._shutdown, name="shutdown").start()
+
+
+def _exit_at_stop_deadline() -> None:
+    """The last resort behind the bounded waits: leave before the container's SIGKILL."""
+    time.sleep(STOP_DEADLINE_SECONDS)
+    log.error(
+        "stop deadline passed: exiting now",
+        extra={"kv": {"seconds": STOP_DEADLINE_SECONDS, "threads": threading.active_count()}},
+    )
+    logging.shutdown()
+    os._exit(0)  # a requested stop; SQLite's journal keeps the state whole
 
 
 def cycle_health(last_good: datetime | None, max_age_minutes: float) -> tuple[bool, str]:
@@ -221,6 +246,11 @@ def cycle_health(last_good: datetime | None, max_age_minutes: float) -> tuple[bo
 
 
 def last_cycle_health(store: Store, max_age_minutes: float) -> tuple[bool, str]:
-    """``cycle_health`` from the store (``monitor healthcheck``)."""
+    """``cycle_health`` from the store (``monitor healthcheck``); unhealthy first of all while
+    the beacon says writes fail (the database itself cannot record that)."""
+    beacon = read_beacon(store.path.parent) if store.path else None
+    if beacon is not None and beacon.store_error:
+        since = beacon.store_error_since or "?"
+        return False, f"the state is failing since {since}: {beacon.store_error}"
     last = store.last_cycle(ok_only=True)
     return cycle_health(None if last is None else last[0], max_age_minutes)

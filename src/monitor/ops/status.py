@@ -14,6 +14,7 @@ from monitor.config.load import Config
 from monitor.errors import redact_url
 from monitor.models import SourceHealth
 from monitor.store import Store, to_db, utcnow
+from monitor.store.beacon import read_beacon
 
 _ERROR_WIDTH = 80
 
@@ -33,6 +34,19 @@ def status_json(config: Config, store: Store) -> dict[str, Any]:
         "last_good_cycle": None if last_ok is None else to_db(last_ok[0]),
         "outbox": dict(outbox),
         "entries": store.count_entries(),
+        "store_error": _store_error(config),
+    }
+
+
+def _store_error(config: Config) -> dict[str, Any] | None:
+    """What the beacon says while writes to the state fail (the database cannot say it)."""
+    beacon = read_beacon(config.state_dir)
+    if beacon is None or not beacon.store_error:
+        return None
+    return {
+        "error": beacon.store_error,
+        "since": beacon.store_error_since,
+        "disk_full": beacon.disk_full,
     }
 
 
@@ -76,6 +90,9 @@ def status_text(data: dict[str, Any]) -> str:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = [f"status at {data['now']}", ""]
+    if data.get("store_error"):
+        failing = data["store_error"]
+        lines += [f"STATE FAILING since {failing['since']}: {failing['error']}", ""]
     for row in rows:
         cells = [*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]
         lines.append("  ".join(cells).rstrip())
@@ -94,6 +111,9 @@ def status_text(data: dict[str, Any]) -> str:
     counts = ", ".join(f"{k}={v}" for k, v in sorted(data["outbox"].items())) or "empty"
     lines.append(f"outbox: {counts}  (details: monitor outbox)")
     lines.append(f"entries kept: {data['entries']}")
+    if "integrity" in data:
+        found = data["integrity"]
+        lines.append(f"integrity check: {found if found == 'ok' else '; '.join(found)}")
     return "\n".join(lines)
 
 

@@ -9,6 +9,11 @@
 A source that fails (fetch, parse, deadline) is recorded against that source only; the others
 go on. The first cycle on an empty state seeds it (marks what the feeds list as seen) without
 alerting, unless asked to alert. ``monitor once`` and ``monitor run`` both call ``run_cycle``.
+
+A write that fails (a full disk, a damaged database) ends the cycle where it is and fails it:
+what was committed stays, the rest is read again next cycle, nothing is delivered, and the
+report, the beacon (``store/beacon.py``), the metrics and the exit code of ``monitor once`` say
+so. A stop request (SIGTERM) leaves the articles not yet analysed for the next start.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.compose import story_alert
 from monitor.alerts.digest import route
 from monitor.alerts.dispatch import DispatchReport
-from monitor.errors import FetchError, ParseError
+from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
     Article,
     ArticleAnalysis,
@@ -39,10 +46,14 @@ from monitor.pipeline import sourcehealth
 from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.sources import extract, parse
 from monitor.sources.fetch import Fetcher
-from monitor.store import utcnow
+from monitor.store import db_error, utcnow
+from monitor.stories.desk import StoryDesk
 
 log = logging.getLogger("monitor.pipeline.cycle")
 FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
+# After a stop request, articles already fetched are still analysed for this long; the rest
+# stays unseen and is read again at the next start (the exit must beat Docker's 10 s).
+STOP_PROCESS_SECONDS = 3.0
 
 
 @dataclass
@@ -53,30 +64,90 @@ class _Tally:
     stories_updated: int = 0
     alerts: int = 0
     seeded: bool = False
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    stop_seen: float | None = None  # time.monotonic() when the loop first saw a stop request
+
+    def out_of_time(self, stopping: threading.Event) -> bool:
+        """Whether the stop request's processing budget is spent."""
+        if not stopping.is_set():
+            return False
+        now = time.monotonic()
+        self.stop_seen = self.stop_seen or now
+        return now - self.stop_seen > STOP_PROCESS_SECONDS
 
 
 def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleReport:
-    """Run one full cycle and return its report (also logged and stored)."""
+    """Run one full cycle and return its report (also logged and stored).
+
+    A failed write does not raise: it ends the cycle and the report's ``store_error`` says why.
+    """
     started = utcnow()
     t0 = time.monotonic()
     wants_alerts = (
         rt.config.alert_on_first_run if alert_on_first_run is None else alert_on_first_run
     )
     tally = _Tally()
-    outcomes = asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
-    sourcehealth.check_sources(rt, started)
-    # Stopping: the outbox is durable, the next start delivers; exit within the grace period.
-    delivered = DispatchReport() if rt.stopping.is_set() else rt.dispatcher().dispatch(utcnow())
-    rt.metrics.count_deliveries(delivered.outcomes)
+    delivered = DispatchReport()
+    store_error: StoreError | None = None
+    try:
+        _run_stages(rt, wants_alerts, tally, started)
+        # Stopping: the outbox is durable, the next start delivers; exit within the grace.
+        if not rt.stopping.is_set():
+            delivered = rt.dispatcher().dispatch(utcnow())
+        rt.metrics.count_deliveries(delivered.outcomes)
+        if delivered.store_error:
+            raise StoreError(delivered.store_error, disk_full=delivered.disk_full)
+        _prune(rt)
+    except StoreError as exc:
+        store_error = exc
+    report = _report(started, tally, delivered, store_error)
+    ok = store_error is None and (report.sources_ok > 0 or not report.sources)
+    if store_error is None:
+        try:
+            with rt.store.transaction():
+                rt.store.record_cycle(report, ok)
+        except StoreError as exc:
+            store_error, ok = exc, False
+            report = replace(report, store_error=str(exc))
+    rt.note_store(store_error, cycle_ok=ok)
+    _count_cycle(rt, report, ok, time.monotonic() - t0)
+    if store_error is not None:
+        log.error("cycle failed: the state cannot be written", extra={"kv": report.summary})
+    else:
+        log.info("cycle finished", extra={"kv": report.summary})
+    return report
+
+
+def _run_stages(rt: Runtime, wants_alerts: bool, tally: _Tally, started: datetime) -> None:
+    """Fetch, process and check the sources; a database error comes out as ``StoreError``."""
+    try:
+        if rt.desk_stale:  # the last cycle failed mid-story: start again from what was stored
+            rt.desk = StoryDesk(rt.store, rt.config.stories)
+            rt.desk_stale = False
+        asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
+        sourcehealth.check_sources(rt, started)
+    except sqlite3.Error as exc:  # a read on a damaged database (writes raise StoreError)
+        raise db_error(exc, rt.store.path) from exc
+
+
+def _prune(rt: Runtime) -> None:
     with rt.store.transaction():
         keep = timedelta(days=max(rt.config.stories.window_days * 4, 30))
         rt.store.prune_entries(keep)
         rt.store.prune_outbox(utcnow() - keep)  # delivered and dead rows; pending ones stay
         rt.desk.prune(utcnow())
-    report = CycleReport(
+
+
+def _report(
+    started: datetime,
+    tally: _Tally,
+    delivered: DispatchReport,
+    store_error: StoreError | None,
+) -> CycleReport:
+    return CycleReport(
         started_at=started,
         finished_at=utcnow(),
-        sources=tuple(outcomes),
+        sources=tuple(tally.outcomes),
         articles=tally.articles,
         relevant=tally.relevant,
         stories_new=tally.stories_new,
@@ -85,19 +156,14 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
         deliveries_ok=delivered.sent,
         deliveries_failed=delivered.failed + delivered.dead,
         seeded=tally.seeded,
+        store_error=None if store_error is None else str(store_error),
     )
-    ok = report.sources_ok > 0 or not report.sources
-    with rt.store.transaction():
-        rt.store.record_cycle(report, ok)
-    _count_cycle(rt, report, ok, time.monotonic() - t0)
-    log.info("cycle finished", extra={"kv": report.summary})
-    return report
 
 
 # --------------------------------------------------------------------------- fetch phase
 
 
-async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> list[SourceOutcome]:
+async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> None:
     """Fetch every due source concurrently and process what comes in (see ``_process``).
 
     The sources that answer within ``FIRST_WAVE_SECONDS`` are processed together, their
@@ -106,7 +172,7 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
     """
     now = utcnow()
     due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
-    outcomes: list[SourceOutcome] = []
+    outcomes = tally.outcomes  # filled as sources complete: a store error keeps what was done
     async with Fetcher(rt.config.http) as fetcher:
         tasks = {
             asyncio.create_task(_fetch_source(rt, fetcher, s, _seeds(rt, s, wants_alerts))): s
@@ -129,7 +195,9 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                 else:
                     task.cancel()
                     outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
-    return outcomes
+        finally:
+            for task in pending:  # a store error left them running: they are not needed now
+                task.cancel()
 
 
 def _wave_end(timeout: float | None) -> str:
@@ -280,8 +348,13 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
     work.sort(key=lambda item: (_publication_order(item[0]), item[1].source.id))
     failed: set[str] = set()
     for article, batch in work:
+        if tally.out_of_time(rt.stopping):  # the rest stays unseen, read at the next start
+            failed.add(batch.source.id)
+            continue
         try:
             _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
+        except (StoreError, sqlite3.Error):
+            raise  # the state, not the article: the cycle ends here (``run_cycle``)
         except Exception:  # this article only: it stays unseen and is retried next cycle
             failed.add(batch.source.id)
             log.exception("article failed", extra={"kv": {"url": article.url}})
@@ -323,11 +396,13 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
     )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
+    done = _Tally()  # counted into ``tally`` only once committed
+    rt.desk_stale = True  # until the commit: a failure leaves the in-memory index ahead
     with rt.store.transaction():
         story_id = None
         if analysis.relevance.relevant:
-            tally.relevant += 1
-            story_id = _assign_story(rt, article, analysis, tally)
+            done.relevant += 1
+            story_id = _assign_story(rt, article, analysis, done)
         rt.store.record_entry(
             article.entry,
             feed_hash=feed_hash,
@@ -335,6 +410,11 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
             relevant=analysis.relevance.relevant,
             story_id=story_id,
         )
+    rt.desk_stale = False
+    tally.relevant += done.relevant
+    tally.stories_new += done.stories_new
+    tally.stories_updated += done.stories_updated
+    tally.alerts += done.alerts
 
 
 def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
@@ -358,7 +438,8 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
 
 
 def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:
-    rt.metrics.cycles.labels("ok" if ok else "failed").inc()
+    outcome = "write_failed" if report.store_error else "ok" if ok else "failed"
+    rt.metrics.cycles.labels(outcome).inc()
     rt.metrics.cycle_seconds.observe(seconds)
     if ok:
         rt.metrics.last_good_cycle.set(report.finished_at.timestamp())

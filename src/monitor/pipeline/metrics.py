@@ -3,7 +3,8 @@
 A private ``CollectorRegistry`` keeps tests and several runtimes in one process apart. The
 names are stable (dashboards depend on them); counters get prometheus-client's ``_total``:
 
-    monitor_cycles_total{outcome}                  ok | failed | crashed
+    monitor_cycles_total{outcome}                  ok | failed | write_failed | crashed
+    monitor_store_write_errors_total{kind}         disk_full | other (the state not written)
     monitor_cycle_seconds                          histogram
     monitor_source_fetches_total{source,result}    ok | not_modified | fetch | parse | empty
                                                    | deadline
@@ -69,6 +70,12 @@ class Metrics:
             "monitor_deliveries",
             "Deliveries by channel and outcome",
             ["channel", "outcome"],
+            registry=r,
+        )
+        self.store_errors = Counter(
+            "monitor_store_write_errors",
+            "Cycles or dispatch rounds stopped by a failed write to the state",
+            ["kind"],
             registry=r,
         )
         self.last_good_cycle = Gauge(

@@ -10,9 +10,11 @@ from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config
+from monitor.errors import StoreError
 from monitor.models import Article, FeedEntry, HttpCache, Source, SourceOutcome
 from monitor.pipeline.metrics import Metrics
-from monitor.store import Store
+from monitor.store import Store, to_db, utcnow
+from monitor.store.beacon import record_outcome
 from monitor.stories.desk import StoryDesk
 
 
@@ -27,6 +29,8 @@ class Runtime:
     demo: bool = False  # ``monitor demo``: invented stories, marked so in every alert
     metrics: Metrics = field(default_factory=Metrics)
     stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
+    store_error: str | None = None  # the last write failure, while writes keep failing
+    desk_stale: bool = False  # a story write failed: rebuild the index from the store
     analyzer: Analyzer = field(init=False)
     desk: StoryDesk = field(init=False)
 
@@ -42,6 +46,21 @@ class Runtime:
             console_stream=self.console,
             allow_private_addresses=self.config.http.allow_private_addresses,
             pres=self.presentation,
+            stop=self.stopping,
+        )
+
+    def note_store(self, error: StoreError | None, *, cycle_ok: bool | None = None) -> None:
+        """Remember whether writes work, in memory (``/healthz``), in the metrics and in the
+        beacon (``monitor healthcheck`` and ``status``, which cannot rely on the database)."""
+        self.store_error = None if error is None else str(error)
+        if error is not None:
+            self.metrics.store_errors.labels("disk_full" if error.disk_full else "other").inc()
+        record_outcome(
+            self.config.state_dir,
+            to_db(utcnow()) or "",
+            cycle_ok=cycle_ok,
+            store_error=self.store_error,
+            disk_full=error is not None and error.disk_full,
         )
 
     @property

@@ -35,7 +35,7 @@ from monitor.store import utcnow
 log = logging.getLogger("monitor.health")
 
 MAX_BACKOFF = timedelta(hours=12)
-STOP_GRACE_SECONDS = 5.0  # fetches in flight at SIGTERM get this long to land
+STOP_GRACE_SECONDS = 4.0  # fetches in flight at SIGTERM get this long to land
 _STOP_POLL_SECONDS = 0.2
 
 CAUSES: dict[str, str] = {

@@ -7,12 +7,12 @@ PostgreSQL backend for several daemons sharing one state can be added beside it 
 
 from __future__ import annotations
 
-from monitor.store.base import BaseStore, from_db, to_db, utcnow
+from monitor.store.base import BaseStore, db_error, from_db, to_db, utcnow
 from monitor.store.feeds import FeedsMixin
 from monitor.store.outbox import OutboxMixin, delivery_key
 from monitor.store.stories import StoriesMixin
 
-__all__ = ["Store", "delivery_key", "from_db", "to_db", "utcnow"]
+__all__ = ["Store", "db_error", "delivery_key", "from_db", "to_db", "utcnow"]
 
 
 class Store(FeedsMixin, OutboxMixin, StoriesMixin, BaseStore):

@@ -1,4 +1,10 @@
-"""The connection, transactions and the one-daemon-per-state-directory lock."""
+"""The connection, transactions and the one-daemon-per-state-directory lock.
+
+Every SQLite error that leaves a transaction becomes a ``StoreError`` that says what happened
+in one line: a full disk is named as such (SQLITE_FULL, or an I/O error while the file system
+has no space left), a malformed database says how to recover. Callers never see sqlite3's own
+exceptions from a write.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,21 @@ from pathlib import Path
 from typing import IO, Self
 
 from monitor.errors import StoreError
+from monitor.store.beacon import Beacon, read_beacon, record_outcome, write_beacon
+from monitor.store.check import (
+    RECOVERY_HINT,
+    check_expected,
+    damaged,
+    integrity_problems,
+    quick_check,
+)
 from monitor.store.schema import migrate
 
 DB_NAME = "monitor.db"
 LOCK_NAME = "monitor.lock"
 MAX_PARAMS = 500  # keys per IN (...) lookup (see chunked)
+# SQLite primary result codes (the low byte of an extended code).
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 10, 11, 13, 26
 
 
 def utcnow() -> datetime:
@@ -55,8 +71,11 @@ def chunked(keys: Iterable[str]) -> Iterator[tuple[list[str], str]]:
 class BaseStore:
     """Owns the SQLite connection. Table groups add their queries as mixins (see ``Store``)."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: IO[str] | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, lock: IO[str] | None = None, path: Path | None = None
+    ) -> None:
         self.conn = conn
+        self.path = path  # None in memory
         self._lock = lock
         self._depth = 0
 
@@ -64,25 +83,42 @@ class BaseStore:
     def open(cls, state_dir: Path, *, lock: bool = True) -> Self:
         """Open (and migrate) ``state_dir/monitor.db``; with ``lock``, refuse a second daemon.
 
+        With ``lock`` (the daemon, ``monitor once``) the database is also checked
+        (``PRAGMA quick_check``), and a failure to open is written to the beacon, so that
+        ``monitor healthcheck`` fails while the state is unusable (``check.py``).
+
         Raises:
-            StoreError: the directory is unusable, the database is corrupt, or it is locked.
+            StoreError: the directory is unusable, the database is damaged, missing where one
+                was expected, on a full disk, or locked by another daemon.
         """
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"store: cannot create state directory {state_dir}: {exc}") from exc
         handle = _take_lock(state_dir / LOCK_NAME) if lock else None
+        db = state_dir / DB_NAME
         try:
-            conn = _connect(str(state_dir / DB_NAME))
+            check_expected(state_dir, db)
+            conn = _connect(db)
+            if lock:
+                _check(conn, db)
+        except StoreError as exc:
+            if handle:
+                handle.close()
+                now = to_db(utcnow()) or ""
+                record_outcome(state_dir, now, store_error=str(exc), disk_full=exc.disk_full)
+            raise
         except BaseException:
             if handle:
                 handle.close()
             raise
-        return cls(conn, handle)
+        if read_beacon(state_dir) is None:  # from now on, this directory has a database
+            write_beacon(state_dir, Beacon(created_at=to_db(utcnow()) or ""))
+        return cls(conn, handle, db)
 
     @classmethod
     def memory(cls) -> Self:
-        return cls(_connect(":memory:"))
+        return cls(_connect(None))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -94,23 +130,30 @@ class BaseStore:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
+            self.conn.execute("BEGIN IMMEDIATE")
             yield
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             # A failed COMMIT leaves the transaction open, and SQLite has already rolled back
             # after some errors (disk full, I/O): end it only if it is still there, so the
             # connection is usable for the next cycle and the original error is the one raised.
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # the first error is the one to report
+                    self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise db_error(exc, self.path) from exc
             raise
         finally:
             self._depth = 0
 
     def integrity_ok(self) -> bool:
-        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        return not self.integrity_problems()
+
+    def integrity_problems(self) -> list[str]:
+        """What ``PRAGMA integrity_check`` finds (at most 20 lines); empty when sound."""
+        return integrity_problems(self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -119,17 +162,65 @@ class BaseStore:
             self._lock = None
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def _check(conn: sqlite3.Connection, db: Path) -> None:
+    try:
+        quick_check(conn, db)
+    except sqlite3.Error as exc:  # so damaged that the check itself fails
+        error = damaged(db, str(exc), conn)
+        conn.close()
+        raise error from exc
+    except BaseException:
+        conn.close()
+        raise
+
+
+def db_error(exc: sqlite3.Error, path: Path | None, *, opening: bool = False) -> StoreError:
+    """One line for any SQLite error: what it means for the operator, and what to do."""
+    where = f"{path or 'the state database'}:"
+    if opening:
+        where = f"cannot open {where}"
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary == SQLITE_FULL or (primary == SQLITE_IOERR and _no_space_left(path)):
+        return StoreError(
+            f"store: {where} disk full ({exc}): free space on the file system of the state",
+            disk_full=True,
+        )
+    if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        if opening and path is not None:
+            return damaged(path, str(exc))  # exports the outbox when it can still be read
+        hint = RECOVERY_HINT.format(db=path or "the state database")
+        return StoreError(f"store: {where} damaged database ({exc}): {hint}", damaged=True)
+    return StoreError(f"store: {where} {exc}")
+
+
+def _no_space_left(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
     try:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn = sqlite3.connect(
+            str(path or ":memory:"), isolation_level=None, check_same_thread=False, timeout=30
+        )
+    except sqlite3.Error as exc:
+        raise db_error(exc, path, opening=True) from exc
+    try:
         _set_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA foreign_keys=ON")
         migrate(conn)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"store: cannot open {path}: {exc}") from exc
+    except sqlite3.Error as exc:
+        conn.close()
+        raise db_error(exc, path, opening=True) from exc
     return conn
 
 

@@ -1,9 +1,12 @@
 """The alert outbox: alerts (full content, JSON), one delivery row per (alert, channel), channels.
 
 An alert is written with its delivery rows in the caller's transaction (the pipeline's, together
-with the story that caused it), so it is durable exactly when its story is. The dispatcher marks
-a row ``sent`` only after the channel confirmed; a crash before that leaves it pending, so it is
-sent again with the same idempotency key (at most one repeat per channel in flight).
+with the story that caused it), so it is durable exactly when its story is. Write before send:
+the dispatcher commits each attempt (``claim_delivery``) before it sends, and sends nothing when
+that commit fails, so a state that cannot be written (a full disk) sends nothing rather than
+sending the same alert every round. It marks a row ``sent`` only after the channel confirmed; a
+crash or a failed write in between leaves it pending, so it is sent again with the same
+idempotency key (at most once more per successful claim, and never past ``max_attempts``).
 
 Row states: ``pending`` (due; ``failed`` once an attempt failed, with ``next_attempt_at``),
 ``digest`` (waits for the channel's digest), ``bundled`` (carried by a digest alert), ``sent``,
@@ -91,6 +94,30 @@ class OutboxMixin(BaseStore):
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return decode_alert(row[0]) if row else None
 
+    def story_alerts(self, story_id: str) -> list[Alert]:
+        """The alerts recorded for a story, oldest first (``monitor story``)."""
+        rows = self.conn.execute(
+            "SELECT content FROM alerts WHERE story_id = ? ORDER BY created_at, id", (story_id,)
+        ).fetchall()
+        return [decode_alert(r[0]) for r in rows]
+
+    def alert_deliveries(self, alert_id: str) -> list[Delivery]:
+        """Every delivery of one alert, by channel (what was sent where, or why not)."""
+        rows = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            " WHERE o.alert_id = ? ORDER BY o.channel",
+            (alert_id,),
+        ).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def get_delivery(self, delivery_id: int) -> Delivery | None:
+        row = self.conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+            " WHERE o.id = ?",
+            (delivery_id,),
+        ).fetchone()
+        return _delivery(row) if row else None
+
     # ------------------------------------------------------------------ deliveries
 
     def due_deliveries(self, now: datetime) -> list[Delivery]:
@@ -113,21 +140,37 @@ class OutboxMixin(BaseStore):
         ).fetchall()
         return [_delivery(r) for r in rows]
 
-    def mark_sent(self, delivery_id: int, now: datetime) -> None:
+    def claim_delivery(self, delivery_id: int, now: datetime) -> None:
+        """Count an attempt that is about to be made, in its own transaction (write before
+        send). The ``mark_*`` calls that follow pass ``attempted=False``."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                (to_db(now), delivery_id),
+            )
+
+    def mark_sent(self, delivery_id: int, now: datetime, *, attempted: bool = True) -> None:
+        """The channel confirmed; ``attempted`` counts the attempt (False after a claim)."""
         self.conn.execute(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL,"
+            "UPDATE outbox SET status = 'sent', attempts = attempts + ?, last_error = NULL,"
             " next_attempt_at = NULL, updated_at = ? WHERE id = ?",
-            (to_db(now), delivery_id),
+            (int(attempted), to_db(now), delivery_id),
         )
 
     def mark_failed(
-        self, delivery_id: int, error: str, next_attempt_at: datetime, now: datetime
+        self,
+        delivery_id: int,
+        error: str,
+        next_attempt_at: datetime,
+        now: datetime,
+        *,
+        attempted: bool = True,
     ) -> None:
-        """Count a failed attempt; the row is due again at ``next_attempt_at``."""
+        """A failed attempt; the row is due again at ``next_attempt_at``."""
         self.conn.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+            "UPDATE outbox SET status = 'failed', attempts = attempts + ?, last_error = ?,"
             " next_attempt_at = ?, updated_at = ? WHERE id = ?",
-            (error[:500], to_db(next_attempt_at), to_db(now), delivery_id),
+            (int(attempted), error[:500], to_db(next_attempt_at), to_db(now), delivery_id),
         )
 
     def mark_dead(self, delivery_id: int, error: str, now: datetime, *, attempted: bool) -> None:

@@ -376,7 +376,10 @@ def _finding(d: dict[str, Any]) -> Finding:
         destinations=tuple(sys.intern(p) for p in c.get("destinations", ())),
         phase=c.get("phase"),
     )
-    return Finding(claim, Verdict(v["verdict"], v.get("timeline_event"), v.get("reason", "")))
+    verdict = Verdict(
+        v["verdict"], v.get("timeline_event"), v.get("reason", ""), v.get("reason_ar", "")
+    )
+    return Finding(claim, verdict)
 
 
 def decode_lede(text: str | None) -> Lede:

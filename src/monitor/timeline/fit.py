@@ -28,8 +28,8 @@ STEPS = frozenset({"relocation", "handover"})
 
 # Days two intervals may lie apart and still agree, by the coarser granularity. Coarse dates
 # get none: the coarser interval is itself the tolerance (September 2026 is not "end of 2026").
-SLACK_DAYS = {"day": 1, "week": 1, "month": 0, "part_of_year": 0, "year": 0}
-_ORDER = ("day", "week", "month", "part_of_year", "year")
+SLACK_DAYS = {"day": 1, "week": 1, "part_of_month": 1, "month": 0, "part_of_year": 0, "year": 0}
+_ORDER = ("day", "week", "part_of_month", "month", "part_of_year", "year")
 ABOUT_PERCENT = 15  # "about 2,500" agrees with 2,125..2,875
 EXACT_PERCENT = 5  # plain figures in news copy are rounded too
 
@@ -53,6 +53,7 @@ _QUALIFIER_WORDS = {
     "more_than": "more than ",
     "less_than": "fewer than ",
     "at_least": "at least ",
+    "at_most": "at most ",
 }
 
 
@@ -232,10 +233,17 @@ def numbers_agree(claim: Quantity, event: Quantity) -> bool:
             return high > bound.value * 100
         if bound.qualifier == "at_least":
             return high >= bound.value * 100
+        if bound.qualifier == "at_most":
+            return low <= bound.value * 100
         return low < bound.value * 100  # less_than
-    lows = [q.value for q in (claim, event) if q.qualifier != "less_than"]
-    highs = [q.value for q in (claim, event) if q.qualifier == "less_than"]
-    return not (lows and highs) or max(lows) < min(highs)
+    lows = [q for q in (claim, event) if q.qualifier in ("more_than", "at_least")]
+    highs = [q for q in (claim, event) if q.qualifier in ("less_than", "at_most")]
+    if not (lows and highs):
+        return True
+    floor, ceiling = max(lows, key=lambda q: q.value), min(highs, key=lambda q: q.value)
+    if floor.qualifier == "at_least" and ceiling.qualifier == "at_most":
+        return floor.value <= ceiling.value
+    return floor.value < ceiling.value
 
 
 # --------------------------------------------------------------------------- wording
@@ -257,6 +265,9 @@ def describe_when(start: date, end: date, granularity: str) -> str:
             return f"{named} {start.year}"
     if granularity == "week":
         return f"week of {start.isoformat()}"
+    if granularity == "part_of_month" and start.month == end.month:
+        part = "early" if start.day == 1 else "mid" if start.day == 11 else "end of"
+        return f"{part} {start:%Y-%m}"
     if whole_months:
         return f"{start:%Y-%m}..{end:%Y-%m}"
     return f"{start.isoformat()}..{end.isoformat()}"

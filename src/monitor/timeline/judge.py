@@ -85,6 +85,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from monitor.models import Claim, MilestoneStatus, Timeline, TimelineEvent, Verdict
+from monitor.timeline.arabic import new_ar, start_ar
 from monitor.timeline.assess import assess
 from monitor.timeline.fit import places_of
 from monitor.timeline.load import DEFAULT_PLACES
@@ -113,7 +114,7 @@ def judge(
         if result is not None:
             found.append(result)
     if not found:
-        return Verdict("new", None, describe_new(claim))
+        return Verdict("new", None, describe_new(claim), new_ar(claim))
     return _as_start(claim, render(claim, found), timeline)
 
 
@@ -131,6 +132,7 @@ def _as_start(claim: Claim, verdict: Verdict, timeline: Timeline) -> Verdict:
             event.id,
             f"says it starts {claim.date.start.isoformat()}; timeline: {event.id} ends by"
             f" {event.end.isoformat()} — {event.title_en}",
+            start_ar(claim, event, late=True),
         )
     return Verdict(
         "consistent",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from monitor.models import Claim, TimelineEvent, Verdict, VerdictKind
+from monitor.timeline.arabic import demand_ar, reason_ar
 from monitor.timeline.fit import FAMILY, NESTED, SAME, is_demand
 from monitor.timeline.words import event_ref
 
@@ -68,6 +69,7 @@ def render(claim: Claim, found: list[Assessment]) -> Verdict:
             best = max(same_day, key=lambda a: a.rank)
     flags = [name for name, on in (("negated", claim.negated), ("hedged", claim.hedged)) if on]
     prefix = f"{', '.join(flags)}: " if flags else ""
+    demand = False
     if best.verdict == "conflicting" and is_demand(claim.sentence):
         agreeing = [a for a in found if a.verdict != "conflicting"]
         if not agreeing:
@@ -76,10 +78,14 @@ def render(claim: Claim, found: list[Assessment]) -> Verdict:
                 None,
                 f"{prefix}a demand or a call, not a report of what was agreed or done: not held "
                 f"against the timeline (it differs: {best.reason})",
+                demand_ar(claim, best.event),
             )
         best = max(agreeing, key=lambda a: a.rank)
         prefix += "a demand or a call: "
-    return Verdict(best.verdict, best.event.id, prefix + best.reason + _note(best, found))
+        demand = True
+    note, other = _note(best, found)
+    arabic = reason_ar(best.verdict, claim, best.event, demand=demand, note=other)
+    return Verdict(best.verdict, best.event.id, prefix + best.reason + note, arabic)
 
 
 def _same_day(claim: Claim, a: Assessment) -> bool:
@@ -91,7 +97,7 @@ def _same_day(claim: Claim, a: Assessment) -> bool:
     )
 
 
-def _note(best: Assessment, found: list[Assessment]) -> str:
+def _note(best: Assessment, found: list[Assessment]) -> tuple[str, TimelineEvent | None]:
     """Name a second event that tells a different story, so both reports stay visible.
 
     A conflict names an event the claim agrees with on a date or number (an agreement's
@@ -113,9 +119,9 @@ def _note(best: Assessment, found: list[Assessment]) -> str:
         ]
         text = "another report in the timeline gives {}"
     else:
-        return ""
+        return "", None
     others = [a for a in others if a.event.id != best.event.id]
     if not others:
-        return ""
+        return "", None
     other = max(others, key=lambda a: a.rank)
-    return "; note: " + text.format(event_ref(other.event))
+    return "; note: " + text.format(event_ref(other.event)), other.event

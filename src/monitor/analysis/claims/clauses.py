@@ -79,6 +79,8 @@ class SentenceView:
     hits: list[lx.Hit]
     rules: KeywordRules
     abroad: bool = False  # the text names a place outside Iraq (see ``claimplaces``)
+    # reporting verbs with their dates: (first token of the verb, the day it reports)
+    reports: tuple[tuple[int, DateSpan], ...] = ()
 
 
 @dataclass(slots=True)

@@ -17,13 +17,22 @@ Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
   makes no claim hands its places to the claim before it; a claim naming none may take the
   foreign country the sentences before it speak of); ``negated``, ``hedged``, ``reports_done``
   and ``phase``: see ``claimflags``.
+- A troop count that names no place and refers back to the claim before it in its sentence
+  ("… انتقل الفريق إلى قاعدة حرير، وأن الفريق يتألف من أكثر من 200 استشاري"، "… وعددهم نحو
+  300") counts the forces of that claim: it takes that claim's places and destinations.
+- ``reported``: the date right after a reporting verb and its subject ("أعلنت وزارة الدفاع
+  العراقية أمس السبت"، "كشف مصدر، اليوم الأحد، عن"), for the claims after that verb in its
+  sentence; never a date after أنّ/إنّ or a cue (that one is the event's), never a year, and
+  never after the publication day.
 - ``sentence`` is the original text of the segment and ``span`` its place in it.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
+from datetime import date
 
 from monitor.analysis import lexicon as lx
 from monitor.analysis.claims.clauses import (
@@ -48,6 +57,7 @@ from monitor.analysis.claims.places import (
 from monitor.analysis.keywords import KeywordRules, veto_for
 from monitor.analysis.numerals import Count, find_counts
 from monitor.models import Claim, ClaimKind, DateSpan, NormText, Quantity
+from monitor.normalize import normalize_text
 
 _UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
 _OWN_KIND: dict[str, ClaimKind] = {"complete": "mission_end"}  # cue kinds that are no claim kind
@@ -66,15 +76,26 @@ _BASE_NOUNS = frozenset(
     {"قاعده", "القاعده", "قواعد", "القواعد", "معسكر", "المعسكر", "مقر", "المقر", "مقرات", "المقرات"}
 )
 _BASE_REACH = 6
+_REPORT_REACH = 8  # words between a reporting verb and its date (the subject: "وزارة الدفاع…")
+# "أعلن أن القوات ستنسحب الشهر المقبل": a date after أنّ/إنّ is what was reported, not when
+_THAT = re.compile(r"^[وفبل]?(ان|انه|انها|انهم)$")
+# words of a count clause that point back at the forces named before: a pronoun on the count
+# noun, or a group noun with the article ("الفريق" after "فريق الاستشاريين")
+_BACK_REF = re.compile(
+    r"(?<!\w)(?:[وف]?(?:عدد|قوام)(?:هم|ها|ه)|[وفب]?ال(?:فريق|قوه|وحده|رتل|دفعه|مجموعه|كتيبه))(?!\w)"
+)
 
 
-def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -> list[Claim]:
+def extract_claims(
+    norm: NormText, dates: list[DateSpan], rules: KeywordRules, published: date | None = None
+) -> list[Claim]:
     """Find the claims of an article body.
 
     Args:
         norm: the normalised body (furniture removed); spans point into ``norm.original``.
         dates: every date of the body (``dates.find_dates``), spans in the original text.
         rules: the compiled keyword rules (cues, flags, places, exclusions).
+        published: the publication day; a reporting date after it is no reporting date.
 
     Returns:
         The claims in text order.
@@ -88,7 +109,10 @@ def extract_claims(norm: NormText, dates: list[DateSpan], rules: KeywordRules) -
     abroad = any(h.term.role == "place" and h.term.tag in rules.foreign for h in scan.hits)
     claims: list[Claim] = []
     for sid, (start, end) in enumerate(scan.sentences):
-        sv = SentenceView(scan, by_sentence.get(sid, []), rules, abroad)
+        hits = by_sentence.get(sid, [])
+        reports = _reports(scan, hits, [d for d in date_at if scan.sentence_of[d[0]] == sid])
+        reports = tuple(r for r in reports if published is None or r[1].start <= published)
+        sv = SentenceView(scan, hits, rules, abroad, reports)
         here = [c for c in counts if scan.sentence_of[c.first] == sid]
         cues = _sentence_cues(sv, bool(here))
         if not cues and not here:
@@ -104,6 +128,34 @@ def claim_sentences(norm: NormText, rules: KeywordRules) -> list[tuple[int, int]
     scan = rules.lexicon.scan(norm.text)
     wanted = {h.sentence for h in scan.hits if h.term.role in _CLAIM_ROLES}
     return [span for i, span in enumerate(scan.sentences) if i in wanted]
+
+
+def _reports(
+    scan: lx.Scan, hits: list[lx.Hit], dates: list[DateAt]
+) -> tuple[tuple[int, DateSpan], ...]:
+    """Each reporting verb of a sentence with the date right after it and its subject."""
+    blockers = [h.first for h in hits if h.term.role in ("cue", "pverb")]
+    found = []
+    for verb in (h for h in hits if h.term.role == "report"):
+        # only the first date after the verb can be its own
+        first, _, d = min((x for x in dates if x[0] > verb.last), default=(0, 0, None))
+        if d is None or first - verb.last - 1 > _REPORT_REACH:
+            continue
+        between = scan.tokens[verb.last + 1 : first]
+        if (
+            d.granularity not in ("year", "part_of_year")
+            and not any(_THAT.match(t) for t in between)
+            and not any(verb.last < b < first for b in blockers)
+        ):
+            found.append((verb.first, d))
+    return tuple(found)
+
+
+def _reported(sv: SentenceView, anchor: int) -> DateSpan | None:
+    """The reporting date of a claim whose cue starts at token ``anchor``: the last reporting
+    verb before it in its sentence."""
+    before = [d for first, d in sv.reports if first < anchor]
+    return before[-1] if before else None
 
 
 def _token_range(scan: lx.Scan, norm: NormText, span: tuple[int, int]) -> tuple[int, int]:
@@ -180,7 +232,19 @@ def _sentence_claims(
         if not claims:
             break
         claims[k] = _hand_places(sv, claims[k], seg)
+    for i in range(1, len(claims)):
+        claims[i] = _count_refers_back(claims[i], claims[i - 1])
     return [_focus(sv, c) for c in claims]
+
+
+def _count_refers_back(claim: Claim, before: Claim) -> Claim:
+    """A troop count naming no place that points back at the claim before it counts the forces
+    of that claim, where they are and where they went."""
+    if claim.kind != "troop_count" or claim.places or claim.destinations:
+        return claim
+    if not _BACK_REF.search(normalize_text(claim.sentence)):
+        return claim
+    return replace(claim, places=tuple(dict.fromkeys(before.places + before.destinations)))
 
 
 def _hand_places(sv: SentenceView, claim: Claim, seg: Segment) -> Claim:
@@ -278,6 +342,7 @@ def _claim(
         span=(start, end),
         destinations=destinations,
         phase=phase_of(scan, seg_hits, cue),
+        reported=_reported(sv, cue.first if cue else toks.start),
     )
 
 

@@ -22,6 +22,7 @@ from monitor.analysis.dates import hijri as cal
 from monitor.analysis.dates.rules import (
     CL,
     DAYNUM,
+    MPART_ALT,
     ORD_ALT,
     REL_ALT,
     WD_ALT,
@@ -30,6 +31,7 @@ from monitor.analysis.dates.rules import (
     Hit,
     is_count,
     is_title_adjective,
+    month_part,
     word_before,
     words_after,
     year_of_rel,
@@ -51,7 +53,7 @@ from monitor.models import Granularity
 
 _RELNOUN_RE = re.compile(
     rf"""{CL}(?P<b>
-    (?:(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))\s+(?:من\s+)?)?
+    (?:(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))\s+(?:من\s+)?|(?P<mpart>{MPART_ALT})\s+)?
       (?:(?:ال)?شهر\s+(?P<mrel>{REL_ALT})|(?P<mthis>هذا\s+الشهر))
     |(?:ال)?(?:عام|سنه)\s+(?P<yrel>{REL_ALT})(?:\s*(?P<y>{YEAR4}))?
     |(?P<ythis>هذا\s+العام|هذه\s+السنه)
@@ -85,6 +87,8 @@ def _resolve_relnoun(m: re.Match[str], pub: date | None) -> Hit | None:
         day = ORDINAL_DAYS[squash(m["od"])] if m["od"] else int(m["d"].rstrip("stndrh"))
         d = cal.day_or_none(year, month, day)
         return Hit(d, d, "day") if d else None
+    if m["mpart"]:  # "منتصف الشهر الماضي"
+        return Hit(*month_part(year, month, m["mpart"]), "part_of_month")
     return Hit(*cal.month_interval(year, month), "month")
 
 

@@ -10,7 +10,9 @@ Rules that need a choice (documented in ``dates.py`` too):
   or before publication) and after بحلول/حتى/لغاية (the earliest on or after it);
 - a weekday is the latest such day on or before publication; المقبل/القادم: strictly after;
   الماضي/المنصرم: strictly before;
-- parts of a year: مطلع/بداية → Jan–Mar, منتصف → Apr–Sep, أواخر/نهاية → Oct–Dec.
+- parts of a year: مطلع/بداية → Jan–Mar, منتصف → Apr–Sep, أواخر/نهاية → Oct–Dec;
+- parts of a month (granularity part_of_month): مطلع/بداية/أوائل → days 1–10, منتصف/أواسط →
+  11–20, أواخر/نهاية/آخر → 21 to the month's end ("منتصف أيلول المقبل"، "نهاية الشهر الجاري").
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from monitor.analysis.dates.words import (
     GENERAL_NOUNS,
     GREGORIAN_MONTHS,
     HIJRI_MONTHS,
+    MONTH_PARTS,
     ORDINAL_DAYS,
     PREPOSITIONS,
     QUARTERS,
@@ -68,6 +71,7 @@ _MON = alternation(GREGORIAN_MONTHS)
 ORD_ALT = alternation(ORDINAL_DAYS)
 WD_ALT = alternation(WEEKDAYS)
 REL_ALT = alternation(REL)
+MPART_ALT = alternation(MONTH_PARTS)
 CL = r"(?<!\w)(?:[وف]?(?:لل|[بل])?)"  # clitics: وفي، بنهاية، لعام، للعام
 _YEAR_WORD = r"(?:ال)?(?:عام|سنه)"
 YEAR4 = r"(?<!\d)\d{4}(?!\d)(?:\s?م(?!\w))?"  # 2024 / 2024م
@@ -123,6 +127,7 @@ _GREG_RE = re.compile(
     {_WD_PREFIX}
     (?:(?:(?P<d0>{DAYNUM})\s*(?:-|و|الي|حتي)\s*)?(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))
        \s*,?\s*(?:من\s+)?)?
+    (?:(?P<mpart>{MPART_ALT})\s+)?
     (?P<shahr>(?:ال)?شهر\s+)?
     (?:{_MONTH}|(?<=شهر\s)(?P<mnum>1[0-2]|0?[1-9])(?!\d))
     (?:(?P<yall>\s*,?\s*(?P<ypre>(?:من\s+)?(?:ال|ل)?(?:عام|سنه)\s*)?(?P<y>{YEAR4}))
@@ -200,6 +205,13 @@ def _implied_year(
     return _pick_year(month, day, pub, tense)
 
 
+def month_part(year: int, month: int, word: str) -> tuple[date, date]:
+    """The days of a month that a part word names (أوائل، منتصف، أواخر…)."""
+    first, last = MONTH_PARTS[squash(word)]
+    end = cal.month_end(year, month)
+    return date(year, month, first), min(end, date(year, month, min(last, end.day)))
+
+
 def _resolve_greg(m: re.Match[str], pub: date | None) -> Hit | None:
     name = squash(m["m1"] or "")
     month = GREGORIAN_MONTHS[name] if name else int(m["mnum"])  # "شهر 9 المقبل"
@@ -214,7 +226,7 @@ def _resolve_greg(m: re.Match[str], pub: date | None) -> Hit | None:
     year = _explicit_year(m)
     cut = m.start("yall") if m["y"] and year is None else None
     anchored = year is not None or any(
-        m[g] for g in ("yrel", "ythis", "mrel", "m2", "shahr", "d", "od")
+        m[g] for g in ("yrel", "ythis", "mrel", "m2", "shahr", "d", "od", "mpart")
     )
     prep = preposition_before(m.string, m.start("b"))
     if not anchored and (prep is None or (name in AMBIGUOUS_MONTHS and prep == "من")):
@@ -224,6 +236,8 @@ def _resolve_greg(m: re.Match[str], pub: date | None) -> Hit | None:
             return None
         year = _implied_year(m, month, last, pub, prep)
     if first is None or last is None:
+        if m["mpart"]:
+            return Hit(*month_part(year, month, m["mpart"]), "part_of_month", cut=cut)
         return Hit(*cal.month_interval(year, month), "month", cut=cut)
     d1, d2 = cal.day_or_none(year, month, first), cal.day_or_none(year, month, last)
     return Hit(d1, d2, "day", cut=cut) if d1 and d2 else None

@@ -125,6 +125,20 @@ _YEAR_PARTS: dict[tuple[int, int], tuple[str, ...]] = {
     (6, 8): ("صيف",),
     (9, 11): ("خريف",),
 }
+# Parts of a month: (first day, last day; 31 = the month's last). "منتصف أيلول المقبل" is
+# mid-September, not the whole month: early 1–10, mid 11–20, late 21–end.
+_MONTH_PARTS: dict[tuple[int, int], tuple[str, ...]] = {
+    (1, 10): (
+        "مطلع",
+        "بداية",
+        "أوائل",
+        "مستهل",
+        "بدايات",
+        "مطالع",
+    ),  # not أول: "أول أيلول" = the 1st
+    (11, 20): ("منتصف", "أواسط", "وسط", "منتصفات"),
+    (21, 31): ("أواخر", "نهاية", "آخر", "أخر", "ختام", "نهايات"),
+}
 _QUARTERS: dict[tuple[int, int], tuple[str, ...]] = {
     (1, 3): ("الربع الأول",),
     (4, 6): ("الربع الثاني",),
@@ -274,6 +288,7 @@ NUMBER_WORDS = norm_table(_NUMBER_WORDS)
 REL = {normalize_text(w): k for k, words in _REL.items() for w in words}
 YEAR_PARTS = {normalize_text(w): k for k, words in _YEAR_PARTS.items() for w in words}
 QUARTERS = {normalize_text(w): k for k, words in _QUARTERS.items() for w in words}
+MONTH_PARTS = {normalize_text(w): k for k, words in _MONTH_PARTS.items() for w in words}
 PREPOSITIONS = {normalize_text(w): normalize_text(k) for k, ws in _PREPOSITIONS.items() for w in ws}
 FILLERS = tuple(normalize_text(w) for w in _FILLERS)
 COUNT_NOUNS = frozenset(normalize_text(w) for w in _COUNT_NOUNS)

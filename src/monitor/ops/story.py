@@ -1,0 +1,91 @@
+"""``monitor story ID``: one story as the store knows it, for the command line and the web pages.
+
+``story_view(store, id)`` returns a typed record (the story's members, its merged claims with
+their verdicts, and every alert it caused with each channel's delivery); ``story_text``
+renders it for a terminal in the reader's language. A web page renders the same record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.alerts.bidi import pin_id, pin_ltr
+from monitor.alerts.render import DEFAULT, claim_fields, clean, fmt_time, subject
+from monitor.alerts.words import ALERT_KINDS, Presentation, Words, word
+from monitor.models import Alert, Delivery, Story
+from monitor.store import Store
+
+_STATUS = {
+    "sent": Words("أُرسل", "sent"),
+    "pending": Words("في الانتظار", "pending"),
+    "failed": Words("فشل، سيُعاد", "failed, will retry"),
+    "dead": Words("متروك", "given up"),
+    "digest": Words("محجوز للملخص", "held for the digest"),
+    "bundled": Words("أُرسل ضمن ملخص", "sent in a digest"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """One alert a story caused, and what became of it on each channel."""
+
+    alert: Alert
+    deliveries: tuple[Delivery, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A story with its members, merged claims (``story.claims``) and alerts."""
+
+    story: Story
+    alerts: tuple[AlertRecord, ...]
+
+
+def story_view(store: Store, story_id: str) -> StoryView | None:
+    """The story ``story_id`` as recorded, or None when the store has no such story."""
+    story = store.load_story(story_id)
+    if story is None:
+        return None
+    alerts = tuple(
+        AlertRecord(a, tuple(store.alert_deliveries(a.id))) for a in store.story_alerts(story_id)
+    )
+    return StoryView(story, alerts)
+
+
+def story_text(view: StoryView, pres: Presentation = DEFAULT) -> str:
+    """The story for a terminal: ISO dates and ids kept in LTR isolates, one line per fact."""
+    story, lang = view.story, pres.lang
+    lines = [
+        f"■ {clean(story.title)}",
+        f"{Words('القصة', 'story').pick(lang)}: {pin_id(story.id)}",
+        f"{Words('أول ظهور', 'first seen').pick(lang)}: {pin_ltr(fmt_time(story.first_seen, pres))}",
+        f"{Words('المنافذ', 'outlets').pick(lang)} ({len(story.outlets)}):",
+    ]
+    for m in story.members:
+        when = pin_ltr(fmt_time(m.published or m.first_seen, pres))
+        lines.append(f"  {clean(m.outlet)}: {clean(m.title)} — {when}")
+        if m.url:
+            lines.append(f"    {pin_id(clean(m.url))}")
+    if not story.claims:
+        lines.append(Words("لا ادعاءات", "no claims").pick(lang))
+    for number, sc in enumerate(story.claims, start=1):
+        for f in claim_fields(number, sc.finding, pres):
+            value = f"«{f.value}»" if f.quote else f.value
+            value = pin_id(value) if f.dir == "ltr" else pin_ltr(value)
+            lines.append(f"{'  ' * f.indent}{f.label}: {value}")
+        outlets = "، ".join(clean(o) for o in sc.outlets)
+        lines.append(f"  {Words('المنافذ', 'outlets').pick(lang)}: {outlets}")
+    lines.append(f"{Words('التنبيهات', 'alerts').pick(lang)} ({len(view.alerts)}):")
+    if not view.alerts:
+        lines.append("  " + Words("لم يُرسل أي تنبيه", "none sent").pick(lang))
+    for record in view.alerts:
+        a = record.alert
+        kind = word(ALERT_KINDS, a.kind, lang)
+        lines.append(f"  {pin_id(a.id)} {kind} — {pin_ltr(fmt_time(a.created_at, pres))}")
+        lines.append(f"    {subject(a, pres=pres)}")
+        for d in record.deliveries:
+            status = _STATUS[d.status].pick(lang) if d.status in _STATUS else d.status
+            at = pin_ltr(f" {d.updated_at:%Y-%m-%d %H:%M} UTC") if d.updated_at else ""
+            error = f" ({clean(d.last_error)})" if d.last_error and d.status != "sent" else ""
+            lines.append(f"    {d.channel}: {status}{at}{error}")
+    return "\n".join(lines)
