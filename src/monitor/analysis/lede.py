@@ -20,9 +20,10 @@ the when of the statement from the lede. Rules:
   (its context: "بعد انسحابها من قاعدة عين الأسد"). ``countries``: the countries that the
   title and first full sentence name.
 - The statement's day: a weekday named in the first body sentences with a reporting verb
-  (its ``weekday``), and ``stated``, the calendar day when it resolves: a day-precise claim
-  date in that sentence agreeing with the weekday, else اليوم / أمس / the weekday counted
-  back from the publication day. A text with no publication day keeps only the weekday.
+  (its ``weekday``), and ``stated``, the calendar day when it resolves: the reporting day of
+  a claim in that sentence (``Claim.reported``) or a day-precise claim date, agreeing with the
+  weekday, else اليوم / أمس / the weekday counted back from the publication day. A text with
+  no publication day and no written date keeps only the weekday.
 """
 
 from __future__ import annotations
@@ -164,14 +165,17 @@ def _statement_day(
         start, end = scan.sentences[sid]
         sentence = scan.text[start:end]
         for f in findings:
-            d = f.claim.date
-            if (
-                d is not None
-                and d.granularity == "day"
-                and _same_sentence(f.claim.sentence, sentence)
-                and (weekday is None or d.start.weekday() == weekday)
-            ):
-                return d.start.weekday(), d.start
+            if not _same_sentence(f.claim.sentence, sentence):
+                continue
+            # the claim's reporting day (the date after its reporting verb), else a day-precise
+            # date of the claim itself agreeing with the weekday the sentence names
+            for d in (f.claim.reported, f.claim.date):
+                if (
+                    d is not None
+                    and d.granularity == "day"
+                    and (weekday is None or d.start.weekday() == weekday)
+                ):
+                    return d.start.weekday(), d.start
         relative = _relative_day(tokens, weekday, published)
         if relative is not None:
             return relative.weekday(), relative
