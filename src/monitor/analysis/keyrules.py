@@ -36,6 +36,7 @@ class Actor:
     en: str
     ar: tuple[str, ...]
     within: tuple[str, ...] = ()  # the broader actors it speaks for
+    anonymous: bool = False  # "sources": no identity, never the actor of a development
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,10 @@ class KeywordRules:
     def sites(self) -> frozenset[str]:
         """Iraqi places more precise than the country (cities, regions, bases)."""
         return frozenset(p.id for p in self.places if p.iraqi and not p.country)
+
+    @cached_property
+    def anonymous_actors(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.actors if a.anonymous)
 
     @cached_property
     def actor_within(self) -> dict[str, frozenset[str]]:
@@ -330,7 +335,13 @@ def _read_actors(root: Section, b: _Builder) -> list[Actor]:
             )
         if any(a.id == aid for a in actors):
             sec.problems.add(sec.where, f"duplicate actor id {aid!r}")
-        actor = Actor(aid, sec.get("en", str, aid), sec.str_list("ar"), sec.str_list("within"))
+        actor = Actor(
+            aid,
+            sec.get("en", str, aid),
+            sec.str_list("ar"),
+            sec.str_list("within"),
+            sec.get("anonymous", bool, False),
+        )
         b.add_terms(sec, "ar", "who", aid, texts=actor.ar)
         actors.append(actor)
         sec.done()

@@ -14,11 +14,13 @@ the when of the statement from the lede. Rules:
   it ("وزارة الدفاع الأمريكية" is not the bare "وزارة الدفاع"). The speakers of the title
   and first full sentence are the development's actors, else those of the second full
   sentence (a garbled or scene-setting opening); later sentences quote background sources
-  and reactions ("وتقول الحكومة العراقية إن…").
+  and reactions ("وتقول الحكومة العراقية إن…"). Anonymous speakers ("مصادر") are found (so
+  that no actor after them is taken for the speaker) and then dropped: they are no one.
 - Sites are the places below a country that the lede names, in order of appearance: those of
   the title and the first full sentence (what the development is about), then the others
-  (its context: "بعد انسحابها من قاعدة عين الأسد"). ``countries``: the countries that the
-  title and first full sentence name.
+  (its context: "بعد انسحابها من قاعدة عين الأسد"); a speaker's name is not a site ("أعلنت
+  قيادة العمليات المشتركة" speaks, "تسلم مقر قيادة العمليات المشتركة" is where).
+  ``countries``: the countries that the title and first full sentence name.
 - The statement's day: a weekday named in the first body sentences with a reporting verb
   (its ``weekday``), and ``stated``, the calendar day when it resolves: the reporting day of
   a claim in that sentence (``Claim.reported``) or a day-precise claim date, agreeing with the
@@ -68,7 +70,7 @@ def read_lede(
     second_actors: list[str] = []
     sites: list[str] = []
     more_sites: list[str] = []
-    named: list[str] = []  # countries named by the opening
+    countries_named: list[str] = []  # countries named by the opening
     say_sentences: list[tuple[lx.Scan, int]] = []
     for text, is_title in ((normalize_text(title or ""), True), (body, False)):
         if not text.strip():
@@ -76,15 +78,20 @@ def read_lede(
         scan = rules.lexicon.scan(text)
         lede = _lede_sentences(scan, is_title)
         opening = lede if is_title else _first_full(scan, lede)
-        opening_actors += _speakers(scan, opening, rules)
+        spoke = _speakers(scan, opening, rules)
+        opening_actors += [h.term.tag for h in spoke]
         if not is_title:
-            second_actors = _speakers(scan, _first_full(scan, lede - opening), rules)
+            spoke += (second := _speakers(scan, _first_full(scan, lede - opening), rules))
+            second_actors = [h.term.tag for h in second]
+        named = {t for h in spoke for t in range(h.first, h.last + 1)}
         for h in scan.hits:
             if h.term.role != "place" or h.sentence not in lede:
                 continue
+            if named & set(range(h.first, h.last + 1)):
+                continue  # the speaker's name ("قيادة العمليات المشتركة"), not where
             if h.term.tag in countries:
                 if h.sentence in opening:
-                    named.append(h.term.tag)
+                    countries_named.append(h.term.tag)
             else:
                 (sites if h.sentence in opening else more_sites).append(h.term.tag)
         if not is_title:
@@ -94,9 +101,16 @@ def read_lede(
     opening_sites = tuple(dict.fromkeys(sites))
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
     speakers = tuple(dict.fromkeys(opening_actors or second_actors))
+    speakers = tuple(a for a in speakers if a not in rules.anonymous_actors)
     broader = tuple(sorted({up for a in speakers for up in rules.actor_within.get(a, ())}))
     return Lede(
-        speakers, broader, opening_sites, rest, weekday, stated, tuple(dict.fromkeys(named))
+        speakers,
+        broader,
+        opening_sites,
+        rest,
+        weekday,
+        stated,
+        tuple(dict.fromkeys(countries_named)),
     )
 
 
@@ -128,19 +142,19 @@ def _lede_sentences(scan: lx.Scan, is_title: bool) -> set[int]:
     return lede
 
 
-def _speakers(scan: lx.Scan, lede: set[int], rules: KeywordRules) -> list[str]:
+def _speakers(scan: lx.Scan, lede: set[int], rules: KeywordRules) -> list[lx.Hit]:
     """Actors that speak in the lede: next to a reporting verb, in the same sentence."""
     whos = _longest([h for h in scan.hits if h.term.role == "who" and h.sentence in lede])
-    out: list[str] = []
+    out: list[lx.Hit] = []
     for say in (h for h in scan.hits if h.term.role == "say" and h.sentence in lede):
         same = [h for h in whos if h.sentence == say.sentence]
         after = [h for h in same if 0 < h.first - say.last <= rules.lede.after]
         after = [h for h in after if not _THAT & set(scan.tokens[say.last + 1 : h.first])]
         before = [h for h in same if 0 < say.first - h.last <= rules.lede.before]
         if before:
-            out.append(max(before, key=lambda h: h.last).term.tag)
+            out.append(max(before, key=lambda h: h.last))
         elif after:
-            out.append(min(after, key=lambda h: h.first).term.tag)
+            out.append(min(after, key=lambda h: h.first))
     return out
 
 
