@@ -90,6 +90,11 @@ class OutboxMixin(BaseStore):
                     ),
                 )
 
+    def stored_alerts(self) -> list[Alert]:
+        """Every alert made, oldest first (``monitor eval --replay`` reads them back)."""
+        rows = self.conn.execute("SELECT content FROM alerts ORDER BY created_at, rowid")
+        return [decode_alert(r[0]) for r in rows.fetchall()]
+
     def get_alert(self, alert_id: str) -> Alert | None:
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return decode_alert(row[0]) if row else None

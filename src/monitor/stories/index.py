@@ -321,7 +321,9 @@ class StoryIndex:
         """Candidate stories, each with the member keys the LSH found (maybe none)."""
         out: dict[str, set[str]] = {}
         horizon = timedelta(days=self.settings.window_days).total_seconds()
-        at = _ts(doc.event)
+        # Only a placed report closes stories by time: a page without a date may be a repost
+        # of an old report, whenever it was fetched (live, the prune closes stories anyway).
+        at = doc.event.placed.timestamp() if doc.event.placed else 0.0
         for row in self._lsh_rows(doc.signature):
             key = self._row_keys[row]
             member = self._members.get(key) if key else None
@@ -468,6 +470,6 @@ def posting_keys(event: Development, *, query: bool = False) -> list[str]:
 
 
 def _ts(event: Development) -> float:
-    """Where a report sits in the index's time: placed, else when it was fetched."""
+    """When a report was last active for its story: placed, else when it was fetched."""
     at = event.placed or event.seen
     return at.timestamp() if at else 0.0
