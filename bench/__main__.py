@@ -8,6 +8,8 @@ generated from our own templates and served on 127.0.0.1; nothing is downloaded.
 - dates: our extraction against ``dateparser.search_dates`` on the same labelled sentences
   (speed ratio and share of dates right) — dateparser is a dev dependency;
 - stories: lookup and insert time and resident memory at 1k/10k/100k articles in the window;
+- web: time to answer the stories page (50 stories; unfiltered, filtered, searched, page 20),
+  a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``);
 - cycle: N feeds x 30 items with article pages on a local server, a first cycle (seeding, as
   on a fresh state), an alerting cycle that fetches and analyses every page (N=100 only), and
   an all-304 cycle; peak resident memory of the ``monitor once`` processes.
@@ -29,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import stories as story_bench
+from bench import web as web_bench
 from bench.dates import SENTENCES, compare_with_dateparser
 from bench.server import serve_farm
 from monitor.analysis.analyzer import Analyzer
@@ -104,6 +107,10 @@ def bench_dates() -> list[Figure]:
 def bench_stories(quick: bool) -> list[Figure]:
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
     return [(n, round(v, 3), u) for n, v, u in story_bench.run(sizes, quick=quick)]
+
+
+def bench_web(quick: bool) -> list[Figure]:
+    return web_bench.run((2_000,) if quick else (10_000, 100_000))
 
 
 # --------------------------------------------------------------------------- cycles
@@ -194,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         ("analysis", lambda: bench_analysis(args.quick)),
         ("dates", bench_dates),
         ("stories", lambda: bench_stories(args.quick)),
+        ("web", lambda: bench_web(args.quick)),
         ("cycles", lambda: bench_cycles(args.quick)),
     ]
     for name, runner in runners:

@@ -264,3 +264,14 @@ def test_claim_output_lists_reported_day_and_destinations(analyzer: Analyzer) ->
     assert claim["destinations"] == ["erbil"]
     assert set(claim["places"]) >= {"baghdad", "erbil"}
     assert claim["date"]["start"] > claim["reported"]["start"]
+
+
+def test_federal_areas_evacuated_completes_phase_one(analyzer: Analyzer) -> None:
+    text = (
+        "أعلنت اللجنة العسكرية العليا اليوم الأحد إكمال إخلاء جميع القواعد العسكرية في "
+        "المناطق الاتحادية من مستشاري التحالف الدولي."
+    )
+    result = analyzer.analyze(None, text, date(2026, 1, 18))
+    done = [f for f in result.findings if f.verdict.verdict == "completed"]
+    assert done and done[0].verdict.timeline_event == "phase-one-end"
+    assert "federal_areas" in done[0].claim.places

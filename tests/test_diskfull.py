@@ -174,7 +174,7 @@ def test_a_migration_on_a_full_disk_names_the_disk_not_a_rollback(
         holder.execute("DROP TABLE story_claims")
         holder.execute("DROP TABLE story_members")
         holder.execute("DROP TABLE stories")
-        holder.execute("PRAGMA user_version = 2")  # before migration 3, which makes them
+        holder.execute("PRAGMA user_version = 2")  # back to before migration 3 (the stories)
         holder.commit()
         holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         fs.fill()

@@ -103,9 +103,25 @@ EMPTY_BODY = "<html><head><title>بلا نص</title></head><body><script>x()</sc
     ids=["no-page", "no-main-text", "empty-body", "not-html", "error-status", "not-modified"],
 )
 def test_summary_is_the_fallback(fetched: FetchResult | None) -> None:
-    article = extract_article(ENTRY, fetched, None)
+    at = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    article = extract_article(ENTRY, fetched, None, fetched_at=at)
     assert (article.text, article.text_source) == (ENTRY.summary, "summary")
-    assert (article.published, article.published_source) == (None, "none")
+    assert (article.published, article.published_source) == (at, "fetched")
+    assert article.dated is None
+
+
+def test_a_date_in_the_text_is_never_the_publication_time() -> None:
+    body = (
+        "<html><body><article><h1>عودة إلى الماضي</h1>"
+        + "<p>دخلت القوات الأمريكية العراق عام 2003 وانسحبت منه عام 2011، ثم عادت في 2014 "
+        "ضمن التحالف الدولي لمحاربة داعش بعد سقوط الموصل بأسابيع قليلة.</p>"
+        * 6
+        + "</article></body></html>"
+    )
+    at = datetime(2025, 9, 2, 12, 0, tzinfo=UTC)
+    article = extract_article(ENTRY, page(body), None, fetched_at=at)
+    assert article.text_source == "trafilatura"
+    assert (article.published, article.published_source) == (at, "fetched")
 
 
 def test_title_is_the_fallback_of_an_empty_summary() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import StoreError
-from monitor.models import FeedEntry, HttpCache
+from monitor.models import FeedEntry, HttpCache, StoryMember
 from monitor.store import Store
 from monitor.store.schema import MIGRATIONS
 
@@ -112,6 +112,20 @@ def test_milestones_recorded_once() -> None:
     assert store.completed_milestones() == {"phase-one-end": "story-1"}
     store.add_milestone_report("erbil-mission-end", "story-3", "conflicting")
     assert store.milestone_reports() == {"erbil-mission-end": {"conflicting": ["story-3"]}}
+
+
+def test_a_completion_was_first_reported_by_its_earliest_dated_member() -> None:
+    store = Store.memory()
+    now = datetime(2026, 1, 20, tzinfo=UTC)
+    store.create_story("story-1", "t", now)
+    dated = [datetime(2026, 1, 18, 9, tzinfo=UTC), datetime(2026, 1, 17, 20, tzinfo=UTC), None]
+    for i, published in enumerate(dated):
+        member = StoryMember(f"k{i}", "src", "outlet", "t", None, published, now)
+        store.save_member("story-1", member, (), shingles=b"", signature=b"", now=now)
+    assert store.milestone_first_reports() == {}
+    store.mark_milestone_completed("phase-one-end", "story-1", None)
+    # the undated member (only a fetch time) says nothing about when
+    assert store.milestone_first_reports() == {"phase-one-end": dated[1]}
 
 
 def test_corrupt_database_is_a_store_error(tmp_path: Path) -> None:

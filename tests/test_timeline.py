@@ -1554,3 +1554,29 @@ def test_at_most_is_an_inclusive_ceiling(
     c = Quantity(claim[0], claim[1])  # type: ignore[arg-type]
     e = Quantity(event[0], event[1])  # type: ignore[arg-type]
     assert numbers_agree(c, e) is agree
+
+
+def test_a_story_written_before_a_completion_was_reported_does_not_contradict_it() -> None:
+    # August 2025: "the mission in Baghdad ends next month"; the completion was first reported
+    # in January 2026 by story s1.
+    plan = claim("mission_end", month("2025-09"), ("baghdad",))
+    milestones = {"phase-one-end": "s1"}
+    first = {"phase-one-end": date(2026, 1, 17)}
+    before = judge(plan, DEFAULT, date(2025, 8, 17), milestones, first)
+    assert before.verdict == "consistent"
+    # not knowing when it was reported, the completion would count against it
+    assert judge(plan, DEFAULT, date(2025, 8, 17), milestones).verdict == "conflicting"
+    # the same words after the completion was reported speak of it as still ahead
+    late = claim("mission_end", month("2026-03"), ("baghdad",))
+    after = judge(late, DEFAULT, date(2026, 2, 1), milestones, first)
+    assert after.verdict == "conflicting" and after.timeline_event == "phase-one-end"
+    # without the day of the completion the rule stays as it was
+    assert judge(late, DEFAULT, date(2026, 2, 1), milestones).verdict == "conflicting"
+
+
+def test_an_undated_article_never_makes_a_claim_late_or_ahead() -> None:
+    late = claim("mission_end", month("2026-03"), ("baghdad",))
+    verdict = judge(
+        late, DEFAULT, None, {"phase-one-end": "s1"}, {"phase-one-end": date(2026, 1, 17)}
+    )
+    assert verdict.verdict != "conflicting" or "still ahead" not in verdict.reason

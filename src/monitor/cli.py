@@ -1,6 +1,6 @@
 """The command line: the only module that prints. ``main(argv) -> exit code``.
 
-Commands: once, run, demo, analyze, eval, check-config, timeline, status, story, outbox,
+Commands: once, run, serve, demo, analyze, eval, check-config, timeline, status, story, outbox,
 healthcheck. Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage
 errors), and so does any error of the state database (never a traceback); ``--verbose`` shows
 the traceback instead. A reader that closes the pipe early (``| head``) ends the command
@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sqlite3
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,24 +29,26 @@ from monitor import __version__
 from monitor.alerts.report import outbox_report
 from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
-from monitor.config.load import Config, default_config, load_config
+from monitor.config.load import Config, default_config, load_config, web_listen
 from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
-from monitor.models import MilestoneState, Source
+from monitor.models import Source
 from monitor.ops.analyze import run_analyze
 from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
 from monitor.ops.story import story_text, story_view
-from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.cycle import run_cycle, seeding_note
 from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
 from monitor.sources.extract import extract_main_text
-from monitor.store import Store
+from monitor.store import DB_NAME, Store
 from monitor.store.base import db_error
 from monitor.store.check import RECOVERY_HINT
-from monitor.timeline.table import milestone_json, milestone_table
+from monitor.timeline.table import milestone_json, milestone_states, milestone_table
+from monitor.web.app import WebContext
+from monitor.web.server import WebServer
 
 ENV_CONFIG = "MONITOR_CONFIG"
 
@@ -137,11 +141,31 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="alert on an empty state instead of seeding it silently",
     )
-    add(
+    serve = add(
+        "serve",
+        _cmd_serve,
+        "serve the web pages (stories, timeline, sources, outbox) over the state, read-only",
+    )
+    serve.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="address to listen on (default: [web] listen, 127.0.0.1:8080)",
+    )
+    demo = add(
         "demo",
         _cmd_demo,
         "serve the bundled demo feeds locally and run one cycle on them",
         _demo_options(),
+    )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="then keep the web pages up on the demo's state until Ctrl-C",
+    )
+    demo.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="with --serve: address of the pages (default: 127.0.0.1:8080)",
     )
     an = add("analyze", _cmd_analyze, "analyse articles given as JSON Lines; write JSON Lines")
     an.add_argument("--input", "-i", default="-", help="JSON Lines file, or - for stdin")
@@ -251,6 +275,9 @@ def _cmd_once(args: argparse.Namespace) -> int:
         report = run_cycle(rt, alert_on_first_run=True if args.alert_on_first_run else None)
     finally:
         rt.store.close()
+    note = seeding_note(report)
+    if note:
+        print(note)
     _print_summary(report)
     if report.store_error:
         print(f"monitor: cycle failed: {report.store_error}", file=sys.stderr)
@@ -304,6 +331,53 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         finally:
             rt.store.close()
         _print_summary(report)
+        if args.serve:  # the demo's feeds stay up too, so the pages' links still answer
+            return _serve_pages(config, args.listen)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    config = _load(args, require_sources=False)
+    if not (config.state_dir / DB_NAME).is_file():
+        raise ConfigError(
+            f"serve: no state in {config.state_dir} yet (run `monitor once` or `monitor run`)"
+        )
+    Store.open(config.state_dir, lock=False).close()  # migrate once; pages read read-only
+    return _serve_pages(config, args.listen)
+
+
+def _serve_pages(config: Config, listen: str | None) -> int:
+    """Serve the web pages over ``config``'s state until SIGINT/SIGTERM; 0 when stopped."""
+    web = config.web
+    if listen:
+        web, problem = web_listen(web, listen)
+        if problem:
+            raise ConfigError(f"--listen: {problem}")
+
+    def healthy() -> tuple[bool, str]:
+        store = Store.open_readonly(config.state_dir)
+        try:
+            return last_cycle_health(store, config.health.max_cycle_age_minutes)
+        finally:
+            store.close()
+
+    server = WebServer(WebContext(replace(config, web=web), healthy=healthy), web.host, web.port)
+    try:
+        server.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"web: cannot listen on {web.listen} ({exc.strerror or exc});"
+            " choose another with --listen HOST:PORT"
+        ) from exc
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"pages: {server.url}  (Ctrl-C to stop)", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
     return 0
 
 
@@ -385,7 +459,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     config = load_config(_config_path(args), require_sources=False)
     store = _open_store_readonly(config)
     try:
-        states = _milestone_states(store.completed_milestones(), store.milestone_reports())
+        states = milestone_states(store.completed_milestones(), store.milestone_reports())
         titles = store.story_titles(
             sid
             for st in states.values()
@@ -399,25 +473,6 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         today = datetime.now(UTC).date()
         print(milestone_table(config.timeline, states, titles, today))
     return 0
-
-
-def _milestone_states(
-    completed: dict[str, str], reports: dict[str, dict[str, list[str]]]
-) -> dict[str, MilestoneState]:
-    """Combine the store's completions and per-verdict reports into one state per event."""
-    states = {}
-    for event_id in set(completed) | set(reports):
-        verdicts = reports.get(event_id, {})
-        states[event_id] = MilestoneState(
-            event_id=event_id,
-            status="completed" if event_id in completed else "planned",
-            completed_by=completed.get(event_id),
-            supporting=tuple(
-                dict.fromkeys(verdicts.get("consistent", []) + verdicts.get("completed", []))
-            ),
-            contradicting=tuple(dict.fromkeys(verdicts.get("conflicting", []))),
-        )
-    return states
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

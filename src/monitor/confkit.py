@@ -7,6 +7,7 @@ listing them all. Problems name the file, the key path and, where TOML gives it,
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -126,6 +127,31 @@ class Section:
         except re.error as exc:
             self.problems.add(self.where, f"key '{key}': invalid regex {pattern!r}: {exc}")
             return None
+
+    def secret(self, key: str) -> str | None:
+        """A secret given inline, as ``<key>_env = "VAR"`` or as ``<key>_file = "/path"``."""
+        for variant in (f"{key}_env", f"{key}_file"):
+            self.seen.add(variant)
+        self.seen.add(key)
+        if f"{key}_env" in self.table:
+            var = str(self.table[f"{key}_env"])
+            value = os.environ.get(var)
+            if value is None:
+                self.problems.add(
+                    self.where, f"key '{key}_env': environment variable {var} is not set"
+                )
+            return value
+        if f"{key}_file" in self.table:
+            file = Path(str(self.table[f"{key}_file"]))
+            try:
+                return file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                self.problems.add(
+                    self.where, f"key '{key}_file': cannot read {file} ({exc.strerror})"
+                )
+                return None
+        value = self.table.get(key)
+        return None if value is None else str(value)
 
     def sub(self, key: str, *, required: bool = False) -> Section:
         """A nested table as its own ``Section`` (empty when absent and not required)."""

@@ -79,7 +79,10 @@ class FeedEntry:
 
 
 TextSource = Literal["selector", "trafilatura", "summary", "input"]
-DateSource = Literal["feed", "page", "input", "none"]
+# Where ``Article.published`` comes from: the feed entry, the page's metadata, the analyze
+# input, or, when none of them gives one, the time the article was fetched (never a date
+# guessed from the text).
+DateSource = Literal["feed", "page", "input", "fetched"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,12 @@ class Article:
     @property
     def key(self) -> str:
         return self.entry.key
+
+    @property
+    def dated(self) -> datetime | None:
+        """The publication time a feed or the page states; None when only the fetch time is
+        known (it orders articles but never dates a claim before or after anything)."""
+        return None if self.published_source == "fetched" else self.published
 
     @property
     def url(self) -> str | None:
@@ -447,6 +456,21 @@ class SourceHealth:
     last_error: str | None = None
     last_error_kind: FailureKind | None = None
     next_attempt_at: datetime | None = None
+    pages: PageFetches | None = None  # the article pages of its last fetch that had any
+
+
+@dataclass(frozen=True, slots=True)
+class PageFetches:
+    """The article pages one fetch of a source asked for: how many came, how many failed.
+
+    A feed can be fine while every page behind it fails (blocked, moved, a paywall): this is
+    where ``monitor status`` shows it.
+    """
+
+    ok: int = 0
+    failed: int = 0
+    first_error: str | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,6 +485,8 @@ class SourceOutcome:
     error: str | None = None
     error_kind: FailureKind | None = None
     duration_s: float = 0.0
+    seeded_items: int = 0  # its first good fetch: items marked seen without alerting
+    pages: PageFetches = PageFetches()
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +513,11 @@ class CycleReport:
         return sum(1 for s in self.sources if not s.ok)
 
     @property
+    def seeded_items(self) -> int:
+        """Items marked seen without alerting by the sources on their first good fetch."""
+        return sum(s.seeded_items for s in self.sources)
+
+    @property
     def summary(self) -> dict[str, int | float | bool]:
         """The figures of the one-line cycle summary (CLI, logs, the cycles table)."""
         return {
@@ -503,3 +534,68 @@ class CycleReport:
             "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
             **({"write_failed": True} if self.store_error else {}),
         }
+
+
+# --------------------------------------------------------------------------- the reading room
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """What the stories page asks for: a verdict, a place, a period of activity, words."""
+
+    verdict: VerdictKind | None = None
+    place: str | None = None
+    since: datetime | None = None  # last seen at or after
+    until: datetime | None = None  # first seen before
+    query: str = ""  # words, matched on normalised forms (store/search.py)
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One row of the stories page."""
+
+    id: str
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    last_published: datetime | None
+    members: int
+    outlets: int
+    claims: int
+    verdicts: tuple[tuple[VerdictKind, int], ...]  # claims per verdict
+    updates: int  # update alerts sent after the first
+    retired: bool  # idle past the story window: no longer takes new copies
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPoint:
+    """A dated claim of a story, to be drawn on the timeline at the dates it states."""
+
+    story_id: str
+    story_title: str
+    verdict: VerdictKind
+    event_id: str | None
+    start: date
+    end: date
+    sentence: str
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UndatedConflict:
+    """A conflicting claim that states no date: listed beside the timeline, not drawn on it."""
+
+    story_id: str
+    story_title: str
+    event_id: str | None
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorNote:
+    """An operator alert (a source failing or silent) as the sources page lists it."""
+
+    alert_id: str
+    title: str
+    text: str
+    created_at: datetime

@@ -6,6 +6,7 @@ of ours, so any module may take them without pulling in the config loader).
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -67,6 +68,46 @@ class HealthSettings:
     failure_alert_after: int = 5
     silence_alert_hours: float = 48.0
     max_cycle_age_minutes: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """``[web]``: the reading room's pages (and /healthz, /metrics), served by the daemon and
+    by ``monitor serve``. Off loopback a password is required (``password_env``/``_file``)."""
+
+    enabled: bool = True
+    listen: str = "127.0.0.1:8080"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    password: str | None = None
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only ever reaches this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_listen(value: str) -> tuple[str, int] | None:
+    """``"127.0.0.1:8080"`` / ``"[::1]:8080"`` / ``"0.0.0.0:80"`` -> (host, port); None if bad."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        return None
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        return None  # an IPv6 address needs brackets: [::1]:8080
+    if not host:
+        return None
+    return host, int(port)
 
 
 VERDICTS = ("conflicting", "completed", "new", "consistent")

@@ -282,12 +282,14 @@ def write_config(
     extra: str = "",
     name: str = "monitor.toml",
     read_timeout: float = 3,
+    web: str = 'listen = "127.0.0.1:0"',
 ) -> Path:
     """A ``monitor.toml`` in ``tmp_path``: state in ``state/``, alerts to ``alerts.jsonl``.
 
     Every verdict goes to the JSON-Lines channel at once (no digest), so a test counts every
     alert. ``monitor`` adds lines to the ``[monitor]`` table, ``source_options`` to every
-    ``[[sources]]`` table; ``extra`` is appended as is.
+    ``[[sources]]`` table; ``extra`` is appended as is. ``web`` is the ``[web]`` table: the
+    daemon's pages on a port the system picks, so tests never race for 8080.
     """
     lines = [
         "[monitor]",
@@ -300,6 +302,9 @@ def write_config(
         "connect_timeout_seconds = 2",
         f"read_timeout_seconds = {read_timeout}",
         f"total_timeout_seconds = {read_timeout + 2}",
+        "",
+        "[web]",
+        web,
         "",
     ]
     for sid, sname, url in sources:

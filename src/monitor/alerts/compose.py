@@ -6,6 +6,7 @@ Pure: the pipeline passes the story stage's decision and the story as it now sta
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from monitor.models import Alert, Story, StoryDecision
@@ -41,4 +42,22 @@ def story_alert(
         # readers of an alert need the matched terms only.
         terms=tuple(t for t in terms if not t.startswith("!")),
         absorbed=decision.absorbed,
+    )
+
+
+def merge_updates(earlier: Alert, later: Alert) -> Alert:
+    """One update alert from two of the same story queued in one cycle (neither sent yet).
+
+    It keeps the earlier alert's id and time (the outbox, the milestones and a later
+    ``follows`` may name it) and carries both alerts' findings, the earlier ones first, and
+    the story as the later one saw it (its title and members).
+    """
+    findings = earlier.findings + tuple(f for f in later.findings if f not in earlier.findings)
+    return replace(
+        later,
+        id=earlier.id,
+        created_at=earlier.created_at,
+        follows=earlier.follows,
+        findings=findings,
+        terms=tuple(dict.fromkeys(earlier.terms + later.terms)),
     )

@@ -15,6 +15,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -72,6 +73,23 @@ def queue_due_digests(store: Store, channels: Iterable[ChannelConfig], now: date
         store.bundle_digest(channel.name, digest, [d.id for d in queued], slot)
         made += 1
     return made
+
+
+def queue_digest_now(store: Store, channel: ChannelConfig, now: datetime) -> Alert | None:
+    """Gather what waits for ``channel``'s digest into a digest due at once (None: nothing).
+
+    The dispatcher sends it at its next round. The channel's last digest becomes ``now``, so
+    the scheduled digest of a slot already past is not sent again, and the next one carries
+    only what is queued after this.
+    """
+    queued = store.digest_queue(channel.name)
+    if not queued:
+        return None
+    digest = digest_alert(channel, now, queued, now)
+    # a slot-derived id would collide with a second press in the same minute
+    digest = replace(digest, id=f"digest:{channel.name}:{now:%Y%m%dT%H%M%S}Z:now")
+    store.bundle_digest(channel.name, digest, [d.id for d in queued], now)
+    return digest
 
 
 def digest_alert(

@@ -139,6 +139,7 @@ PLACE_NAMES = {
     "kurdistan": Words("إقليم كردستان", "Kurdistan Region"),
     "erbil": Words("أربيل", "Erbil"),
     "harir": Words("قاعدة حرير", "Harir base"),
+    "federal_areas": Words("المناطق الاتحادية", "federal areas"),
     "syria": Words("سوريا", "Syria"),
 }
 

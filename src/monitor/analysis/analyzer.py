@@ -1,7 +1,8 @@
 """Analysis of one article.
 
 ``Analyzer.analyze`` runs the stages in this order: normalise → strip page furniture (blanked
-in place, so every offset still points into the article's text) → relevance → dates → claims →
+in place, so every offset still points into the article's text) → join hard-wrapped lines
+(``wraps``; also in place) → relevance → dates → claims →
 timeline verdicts. Dates and claims are only computed for relevant articles. Relative dates (أمس، الأحد، الشهر الجاري)
 resolve against the publication date, taken in Baghdad time when it has a time zone.
 
@@ -21,6 +22,7 @@ from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
 from monitor.analysis.lede import read_lede
+from monitor.analysis.wraps import unwrap
 from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
 from monitor.timeline.judge import judge
@@ -41,6 +43,7 @@ class Analyzer:
         text: str,
         published: datetime | date | None,
         milestones: Mapping[str, str] | None = None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> ArticleAnalysis:
         """Analyse one article.
 
@@ -49,12 +52,14 @@ class Analyzer:
             text: the extracted main text (page furniture is removed here).
             published: publication time or day; relative dates resolve against it.
             milestones: event id -> story that reported it completed (from the store).
+            completed_on: event id -> the day that completion was first reported, where known.
 
         Returns:
             Relevance, findings (claims with verdicts; empty when not relevant) and the
             normalised furniture-free body.
         """
-        norm = blank_furniture(normalize(text))
+        # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
+        norm = unwrap(blank_furniture(normalize(text)))
         relevance = keywords.score(norm, title, self.rules)
         body = collapse_body(norm.text)
         if not relevance.relevant:
@@ -63,14 +68,18 @@ class Analyzer:
         # dates only where a claim may be: most sentences of an article hold none
         spans = claims.claim_sentences(norm, self.rules)
         found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)
-        findings = tuple(Finding(c, self.judge(c, day, milestones)) for c in found)
+        findings = tuple(Finding(c, self.judge(c, day, milestones, completed_on)) for c in found)
         lede = read_lede(title, norm.text, findings, day, self.rules)
         return ArticleAnalysis(relevance, findings, body, lede)
 
     def judge(
-        self, claim: Claim, day: date | None, milestones: Mapping[str, str] | None
+        self,
+        claim: Claim,
+        day: date | None,
+        milestones: Mapping[str, str] | None,
+        completed_on: Mapping[str, date] | None = None,
     ) -> Verdict:
-        return judge(claim, self.timeline, day, milestones)
+        return judge(claim, self.timeline, day, milestones, completed_on)
 
 
 def publication_day(published: datetime | date | None) -> date | None:

@@ -154,19 +154,8 @@ def _path(base: Path, value: str) -> str:
 
 def _secret(s: Section, key: str) -> Any:
     """A secret given inline, as ``<key>_env = "VAR"`` or as ``<key>_file = "/path"``."""
+    if f"{key}_env" in s.table or f"{key}_file" in s.table:
+        return s.secret(key)
     for variant in (key, f"{key}_env", f"{key}_file"):
         s.seen.add(variant)
-    if f"{key}_env" in s.table:
-        var = str(s.table[f"{key}_env"])
-        value = os.environ.get(var)
-        if value is None:
-            s.problems.add(s.where, f"key '{key}_env': environment variable {var} is not set")
-        return value
-    if f"{key}_file" in s.table:
-        file = Path(str(s.table[f"{key}_file"]))
-        try:
-            return file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            s.problems.add(s.where, f"key '{key}_file': cannot read {file} ({exc.strerror})")
-            return None
-    return s.table.get(key)
+    return s.table.get(key)  # inline: kept as written (apprise ``urls`` may be a list)

@@ -31,6 +31,9 @@ from monitor.settings import (
     HealthSettings,
     HttpSettings,
     StorySettings,
+    WebSettings,
+    is_loopback,
+    parse_listen,
 )
 from monitor.timeline import load as timeline
 
@@ -49,6 +52,7 @@ class Config:
     stories: StorySettings = field(default_factory=StorySettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     health: HealthSettings = field(default_factory=HealthSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     timezone: str = "Asia/Baghdad"
     alert_language: str = "ar+en"  # "ar" | "en" | "ar+en" (alerts.words.LANGUAGES)
     log_format: str = "kv"
@@ -75,6 +79,11 @@ class Config:
             "stories": _asdict(self.stories),
             "delivery": _asdict(self.delivery),
             "health": _asdict(self.health),
+            "web": {
+                "enabled": self.web.enabled,
+                "listen": self.web.listen,
+                "password": "***" if self.web.password else None,
+            },
             "sources": [{**_asdict(s), "url": redact_url(s.url)} for s in self.sources],
             "channels": [c.redacted() for c in self.channels],
             "timeline": {"version": self.timeline.version, "events": len(self.timeline.events)},
@@ -111,6 +120,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     stories = _stories(root.sub("stories"))
     delivery = _delivery(root.sub("delivery"))
     health = _health(root.sub("health"))
+    web = _web(root.sub("web"))
     sources = _sources(root, require_sources)
     channels = read_channels(root)
     root.done()
@@ -131,6 +141,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         stories=stories,
         delivery=delivery,
         health=health,
+        web=web,
         timezone=tz,
         alert_language=alert_language,
         log_format=log_format,
@@ -231,6 +242,36 @@ def _health(s: Section) -> HealthSettings:
     )
     s.done()
     return out
+
+
+def _web(s: Section) -> WebSettings:
+    d = WebSettings()
+    enabled = s.get("enabled", bool, d.enabled)
+    listen = s.get("listen", str, d.listen)
+    password = s.secret("password") or None
+    s.done()
+    settings, problem = web_listen(WebSettings(enabled, d.listen, d.host, d.port, password), listen)
+    if problem and (enabled or "HOST:PORT" in problem):
+        s.problems.add(s.where, problem)
+    return settings
+
+
+def web_listen(web: WebSettings, listen: str) -> tuple[WebSettings, str | None]:
+    """``web`` listening on ``listen`` (``[web] listen`` or ``serve --listen``), and what is
+    wrong with it: not HOST:PORT, or off loopback without a password."""
+    parsed = parse_listen(listen)
+    if parsed is None:
+        return web, f"key 'listen' must be HOST:PORT (IPv6 as [::1]:8080), got {listen!r}"
+    host, port = parsed
+    settings = WebSettings(web.enabled, listen, host, port, web.password)
+    if not is_loopback(host) and not web.password:
+        # Everything the pages show comes from the feeds and the state: off this machine,
+        # nobody reads it or presses "retry" without the secret.
+        return settings, (
+            f"listen {listen!r} is not a loopback address: set [web] 'password_env' or"
+            " 'password_file' (or listen on 127.0.0.1, or enabled = false)"
+        )
+    return settings, None
 
 
 def _sources(root: Section, required: bool) -> tuple[Source, ...]:

@@ -19,6 +19,11 @@ Rules:
 - ``/healthz`` and ``monitor healthcheck`` share ``cycle_health``: unhealthy before the first
   good cycle and when the last good one is older than ``max_cycle_age_minutes``; and unhealthy
   while writes to the state fail (``/healthz`` from memory, ``healthcheck`` from the beacon).
+- The web pages (``[web]``, on by default on 127.0.0.1:8080) run in a thread beside the
+  scheduler, with the daemon's metrics and health; they read the state through their own
+  read-only connections. A port that cannot be bound is logged and the daemon runs on without
+  its pages: alerting matters more than reading. ``[health] metrics_port`` still serves
+  /healthz and /metrics on its own port, as before.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ from monitor.pipeline.metrics import serve
 from monitor.pipeline.runtime import Runtime
 from monitor.store import Store, utcnow
 from monitor.store.beacon import read_beacon
+from monitor.web.app import WebContext
+from monitor.web.server import WebServer
 
 log = logging.getLogger("monitor.ops.scheduler")
 
@@ -152,6 +159,7 @@ class Daemon:
                 "metrics listening",
                 extra={"kv": {"host": health.metrics_host, "port": server.server_address[1]}},
             )
+        web = self._serve_pages()
         self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
@@ -172,8 +180,27 @@ class Daemon:
             if server:
                 server.shutdown()
                 server.server_close()
+            if web:
+                web.stop()
         log.info("daemon stopped")
         return 0
+
+    def _serve_pages(self) -> WebServer | None:
+        """Start the web pages when ``[web]`` is enabled; None when off or the port is taken."""
+        settings = self.rt.config.web
+        if not settings.enabled:
+            return None
+        ctx = WebContext(self.rt.config, healthy=self.healthy, metrics=self.rt.metrics)
+        web = WebServer(ctx, settings.host, settings.port)
+        try:
+            web.start()
+        except OSError as exc:
+            log.error(
+                "web pages not served",
+                extra={"kv": {"listen": settings.listen, "error": exc.strerror or str(exc)}},
+            )
+            return None
+        return web
 
     def _serve_metrics(self) -> ThreadingHTTPServer:
         health = self.rt.config.health

@@ -2,7 +2,8 @@
 
 Read-only: the CLI opens the store without the daemon's lock, so this works beside a running
 daemon. ``status_json`` is the data (stable keys, for scripts); ``status_text`` a table for
-people. Times are UTC, ISO 8601.
+people. Times are UTC, ISO 8601. ``pages`` is what the article pages of a source's last fetch
+that asked for any did (ok, failed, the first error): a feed can be fine while its pages fail.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from monitor.config.load import Config
 from monitor.errors import redact_url
-from monitor.models import SourceHealth
+from monitor.models import PageFetches, SourceHealth
 from monitor.store import Store, to_db, utcnow
 from monitor.store.beacon import read_beacon
 
@@ -64,6 +65,19 @@ def _source(sid: str, name: str, url: str, enabled: bool, h: SourceHealth | None
         "last_error_kind": h.last_error_kind if h else None,
         "last_error": h.last_error if h else None,
         "next_attempt_at": to_db(h.next_attempt_at) if h else None,
+        "pages": _pages(h.pages if h else None),
+    }
+
+
+def _pages(pages: PageFetches | None) -> dict[str, Any] | None:
+    """The article pages of the source's last fetch that asked for any."""
+    if pages is None:
+        return None
+    return {
+        "ok": pages.ok,
+        "failed": pages.failed,
+        "first_error": pages.first_error,
+        "at": to_db(pages.at),
     }
 
 
@@ -72,20 +86,39 @@ def _state(enabled: bool, h: SourceHealth | None) -> str:
         return "disabled"
     if h is None or h.last_attempt is None:
         return "never polled"
-    return "ok" if h.consecutive_failures == 0 else f"failing ({h.consecutive_failures})"
+    if h.consecutive_failures:
+        return f"failing ({h.consecutive_failures})"
+    if h.pages is not None and h.pages.failed and not h.pages.ok:
+        return "ok, pages failing"  # the feed answers, every article page behind it fails
+    return "ok"
 
 
 def status_text(data: dict[str, Any]) -> str:
-    rows = [("source", "state", "last success", "last new item", "next try", "last error")]
+    rows = [
+        (
+            "source",
+            "state",
+            "last success",
+            "last new item",
+            "pages ok/failed",
+            "next try",
+            "last error",
+        )
+    ]
     for s in data["sources"]:
+        pages = s.get("pages")
+        error = _error(s["last_error_kind"], s["last_error"])
+        if not error and pages and pages["failed"]:
+            error = _error("page", pages["first_error"])
         rows.append(
             (
                 s["id"],
                 s["state"],
                 _short(s["last_success"]),
                 _short(s["last_new_item"]),
+                f"{pages['ok']}/{pages['failed']}" if pages else "-",
                 _short(s["next_attempt_at"]) if s["next_attempt_at"] else "next poll",
-                _error(s["last_error_kind"], s["last_error"]),
+                error,
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]

@@ -27,11 +27,13 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from monitor.alerts.compose import story_alert
+from monitor.alerts.compose import merge_updates, story_alert
 from monitor.alerts.digest import route
 from monitor.alerts.dispatch import DispatchReport
+from monitor.analysis.analyzer import publication_day
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
+    Alert,
     Article,
     ArticleAnalysis,
     CycleReport,
@@ -39,6 +41,7 @@ from monitor.models import (
     FeedEntry,
     FetchResult,
     HttpCache,
+    PageFetches,
     Source,
     SourceOutcome,
 )
@@ -64,6 +67,9 @@ class _Tally:
     stories_updated: int = 0
     alerts: int = 0
     seeded: bool = False
+    # story id -> the update alert queued for it in this cycle: a second update of the same
+    # story before dispatch is merged into it, so readers get one message, not two.
+    updates: dict[str, str] = field(default_factory=dict)
     outcomes: list[SourceOutcome] = field(default_factory=list)
     stop_seen: float | None = None  # time.monotonic() when the loop first saw a stop request
 
@@ -111,6 +117,9 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
             report = replace(report, store_error=str(exc))
     rt.note_store(store_error, cycle_ok=ok)
     _count_cycle(rt, report, ok, time.monotonic() - t0)
+    note = seeding_note(report)
+    if note:
+        log.info(note, extra={"kv": {"seeded_items": report.seeded_items}})
     if store_error is not None:
         log.error("cycle failed: the state cannot be written", extra={"kv": report.summary})
     else:
@@ -158,6 +167,23 @@ def _report(
         seeded=tally.seeded,
         store_error=None if store_error is None else str(store_error),
     )
+
+
+def seeding_note(report: CycleReport) -> str | None:
+    """One line saying that sources seeded (marked what they list as seen, no alert), or None.
+
+    A first run that prints nothing but ``alerts=0`` looks broken; this says why and how not to.
+    """
+    seeded = [s for s in report.sources if s.seeded_items]
+    if not report.seeded or not seeded:
+        return None
+    n = report.seeded_items
+    items = f"{n} item{'s' if n != 1 else ''} marked as seen"
+    hint = "`--alert-on-first-run` to alert"
+    if len(seeded) == report.sources_ok and not report.alerts:
+        return f"first run: {items}, no alerts; {hint}"
+    names = ", ".join(s.source_id for s in seeded)
+    return f"first fetch of {names}: {items} there, no alerts for them; {hint}"
 
 
 # --------------------------------------------------------------------------- fetch phase
@@ -262,45 +288,64 @@ async def _fetch_source_inner(
     batch = SourceBatch(
         source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache
     )
+    pages = PageFetches()
     if seeding:
         batch.seen_only = fresh
     else:
-        batch.articles = await _fetch_articles(rt, fetcher, source, todo)
+        batch.articles, pages = await _fetch_articles(rt, fetcher, source, todo)
         if len(todo) < len(fresh) + len(edited):
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
             batch.cache = cache
     batch.outcome = SourceOutcome(
-        source.id, ok=True, entries=len(entries), new_entries=len(fresh), duration_s=_since(t0)
+        source.id,
+        ok=True,
+        entries=len(entries),
+        new_entries=len(fresh),
+        duration_s=_since(t0),
+        seeded_items=len(fresh) if seeding else 0,
+        pages=pages,
     )
     return batch
 
 
 async def _fetch_articles(
     rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
-) -> list[Article]:
-    pages = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+) -> tuple[list[Article], PageFetches]:
+    """The articles of ``entries`` (a page that cannot be had leaves the feed's summary) and
+    what the page fetches did, logged as one line for the source, not one per page."""
+    fetched = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
+    errors = [error for _, error in fetched if error]
+    asked = sum(1 for page, error in fetched if page or error)
+    pages = PageFetches(
+        ok=asked - len(errors), failed=len(errors), first_error=errors[0] if errors else None
+    )
+    if asked:
+        kv = {"source_id": source.id, "ok": pages.ok, "failed": pages.failed}
+        if errors:
+            log.warning("page fetches failed", extra={"kv": {**kv, "first_error": errors[0]}})
+        else:
+            log.info("page fetches", extra={"kv": kv})
     # Extraction is CPU work (up to ~1 s on a hostile page): keep it off the event loop.
-    return [
+    articles = [
         await asyncio.to_thread(extract.extract_article, entry, page, source.css_selector)
-        for entry, page in zip(entries, pages, strict=True)
+        for entry, (page, _) in zip(entries, fetched, strict=True)
     ]
+    return articles, pages
 
 
 async def _fetch_page(
     rt: Runtime, fetcher: Fetcher, source: Source, entry: FeedEntry
-) -> FetchResult | None:
-    """The article page, or None (the feed's summary is used) when it cannot be had."""
+) -> tuple[FetchResult | None, str | None]:
+    """The article page, or None and why (the feed's summary is used) when it cannot be had;
+    ``(None, None)`` when the source does not fetch pages."""
     if not (source.fetch_pages and entry.url):
-        return None
+        return None, None
     try:
-        return await fetcher.fetch(entry.url, max_bytes=rt.config.http.max_page_bytes, kind="page")
+        page = await fetcher.fetch(entry.url, max_bytes=rt.config.http.max_page_bytes, kind="page")
     except FetchError as exc:
-        log.warning(
-            "page fetch failed",
-            extra={"kv": {"source_id": source.id, "url": entry.url, "error": str(exc)}},
-        )
-        return None
+        return None, " ".join(str(exc).split())
+    return page, None
 
 
 def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
@@ -375,6 +420,10 @@ def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
     rt.metrics.fetches.labels(source.id, "not_modified" if outcome.not_modified else "ok").inc()
     with rt.store.transaction():
         rt.store.record_source_success(source.id, new_items=outcome.new_entries, at=now)
+        if outcome.pages.ok or outcome.pages.failed:
+            rt.store.record_page_fetches(source.id, outcome.pages, now)
+            rt.metrics.page_fetches.labels(source.id, "ok").inc(outcome.pages.ok)
+            rt.metrics.page_fetches.labels(source.id, "failed").inc(outcome.pages.failed)
         for entry in batch.seen_only:
             rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
     return True
@@ -391,12 +440,20 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
         with rt.store.transaction():  # the feed changed but the text did not: nothing to say
             rt.store.record_entry(article.entry, feed_hash=feed_hash)
         return
+    # Only a feed's or a page's publication time dates the claims; a fetch time never makes a
+    # claim come before or after anything. A story's completion of a milestone counts from the
+    # day it was first reported.
+    first_reports = {e: publication_day(t) for e, t in rt.store.milestone_first_reports().items()}
     analysis = rt.analyzer.analyze(
-        article.title, article.text, article.published, rt.store.completed_milestones()
+        article.title,
+        article.text,
+        article.dated,
+        rt.store.completed_milestones(),
+        {e: d for e, d in first_reports.items() if d is not None},
     )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
-    done = _Tally()  # counted into ``tally`` only once committed
+    done = _Tally(updates=dict(tally.updates))  # counted into ``tally`` only once committed
     rt.desk_stale = True  # until the commit: a failure leaves the in-memory index ahead
     with rt.store.transaction():
         story_id = None
@@ -415,6 +472,7 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
     tally.stories_new += done.stories_new
     tally.stories_updated += done.stories_updated
     tally.alerts += done.alerts
+    tally.updates = done.updates
 
 
 def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
@@ -423,18 +481,41 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
     rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
     if decision.is_new:
         tally.stories_new += 1
-    elif decision.needs_update_alert:
+    elif decision.needs_update_alert and story.id not in tally.updates:
         tally.stories_updated += 1
     alert = story_alert(decision, story, analysis.relevance.terms, utcnow())
     if alert is not None:
-        rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
-        if alert.kind == "new_story":
-            rt.desk.set_first_alert(story.id, alert.id)
-        tally.alerts += 1
         for f in alert.findings:
             rt.metrics.alerts.labels(f.verdict.verdict).inc()
+        merged = _merge_into_queued_update(rt, alert, tally)
+        if merged is not None:
+            alert = merged
+        else:
+            rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
+            tally.alerts += 1
+        if alert.kind == "new_story":
+            rt.desk.set_first_alert(story.id, alert.id)
+        elif alert.kind == "story_update":
+            tally.updates[story.id] = alert.id
     rt.store.record_milestones(analysis.findings, story.id, alert.id if alert else None)
     return story.id
+
+
+def _merge_into_queued_update(rt: Runtime, alert: Alert, tally: _Tally) -> Alert | None:
+    """The update already queued for this story in this cycle, now carrying ``alert`` too;
+    None when there is none (or a channel already tried it): ``alert`` goes on its own."""
+    queued_id = tally.updates.get(alert.story_id or "") if alert.kind == "story_update" else None
+    queued = rt.store.get_alert(queued_id) if queued_id else None
+    if queued is None:
+        return None
+    merged = merge_updates(queued, alert)
+    if not rt.store.rewrite_unsent_alert(merged, route(merged, rt.config.channels)):
+        return None
+    log.info(
+        "update merged",
+        extra={"kv": {"story_id": alert.story_id, "alert_id": merged.id}},
+    )
+    return merged
 
 
 def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:

@@ -10,6 +10,7 @@ names are stable (dashboards depend on them); counters get prometheus-client's `
                                                    | deadline
     monitor_source_fetch_seconds{source}           histogram, fetch + parse + pages
     monitor_source_consecutive_failures{source}    gauge
+    monitor_page_fetches_total{source,result}      ok | failed (article pages)
     monitor_articles_total{relevant}               true | false
     monitor_stories_total{event}                   new | joined
     monitor_alerts_total{verdict}                  claims alerted, by verdict
@@ -59,6 +60,12 @@ class Metrics:
             "monitor_source_consecutive_failures",
             "Failures in a row, by source (0 when healthy)",
             ["source"],
+            registry=r,
+        )
+        self.page_fetches = Counter(
+            "monitor_page_fetches",
+            "Article page fetches by source and result",
+            ["source", "result"],
             registry=r,
         )
         self.articles = Counter("monitor_articles", "Articles analysed", ["relevant"], registry=r)

@@ -12,9 +12,11 @@ Text, first that gives something (``Article.text_source`` records which):
 
 Publication time (``Article.published_source``): the feed entry's, else the page's metadata:
 ``article:published_time`` and similar ``<meta>``, JSON-LD ``datePublished``, a ``<time
-datetime>`` inside the article, trafilatura's date; else none. A time without an offset is
-taken as UTC (its calendar day is kept for the time zones of the Arab world); a time more
-than a day in the future is ignored.
+datetime>`` inside the article; else the fetch time, marked ``fetched``. Never a date guessed
+from the text (htmldate's heuristics, through trafilatura, take the 1st of January of a year
+the body mentions: on real pages a guessed 2003 made a false conflict). A time without an
+offset is taken as UTC (its calendar day is kept for the time zones of the Arab world); a time
+more than a day in the future is ignored.
 
 Pages are decoded with their declared or sniffed charset (``markup.decode_document``).
 Budget: pages are capped by the fetcher (``max_page_bytes``); a page with more than
@@ -69,13 +71,19 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "WebPage")
 
 
-def extract_article(entry: FeedEntry, page: FetchResult | None, selector: str | None) -> Article:
+def extract_article(
+    entry: FeedEntry,
+    page: FetchResult | None,
+    selector: str | None,
+    fetched_at: datetime | None = None,
+) -> Article:
     """The article of ``entry``: main text, title and publication time, with their sources.
 
     Args:
         entry: the feed entry.
         page: its fetched page, or None when it was not fetched or failed.
         selector: the source's CSS selector override, if any.
+        fetched_at: when the entry was fetched (default: now), the time of an undated one.
     """
     html = decode_page(page) if page is not None else None
     if html and html.count("<") > MAX_PAGE_TAGS:
@@ -88,13 +96,13 @@ def extract_article(entry: FeedEntry, page: FetchResult | None, selector: str | 
     if html:
         url = page.final_url if page is not None else entry.url
         text, text_source, doc = _main_text(html, url, selector)
-        page_date = page_published(html) or _doc_date(doc)
+        page_date = page_published(html)
         page_title = (doc or {}).get("title") or ""
     if text and len(text) < MIN_PAGE_TEXT_CHARS and len(text) < len(entry.summary):
         text = None  # a scrap (a caption, a teaser): the extraction missed the article
     if not text:
         text, text_source = (entry.summary or entry.title), "summary"
-    published, published_source = _published(entry, page_date)
+    published, published_source = _published(entry, page_date, fetched_at or datetime.now(UTC))
     return Article(
         entry=entry,
         title=entry.title or " ".join(page_title.split()),
@@ -188,12 +196,14 @@ def _trafilatura(
 # --------------------------------------------------------------------------- dates
 
 
-def _published(entry: FeedEntry, page_date: datetime | None) -> tuple[datetime | None, DateSource]:
+def _published(
+    entry: FeedEntry, page_date: datetime | None, fetched_at: datetime
+) -> tuple[datetime, DateSource]:
     if entry.published is not None:
         return entry.published, "feed"
     if page_date is not None:
         return page_date, "page"
-    return None, "none"
+    return fetched_at, "fetched"
 
 
 def page_published(html: str) -> datetime | None:
@@ -259,11 +269,6 @@ def _is_article(node: dict[str, Any]) -> bool:
     kind = node.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return any(k in _ARTICLE_TYPES for k in kinds if isinstance(k, str))
-
-
-def _doc_date(doc: dict[str, Any] | None) -> datetime | None:
-    value = (doc or {}).get("date")
-    return parse_datetime(value) if isinstance(value, str) else None
 
 
 def parse_datetime(value: str) -> datetime | None:

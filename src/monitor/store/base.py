@@ -27,7 +27,7 @@ from monitor.store.check import (
     integrity_problems,
     quick_check,
 )
-from monitor.store.schema import migrate
+from monitor.store.schema import MIGRATIONS, migrate
 
 DB_NAME = "monitor.db"
 LOCK_NAME = "monitor.lock"
@@ -115,6 +115,40 @@ class BaseStore:
         if read_beacon(state_dir) is None:  # from now on, this directory has a database
             write_beacon(state_dir, Beacon(created_at=to_db(utcnow()) or ""))
         return cls(conn, handle, db)
+
+    @classmethod
+    def open_readonly(cls, state_dir: Path) -> Self:
+        """A read-only connection to an existing, migrated state (beside a running daemon).
+
+        WAL lets it read while the daemon writes; it takes no lock and never migrates (the
+        caller opens the state once with ``open`` for that).
+
+        Raises:
+            StoreError: there is no state there, or it is not at this monitor's schema.
+        """
+        path = (state_dir / DB_NAME).resolve()
+        if not path.is_file():
+            raise StoreError(f"store: no state at {path}")
+        try:
+            conn = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=30,
+            )
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA query_only=ON")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store: cannot open {path}: {exc}") from exc
+        if version != len(MIGRATIONS):
+            conn.close()
+            raise StoreError(
+                f"store: {path} is at schema version {version}, this monitor reads"
+                f" {len(MIGRATIONS)}; open it once read-write (monitor status) to migrate"
+            )
+        return cls(conn, None, path)
 
     @classmethod
     def memory(cls) -> Self:

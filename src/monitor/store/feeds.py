@@ -13,11 +13,16 @@ from monitor.models import (
     FeedEntry,
     Finding,
     HttpCache,
+    PageFetches,
     SourceHealth,
 )
 from monitor.store.base import chunked, from_db, to_db, utcnow
 
 TOMBSTONE_KEEP = timedelta(days=365)
+_HEALTH_COLUMNS = (
+    "source_id, last_attempt, last_success, last_new_item, consecutive_failures, last_error,"
+    " last_error_kind, next_attempt_at, pages_ok, pages_failed, pages_error, pages_at"
+)
 
 
 class FeedsMixin:
@@ -43,17 +48,14 @@ class FeedsMixin:
 
     def get_health(self, source_id: str) -> SourceHealth:
         row = self.conn.execute(
-            "SELECT source_id, last_attempt, last_success, last_new_item, consecutive_failures,"
-            " last_error, last_error_kind, next_attempt_at FROM source_health"
-            " WHERE source_id = ?",
+            f"SELECT {_HEALTH_COLUMNS} FROM source_health WHERE source_id = ?",
             (source_id,),
         ).fetchone()
         return _health(row) if row else SourceHealth(source_id)
 
     def all_health(self) -> list[SourceHealth]:
         rows = self.conn.execute(
-            "SELECT source_id, last_attempt, last_success, last_new_item, consecutive_failures,"
-            " last_error, last_error_kind, next_attempt_at FROM source_health ORDER BY source_id"
+            f"SELECT {_HEALTH_COLUMNS} FROM source_health ORDER BY source_id"
         ).fetchall()
         return [_health(r) for r in rows]
 
@@ -88,6 +90,15 @@ class FeedsMixin:
             (to_db(at), error[:500], kind, to_db(next_attempt_at), source_id),
         )
         return self.get_health(source_id).consecutive_failures
+
+    def record_page_fetches(self, source_id: str, pages: PageFetches, at: datetime) -> None:
+        """Keep what the article pages of this fetch did (only fetches that asked for pages)."""
+        self._ensure_health(source_id)
+        self.conn.execute(
+            "UPDATE source_health SET pages_ok = ?, pages_failed = ?, pages_error = ?,"
+            " pages_at = ? WHERE source_id = ?",
+            (pages.ok, pages.failed, (pages.first_error or "")[:500] or None, to_db(at), source_id),
+        )
 
     def claim_source_alert(self, source_id: str, which: str) -> bool:
         """Mark that the operator was told about ``which`` ("failure" or "silence") once."""
@@ -210,6 +221,22 @@ class FeedsMixin:
         )
         return cur.rowcount == 1
 
+    def milestone_first_reports(self) -> dict[str, datetime]:
+        """Event id -> the earliest publication time among the members of the story that
+        completed it: when the completion was first reported. Members with no publication
+        time of their own (only a fetch time) say nothing about when."""
+        rows = self.conn.execute(
+            "SELECT m.event_id, MIN(sm.published) FROM milestones m"
+            " JOIN story_members sm ON sm.story_id = m.story_id"
+            " WHERE m.status = 'completed' AND sm.published IS NOT NULL GROUP BY m.event_id"
+        ).fetchall()
+        out = {}
+        for event_id, published in rows:
+            when = from_db(published)
+            if when is not None:
+                out[event_id] = when
+        return out
+
     def add_milestone_report(self, event_id: str, story_id: str, verdict: str) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO milestone_reports (event_id, story_id, verdict, reported_at)"
@@ -282,4 +309,12 @@ def _health(row: tuple[object, ...]) -> SourceHealth:
         last_error=row[5],  # type: ignore[arg-type]
         last_error_kind=row[6],  # type: ignore[arg-type]
         next_attempt_at=from_db(row[7]),  # type: ignore[arg-type]
+        pages=None
+        if row[8] is None
+        else PageFetches(
+            ok=int(row[8]),  # type: ignore[call-overload]
+            failed=int(row[9]),  # type: ignore[call-overload]
+            first_error=row[10],  # type: ignore[arg-type]
+            at=from_db(row[11]),  # type: ignore[arg-type]
+        ),
     )

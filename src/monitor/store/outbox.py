@@ -95,6 +95,27 @@ class OutboxMixin(BaseStore):
         rows = self.conn.execute("SELECT content FROM alerts ORDER BY created_at, rowid")
         return [decode_alert(r[0]) for r in rows.fetchall()]
 
+    def rewrite_unsent_alert(self, alert: Alert, routes: Sequence[tuple[str, str]]) -> bool:
+        """Replace a queued alert's content and routes, keeping its id; only while no channel
+        has tried it (every delivery pending or held for the digest, with no attempt).
+
+        Returns False, changing nothing, when the alert is unknown or a channel has tried it.
+        """
+        with self.transaction():
+            rows = self.conn.execute(
+                "SELECT status, attempts FROM outbox WHERE alert_id = ?", (alert.id,)
+            ).fetchall()
+            known = self.conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert.id,)).fetchone()
+            if known is None or any(r[0] not in ("pending", "digest") or r[1] for r in rows):
+                return False
+            self.conn.execute("DELETE FROM outbox WHERE alert_id = ?", (alert.id,))
+            self.conn.execute(
+                "UPDATE alerts SET title = ?, content = ? WHERE id = ?",
+                (alert.title, encode_alert(alert), alert.id),
+            )
+            self.enqueue_alert(alert, routes)
+        return True
+
     def get_alert(self, alert_id: str) -> Alert | None:
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return decode_alert(row[0]) if row else None

@@ -2,15 +2,37 @@
 
 Each migration runs in its own transaction together with the version bump, so a failed one
 rolls back and stays pending. Never edit or reorder a migration that has shipped: append.
+A migration is SQL, or a function of the connection for what SQL cannot compute (the search
+terms of stories stored before the search existed).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from monitor.errors import StoreError
+from monitor.store.search import search_terms
 
-MIGRATIONS: list[str] = [
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def _index_stored_stories(conn: sqlite3.Connection) -> None:
+    """Search terms of the stories already stored (migration 6; new ones: save_story_claims)."""
+    rows = conn.execute(
+        "SELECT s.search_rowid,"
+        " (SELECT group_concat(m.title, char(10)) FROM story_members m WHERE m.story_id = s.id),"
+        " (SELECT group_concat(json_extract(c.finding, '$[0].claim.sentence'), char(10))"
+        "  FROM story_claims c WHERE c.story_id = s.id)"
+        " FROM stories s"
+    ).fetchall()
+    conn.executemany(
+        "INSERT INTO story_search (rowid, terms) VALUES (?, ?)",
+        [(r[0], search_terms([r[1] or "", r[2] or ""])) for r in rows],
+    )
+
+
+MIGRATIONS: list[Migration] = [
     # 1: sources, their health and HTTP validators; entries, tombstones, articles; milestones.
     """
     CREATE TABLE source_health (
@@ -150,7 +172,57 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (story_id, position)
     );
     """,
-    # 4: stories as developments (issue 17): each member's lede (who speaks, which sites,
+    # 4: the article pages of each source's last fetch that asked for any (``monitor status``
+    # shows a source whose feed is fine but whose pages fail).
+    """
+    ALTER TABLE source_health ADD COLUMN pages_ok INTEGER;
+    ALTER TABLE source_health ADD COLUMN pages_failed INTEGER;
+    ALTER TABLE source_health ADD COLUMN pages_error TEXT;
+    ALTER TABLE source_health ADD COLUMN pages_at TEXT;
+    """,
+    # 5: the reading room's page queries (store/pages.py). Claims carry their verdict, event and
+    # stated dates as columns (the timeline plots them); story_tags lists each story's verdicts
+    # and places (the stories page filters on them); story_search holds each story's search
+    # terms (store/search.py), keyed by stories.search_rowid, a copy of the rowid that VACUUM
+    # cannot renumber. The backfill of what is already stored is SQL here, the terms in 6.
+    """
+    ALTER TABLE stories ADD COLUMN last_published TEXT;
+    ALTER TABLE stories ADD COLUMN search_rowid INTEGER;
+    UPDATE stories SET search_rowid = rowid;
+    UPDATE stories SET last_published =
+        (SELECT max(m.published) FROM story_members m WHERE m.story_id = stories.id);
+    CREATE UNIQUE INDEX stories_search_rowid ON stories(search_rowid);
+    CREATE INDEX stories_recent ON stories(last_seen, last_published);
+    ALTER TABLE story_claims ADD COLUMN verdict TEXT;
+    ALTER TABLE story_claims ADD COLUMN event_id TEXT;
+    ALTER TABLE story_claims ADD COLUMN date_start TEXT;
+    ALTER TABLE story_claims ADD COLUMN date_end TEXT;
+    UPDATE story_claims SET
+        verdict = json_extract(finding, '$[0].verdict.verdict'),
+        event_id = json_extract(finding, '$[0].verdict.timeline_event'),
+        date_start = json_extract(finding, '$[0].claim.date.start'),
+        date_end = json_extract(finding, '$[0].claim.date.end');
+    CREATE INDEX story_claims_dated ON story_claims(date_start) WHERE date_start IS NOT NULL;
+    CREATE TABLE story_tags (
+        tag TEXT NOT NULL,
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        PRIMARY KEY (tag, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_tags_story ON story_tags(story_id);
+    INSERT OR IGNORE INTO story_tags (tag, story_id)
+        SELECT 'verdict:' || verdict, story_id FROM story_claims WHERE verdict IS NOT NULL;
+    INSERT OR IGNORE INTO story_tags (tag, story_id)
+        SELECT 'place:' || p.value, c.story_id
+        FROM story_claims c, json_each(c.finding, '$[0].claim.places') p;
+    INSERT OR IGNORE INTO story_tags (tag, story_id)
+        SELECT 'place:' || p.value, c.story_id
+        FROM story_claims c, json_each(c.finding, '$[0].claim.destinations') p;
+    CREATE VIRTUAL TABLE story_search USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+    CREATE INDEX alerts_kind ON alerts(kind, created_at);
+    """,
+    # 6: search terms of the stories stored before 5.
+    _index_stored_stories,
+    # 7: stories as developments (issue 17): each member's lede (who speaks, which sites,
     # the statement's day) and its words (terms, for the IDF cosine); the document frequency
     # of each term over the live members (term -1 counts the members); a story absorbed by
     # another when a later report showed they were one development.
@@ -185,8 +257,11 @@ def migrate(conn: sqlite3.Connection) -> int:
             if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= number:
                 conn.execute("COMMIT")
                 continue
-            for statement in _statements(script):
-                conn.execute(statement)
+            if callable(script):
+                script(conn)
+            else:
+                for statement in _statements(script):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:

@@ -37,6 +37,7 @@ from monitor.models import (
     Verdict,
 )
 from monitor.store.base import chunked, from_db, json_default, to_db
+from monitor.store.search import search_terms
 
 _MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
 _DOCUMENTS = -1  # the story_terms row that counts the members
@@ -49,7 +50,8 @@ class StoriesMixin:
 
     def create_story(self, story_id: str, title: str, first_seen: datetime) -> None:
         self.conn.execute(
-            "INSERT INTO stories (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+            "INSERT INTO stories (id, title, first_seen, last_seen, search_rowid)"
+            " VALUES (?, ?, ?, ?, (SELECT coalesce(max(search_rowid), 0) + 1 FROM stories))",
             (story_id, title, to_db(first_seen), to_db(first_seen)),
         )
 
@@ -103,9 +105,13 @@ class StoriesMixin:
         )
         if terms is not None:
             self._count_terms(terms, 1)
+        published = to_db(member.published)
         self.conn.execute(
-            "UPDATE stories SET last_seen = max(last_seen, ?), pruned_at = NULL WHERE id = ?",
-            (to_db(now), story_id),
+            "UPDATE stories SET last_seen = max(last_seen, ?1), pruned_at = NULL,"
+            " last_published = CASE WHEN ?2 IS NOT NULL"
+            " AND (last_published IS NULL OR ?2 > last_published) THEN ?2 ELSE last_published END"
+            " WHERE id = ?3",
+            (to_db(now), published, story_id),
         )
 
     def _count_terms(self, terms: Terms, sign: int) -> None:
@@ -150,14 +156,41 @@ class StoriesMixin:
             seen.add(current)
 
     def save_story_claims(self, story_id: str, claims: Sequence[StoryClaim]) -> None:
-        """Replace the story's merged claims (recomputed from its members by the caller)."""
+        """Replace the story's merged claims (recomputed from its members by the caller).
+
+        Also refreshes what the reading room's pages query: the claims' verdict, event and
+        dates as columns, the story's verdict and place tags and its search terms.
+        """
         self.conn.execute("DELETE FROM story_claims WHERE story_id = ?", (story_id,))
         self.conn.executemany(
-            "INSERT INTO story_claims (story_id, position, finding, outlets) VALUES (?,?,?,?)",
-            [
-                (story_id, i, encode_findings([c.finding]), json.dumps(list(c.outlets)))
-                for i, c in enumerate(claims)
-            ],
+            "INSERT INTO story_claims (story_id, position, finding, outlets, verdict, event_id,"
+            " date_start, date_end) VALUES (?,?,?,?,?,?,?,?)",
+            [(story_id, i, *_claim_columns(c)) for i, c in enumerate(claims)],
+        )
+        self.conn.execute("DELETE FROM story_tags WHERE story_id = ?", (story_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO story_tags (tag, story_id) VALUES (?, ?)",
+            [(tag, story_id) for tag in _tags(claims)],
+        )
+        self._index_story(story_id, [c.finding.claim.sentence for c in claims])
+
+    def _index_story(self, story_id: str, sentences: Sequence[str]) -> None:
+        """Replace the story's search terms: its members' titles and its claims' sentences."""
+        row = self.conn.execute(
+            "SELECT search_rowid FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return
+        titles = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT title FROM story_members WHERE story_id = ?", (story_id,)
+            )
+        ]
+        self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (row[0],))
+        self.conn.execute(
+            "INSERT INTO story_search (rowid, terms) VALUES (?, ?)",
+            (row[0], search_terms([*titles, *sentences])),
         )
 
     def set_story_alert(self, story_id: str, alert_id: str) -> None:
@@ -196,6 +229,12 @@ class StoriesMixin:
                 f"UPDATE stories SET pruned_at = ? WHERE id IN ({marks})",
                 (to_db(before), *chunk),
             )
+        # The search index is no table with a foreign key: its rows go by hand, first.
+        self.conn.execute(
+            "DELETE FROM story_search WHERE rowid IN"
+            " (SELECT search_rowid FROM stories WHERE last_seen < ?)",
+            (to_db(drop_before),),
+        )
         self.conn.execute("DELETE FROM stories WHERE last_seen < ?", (to_db(drop_before),))
         return retired
 
@@ -311,6 +350,29 @@ class StoriesMixin:
     def count_stories(self, *, live_only: bool = True) -> int:
         where = " WHERE pruned_at IS NULL" if live_only else ""
         return int(self.conn.execute(f"SELECT count(*) FROM stories{where}").fetchone()[0])
+
+
+def _claim_columns(c: StoryClaim) -> tuple[str, str, str, str | None, str | None, str | None]:
+    """``finding, outlets, verdict, event_id, date_start, date_end`` of one merged claim."""
+    day = c.finding.claim.date
+    return (
+        encode_findings([c.finding]),
+        json.dumps(list(c.outlets)),
+        c.finding.verdict.verdict,
+        c.finding.verdict.timeline_event,
+        day.start.isoformat() if day else None,
+        day.end.isoformat() if day else None,
+    )
+
+
+def _tags(claims: Sequence[StoryClaim]) -> list[str]:
+    """``verdict:<verdict>`` and ``place:<place id>`` (places and destinations) of a story."""
+    tags: dict[str, None] = {}
+    for c in claims:
+        tags[f"verdict:{c.finding.verdict.verdict}"] = None
+        for place in (*c.finding.claim.places, *c.finding.claim.destinations):
+            tags[f"place:{place}"] = None
+    return list(tags)
 
 
 def _member(row: Sequence[Any]) -> StoryMember:

@@ -112,7 +112,7 @@ class StoryDesk:
             outlet=article.outlet,
             title=article.title,
             url=article.url,
-            published=article.published,
+            published=article.dated,  # a fetch time is not a publication time: first_seen has it
             first_seen=now,
         )
         previous = self.store.member_story(article.key)

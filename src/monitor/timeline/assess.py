@@ -61,13 +61,21 @@ def assess(
     published: date | None,
     milestones: Mapping[str, str],
     gaz: Places,
+    completed_on: Mapping[str, date] | None = None,
 ) -> Assessment | None:
-    """The verdict ``event`` would give ``claim``, or None when they are not about the same thing."""
+    """The verdict ``event`` would give ``claim``, or None when they are not about the same thing.
+
+    A story's completion of ``event`` counts only for articles published on or after the day it
+    was first reported (``completed_on``): one written before spoke of a milestone still ahead.
+    """
     kind = kind_fit(claim.kind, event.kind)
     place = place_fit(claim, event, gaz)
     if not kind or place is None:
         return None
     completed_by = milestones.get(event.id)
+    first_reported = (completed_on or {}).get(event.id)
+    if first_reported is not None and published is not None and published < first_reported:
+        completed_by = None  # written before the completion was reported: still ahead then
     covered = covers(claim, event, gaz)
     date_ok, unchecked, late = _date_fit(claim, event, published, completed_by)
     if claim.kind == "troop_count" and (
@@ -101,7 +109,10 @@ def assess(
         late=late,
         partial=not covered,
     )
-    outcome = _judge_done(facts) if claim.reports_done else _judge_plan(facts)
+    # A troop figure is a figure, whatever verb carries it ("انخفض العدد إلى أقل من 2000"): it
+    # agrees or not with the timeline's figure, and never confirms or completes a milestone.
+    figure = claim.kind == "troop_count"
+    outcome = _judge_done(facts) if claim.reports_done and not figure else _judge_plan(facts)
     if outcome is None:
         return None
     # Rank by the claim's least well placed place: "from Baghdad to Harir" fits each of its

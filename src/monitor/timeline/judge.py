@@ -52,7 +52,9 @@ strong evidence; in doubt a claim is consistent or new.
   completed milestone's date agrees with it (its date is a deadline: "by the end of 2021").
 - A milestone (a forces-leaving event) already completed: a claim dated wholly after its own
   publication that speaks of it as still ahead ("next month", not "by the end of this month")
-  is conflicting, when a story completed it (``milestones``) or the file holds it done within
+  is conflicting, when a story completed it (``milestones``; not when the claim's article was
+  published before that completion was first reported, ``completed_on``: an August "ends next
+  month" is not contradicted by a completion reported in January) or the file holds it done within
   ``RECENT_DAYS`` before the story (a mission "ending next month" years later is another
   mission); so is a negated report that it is done. When a story completed a milestone the file
   still plans, the day is unknown: a claim dated from the plan on and not after its
@@ -100,17 +102,19 @@ def judge(
     timeline: Timeline,
     published: date | None,
     milestones: Mapping[str, str] | None = None,
+    completed_on: Mapping[str, date] | None = None,
 ) -> Verdict:
     """The claim's verdict against the timeline (rules in the module docstring).
 
-    ``milestones`` maps event id -> the story that reported it completed (kept by the store).
+    ``milestones`` maps event id -> the story that reported it completed (kept by the store);
+    ``completed_on`` event id -> the day that completion was first reported, where known.
     """
     if isinstance(published, datetime):  # a datetime is a date too; compare calendar days
         published = published.date()
     gaz = places_of(timeline.places or _DEFAULT_ITEMS)
     found: list[Assessment] = []
     for event in timeline.events:
-        result = assess(claim, event, published, milestones or {}, gaz)
+        result = assess(claim, event, published, milestones or {}, gaz, completed_on or {})
         if result is not None:
             found.append(result)
     if not found:

@@ -35,11 +35,13 @@ STATUSES = ("planned", "completed")
 DEFAULT_PLACES: dict[str, str | None] = {
     "iraq": None,
     "syria": None,
-    "baghdad": "iraq",
+    # Iraq outside the Kurdistan Region ("المناطق الاتحادية"): phase one's scope
+    "federal_areas": "iraq",
+    "baghdad": "federal_areas",
     "joint_operations_command": "baghdad",
     "victory": "baghdad",
-    "taji": "iraq",  # north of the capital, its own base: see the module docstring
-    "anbar": "iraq",
+    "taji": "federal_areas",  # north of the capital, its own base: see the module docstring
+    "anbar": "federal_areas",
     "ain_al_asad": "anbar",
     "kurdistan": "iraq",
     "erbil": "kurdistan",

@@ -14,6 +14,25 @@ from monitor.models import MilestoneState, Quantity, Timeline
 from monitor.timeline.fit import describe_when
 
 
+def milestone_states(
+    completed: Mapping[str, str], reports: Mapping[str, Mapping[str, list[str]]]
+) -> dict[str, MilestoneState]:
+    """Combine the store's completions and per-verdict reports into one state per event."""
+    states = {}
+    for event_id in set(completed) | set(reports):
+        verdicts = reports.get(event_id, {})
+        states[event_id] = MilestoneState(
+            event_id=event_id,
+            status="completed" if event_id in completed else "planned",
+            completed_by=completed.get(event_id),
+            supporting=tuple(
+                dict.fromkeys(verdicts.get("consistent", []) + verdicts.get("completed", []))
+            ),
+            contradicting=tuple(dict.fromkeys(verdicts.get("conflicting", []))),
+        )
+    return states
+
+
 def milestone_rows(
     timeline: Timeline, statuses: Mapping[str, MilestoneState]
 ) -> list[dict[str, Any]]:
