@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.analysis.analyzer import Analyzer
-from monitor.errors import InputError
 from monitor.config.load import Config
+from monitor.errors import InputError
 from monitor.ops.analyze import (
     BatchItem,
     Record,

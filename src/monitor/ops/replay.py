@@ -1,8 +1,9 @@
 """``monitor eval --replay``: the labelled articles through the daemon, scored as a user meets them.
 
 The articles are served on 127.0.0.1 by a local HTTP server as RSS feeds, one per outlet
-(newest first; a ``pubDate`` only where the label gives a publication date), each item linking
-to its page (the article's text, or its ``html``, with no date in it). One ``once`` cycle runs
+(newest first; a ``pubDate`` only where the label gives a publication date; a title only where
+the label gives one, and no summary, so the daemon reads what ``monitor analyze`` reads), each
+item linking to its page (the article's text, or its ``html``, with no date in it). One ``once`` cycle runs
 on a temporary state with ``alert_on_first_run``: the same fetch, extraction, analysis and
 story desk as in production, not the batch grouping of ``monitor analyze``. Then, from the
 store:
@@ -37,8 +38,6 @@ from monitor.ops.analyze import Record
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.runtime import Runtime
 from monitor.store import Store
-
-SUMMARY_CHARS = 300  # the feed item's description: the text's opening, as feeds give it
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +239,9 @@ def _lines(text: str) -> list[str]:
 
 def _feed(base: str, slug: str, items: Sequence[Record]) -> bytes:
     """RSS 2.0, newest first; an item without a publication date has no pubDate."""
-    ordered = sorted(items, key=lambda r: _when(r) or datetime.min.replace(tzinfo=UTC), reverse=True)
+    ordered = sorted(
+        items, key=lambda r: _when(r) or datetime.min.replace(tzinfo=UTC), reverse=True
+    )
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<rss version="2.0"><channel>',
@@ -249,14 +250,12 @@ def _feed(base: str, slug: str, items: Sequence[Record]) -> bytes:
     ]
     for rec in ordered:
         when = _when(rec)
-        summary = " ".join(_lines(rec.text or ""))[:SUMMARY_CHARS]
         out += [
             "<item>",
-            f"<title>{html.escape(rec.title or '')}</title>",
+            f"<title>{html.escape(rec.title)}</title>" if rec.title else "",
             f"<link>{base}/{slug}/{_slug(rec.id)}.html</link>",
             f'<guid isPermaLink="false">{html.escape(rec.id)}</guid>',
             f"<pubDate>{format_datetime(when)}</pubDate>" if when else "",
-            f"<description>{html.escape(summary)}</description>",
             "</item>",
         ]
     out.append("</channel></rss>")

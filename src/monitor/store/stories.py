@@ -126,17 +126,24 @@ class StoriesMixin:
         """Move ``gone``'s members into ``keep`` and retire ``gone`` as absorbed by it.
 
         ``keep`` takes ``gone``'s first alert when it has none, so later updates refer to
-        the alert users saw; the caller recomputes ``keep``'s merged claims.
+        the alert users saw; the caller saves ``keep``'s merged claims (which refreshes its
+        tags and search terms). ``gone`` keeps its row, pruned, with ``absorbed_by``.
         """
         self.conn.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (keep, gone))
         self.conn.execute(
             "UPDATE stories SET first_alert_id = COALESCE(first_alert_id,"
-            " (SELECT first_alert_id FROM stories WHERE id = ?)),"
-            " last_seen = max(last_seen, (SELECT last_seen FROM stories WHERE id = ?))"
-            " WHERE id = ?",
-            (gone, gone, keep),
+            " (SELECT first_alert_id FROM stories WHERE id = ?2)),"
+            " last_seen = max(last_seen, (SELECT last_seen FROM stories WHERE id = ?2)),"
+            " last_published = (SELECT max(published) FROM story_members WHERE story_id = ?1)"
+            " WHERE id = ?1",
+            (keep, gone),
         )
         self.conn.execute("DELETE FROM story_claims WHERE story_id = ?", (gone,))
+        self.conn.execute("DELETE FROM story_tags WHERE story_id = ?", (gone,))
+        self.conn.execute(
+            "DELETE FROM story_search WHERE rowid = (SELECT search_rowid FROM stories WHERE id = ?)",
+            (gone,),
+        )
         self.conn.execute(
             "UPDATE stories SET absorbed_by = ?, absorbed_at = ?, pruned_at = ? WHERE id = ?",
             (keep, to_db(at), to_db(at), gone),
