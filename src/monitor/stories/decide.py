@@ -20,8 +20,9 @@ Rules, checked in this order by ``decide`` (each names itself in the decision's 
 Evidence (``features``), each a number the model weighs: ``actor`` (the same speaker),
 ``actor_within`` (one speaking for the other's government), ``actor_clash``, ``site`` (the
 same leading site),
-``day`` (the same statement day), ``weekday`` (the same weekday named for statements whose
-day is unknown: +1; over a day apart: -1), ``date`` (a day, week or month both name),
+``day`` (the same statement day 1, neighbouring days 0.5), ``weekday`` (for a statement whose
+day is unknown: the same weekday named, or the weekday of the other's publication or the day
+before, +1; otherwise -1), ``date`` (a day, week or month both name),
 ``action`` (the lede's claims share an action family), ``numbers`` (figures in common),
 ``text`` (IDF-weighted cosine, ``terms``), ``copy`` (char-5 Jaccard), ``apart`` (ln(1 +
 days between the placements)), ``unplaced`` (one of them cannot be placed).
@@ -42,9 +43,12 @@ FEATURES: dict[str, str] = {
     "actor_within": "one speaks for the other's government (a ministry and 'Iraq')",
     "actor_clash": "both name a speaker, neither the same nor one within the other",
     "site": "the same site leads both",
-    "day": "the statements were made on the same day (a day's tolerance)",
-    "weekday": "same weekday named, the day unknown (+1); weekdays over a day apart (-1)",
-    "date": "a date in common, of the same precision (a day, a week or a month)",
+    "day": "the statements were made on the same day (1), or on neighbouring days (0.5)",
+    "weekday": "the day unknown: the same weekday named (+1), weekdays over a day apart (-1)",
+    "weekday_published": "a weekday named that the other report was published on or the day"
+    " after (+1), or not (-1)",
+    "date": "a date in common, of the same precision (a day, a week or a month): 1, or 0.5"
+    " when they only meet with a day's tolerance",
     "action": "the ledes' claims share an action family",
     "numbers": "figures in common (one 0.5, two or more 1)",
     "text": "IDF-weighted cosine of their words",
@@ -148,10 +152,6 @@ def strong_unplaced(x: dict[str, float]) -> bool:
 def features(a: Development, b: Development, sim: Similarity) -> dict[str, float]:
     """The evidence two reports share, one number per ``FEATURES`` entry."""
     relation = actor_relation(a, b)
-    weekday = 0.0
-    if not (a.stated and b.stated) and a.weekday is not None and b.weekday is not None:
-        gap = min((a.weekday - b.weekday) % 7, (b.weekday - a.weekday) % 7)
-        weekday = 1.0 if gap == 0 else (-1.0 if gap > 1 else 0.0)
     shared_numbers = sum(1 for n in a.numbers if any(near(n, m) for m in b.numbers))
     placed = a.placed is not None and b.placed is not None
     return {
@@ -159,9 +159,10 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
         "actor_within": 1.0 if relation == "within" else 0.0,
         "actor_clash": 1.0 if relation == "clash" else 0.0,
         "site": 1.0 if a.site and a.site == b.site else 0.0,
-        "day": 1.0 if a.stated and b.stated and abs(a.stated - b.stated) <= DAY else 0.0,
-        "weekday": weekday,
-        "date": 1.0 if _shared_date(a, b) else 0.0,
+        "day": _same_day(a, b),
+        "weekday": _weekday(a, b),
+        "weekday_published": _weekday_published(a, b),
+        "date": _shared_date(a, b),
         "action": 1.0 if a.lead_families & b.lead_families else 0.0,
         "numbers": min(shared_numbers, 2) / 2,
         "text": sim.cosine,
@@ -171,13 +172,47 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
     }
 
 
-def _shared_date(a: Development, b: Development) -> bool:
-    """A day, week or month both name (a month is not evidence that a day in it is meant)."""
-    return any(
-        ga == gb and overlaps([(sa, ea)], [(sb, eb)])
-        for sa, ea, ga in a.dates
-        for sb, eb, gb in b.dates
-    )
+def _same_day(a: Development, b: Development) -> float:
+    if not (a.stated and b.stated):
+        return 0.0
+    gap = abs(a.stated - b.stated)
+    return 1.0 if gap == timedelta(0) else (0.5 if gap <= DAY else 0.0)
+
+
+def _weekday(a: Development, b: Development) -> float:
+    """The statements' weekdays when a day is unknown: +1 the same, -1 over a day apart."""
+    if (a.stated and b.stated) or a.weekday is None or b.weekday is None:
+        return 0.0  # the days decide (``day``), or one weekday is unknown
+    gap = min((a.weekday - b.weekday) % 7, (b.weekday - a.weekday) % 7)
+    return 1.0 if gap == 0 else (-1.0 if gap > 1 else 0.0)
+
+
+def _weekday_published(a: Development, b: Development) -> float:
+    """A statement's weekday against the other report's publication day, which names none.
+
+    News reports a statement the day it was made or the next: +1 when the weekday is the
+    publication's or the day before's, -1 otherwise, 0 when there is nothing to compare.
+    """
+    for x, y in ((a, b), (b, a)):
+        if x.weekday is not None and y.weekday is None and y.at is not None:
+            back = (y.at.date().weekday() - x.weekday) % 7
+            return 1.0 if back <= 1 else -1.0
+    return 0.0
+
+
+def _shared_date(a: Development, b: Development) -> float:
+    """A day, week or month both name (a month is not evidence that a day in it is meant):
+    1 when the intervals overlap, 0.5 when they only meet with a day's tolerance."""
+    best = 0.0
+    for sa, ea, ga in a.dates:
+        for sb, eb, gb in b.dates:
+            if ga != gb:
+                continue
+            if sa <= eb and sb <= ea:
+                return 1.0
+            if overlaps([(sa, ea)], [(sb, eb)]):
+                best = 0.5
+    return best
 
 
 def _apart(a: Development, b: Development) -> float:
