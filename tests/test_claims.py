@@ -567,3 +567,30 @@ def test_at_least_before_the_figure(rules: KeywordRules) -> None:
     text = 'وقال المتحدث إنه يوجد "على الأقل 1800" من أفراد القوات الأمريكية في العراق.'
     numbers = [c.number for c in claims_of(text, rules) if c.number is not None]
     assert numbers and (numbers[0].value, numbers[0].qualifier) == (1800, "at_least")
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("أكدت مصادر أن قوات التحالف الدولي انسحبت من بغداد متجهة لكردستان.", {"kurdistan"}),
+        ("ستنتقل القوات الأمريكية إلى قاعدة بديلة بإقليم كوردستان.", {"kurdistan"}),
+        ("القوات الأمريكية تنسحب من الأنبار وتتجه صوب كردستان.", {"anbar", "kurdistan"}),
+        ("سينسحب التحالف الدولي من عين الأسد ومطار بغداد باتجاه أربيل.", {"ain_al_asad", "erbil"}),
+    ],
+)
+def test_places_with_clitics_spellings_and_bare_base_names(
+    rules: KeywordRules, text: str, places: set[str]
+) -> None:
+    named = {p for c in claims_of(text, rules) for p in (*c.places, *c.destinations)}
+    assert places <= named
+
+
+def test_each_clause_keeps_its_own_date(rules: KeywordRules) -> None:
+    text = (
+        "ستغادر قوات التحالف الدولي بغداد في أيلول المقبل، في حين تبقى القوات في أربيل "
+        "لغاية أيلول 2027."
+    )
+    found = claims_of(text, rules, date(2026, 3, 1))
+    by_place = {p: c.date for c in found for p in c.places if c.date is not None}
+    assert by_place["baghdad"] is not None and by_place["baghdad"].start == date(2026, 9, 1)
+    assert by_place["erbil"] is not None and by_place["erbil"].start == date(2027, 9, 1)

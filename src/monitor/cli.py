@@ -1,10 +1,10 @@
 """The command line: the only module that prints. ``main(argv) -> exit code``.
 
-Commands: once, run, serve, demo, analyze, eval, check-config, timeline, status, story, outbox,
-healthcheck. Any ``MonitorError`` becomes one line on stderr and exit code 1 (2 for usage
-errors), and so does any error of the state database (never a traceback); ``--verbose`` shows
-the traceback instead. A reader that closes the pipe early (``| head``) ends the command
-quietly with exit code 141, as a process killed by SIGPIPE.
+Commands: once, run, serve, demo, analyze, eval, check-config, timeline, status, story,
+digest, outbox, sources, healthcheck. Any ``MonitorError`` becomes one line on stderr and exit
+code 1 (2 for usage errors), and so does any error of the state database (never a traceback);
+``--verbose`` shows the traceback instead. A reader that closes the pipe early (``| head``)
+ends the command quietly with exit code 141, as a process killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -30,10 +30,13 @@ from monitor.alerts.report import outbox_report
 from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config, default_config, load_config, web_listen
+from monitor.config.opml import read_opml, sources_toml
 from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Source
 from monitor.ops.analyze import run_analyze
+from monitor.ops.digestsend import send_digests
+from monitor.ops.dryrun import dry_run
 from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
@@ -135,6 +138,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="alert on an empty state instead of seeding it silently",
     )
+    once.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="analyse and show what would alert, on a copy of the state: deliver nothing, "
+        "record nothing (works beside a running daemon)",
+    )
     run = add("run", _cmd_run, "run the daemon (polls each source at its interval)")
     run.add_argument(
         "--alert-on-first-run",
@@ -207,6 +216,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     story = add("story", _cmd_story, "one story: its outlets, claims with verdicts, alerts sent")
     story.add_argument("story_id", help="the story id (alerts and `monitor timeline` show it)")
+    so = add("sources", _cmd_sources, "import a feed reader's OPML list as [[sources]] TOML")
+    so.add_argument("action", choices=("import",), help="import: print [[sources]] tables")
+    so.add_argument("opml", type=Path, metavar="FILE.opml", help="the OPML file to read")
+    dg = add("digest", _cmd_digest, "send what waits for a channel's daily digest now")
+    dg.add_argument("action", choices=("send",), help="send: build the digest and send it now")
+    dg.add_argument(
+        "--channel", metavar="NAME", help="only this channel's digest (default: every channel)"
+    )
     ob = add("outbox", _cmd_outbox, "list pending, failed and dead deliveries")
     ob.add_argument("action", nargs="?", choices=("list", "retry"), default="list")
     ob.add_argument("delivery_id", nargs="?", type=int, help="with retry: the delivery to requeue")
@@ -269,16 +286,28 @@ def _print_summary(report: Any) -> None:
 
 
 def _cmd_once(args: argparse.Namespace) -> int:
-
-    rt = _runtime(_load(args))
-    try:
-        report = run_cycle(rt, alert_on_first_run=True if args.alert_on_first_run else None)
-    finally:
-        rt.store.close()
+    first_run = True if args.alert_on_first_run else None
+    if args.dry_run:
+        found = dry_run(_load(args), alert_on_first_run=first_run)
+        report = found.report
+        if found.text:
+            print(found.text, end="\n\n")
+    else:
+        rt = _runtime(_load(args))
+        try:
+            report = run_cycle(rt, alert_on_first_run=first_run)
+        finally:
+            rt.store.close()
     note = seeding_note(report)
     if note:
         print(note)
     _print_summary(report)
+    if args.dry_run:
+        n = len(found.alerts)
+        print(
+            f"dry run: {n} alert{'s' if n != 1 else ''} would be sent;"
+            " nothing was delivered or recorded (the state is as it was)"
+        )
     if report.store_error:
         print(f"monitor: cycle failed: {report.store_error}", file=sys.stderr)
         return 1
@@ -533,6 +562,24 @@ def _why_not_retried(store: Store, delivery_id: int) -> str:
     if d.status == "bundled":
         return f"delivery {delivery_id} went out in {d.channel}'s digest{when}: nothing to retry"
     return f"delivery {delivery_id} is {d.status}: nothing to retry"
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    """Needs no config: it only prints TOML for the user to check and paste."""
+    print(sources_toml(read_opml(args.opml), args.opml.name), end="")
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    config = _load(args, require_sources=False)
+    sent = send_digests(config, args.channel, console=sys.stdout)
+    if not sent:
+        where = f"channel {args.channel}" if args.channel else "any channel"
+        print(f"digest: nothing is held for the digest of {where}")
+        return 0
+    for record in sent:
+        print(record.line)
+    return 0 if all(r.status in ("sent", "queued") for r in sent) else 1
 
 
 def _cmd_story(args: argparse.Namespace) -> int:

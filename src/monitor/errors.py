@@ -75,13 +75,22 @@ class StoreError(MonitorError):
     """The state database failed, is damaged, or is locked by another daemon.
 
     ``disk_full`` says the file system holding the state has no space left; ``damaged`` that
-    SQLite found the database malformed (the message then says how to recover).
+    SQLite found the database malformed (the message then says how to recover); ``in_use``
+    that another process (the daemon) holds the state directory's lock.
     """
 
-    def __init__(self, message: str, *, disk_full: bool = False, damaged: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        disk_full: bool = False,
+        damaged: bool = False,
+        in_use: bool = False,
+    ) -> None:
         super().__init__(message)
         self.disk_full = disk_full
         self.damaged = damaged
+        self.in_use = in_use
 
 
 class DeliveryError(MonitorError):

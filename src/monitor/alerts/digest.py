@@ -10,6 +10,9 @@ Rules:
   gives one digest, not several. Building the digest (its alert, its delivery, the rows it
   carries, the slot) is one transaction, and its id is derived from the slot, so a crash at any
   point neither loses nor doubles it.
+- ``queue_digest_now`` gathers a channel's digest at once, whatever the schedule (``monitor
+  digest send``, the web pages' button); the next scheduled digest carries only what is queued
+  after it.
 """
 
 from __future__ import annotations

@@ -74,6 +74,10 @@ class KeywordRules:
     pairs: tuple[CuePair, ...] = ()  # indexed by the tag of "pverb"/"pobject" terms
     actors: tuple[Actor, ...] = ()
     lede: LedeRules = field(default_factory=LedeRules)
+    # action_target exclusion id -> words after the action its terms may stand (default 5)
+    target_windows: Mapping[str, int] = field(default_factory=dict)
+    # exclusion ids whose cancelled sentences cost nothing (``penalty = false``)
+    no_penalty: frozenset[str] = frozenset()
     source: str = ""
 
     @property
@@ -226,7 +230,7 @@ def build_rules(root: Section, source: str) -> KeywordRules:
     }
     context_tags = _read_groups(root.sub("groups", required=True), b)
     places = _read_places(root, b)
-    unless = _read_exclusions(root.sub("exclusions"), b, context_tags, places)
+    excl = _read_exclusions(root.sub("exclusions"), b, context_tags, places)
     pairs = _read_claims(root.sub("claims"), b)
     actors = _read_actors(root, b)
     lede = _read_lede(root.sub("lede"), b)
@@ -239,7 +243,9 @@ def build_rules(root: Section, source: str) -> KeywordRules:
         **params,  # type: ignore[arg-type]
         places=tuple(places),
         lexicon=lx.Lexicon.build(b.terms, b.patterns),
-        foreign_unless=unless,
+        foreign_unless=excl.unless,
+        target_windows=excl.windows,
+        no_penalty=frozenset(excl.no_penalty),
         pairs=pairs,
         actors=tuple(actors),
         lede=lede,
@@ -286,15 +292,27 @@ def _read_places(root: Section, b: _Builder) -> list[Place]:
     return places
 
 
+@dataclass(slots=True)
+class _Exclusions:
+    unless: dict[str, frozenset[str]] = field(default_factory=dict)
+    windows: dict[str, int] = field(default_factory=dict)
+    no_penalty: set[str] = field(default_factory=set)
+
+
 def _read_exclusions(
     excl: Section, b: _Builder, context_tags: set[str], places: list[Place]
-) -> dict[str, frozenset[str]]:
-    unless: dict[str, frozenset[str]] = {}
+) -> _Exclusions:
+    out = _Exclusions()
+    unless = out.unless
     for name in list(excl.table):
         sec = excl.sub(name)
         role = _RULES[sec.choice("rule", tuple(_RULES))]
         b.add_terms(sec, "terms", role, name)
         b.add_patterns(sec, role, name)
+        if not sec.get("penalty", bool, True):
+            out.no_penalty.add(name)
+        if role == "x_target":
+            out.windows[name] = sec.positive("window", int, 5)
         if role == "x_place":
             groups = sec.str_list("unless", tuple(sorted(context_tags)))
             for g in groups:
@@ -304,7 +322,7 @@ def _read_exclusions(
             for place in (p for p in places if not p.iraqi):
                 b.add_terms(sec, "terms", role, name, texts=place.ar)
         sec.done()
-    return unless
+    return out
 
 
 def _read_claims(claims: Section, b: _Builder) -> tuple[CuePair, ...]:

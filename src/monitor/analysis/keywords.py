@@ -115,12 +115,12 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
     units += head_units
     valid = sorted((u for u in units if u.excluded_by is None), key=lambda u: -u.value)
     cancelled = sorted((u for u in units if u.excluded_by is not None), key=lambda u: -u.value)
-    if iraqi:  # another country named in passing is no evidence against the article
-        cancelled = [u for u in cancelled if u.excluded_by not in rules.foreign_unless]
+    # background (penalty = false) and, in an article about Iraq, another country named in
+    # passing are no evidence against the article
+    free = rules.no_penalty | (frozenset(rules.foreign_unless) if iraqi else frozenset())
+    costly = [u for u in cancelled if u.excluded_by not in free]
     total = sum(u.value * rules.decay**i for i, u in enumerate(valid))
-    total -= rules.exclusion_penalty * sum(
-        u.value * rules.decay**i for i, u in enumerate(cancelled)
-    )
+    total -= rules.exclusion_penalty * sum(u.value * rules.decay**i for i, u in enumerate(costly))
     terms = [t for u in valid for t in u.terms][:_MAX_TERMS]
     terms += [f"!{u.excluded_by}" for u in cancelled]
     if rules.require_context and not context:
@@ -130,14 +130,23 @@ def score(norm: NormText, title: str | None, rules: KeywordRules) -> Relevance:
 
 
 def about_iraq(body: lx.Scan, head: lx.Scan | None = None) -> bool:
-    """Is the article about Iraq, whatever other countries it names in passing?"""
-    iraq = {h.sentence for h in body.hits if h.term.role == "context"}
+    """Is the article about Iraq, whatever other countries it names in passing? Iraq as where
+    forces go ("… من سوريا إلى العراق") does not make an article about Iraq."""
+
+    def iraqi(scan: lx.Scan) -> set[int]:
+        return {
+            h.sentence
+            for h in scan.hits
+            if h.term.role == "context" and not _is_destination(h, scan.tokens, 2)
+        }
+
+    iraq = iraqi(body)
     foreign = {h.sentence for h in body.hits if h.term.role == "x_place"} - iraq
     n_iraq, n_foreign = len(iraq), len(foreign)
     if head is not None:
-        roles = {h.term.role for h in head.hits}
-        n_iraq += 2 * ("context" in roles)
-        n_foreign += 2 * ("x_place" in roles and "context" not in roles)
+        head_iraq = bool(iraqi(head))
+        n_iraq += 2 * head_iraq
+        n_foreign += 2 * (any(h.term.role == "x_place" for h in head.hits) and not head_iraq)
     return n_iraq >= 2 and n_iraq >= 2 * n_foreign
 
 
@@ -256,7 +265,8 @@ def veto_for(
         role = h.term.role
         if role == "x_sentence":
             return h.term.tag
-        if role == "x_target" and 1 <= h.first - action.last <= _TARGET_WINDOW:
+        window = rules.target_windows.get(h.term.tag, _TARGET_WINDOW)
+        if role == "x_target" and 1 <= h.first - action.last <= window:
             return h.term.tag
         if role == "x_actor" and _is_destination(h, tokens, 2):
             continue

@@ -98,7 +98,8 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
     try:
         _run_stages(rt, wants_alerts, tally, started)
         # Stopping: the outbox is durable, the next start delivers; exit within the grace.
-        if not rt.stopping.is_set():
+        # A dry run (on a copy of the state) only shows what is queued: nothing is sent.
+        if not rt.stopping.is_set() and not rt.dry_run:
             delivered = rt.dispatcher().dispatch(utcnow())
         rt.metrics.count_deliveries(delivered.outcomes)
         if delivered.store_error:

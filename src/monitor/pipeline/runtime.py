@@ -27,6 +27,7 @@ class Runtime:
     console: TextIO | None = None
     respect_intervals: bool = False  # the daemon polls each source at its own interval
     demo: bool = False  # ``monitor demo``: invented stories, marked so in every alert
+    dry_run: bool = False  # ``monitor once --dry-run``: on a copy of the state, nothing sent
     metrics: Metrics = field(default_factory=Metrics)
     stopping: threading.Event = field(default_factory=threading.Event)  # set by SIGTERM
     store_error: str | None = None  # the last write failure, while writes keep failing

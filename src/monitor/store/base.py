@@ -280,7 +280,8 @@ def _take_lock(path: Path) -> IO[str]:
         holder = handle.read().strip() or "another process"
         handle.close()
         raise StoreError(
-            f"store: {path.parent} is in use by {holder}; one daemon per state directory"
+            f"store: {path.parent} is in use by {holder}; one daemon per state directory",
+            in_use=True,
         ) from None
     handle.seek(0)
     handle.truncate()

@@ -120,6 +120,17 @@ class OutboxMixin(BaseStore):
         row = self.conn.execute("SELECT content FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return decode_alert(row[0]) if row else None
 
+    def alert_mark(self) -> int:
+        """A mark in the alerts table: ``alerts_after(mark)`` gives the alerts stored since."""
+        return int(self.conn.execute("SELECT coalesce(max(rowid), 0) FROM alerts").fetchone()[0])
+
+    def alerts_after(self, mark: int) -> list[Alert]:
+        """The alerts stored after ``alert_mark()`` returned ``mark``, in the order stored."""
+        rows = self.conn.execute(
+            "SELECT content FROM alerts WHERE rowid > ? ORDER BY rowid", (mark,)
+        ).fetchall()
+        return [decode_alert(r[0]) for r in rows]
+
     def story_alerts(self, story_id: str) -> list[Alert]:
         """The alerts recorded for a story, oldest first (``monitor story``)."""
         rows = self.conn.execute(
