@@ -319,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  {'bias':12s} {model.bias:+.2f}")
     for name in NAMES:
         print(f"  {name:12s} {model.weights[name]:+.2f}  {FEATURES[name]}")
+    grouped: list[str] = []
     if corpus is not None:
         cv_group = [0, 0, 0]
         for k in range(args.folds):
@@ -328,6 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"set1 grouping, held-out stories (group_batch): {pr(cv_group)}")
         c, errors = grouping(items, model, neutral)
         print(f"set1 grouping, fitted on all (group_batch): {pr(c)}")
+        grouped = [
+            f"set1 grouped by group_batch, stories held out: {pr(cv_group)};",
+            f"  with this model (fitted on set1 too): {pr(c)}",
+        ]
         for a, b, gold in errors:
             print(f"  {'missed' if gold else 'wrong'} {a} {b}")
     if args.write:
@@ -338,6 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" same-story) from our fixtures{' and ../shared/corpus/set1' if corpus else ''}.",
             f"Held out by story ({args.folds} folds), pairwise, rules included:",
             *(f"  {name}: {pr(c)}" for name, c in sorted(held.items())),
+            *grouped,
             "A weight is the change in log-odds per unit of its feature; the probability is",
             "1 / (1 + exp(-(bias + sum of weight x feature))), one story from `threshold`.",
         ]
