@@ -306,6 +306,20 @@ class MilestoneState:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleFailure:
+    """An article whose processing raised; quarantined once it failed too often."""
+
+    key: str
+    source_id: str
+    url: str | None
+    title: str
+    failures: int
+    last_error: str
+    last_failed: datetime
+    quarantined_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoryMember:
     """One outlet's copy of a story."""
 
@@ -405,6 +419,12 @@ class Alert:
     text: str = ""  # free text for operator alerts
     includes: tuple[str, ...] = ()  # digest: the ids of the alerts it gathers
     absorbed: tuple[str, ...] = ()  # stories this story absorbed with this alert (one development)
+    # Bounds (issue 13): an update carries only the copies that brought the change, so the
+    # story's outlets are named here; findings past the cap are counted, not carried;
+    # ``updates`` > 1: the story moved that many times (merged updates, the hourly summary).
+    story_outlets: tuple[str, ...] = ()
+    omitted_findings: int = 0
+    updates: int = 1
 
     @property
     def outlets(self) -> tuple[str, ...]:

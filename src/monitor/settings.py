@@ -42,6 +42,9 @@ class StorySettings:
     grey_evidence: float = 2.0
     event_evidence: float = 2.5
     late_evidence: float = 1.5
+    # Update alerts of one story (issue 13): one per cycle (later ones fold into it), this
+    # many per hour; past that, one summary at the end of the hour ("moved N times").
+    max_updates_per_hour: int = 3
 
 
 @dataclass(frozen=True, slots=True)

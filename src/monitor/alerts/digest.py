@@ -10,6 +10,8 @@ Rules:
   gives one digest, not several. Building the digest (its alert, its delivery, the rows it
   carries, the slot) is one transaction, and its id is derived from the slot, so a crash at any
   point neither loses nor doubles it.
+- A digest gathers at most ``MAX_PARTS`` alerts, so its email and webhook bodies stay a size
+  that servers take (issue 13); more make several digests for the slot, sent one after another.
 - ``queue_digest_now`` gathers a channel's digest at once, whatever the schedule (``monitor
   digest send``, the web pages' button); the next scheduled digest carries only what is queued
   after it.
@@ -24,6 +26,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from monitor.models import Alert, Delivery
+
+MAX_PARTS = 25
 
 if TYPE_CHECKING:
     from monitor.settings import ChannelConfig
@@ -72,9 +76,14 @@ def queue_due_digests(store: Store, channels: Iterable[ChannelConfig], now: date
         # not a reaction to the first consistent report after 08:00.
         if not any(d.queued_at is not None and d.queued_at <= slot for d in queued):
             continue
-        digest = digest_alert(channel, slot, queued, now)
-        store.bundle_digest(channel.name, digest, [d.id for d in queued], slot)
-        made += 1
+        parts = list(dict.fromkeys(d.alert_id for d in queued))
+        chunks = [parts[i : i + MAX_PARTS] for i in range(0, len(parts), MAX_PARTS)]
+        with store.transaction():
+            for number, chunk in enumerate(chunks, start=1):
+                rows = [d for d in queued if d.alert_id in set(chunk)]
+                digest = digest_alert(channel, slot, rows, now, number if number > 1 else None)
+                store.bundle_digest(channel.name, digest, [d.id for d in rows], slot)
+                made += 1
     return made
 
 
@@ -86,6 +95,8 @@ def queue_digest_now(store: Store, channel: ChannelConfig, now: datetime) -> Ale
     only what is queued after this.
     """
     queued = store.digest_queue(channel.name)
+    parts = list(dict.fromkeys(d.alert_id for d in queued))[:MAX_PARTS]  # the rest: next one
+    queued = [d for d in queued if d.alert_id in set(parts)]
     if not queued:
         return None
     digest = digest_alert(channel, now, queued, now)
@@ -96,11 +107,17 @@ def queue_digest_now(store: Store, channel: ChannelConfig, now: datetime) -> Ale
 
 
 def digest_alert(
-    channel: ChannelConfig, slot: datetime, queued: Sequence[Delivery], now: datetime
+    channel: ChannelConfig,
+    slot: datetime,
+    queued: Sequence[Delivery],
+    now: datetime,
+    number: int | None = None,
 ) -> Alert:
+    """The digest of ``queued`` for ``slot``; ``number``: the 2nd, 3rd… digest of the slot."""
     local = slot.astimezone(ZoneInfo(channel.digest_timezone))
+    suffix = f"-{number}" if number else ""
     return Alert(
-        id=f"digest:{channel.name}:{slot:%Y%m%dT%H%M}Z",
+        id=f"digest:{channel.name}:{slot:%Y%m%dT%H%M}Z{suffix}",
         kind="digest",
         title=f"ملخص {local:%Y-%m-%d} / digest",
         created_at=now,

@@ -160,6 +160,11 @@ def fields(alert: Alert, pres: Presentation = DEFAULT) -> list[Field]:
         out += [_member(m, pres) for m in alert.members]
     for number, finding in enumerate(alert.findings, start=1):
         out += claim_fields(number, finding, pres)
+    if alert.omitted_findings:  # an alert carries at most 30 claims (compose.MAX_FINDINGS)
+        see = f" (monitor story {alert.story_id})" if alert.story_id else ""
+        out.append(Field(_label("omitted", pres), f"{alert.omitted_findings}{see}"))
+    if alert.updates > 1:  # folded updates, or the hourly summary of a story that keeps moving
+        out.append(Field(_label("moves", pres), str(alert.updates)))
     if alert.terms:
         out.append(Field(_label("terms", pres), "، ".join(clean(t) for t in alert.terms)))
     if alert.story_id:

@@ -72,7 +72,7 @@ def build_payload(
         "timezone": pres.timezone,
         "demo": pres.demo,
         "verdict": headline_verdict(alert),
-        "outlet_count": len(alert.outlets),
+        "outlet_count": len(alert.story_outlets or alert.outlets),
         "outlets": [
             {
                 "name": m.outlet,
@@ -83,6 +83,8 @@ def build_payload(
             for m in alert.members
         ],
         "claims": [_claim(f) for f in alert.findings],
+        "claims_omitted": alert.omitted_findings,
+        "updates": alert.updates,
         "terms": list(alert.terms),
         "text": alert.text,
     }

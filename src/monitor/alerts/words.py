@@ -124,6 +124,8 @@ LABELS = {
     "operator": Words("تنبيه تشغيلي", "operator"),
     "digest": Words("ملخص التنبيهات", "digest"),
     "local_time": Words("بتوقيت", "time in"),
+    "omitted": Words("ادعاءات أخرى لم تُعرض", "more claims not shown"),
+    "moves": Words("عدد تحديثات القصة", "story moved (times)"),
 }
 DEMO_MARK = Words("تجريبي", "DEMO").pick("ar+en")  # «تجريبي / DEMO» whatever the language
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from monitor.analysis import keywords
+from monitor.analysis.budget import within_budget
 from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
@@ -25,6 +26,7 @@ from monitor.analysis.lede import read_lede
 from monitor.analysis.wraps import unwrap
 from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
+from monitor.timebounds import plausible
 from monitor.timeline.judge import judge
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
@@ -49,7 +51,8 @@ class Analyzer:
 
         Args:
             title: the headline, or None.
-            text: the extracted main text (page furniture is removed here).
+            text: the extracted main text (page furniture is removed here); only its first
+                ``budget.MAX_CHARS`` characters and ``budget.MAX_SENTENCES`` sentences are read.
             published: publication time or day; relative dates resolve against it.
             milestones: event id -> story that reported it completed (from the store).
             completed_on: event id -> the day that completion was first reported, where known.
@@ -59,12 +62,12 @@ class Analyzer:
             normalised furniture-free body.
         """
         # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
-        norm = unwrap(blank_furniture(normalize(text)))
+        norm = unwrap(blank_furniture(normalize(within_budget(text))))
         relevance = keywords.score(norm, title, self.rules)
         body = collapse_body(norm.text)
         if not relevance.relevant:
             return ArticleAnalysis(relevance, (), body)
-        day = publication_day(published)
+        day = publication_day(plausible(published))
         # dates only where a claim may be: most sentences of an article hold none
         spans = claims.claim_sentences(norm, self.rules)
         found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)

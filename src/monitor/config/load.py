@@ -208,6 +208,7 @@ def _stories(s: Section) -> StorySettings:
         grey_evidence=s.positive("grey_evidence", float, d.grey_evidence),
         event_evidence=s.positive("event_evidence", float, d.event_evidence),
         late_evidence=s.get("late_evidence", float, d.late_evidence),
+        max_updates_per_hour=s.positive("max_updates_per_hour", int, d.max_updates_per_hour),
     )
     if out.grey_threshold > out.merge_threshold:
         s.problems.add(s.where, "'grey_threshold' must not exceed 'merge_threshold'")

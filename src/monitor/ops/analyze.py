@@ -20,6 +20,7 @@ from monitor.claimjson import date_json, number_json
 from monitor.errors import InputError
 from monitor.models import ArticleAnalysis, Finding
 from monitor.stories.batch import group_batch
+from monitor.timebounds import plausible
 
 FORMATS = ("json", "text")
 
@@ -132,11 +133,13 @@ def _published(value: Any, where: str) -> datetime | date | None:
         return None
     if isinstance(value, str):
         try:
-            if len(value) == 10:
-                return date.fromisoformat(value)
-            return datetime.fromisoformat(value)
+            when: datetime | date = (
+                date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+            )
         except ValueError:
             pass
+        else:  # well-formed but before 1990 or in the future (0001-01-01, 9999-12-31): unknown
+            return plausible(when)
     raise InputError(f"{where}: field 'published' must be YYYY-MM-DD, an ISO datetime or null")
 
 

@@ -13,11 +13,13 @@ from typing import Any
 
 from monitor.config.load import Config
 from monitor.errors import redact_url
-from monitor.models import PageFetches, SourceHealth
+from monitor.models import ArticleFailure, PageFetches, SourceHealth
+from monitor.pipeline.cycle import QUARANTINE_AFTER
 from monitor.store import Store, to_db, utcnow
 from monitor.store.beacon import read_beacon
 
 _ERROR_WIDTH = 80
+QUARANTINE_NOTE = f"{QUARANTINE_AFTER} times"
 
 
 def status_json(config: Config, store: Store) -> dict[str, Any]:
@@ -36,6 +38,22 @@ def status_json(config: Config, store: Store) -> dict[str, Any]:
         "outbox": dict(outbox),
         "entries": store.count_entries(),
         "store_error": _store_error(config),
+        "quarantined": {
+            "count": store.count_quarantined(),
+            "latest": [_failure(f) for f in store.article_failures(quarantined=True, limit=5)],
+        },
+    }
+
+
+def _failure(f: ArticleFailure) -> dict[str, Any]:
+    return {
+        "key": f.key,
+        "source_id": f.source_id,
+        "url": redact_url(f.url) if f.url else None,
+        "title": f.title,
+        "failures": f.failures,
+        "error": f.last_error,
+        "at": to_db(f.quarantined_at or f.last_failed),
     }
 
 
@@ -144,6 +162,14 @@ def status_text(data: dict[str, Any]) -> str:
     counts = ", ".join(f"{k}={v}" for k, v in sorted(data["outbox"].items())) or "empty"
     lines.append(f"outbox: {counts}  (details: monitor outbox)")
     lines.append(f"entries kept: {data['entries']}")
+    quarantined = data.get("quarantined") or {}
+    if quarantined.get("count"):
+        lines.append(
+            f"quarantined articles: {quarantined['count']} (failed {QUARANTINE_NOTE}; not retried)"
+        )
+        for f in quarantined["latest"]:
+            lines.append(f"  {_short(f['at'])}  {f['source_id']}  {f['url'] or f['key']}")
+            lines.append(f"    {_error(None, f['error'])}")
     if "integrity" in data:
         found = data["integrity"]
         lines.append(f"integrity check: {found if found == 'ok' else '; '.join(found)}")

@@ -24,16 +24,15 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from monitor.alerts.compose import merge_updates, story_alert
-from monitor.alerts.digest import route
+from monitor.alerts.compose import story_alert
 from monitor.alerts.dispatch import DispatchReport
 from monitor.analysis.analyzer import publication_day
 from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
-    Alert,
     Article,
     ArticleAnalysis,
     CycleReport,
@@ -45,7 +44,7 @@ from monitor.models import (
     Source,
     SourceOutcome,
 )
-from monitor.pipeline import sourcehealth
+from monitor.pipeline import sourcehealth, storm
 from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.sources import extract, parse
 from monitor.sources.fetch import Fetcher
@@ -57,6 +56,7 @@ FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed togethe
 # After a stop request, articles already fetched are still analysed for this long; the rest
 # stays unseen and is read again at the next start (the exit must beat Docker's 10 s).
 STOP_PROCESS_SECONDS = 3.0
+QUARANTINE_AFTER = 3  # failures of one article before it is set aside (``monitor status``)
 
 
 @dataclass
@@ -67,8 +67,8 @@ class _Tally:
     stories_updated: int = 0
     alerts: int = 0
     seeded: bool = False
-    # story id -> the update alert queued for it in this cycle: a second update of the same
-    # story before dispatch is merged into it, so readers get one message, not two.
+    # story id -> the update alert carrying it in this cycle (later updates fold into it,
+    # ``storm.queue_alert``): a story counts once in ``stories_updated``
     updates: dict[str, str] = field(default_factory=dict)
     outcomes: list[SourceOutcome] = field(default_factory=list)
     stop_seen: float | None = None  # time.monotonic() when the loop first saw a stop request
@@ -118,7 +118,7 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
             report = replace(report, store_error=str(exc))
     rt.note_store(store_error, cycle_ok=ok)
     _count_cycle(rt, report, ok, time.monotonic() - t0)
-    note = seeding_note(report)
+    note = seeding_note(report, rt.config.sources)
     if note:
         log.info(note, extra={"kv": {"seeded_items": report.seeded_items}})
     if store_error is not None:
@@ -170,10 +170,12 @@ def _report(
     )
 
 
-def seeding_note(report: CycleReport) -> str | None:
+def seeding_note(report: CycleReport, sources: Sequence[Source]) -> str | None:
     """One line saying that sources seeded (marked what they list as seen, no alert), or None.
 
     A first run that prints nothing but ``alerts=0`` looks broken; this says why and how not to.
+    It is the first run when every enabled source of ``sources`` (the config's) seeded now;
+    otherwise the sources added since are named.
     """
     seeded = [s for s in report.sources if s.seeded_items]
     if not report.seeded or not seeded:
@@ -181,7 +183,8 @@ def seeding_note(report: CycleReport) -> str | None:
     n = report.seeded_items
     items = f"{n} item{'s' if n != 1 else ''} marked as seen"
     hint = "`--alert-on-first-run` to alert"
-    if len(seeded) == report.sources_ok and not report.alerts:
+    enabled = {s.id for s in sources if s.enabled}
+    if enabled <= {s.source_id for s in seeded}:
         return f"first run: {items}, no alerts; {hint}"
     names = ", ".join(s.source_id for s in seeded)
     return f"first fetch of {names}: {items} there, no alerts for them; {hint}"
@@ -383,7 +386,9 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
     Articles go in order of publication, whatever order the feeds answered in: the earliest
     report of an event starts its story (and completes its milestone), later copies join it.
     Each article has its own transaction; a source's validators are saved last, so a crash or
-    a failed article means the next cycle reads the full feed again instead of a 304.
+    a failed article means the next cycle reads the full feed again instead of a 304. An
+    article that raises ``QUARANTINE_AFTER`` times is quarantined (recorded as seen, listed by
+    ``monitor status``): it no longer holds its source's validators back.
     """
     now = utcnow()
     work: list[tuple[Article, SourceBatch]] = []
@@ -401,14 +406,32 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
             _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
         except (StoreError, sqlite3.Error):
             raise  # the state, not the article: the cycle ends here (``run_cycle``)
-        except Exception:  # this article only: it stays unseen and is retried next cycle
-            failed.add(batch.source.id)
-            log.exception("article failed", extra={"kv": {"url": article.url}})
+        except Exception as exc:  # this article only: retried next cycle, or quarantined
+            if not _quarantined(rt, article, batch, exc):
+                failed.add(batch.source.id)
     for batch in batches:
         if batch.outcome.ok and batch.cache is not None and batch.source.id not in failed:
             with rt.store.transaction():
                 rt.store.save_http_cache(batch.source.url, batch.cache)
     return [b.outcome for b in batches]
+
+
+def _quarantined(rt: Runtime, article: Article, batch: SourceBatch, exc: Exception) -> bool:
+    """Count the article's failure; quarantine it at ``QUARANTINE_AFTER`` (True then)."""
+    now = utcnow()
+    error = f"{type(exc).__name__}: {exc}"
+    with rt.store.transaction():
+        failures = rt.store.record_article_failure(article.entry, error, now)
+        poison = failures >= QUARANTINE_AFTER
+        if poison:
+            feed_hash = batch.feed_hashes.get(article.key, "")
+            rt.store.quarantine_article(article.entry, now, feed_hash=feed_hash)
+    kv = {"source_id": batch.source.id, "url": article.url, "failures": failures}
+    if poison:
+        log.error("article quarantined", exc_info=exc, extra={"kv": kv})
+    else:
+        log.error("article failed", exc_info=exc, extra={"kv": kv})
+    return poison
 
 
 def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
@@ -468,6 +491,7 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
             relevant=analysis.relevance.relevant,
             story_id=story_id,
         )
+        rt.store.clear_article_failure(article.key)  # it failed before, then went through
     rt.desk_stale = False
     tally.relevant += done.relevant
     tally.stories_new += done.stories_new
@@ -484,39 +508,19 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
         tally.stories_new += 1
     elif decision.needs_update_alert and story.id not in tally.updates:
         tally.stories_updated += 1
-    alert = story_alert(decision, story, analysis.relevance.terms, utcnow())
+    now = utcnow()
+    alert = story_alert(decision, story, analysis.relevance.terms, now, article_key=article.key)
     if alert is not None:
         for f in alert.findings:
             rt.metrics.alerts.labels(f.verdict.verdict).inc()
-        merged = _merge_into_queued_update(rt, alert, tally)
-        if merged is not None:
-            alert = merged
-        else:
-            rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
-            tally.alerts += 1
+        alert, queued = storm.queue_alert(rt, alert, now)  # an update may fold into another
+        tally.alerts += int(queued)
         if alert.kind == "new_story":
             rt.desk.set_first_alert(story.id, alert.id)
         elif alert.kind == "story_update":
             tally.updates[story.id] = alert.id
     rt.store.record_milestones(analysis.findings, story.id, alert.id if alert else None)
     return story.id
-
-
-def _merge_into_queued_update(rt: Runtime, alert: Alert, tally: _Tally) -> Alert | None:
-    """The update already queued for this story in this cycle, now carrying ``alert`` too;
-    None when there is none (or a channel already tried it): ``alert`` goes on its own."""
-    queued_id = tally.updates.get(alert.story_id or "") if alert.kind == "story_update" else None
-    queued = rt.store.get_alert(queued_id) if queued_id else None
-    if queued is None:
-        return None
-    merged = merge_updates(queued, alert)
-    if not rt.store.rewrite_unsent_alert(merged, route(merged, rt.config.channels)):
-        return None
-    log.info(
-        "update merged",
-        extra={"kv": {"story_id": alert.story_id, "alert_id": merged.id}},
-    )
-    return merged
 
 
 def _count_cycle(rt: Runtime, report: CycleReport, ok: bool, seconds: float) -> None:

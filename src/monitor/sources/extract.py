@@ -33,7 +33,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -45,6 +45,7 @@ from lxml import etree
 from monitor.models import Article, DateSource, FeedEntry, FetchResult, TextSource
 from monitor.normalize import normalize_text
 from monitor.sources import markup
+from monitor.timebounds import plausible_time
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ MIN_SELECTOR_CHARS = 40
 MIN_PAGE_TEXT_CHARS = 200  # shorter page text loses to a longer feed summary
 MAX_PAGE_TAGS = 50_000  # real article pages have a few thousand; extraction is ~20 µs a tag
 MAX_JSONLD_CHARS = 200_000
-FUTURE_SLACK = timedelta(days=1)
 _META_DATES = (
     "article:published_time",
     "og:published_time",
@@ -284,7 +284,5 @@ def parse_datetime(value: str) -> datetime | None:
             return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    when = when.astimezone(UTC)
-    if when.year < 1990 or when > datetime.now(UTC) + FUTURE_SLACK:
-        return None
-    return when
+    sane = plausible_time(when)  # checked before converting: 0001-01-01+14:00 has no UTC
+    return None if sane is None else sane.astimezone(UTC)

@@ -30,7 +30,7 @@ import io
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -38,6 +38,7 @@ import feedparser
 from monitor.errors import ParseError
 from monitor.models import FeedEntry, FetchResult, Source
 from monitor.sources import markup, sandbox, urls
+from monitor.timebounds import EARLIEST_YEAR, plausible_time
 
 PARSE_DEADLINE_S = 15.0
 PARSE_MEMORY_BYTES = 512 << 20
@@ -45,7 +46,6 @@ MAX_ENTRIES = 1000
 MAX_TITLE_CHARS = 1000
 MAX_SUMMARY_CHARS = 50_000
 MAX_OUTLET_CHARS = 200
-FUTURE_SLACK = timedelta(days=1)  # time-zone mistakes stay within a day; beyond is garbage
 
 _XML_DECL = re.compile(r"<\?xml\s[^>]*\?>", re.IGNORECASE)
 _CHARREF = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);?")
@@ -254,7 +254,9 @@ def _entries(source: Source, raw: list[Any]) -> tuple[list[FeedEntry], list[str]
     if duplicates:
         warnings.append(f"{duplicates} duplicate entr(y/ies) dropped")
     if future:
-        warnings.append(f"{future} publication date(s) in the future ignored")
+        warnings.append(
+            f"{future} publication date(s) before {EARLIEST_YEAR} or in the future ignored"
+        )
     if len(entries) > MAX_ENTRIES:
         warnings.append(f"{len(entries)} entries: only the first {MAX_ENTRIES} kept")
         entries = entries[:MAX_ENTRIES]
@@ -331,7 +333,7 @@ def _published(item: Any, now: datetime) -> tuple[datetime | None, bool]:
                 when = datetime(*value[:6], tzinfo=UTC)
             except (ValueError, OverflowError):
                 continue
-            if when > now + FUTURE_SLACK:
+            if plausible_time(when, now) is None:  # 0001-01-01 defaults, far futures: unknown
                 return None, True
             return when, False
     return None, False

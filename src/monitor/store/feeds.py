@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from monitor.models import (
+    ArticleFailure,
     CycleReport,
     FailureKind,
     FeedEntry,
@@ -202,6 +203,60 @@ class FeedsMixin:
             (to_db(utcnow() - TOMBSTONE_KEEP),),
         )
         return cur.rowcount
+
+    # ------------------------------------------------------------------ poison articles
+
+    def record_article_failure(self, entry: FeedEntry, error: str, at: datetime) -> int:
+        """Count one more failure of ``entry``'s processing; returns the count so far."""
+        self.conn.execute(
+            "INSERT INTO article_failures (key, source_id, url, title, failures, last_error,"
+            " first_failed, last_failed) VALUES (?, ?, ?, ?, 1, ?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET failures = failures + 1,"
+            " last_error = excluded.last_error, last_failed = excluded.last_failed",
+            (entry.key, entry.source_id, entry.url, entry.title[:300], error[:500],
+             to_db(at), to_db(at)),
+        )  # fmt: skip
+        row = self.conn.execute(
+            "SELECT failures FROM article_failures WHERE key = ?", (entry.key,)
+        ).fetchone()
+        return int(row[0])
+
+    def quarantine_article(self, entry: FeedEntry, at: datetime, *, feed_hash: str) -> None:
+        """Give up on ``entry``: recorded as seen (never retried), kept in the failures."""
+        self.conn.execute(
+            "UPDATE article_failures SET quarantined_at = ? WHERE key = ?", (to_db(at), entry.key)
+        )
+        self.record_entry(entry, feed_hash=feed_hash)
+
+    def clear_article_failure(self, key: str) -> None:
+        """The article went through after all: forget its earlier failures."""
+        self.conn.execute(
+            "DELETE FROM article_failures WHERE key = ? AND quarantined_at IS NULL", (key,)
+        )
+
+    def article_failures(self, *, quarantined: bool, limit: int = 20) -> list[ArticleFailure]:
+        """Articles that failed and are quarantined (or still retried), newest first."""
+        where = "IS NOT NULL" if quarantined else "IS NULL"
+        rows = self.conn.execute(
+            "SELECT key, source_id, url, title, failures, last_error, last_failed,"
+            f" quarantined_at FROM article_failures WHERE quarantined_at {where}"
+            " ORDER BY last_failed DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            ArticleFailure(
+                key=r[0], source_id=r[1], url=r[2], title=r[3], failures=int(r[4]),
+                last_error=r[5] or "", last_failed=from_db(r[6]) or utcnow(),
+                quarantined_at=from_db(r[7]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def count_quarantined(self) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM article_failures WHERE quarantined_at IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
 
     # ------------------------------------------------------------------ milestones
 

@@ -50,13 +50,19 @@ class OutboxMixin(BaseStore):
     # ------------------------------------------------------------------ alerts
 
     def enqueue_alert(
-        self, alert: Alert, routes: Sequence[tuple[str, str]], *, now: datetime | None = None
+        self,
+        alert: Alert,
+        routes: Sequence[tuple[str, str]],
+        *,
+        now: datetime | None = None,
+        not_before: datetime | None = None,
     ) -> None:
         """Store ``alert`` and one delivery per ``(channel, "now" | "digest")`` route.
 
         Idempotent: enqueueing the same alert (or route) again changes nothing. Joins the
         caller's transaction when there is one. ``now`` (default: the clock) is when the
-        deliveries count as queued, for ``max_age_hours``.
+        deliveries count as queued, for ``max_age_hours``; ``not_before`` holds immediate
+        deliveries until then (a story's hourly update summary).
         """
         queued = to_db(now or utcnow())
         with self.transaction():
@@ -78,13 +84,15 @@ class OutboxMixin(BaseStore):
                     raise ValueError(f"store: route mode must be 'now' or 'digest', not {mode!r}")
                 self.conn.execute(
                     "INSERT OR IGNORE INTO outbox (alert_id, channel, mode, idempotency_key,"
-                    " status, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " status, next_attempt_at, queued_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         alert.id,
                         channel,
                         mode,
                         delivery_key(alert.id, channel),
                         "pending" if mode == "now" else "digest",
+                        to_db(not_before) if mode == "now" else None,
                         queued,
                         queued,
                     ),
@@ -95,9 +103,40 @@ class OutboxMixin(BaseStore):
         rows = self.conn.execute("SELECT content FROM alerts ORDER BY created_at, rowid")
         return [decode_alert(r[0]) for r in rows.fetchall()]
 
-    def rewrite_unsent_alert(self, alert: Alert, routes: Sequence[tuple[str, str]]) -> bool:
+    def waiting_update(self, story_id: str) -> tuple[Alert, datetime | None] | None:
+        """The story's latest update alert that no channel has tried yet, and until when its
+        deliveries are held (None: due now). Such an alert can still change
+        (``rewrite_unsent_alert``): no receiver has seen any version of it."""
+        row = self.conn.execute(
+            "SELECT a.content, (SELECT max(o.next_attempt_at) FROM outbox o"
+            "   WHERE o.alert_id = a.id)"
+            " FROM alerts a WHERE a.story_id = ? AND a.kind = 'story_update'"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id"
+            "   AND (o.attempts > 0 OR o.status NOT IN ('pending', 'digest')))"
+            " ORDER BY a.created_at DESC, a.rowid DESC LIMIT 1",
+            (story_id,),
+        ).fetchone()
+        return None if row is None else (decode_alert(row[0]), from_db(row[1]))
+
+    def update_times(self, story_id: str, since: datetime) -> list[datetime]:
+        """When the story's update alerts since ``since`` were made, oldest first."""
+        rows = self.conn.execute(
+            "SELECT created_at FROM alerts WHERE story_id = ? AND kind = 'story_update'"
+            " AND created_at >= ? ORDER BY created_at",
+            (story_id, to_db(since)),
+        ).fetchall()
+        return [t for t in (from_db(r[0]) for r in rows) if t is not None]
+
+    def rewrite_unsent_alert(
+        self,
+        alert: Alert,
+        routes: Sequence[tuple[str, str]],
+        *,
+        not_before: datetime | None = None,
+    ) -> bool:
         """Replace a queued alert's content and routes, keeping its id; only while no channel
         has tried it (every delivery pending or held for the digest, with no attempt).
+        ``not_before`` holds its immediate deliveries as ``enqueue_alert`` does.
 
         Returns False, changing nothing, when the alert is unknown or a channel has tried it.
         """
@@ -113,7 +152,7 @@ class OutboxMixin(BaseStore):
                 "UPDATE alerts SET title = ?, content = ? WHERE id = ?",
                 (alert.title, encode_alert(alert), alert.id),
             )
-            self.enqueue_alert(alert, routes)
+            self.enqueue_alert(alert, routes, not_before=not_before)
         return True
 
     def get_alert(self, alert_id: str) -> Alert | None:

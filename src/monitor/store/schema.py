@@ -222,7 +222,22 @@ MIGRATIONS: list[Migration] = [
     """,
     # 6: search terms of the stories stored before 5.
     _index_stored_stories,
-    # 7: stories as developments (issue 17): each member's lede (who speaks, which sites,
+    # 7: articles whose processing raised (issue 13): counted per entry; after
+    # QUARANTINE_AFTER failures the entry is quarantined (recorded as seen, shown by status).
+    """
+    CREATE TABLE article_failures (
+        key TEXT PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        first_failed TEXT NOT NULL,
+        last_failed TEXT NOT NULL,
+        quarantined_at TEXT
+    );
+    """,
+    # 8: stories as developments (issue 17): each member's lede (who speaks, which sites,
     # the statement's day) and its words (terms, for the IDF cosine); the document frequency
     # of each term over the live members (term -1 counts the members); a story absorbed by
     # another when a later report showed they were one development.
