@@ -290,3 +290,24 @@ def test_a_page_without_a_date_is_placed_by_its_text_not_its_fetch_time(store: S
     assert member.event.at is None and member.event.seen == fetched
     assert member.event.placed is not None and member.event.placed.date() == date(2026, 1, 17)
     assert doc_decision.is_new
+
+
+def test_the_story_in_memory_is_the_story_in_the_store_after_joins_edits_and_a_rollback(
+    store: Store,
+) -> None:
+    desk = StoryDesk(store, SETTINGS)
+    wire = BY_ID["ain_asad_wire"]
+    _, story = assign(desk, *report_article("ain_asad_wire"), wire.published)
+    with pytest.raises(RuntimeError), store.transaction():
+        desk.assign(*report_article("ain_asad_copy"), wire.published)
+        raise RuntimeError("the pipeline failed after joining")
+    _, after = assign(desk, *report_article("ain_asad_reorder"), wire.published)
+    assert after.id == story.id and len(after.members) == 2  # the rolled-back copy is gone
+    assert after == store.load_story(story.id)
+    with store.transaction():
+        desk.set_first_alert(story.id, "alert-1")
+    later = wire.published + timedelta(hours=1)
+    decision, edited = assign(desk, *report_article("ain_asad_wire"), later)
+    assert decision.reason == "edited in place" and len(edited.members) == 2
+    assert edited == store.load_story(story.id)  # first_seen kept, first alert remembered
+    assert edited.first_alert_id == "alert-1"

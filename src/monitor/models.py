@@ -245,6 +245,18 @@ class Lede:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleReading:
+    """The analysis before the timeline's verdicts: what the text says, whatever the store
+    knows (computed in a worker process; ``Analyzer.finish`` adds the verdicts)."""
+
+    relevance: Relevance
+    claims: tuple[Claim, ...]
+    body: str
+    day: date | None  # the publication day relative dates were resolved against
+    lede: Lede = Lede()  # who speaks, where, which day (for stories)
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleAnalysis:
     """Everything the analysis stages say about one article."""
 

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from monitor.analysis import lexicon as lx
 from monitor.analysis.dates.words import WEEKDAYS
 from monitor.analysis.keyrules import KeywordRules
-from monitor.models import Finding, Lede
+from monitor.models import Claim, Lede
 from monitor.normalize import normalize_text
 
 LEDE_SENTENCES = 3  # full body sentences read after the title
@@ -52,7 +52,7 @@ _YESTERDAY = frozenset({"امس", "البارحه"})
 def read_lede(
     title: str | None,
     body: str,
-    findings: Sequence[Finding],
+    claims: Sequence[Claim],
     published: date | None,
     rules: KeywordRules,
 ) -> Lede:
@@ -61,7 +61,7 @@ def read_lede(
     Args:
         title: the headline, or None.
         body: the normalised body with furniture blanked (``NormText.text``).
-        findings: the article's claims (their dates give an explicit statement day).
+        claims: the article's claims (their dates give an explicit statement day).
         published: the publication day, or None.
         rules: the keyword rules (actors, reporting verbs, places).
     """
@@ -97,7 +97,7 @@ def read_lede(
         if not is_title:
             said = sorted({h.sentence for h in scan.hits if h.term.role == "say"} & lede)
             say_sentences = [(scan, s) for s in said[:SAY_SENTENCES]]
-    weekday, stated = _statement_day(say_sentences, findings, published)
+    weekday, stated = _statement_day(say_sentences, claims, published)
     opening_sites = tuple(dict.fromkeys(sites))
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
     speakers = tuple(dict.fromkeys(opening_actors or second_actors))
@@ -171,19 +171,19 @@ def _longest(hits: list[lx.Hit]) -> list[lx.Hit]:
 
 
 def _statement_day(
-    sentences: list[tuple[lx.Scan, int]], findings: Sequence[Finding], published: date | None
+    sentences: list[tuple[lx.Scan, int]], claims: Sequence[Claim], published: date | None
 ) -> tuple[int | None, date | None]:
     for scan, sid in sentences:
         tokens = [scan.tokens[i] for i, s in enumerate(scan.sentence_of) if s == sid]
         weekday = next((w for t in tokens if (w := _weekday(t)) is not None), None)
         start, end = scan.sentences[sid]
         sentence = scan.text[start:end]
-        for f in findings:
-            if not _same_sentence(f.claim.sentence, sentence):
+        for claim in claims:
+            if not _same_sentence(claim.sentence, sentence):
                 continue
             # the claim's reporting day (the date after its reporting verb), else a day-precise
             # date of the claim itself agreeing with the weekday the sentence names
-            for d in (f.claim.reported, f.claim.date):
+            for d in (claim.reported, claim.date):
                 if (
                     d is not None
                     and d.granularity == "day"

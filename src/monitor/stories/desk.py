@@ -7,18 +7,25 @@ on construction, so a restarted daemon dedups against what it saw before. An art
 in a story (same key, edited in place) stays in it: its claims are replaced and only claims
 the story did not have count as added. ``prune`` retires stories idle for ``window_days``.
 
-When a report matches two live stories whose first reports do not contradict each other,
-they were one development all along: the older story absorbs the younger (its members,
-its first alert when it had none), the store records ``absorbed_by``, and the decision lists
-the absorbed stories so the update alert says so. Alerts already sent stay sent. The
-window's term counts (IDF) move with each member that joins and each story that retires.
-A page with no publication time is placed by the day its text states; its fetch time only
-closes stories, it is never evidence.
+When a report matches two live stories whose first reports no rule keeps apart, they were
+one development all along: the older story absorbs the younger (its members, its first alert
+when it had none), the store records ``absorbed_by``, and the decision lists the absorbed
+stories so the update alert says so. Alerts already sent stay sent. The window's term counts
+(IDF) move with each member that joins, is edited or retires. A page with no publication time
+is placed by the day its text states; its fetch time only closes stories, it is never evidence.
+
+Cost per join: constant in the story's size. The desk keeps the open stories (members and
+merged claims) in memory, at most ``MAX_OPEN_STORIES``, least recently joined evicted first,
+retired ones dropped with the window, all of them forgotten when a transaction rolls back;
+a story not in memory is read once. A join writes its member row and the merged claims that
+changed, nothing else; whether the article is already a member is one indexed query.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -47,10 +54,10 @@ from monitor.stories.index import Doc, StoryIndex
 from monitor.stories.match import development_of
 from monitor.stories.model import StoryModel
 
-# Publication times that are not the page's own: the time it was fetched at
-_UNKNOWN_TIME = frozenset({"none", "fetched"})
-
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
+# Stories kept in memory: a busy week has a few thousand open stories; one of 300 members
+# takes about 100 KB, so the bound keeps the cache under a few hundred MB at worst.
+MAX_OPEN_STORIES = 2048
 
 
 class StoryDesk:
@@ -62,6 +69,8 @@ class StoryDesk:
         self.store = store
         self.settings = settings
         self.index = StoryIndex(settings, self._load_texts, model)
+        self._open: OrderedDict[str, Story] = OrderedDict()
+        store.on_rollback(self._open.clear)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -95,12 +104,11 @@ class StoryDesk:
             The decision (new story or not, ``added`` and ``conflicts`` findings) and the
             story as it now stands.
         """
-        published = None if article.published_source in _UNKNOWN_TIME else article.published
         doc = self.index.make_doc(
             article.key,
             analysis.body or article.text,
             article.title,
-            published,
+            article.dated,  # a fetch time places nothing: ``seen`` only closes stories
             analysis.findings,
             lede=analysis.lede,
             seen=now,
@@ -116,13 +124,15 @@ class StoryDesk:
             first_seen=now,
         )
         previous = self.store.member_story(article.key)
-        if previous is not None and self.store.load_story(previous) is not None:
+        if previous is not None and self._story(previous) is not None:
             old = self.store.member_terms([article.key]).get(article.key)
             if old is not None:
                 self.index.terms.add(old, -1)  # its new words replace the old ones
-            return self._join(previous, member, doc, analysis, now, 1.0, "edited in place")
+            return self._join(
+                previous, member, doc, analysis, now, 1.0, "edited in place", edited=True
+            )
         choice = self.index.choose(doc)
-        stale = [s for s in (choice.story_id, *choice.also) if s and not self._is_live(s)]
+        stale = [s for s in (choice.story_id, *choice.also) if s and self._story(s) is None]
         if stale:  # left over from a rolled-back transaction
             for story_id in stale:
                 self.index.remove_story(story_id)
@@ -136,32 +146,12 @@ class StoryDesk:
             keep, member, doc, analysis, now, choice.similarity, choice.reason, absorbed=absorbed
         )
 
-    def _is_live(self, story_id: str) -> bool:
-        story = self.store.load_story(story_id)
-        return story is not None
-
-    def _absorb(self, best: str, also: Sequence[str], now: datetime) -> tuple[str, tuple[str, ...]]:
-        """Merge the stories a report showed to be one; the oldest keeps them all.
-
-        Returns:
-            The story that keeps the report, and the stories it absorbed.
-        """
-        if not also:
-            return best, ()
-        stories = [s for s in (self.store.load_story(i) for i in (best, *also)) if s]
-        stories.sort(key=lambda s: (s.first_seen, s.id))
-        keep = stories[0]
-        claims = keep.claims
-        for gone in stories[1:]:
-            self.store.absorb_story(keep.id, gone.id, now)
-            self.index.merge_stories(keep.id, gone.id)
-            claims = absorb_claims(claims, gone.claims)
-        self.store.save_story_claims(keep.id, claims)
-        return keep.id, tuple(s.id for s in stories[1:])
-
     def set_first_alert(self, story_id: str, alert_id: str) -> None:
         """Remember the story's first alert, which later update alerts refer to."""
         self.store.set_story_alert(story_id, alert_id)
+        story = self._open.get(story_id)
+        if story is not None and story.first_alert_id is None:
+            self._open[story_id] = dataclasses.replace(story, first_alert_id=alert_id)
 
     def prune(self, now: datetime) -> int:
         """Retire stories idle for the window (their rows stay as tombstones for a while).
@@ -174,12 +164,54 @@ class StoryDesk:
         retired = self.store.prune_stories(now - window, now - keep)
         for story_id in retired:
             self.index.remove_story(story_id)
+            self._open.pop(story_id, None)
         if retired:
             self.index.compact()
             self.index.terms.load(*self.store.term_counts())  # the store took them out
         return len(retired)
 
     # ------------------------------------------------------------------ internals
+
+    def _story(self, story_id: str) -> Story | None:
+        """The story as it stands: from memory, else read once from the store."""
+        story = self._open.get(story_id)
+        if story is None:
+            story = self.store.load_story(story_id)
+            if story is None:
+                return None
+        self._remember(story)
+        return story
+
+    def _absorb(self, best: str, also: Sequence[str], now: datetime) -> tuple[str, tuple[str, ...]]:
+        """Merge the stories a report showed to be one; the oldest keeps them all.
+
+        Returns:
+            The story that keeps the report, and the stories it absorbed.
+        """
+        if not also:
+            return best, ()
+        stories = [s for s in (self._story(i) for i in (best, *also)) if s is not None]
+        stories.sort(key=lambda s: (s.first_seen, s.id))
+        keep = stories[0]
+        for gone in stories[1:]:
+            self.store.absorb_story(keep.id, gone.id, now)
+            self.index.merge_stories(keep.id, gone.id)
+            self._open.pop(gone.id, None)
+            keep = dataclasses.replace(
+                keep,
+                members=(*keep.members, *gone.members),
+                claims=absorb_claims(keep.claims, gone.claims),
+                first_alert_id=keep.first_alert_id or gone.first_alert_id,
+            )
+        self.store.save_story_claims(keep.id, keep.claims)
+        self._remember(keep)
+        return keep.id, tuple(s.id for s in stories[1:])
+
+    def _remember(self, story: Story) -> None:
+        self._open[story.id] = story
+        self._open.move_to_end(story.id)
+        while len(self._open) > MAX_OPEN_STORIES:
+            self._open.popitem(last=False)
 
     def _join(
         self,
@@ -192,11 +224,13 @@ class StoryDesk:
         reason: str,
         *,
         new: bool = False,
+        edited: bool = False,
         absorbed: tuple[str, ...] = (),
     ) -> tuple[StoryDecision, Story]:
         """Persist the membership and the merged claims; compute what the article added."""
-        before = self.store.load_story(story_id)
-        before_claims = before.claims if before else ()
+        before = self._story(story_id)
+        assert before is not None  # assign() made or found it in this transaction
+        before_claims = before.claims
         findings = analysis.findings
         self.store.save_member(
             story_id,
@@ -209,19 +243,23 @@ class StoryDesk:
             lede=analysis.lede,
             terms=doc.terms,
         )
-        rejoining = before is not None and any(
-            m.article_key == member.article_key for m in before.members
-        )
-        if rejoining:  # edited in place: its old claims go, so merge every member again
+        at = _position(before.members, member.article_key) if edited else None
+        if at is not None:  # edited in place: its old claims go, so merge every member again
             merged = merge_claims(
                 (m.outlet, f) for m, f in self.store.story_member_findings(story_id)
             )
+            kept = dataclasses.replace(member, first_seen=before.members[at].first_seen)
+            members = (*before.members[:at], kept, *before.members[at + 1 :])
         else:
             merged = extend_claims(before_claims, member.outlet, findings)
-        self.store.save_story_claims(story_id, merged)
+            members = (*before.members, member)
+        if at is not None:  # rare, and its tags may go: rewrite them all
+            self.store.save_story_claims(story_id, merged)
+        else:
+            self.store.update_story_claims(story_id, before_claims, merged)
         self.index.add(story_id, member.article_key, doc.signature, doc.event, terms=doc.terms)
-        story = self.store.load_story(story_id)
-        assert story is not None
+        story = dataclasses.replace(before, members=members, claims=merged)
+        self._remember(story)
         if new:
             added: tuple[Finding, ...] = ()
             conflicts = tuple(f for f in findings if f.verdict.verdict == "conflicting")
@@ -238,3 +276,8 @@ class StoryDesk:
             absorbed=absorbed,
         )
         return decision, story
+
+
+def _position(members: Sequence[StoryMember], article_key: str) -> int | None:
+    """Where the article already is among the members (an edit in place), if it is."""
+    return next((i for i, m in enumerate(members) if m.article_key == article_key), None)
