@@ -67,7 +67,7 @@ def analysed(report: Report) -> ArticleAnalysis:
         return analysis
     hand = hand_analysis(report)
     norm = blank_furniture(normalize(report.text)).text
-    lede = read_lede(report.title, norm, hand.findings, report.published.date(), ANALYZER.rules)
+    lede = read_lede(report.title, norm, hand.claims, report.published.date(), ANALYZER.rules)
     return dataclasses.replace(hand, body=collapse_body(norm), lede=lede)
 
 
