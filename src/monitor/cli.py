@@ -345,7 +345,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             sources=sources,
             channels=channels,
             alert_on_first_run=True,
-            http=replace(base.http, allow_private_addresses=True),
+            http=replace(base.http, allow_private_addresses=True, allow_private_sources=True),
         )
         print(f"demo: serving {len(sources)} bundled feeds at {site.base_url}\n")
         rt = _runtime(config, console=sys.stdout, demo=True)
