@@ -10,6 +10,8 @@ generated from our own templates and served on 127.0.0.1; nothing is downloaded.
 - stories: lookup and insert time and resident memory at 1k/10k/100k articles in the window;
 - web: time to answer the stories page (50 stories; unfiltered, filtered, searched, page 20),
   a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``);
+- bigfeed: the parse of a 50,000-item feed listed oldest first, on an empty state and as a
+  poll that finds the one item appended at its end (``bigfeed.py``);
 - cycle: N feeds x 30 items with article pages on a local server, a first cycle (seeding, as
   on a fresh state), an alerting cycle that fetches and analyses every page (N=100 only), and
   an all-304 cycle; peak resident memory of the ``monitor once`` processes.
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from bench import stories as story_bench
 from bench import web as web_bench
+from bench.bigfeed import bench_bigfeed
 from bench.dates import SENTENCES, compare_with_dateparser
 from bench.server import serve_farm
 from monitor.analysis.analyzer import Analyzer
@@ -203,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         ("stories", lambda: bench_stories(args.quick)),
         ("web", lambda: bench_web(args.quick)),
         ("cycles", lambda: bench_cycles(args.quick)),
+        ("bigfeed", lambda: bench_bigfeed(args.quick)),
     ]
     for name, runner in runners:
         with _section(name):
