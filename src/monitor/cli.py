@@ -511,7 +511,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else status_text(data))
     if problems:
         print(
-            f"monitor: {store.path} is damaged (integrity_check: {'; '.join(problems[:3])}):"
+            f"monitor: {store.path} is damaged (integrity_check:"
+            f" {' '.join('; '.join(problems[:3]).split())}):"
             f" {RECOVERY_HINT.format(db=store.path)}",
             file=sys.stderr,
         )
