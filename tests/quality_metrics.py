@@ -19,6 +19,9 @@ Matching rules (the fixture README says the same):
 - numbers: hit when a produced claim overlapping S has the expected value and qualifier.
 - places: counted per expected place id; hit when a produced claim overlapping S lists it
   (among its places or its destinations).
+- destinations: counted per expected id (optional ``destinations`` of an expected claim); hit
+  when a produced claim overlapping S lists it among its ``destinations``.
+- verdicts (optional ``verdict`` of an expected claim): hit when a candidate has that verdict.
 - kind, negated, hedged: judged on found claims only, on the candidate that overlaps F most.
 - furniture_clean: share of ``no_claim`` fragments (teasers, related-story lists, tag lines)
   that no produced claim overlaps.
@@ -45,6 +48,9 @@ FLOORS_FILE = FIXTURES / "analysis" / "floors.json"
 # Written after the rules, never tuned on before it was measured: see the fixtures README.
 HOLDOUT_FILE = FIXTURES / "analysis" / "holdout.jsonl"
 HOLDOUT_FLOORS_FILE = FIXTURES / "analysis" / "holdout_floors.json"
+# A second batch, written after the first two were fixed and measured before any rule change
+HOLDOUT2_FILE = FIXTURES / "analysis" / "holdout2.jsonl"
+HOLDOUT2_FLOORS_FILE = FIXTURES / "analysis" / "holdout2_floors.json"
 PAIRS_FILE = FIXTURES / "stories" / "pairs.jsonl"
 
 PLACE_IDS = frozenset(
@@ -60,6 +66,9 @@ PLACE_IDS = frozenset(
         "taji",
         "victory",
         "iraq",
+        "federal_areas",
+        "kuwait",
+        "jordan",
     ]
 )
 KINDS = frozenset(
@@ -74,6 +83,7 @@ KINDS = frozenset(
         "other",
     ]
 )
+VERDICTS = frozenset(["consistent", "conflicting", "completed", "new"])
 QUALIFIERS = frozenset(["exact", "about", "more_than", "less_than", "at_least", "at_most"])
 GRANULARITIES = frozenset(["day", "week", "part_of_month", "month", "part_of_year", "year"])
 # metrics in table order; the first group has floors required by issue 4
@@ -88,6 +98,8 @@ METRICS = (
     "claim_kind",
     "negated",
     "hedged",
+    "destinations",
+    "verdicts",
 )
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?؟؛](?!\d)|\n")
 
@@ -114,8 +126,11 @@ def floors_path(articles: Path) -> Path:
     return own if own.exists() else FLOORS_FILE
 
 
-def parse_published(value: str) -> datetime:
-    """``YYYY-MM-DD`` (taken as noon UTC, the same calendar day in any Arab time zone) or ISO."""
+def parse_published(value: str | None) -> datetime | None:
+    """``YYYY-MM-DD`` (taken as noon UTC, the same calendar day in any Arab time zone) or ISO;
+    None for a page that shows no date (forum reposts): relative dates then stay unknown."""
+    if value is None:
+        return None
     if len(value) == 10:
         return datetime.combine(datetime.fromisoformat(value).date(), time(12), tzinfo=UTC)
     moment = datetime.fromisoformat(value)
@@ -266,6 +281,7 @@ def _score_article(report: Report, art: dict[str, Any], result: Any) -> None:
     t, aid, exp = report.tallies, art["id"], art["expected"]
     text, got = art["text"], result.relevance.relevant
     claims = list(result.claims)
+    verdicts = {id(f.claim): f.verdict.verdict for f in result.findings}
     report.produced_claims += len(claims)
     if exp["relevant"]:
         report.relevant += 1
@@ -294,7 +310,7 @@ def _score_article(report: Report, art: dict[str, Any], result: Any) -> None:
             )
     for claim in exp["claims"]:
         report.expected_claims += 1
-        _score_claim(report, aid, text, claim, located, claims)
+        _score_claim(report, aid, text, claim, located, claims, verdicts)
 
 
 def _score_claim(
@@ -304,6 +320,7 @@ def _score_claim(
     exp: dict[str, Any],
     located: list[tuple[Any, list[Span]]],
     claims: list[Any],
+    verdicts: dict[int, str],
 ) -> None:
     t, frag = report.tallies, exp["sentence_contains"]
     start = text.index(frag)
@@ -343,6 +360,14 @@ def _score_claim(
     for place in exp["places"]:
         if not t["places"].add(place in found_places):
             miss("places", place, _fmt_claims(in_sentence, "places"))
+    found_dest = {p for c in in_sentence for p in c.destinations}
+    for place in exp.get("destinations", ()):
+        if not t["destinations"].add(place in found_dest):
+            miss("destinations", f"→{place}", _fmt_claims(in_sentence, "places"))
+    if "verdict" in exp:
+        got = [verdicts.get(id(c), "?") for c in candidates]
+        if not t["verdicts"].add(exp["verdict"] in got):
+            miss("verdicts", exp["verdict"], ", ".join(got) or "no claim there")
     if candidates:
         best = candidates[0]
         if not t["claim_kind"].add(best.kind == exp["kind"]):

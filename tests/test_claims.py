@@ -527,11 +527,30 @@ def test_no_reporting_day_where_the_text_gives_none(rules: KeywordRules, text: s
         ("ما لا يزيد على 400 عسكري", 400, "at_most"),
         ("900 جندي على الأكثر", 900, "at_most"),
         ("يتجاوز عددهم 2000 جندي", 2000, "more_than"),
+        ("يسمح بنشر ما يصل إلى 500 جندي", 500, "at_most"),
+        ("بحد أقصى 250 مستشارا", 250, "at_most"),
     ],
 )
 def test_a_negated_more_than_is_a_ceiling(text: str, value: int, qualifier: str) -> None:
     (n,) = [n for n in find_numbers(normalize_text(text)) if n.value == value]
     assert n.qualifier == qualifier
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        # the qualifier after the unit (and an adjective) belongs to the count
+        ("وسيبقى ألفا جندي أمريكي على الأقل في العراق حتى أيلول المقبل.", 2000, "at_least"),
+        ("وخفضت القوات الأمريكية عددها إلى 300 جندي كحد أقصى في العراق.", 300, "at_most"),
+        ("ونشرت القوات الألمانية 120 عسكريا كحد أدنى في أربيل.", 120, "at_least"),
+        ("وانسحبت القوات الأمريكية بعد أن نقلت 400 جندي إلى أربيل.", 400, "exact"),
+    ],
+)
+def test_a_qualifier_after_the_unit_qualifies_the_count(
+    rules: KeywordRules, text: str, value: int, qualifier: str
+) -> None:
+    counts = [c.number for c in claims_of(text, rules) if c.number is not None]
+    assert [(n.value, n.qualifier) for n in counts] == [(value, qualifier)]
 
 
 # --------------------------------------------------------------------------- real-text classes

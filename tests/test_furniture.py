@@ -121,3 +121,15 @@ def test_blank_furniture_keeps_offsets() -> None:
     start = blanked.text.index("قاعده التاجي")
     ostart, oend = blanked.original_span(start, start + len("قاعده التاجي"))
     assert text[ostart:oend] == "قاعدة التاجي"
+
+
+def test_a_teased_headline_ending_in_a_question_mark_is_furniture() -> None:
+    text = (
+        "أعلنت وزارة الدفاع اليوم انتهاء تسليم المواقع في الأنبار إلى القوات العراقية بالكامل.\n"
+        "اقرأ أيضاً\n"
+        "ما الذي يبقى من التحالف الدولي في أربيل بعد الانسحاب؟\n"
+        "تراجع أسعار الذهب في الأسواق المحلية\n"
+        "جميع الحقوق محفوظة"
+    )
+    kept = strip_furniture(text)
+    assert "الأنبار" in kept and "أربيل" not in kept

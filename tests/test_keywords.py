@@ -439,3 +439,42 @@ def test_default_gazetteer_has_the_required_places(rules: KeywordRules) -> None:
     }  # fmt: skip
     assert required <= set(rules.place_names)
     assert rules.place_names["erbil"] == "Erbil"
+
+
+# --------------------------------------------------------------------------- held-out classes
+# Classes of text the second held-out set (fixtures/analysis/holdout2.jsonl) showed; the
+# sentences here are new, not the fixtures'.
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a camp or a headquarters handed over like a base
+        (None, "تسلم الجيش العراقي مساء أمس معسكر بسماية من القوات الإسبانية في التحالف الدولي."),
+        # a contingent ending a mission named without the article
+        (None, "قررت كانبيرا أن تنهي مهمة تدريب القوات العراقية في التاجي ضمن التحالف الدولي."),
+        # people moved out of the country
+        (None, "بدأ التحالف الدولي نقل المستشارين من قاعدة حرير إلى خارج العراق."),
+        # the coalition as translated wire copy names it
+        (
+            None,
+            "قالت قوات الائتلاف بقيادة الولايات المتحدة إنها ستنهي مهمتها في العراق العام المقبل.",
+        ),
+    ],
+)
+def test_relevant_holdout_classes(rules: KeywordRules, title: str | None, body: str) -> None:
+    assert score(normalize(body), title, rules).relevant
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # where forces are, said in passing in an attack story
+        "سقطت قذيفتان قرب قاعدة حرير حيث تتمركز قوات التحالف الدولي في أربيل دون إصابات.",
+        "استهدفت مسيرة مطار أربيل الذي تتمركز فيه قوات التحالف الدولي، بحسب مصدر أمني عراقي.",
+        # moving families, not advisers ("مستشارية" is not "مستشاري")
+        "جرت عملية النقل بالتنسيق مع مستشارية الأمن القومي وبدعم من التحالف الدولي في العراق.",
+    ],
+)
+def test_irrelevant_holdout_classes(rules: KeywordRules, body: str) -> None:
+    assert not score(normalize(body), None, rules).relevant

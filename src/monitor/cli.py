@@ -281,18 +281,19 @@ def _print_summary(report: Any) -> None:
 
 def _cmd_once(args: argparse.Namespace) -> int:
     first_run = True if args.alert_on_first_run else None
+    config = _load(args)
     if args.dry_run:
-        found = dry_run(_load(args), alert_on_first_run=first_run)
+        found = dry_run(config, alert_on_first_run=first_run)
         report = found.report
         if found.text:
             print(found.text, end="\n\n")
     else:
-        rt = _runtime(_load(args))
+        rt = _runtime(config)
         try:
             report = run_cycle(rt, alert_on_first_run=first_run)
         finally:
             rt.store.close()
-    note = seeding_note(report)
+    note = seeding_note(report, config.sources)
     if note:
         print(note)
     _print_summary(report)

@@ -192,7 +192,9 @@ _TEASER_HINTS = re.compile("اقرا|صله|متعلقه|شاهد|يهمك|يع�
 _GLUE = re.compile(r"[\"')\]](?=[\u0621-\u064a])")
 _TOKEN = re.compile(r"\w+")
 _BLANK = re.compile(r"[^\n]")
-_FINAL_STOP = re.compile(r"[.!?…:]\W*$")
+# a line ending like a body paragraph ends a teaser list; a question mark does not: teased
+# headlines are often questions ("بعد الانسحاب من بغداد.. ماذا ينتظر القوات في أربيل؟")
+_FINAL_STOP = re.compile(r"[.!…:]\W*$")
 _MAX_TEASERS = 6
 _LEDE_SHARED_WORDS = 3  # a teased story's first paragraph repeats its headline
 _LABEL_WORDS = 3

@@ -67,6 +67,9 @@ _PHRASES_BEFORE: tuple[tuple[str, Qualifier], ...] = (
     ("لا يفوق", "at_most"),
     ("لا يتعدي", "at_most"),
     ("لا تتعدي", "at_most"),
+    # "up to" is a ceiling: "يسمح بنشر ما يصل إلى 500 جندي" (not "يصل عددهم إلى": a total)
+    ("ما يصل الي", "at_most"),
+    ("بحد اقصي", "at_most"),
     ("ما لا يقل عن", "at_least"),
     ("لا يقل عن", "at_least"),
     ("علي الاقل", "at_least"),  # also before the figure: "على الأقل 2500"
@@ -100,6 +103,9 @@ _QUALIFIERS_AFTER: tuple[tuple[tuple[str, ...], Qualifier], ...] = (
     (("علي", "الاقل"), "at_least"),
     (("علي", "الاكثر"), "at_most"),
     (("كحد", "اقصي"), "at_most"),
+    (("بحد", "اقصي"), "at_most"),
+    (("كحد", "ادني"), "at_least"),
+    (("بحد", "ادني"), "at_least"),
 )
 _COUNT_NOUN = "عدد"
 _CLITICS = re.compile(r"^(?:[وف]?[بل]?)")
@@ -225,6 +231,15 @@ def _multiplier(word: str) -> int:
     return 1_000_000 if word in _MILLION else 0
 
 
+def _qualifier_after(after: Sequence[str]) -> Qualifier | None:
+    """A qualifier among the words after a figure ("على الأقل"، "كحد أقصى"), or None."""
+    for phrase, qualifier in _QUALIFIERS_AFTER:
+        for k in range(len(after) - len(phrase) + 1):
+            if tuple(after[k : k + len(phrase)]) == phrase:
+                return qualifier
+    return None
+
+
 def _qualifier(words: list[tuple[str, int, int]], i: int, j: int) -> Qualifier:
     before = [w for w, _, _ in words[max(0, i - 6) : i]]
     # the counted noun may stand between the verb and the number: "يتجاوز عددهم 2000"،
@@ -243,17 +258,15 @@ def _qualifier(words: list[tuple[str, int, int]], i: int, j: int) -> Qualifier:
             head_ok = tail[0] == phrase[0] or _CLITICS.sub("", tail[0], count=1) == phrase[0]
             if head_ok and tuple(tail[1:]) == phrase[1:]:
                 return qualifier
-    after = [w for w, _, _ in words[j : j + 4]]
-    for phrase, qualifier in _QUALIFIERS_AFTER:
-        for k in range(len(after) - len(phrase) + 1):
-            if tuple(after[k : k + len(phrase)]) == phrase:
-                return qualifier
-    return "exact"
+    return _qualifier_after([w for w, _, _ in words[j : j + 4]]) or "exact"
 
 
 # --------------------------------------------------------------------------- troop counts
 
 _NUMBER_CONTEXT = 8  # words before a unit given to the parser (room for the qualifier)
+# words after a unit where a qualifier of the count may stand: the unit, maybe an adjective,
+# then "على الأقل"/"كحد أقصى" ("ألفا جندي أمريكي على الأقل"، "300 جندي كحد أقصى")
+_AFTER_UNIT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +298,11 @@ def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]
         n = _last_number(scan.text[base : scan.starts[unit.first]])
         if n is None:
             continue
-        num = Number(n.value, n.qualifier, n.start + base, n.end + base)
+        qualifier = n.qualifier
+        if qualifier == "exact":
+            after = scan.tokens[unit.last + 1 : unit.last + 1 + _AFTER_UNIT]
+            qualifier = _qualifier_after(after) or "exact"
+        num = Number(n.value, qualifier, n.start + base, n.end + base)
         first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
         if last + 1 != unit.first or any(a <= first <= b for a, b in skip):
             continue

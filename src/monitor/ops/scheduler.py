@@ -19,6 +19,11 @@ Rules:
 - ``/healthz`` and ``monitor healthcheck`` share ``cycle_health``: unhealthy before the first
   good cycle and when the last good one is older than ``max_cycle_age_minutes``; and unhealthy
   while writes to the state fail (``/healthz`` from memory, ``healthcheck`` from the beacon).
+- SIGHUP reloads the config file between cycles: it is read and validated in full first; a
+  bad one (or one changing ``state_dir``, which needs a restart) is refused with one log line
+  and the old config kept. A good one replaces the config, the analyser (keywords, timeline),
+  the story settings, the schedule's tick, the metrics listener and the web pages, once no
+  cycle or dispatch is running; then a cycle runs at once (only new sources are due early).
 - The web pages (``[web]``, on by default on 127.0.0.1:8080) run in a thread beside the
   scheduler, with the daemon's metrics and health; they read the state through their own
   read-only connections. A port that cannot be bound is logged and the daemon runs on without
@@ -43,7 +48,9 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.config.load import Config, load_config
 from monitor.errors import ConfigError, StoreError
+from monitor.ops.logs import setup_logging
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.metrics import serve
 from monitor.pipeline.runtime import Runtime
@@ -81,8 +88,12 @@ class Daemon:
         self.scheduler = scheduler or BlockingScheduler(**SCHEDULER_OPTIONS)
         minutes = min((s.poll_interval_minutes for s in rt.config.sources), default=15)
         self.tick = tick or timedelta(minutes=minutes)
+        self._fixed_tick = tick  # a test's tick stays across reloads
         self._stop_lock = threading.Lock()
         self._signal: str | None = None  # set by the signal handler, acted on by a thread
+        self._reload_asked = False  # set by SIGHUP's handler, acted on by a thread
+        self._metrics_server: ThreadingHTTPServer | None = None
+        self._web: WebServer | None = None
 
     # ------------------------------------------------------------------ jobs
 
@@ -114,13 +125,12 @@ class Daemon:
     def schedule(self) -> None:
         """Add the cycle job (first run now) and the dispatch job to the scheduler."""
         self.rt.respect_intervals = True
-        grace = int(self.tick.total_seconds()) or 1
         self.scheduler.add_job(
             self.cycle,
             IntervalTrigger(seconds=self.tick.total_seconds()),
             id="cycle",
             next_run_time=datetime.now(UTC),
-            misfire_grace_time=grace,
+            misfire_grace_time=int(self.tick.total_seconds()) or 1,
         )
         self.scheduler.add_job(
             self.dispatch,
@@ -128,6 +138,80 @@ class Daemon:
             id="dispatch",
             misfire_grace_time=int(DISPATCH_EVERY.total_seconds()),
         )
+
+    # ------------------------------------------------------------------ reload (SIGHUP)
+
+    def reload(self) -> bool:
+        """Read the config file again and use it from the next cycle on; False when refused.
+
+        Validated in full before anything changes; a refused config changes nothing and is
+        one log line (``config reload refused``) naming the file and every problem.
+        """
+        old = self.rt.config
+        try:
+            new = load_config(old.path)
+            if new.state_dir.resolve() != old.state_dir.resolve():
+                raise ConfigError(
+                    f"{old.path}: [monitor] state_dir: changed from {old.state_dir} to"
+                    f" {new.state_dir}; a running daemon keeps its state: restart it to change"
+                )
+        except ConfigError as exc:
+            problems = " | ".join(exc.problems)
+            log.error("config reload refused", extra={"kv": {"error": problems}})
+            return False
+        with self.lock:  # between cycles: never under a cycle or a dispatch in flight
+            if self.rt.stopping.is_set():
+                return False
+            try:
+                self._relisten(new)
+            except ConfigError as exc:
+                log.error("config reload refused", extra={"kv": {"error": str(exc)}})
+                return False
+            self.rt.reconfigure(new)
+            self._retick(new)
+        setup_logging(new.log_level, new.log_format)
+        self._restart_pages()
+        log.info(
+            "config reloaded",
+            extra={
+                "kv": {
+                    "config": str(new.path),
+                    "sources": len(new.sources),
+                    "channels": len(new.channels),
+                }
+            },
+        )
+        return True
+
+    def _relisten(self, new: Config) -> None:
+        """Move ``/metrics`` to the new config's address, if it changed; the old one stays
+        when the new one cannot be bound (ConfigError)."""
+        old, want = self.rt.config.health, new.health
+        if (old.metrics_host, old.metrics_port) == (want.metrics_host, want.metrics_port):
+            return
+        server = self._serve_metrics(new) if want.metrics_port else None
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
+        self._metrics_server = server
+
+    def _retick(self, new: Config) -> None:
+        """The cycle job at the new shortest interval, with a cycle at once: new sources
+        (never polled) are due now; the others keep their own intervals."""
+        minutes = min((s.poll_interval_minutes for s in new.sources), default=15)
+        tick = self._fixed_tick or timedelta(minutes=minutes)
+        if tick != self.tick:
+            self.tick = tick
+            self.scheduler.reschedule_job(
+                "cycle", trigger=IntervalTrigger(seconds=tick.total_seconds())
+            )
+        self.scheduler.modify_job("cycle", next_run_time=datetime.now(UTC))
+
+    def _restart_pages(self) -> None:
+        """The web pages read the config when they start: start them again on the new one."""
+        if self._web is not None:
+            self._web.stop()
+        self._web = self._serve_pages()
 
     # ------------------------------------------------------------------ health
 
@@ -151,18 +235,13 @@ class Daemon:
         if last is not None:  # /healthz is right from the start after a restart
             self.rt.metrics.last_good_cycle.set(last[0].timestamp())
         self.schedule()
-        health = self.rt.config.health
-        server = None
-        if health.metrics_port:
-            server = self._serve_metrics()
-            log.info(
-                "metrics listening",
-                extra={"kv": {"host": health.metrics_host, "port": server.server_address[1]}},
-            )
-        web = self._serve_pages()
+        if self.rt.config.health.metrics_port:
+            self._metrics_server = self._serve_metrics(self.rt.config)
+        self._web = self._serve_pages()
         self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGHUP, self._on_hup)
         threading.Thread(target=self._await_signal, name="signals", daemon=True).start()
         log.info(
             "daemon started",
@@ -177,11 +256,11 @@ class Daemon:
             if not self.rt.stopping.is_set():
                 self.scheduler.start()
         finally:
-            if server:
-                server.shutdown()
-                server.server_close()
-            if web:
-                web.stop()
+            if self._metrics_server:
+                self._metrics_server.shutdown()
+                self._metrics_server.server_close()
+            if self._web:
+                self._web.stop()
         log.info("daemon stopped")
         return 0
 
@@ -202,16 +281,21 @@ class Daemon:
             return None
         return web
 
-    def _serve_metrics(self) -> ThreadingHTTPServer:
-        health = self.rt.config.health
+    def _serve_metrics(self, config: Config) -> ThreadingHTTPServer:
+        health = config.health
         try:
-            return serve(self.rt.metrics, health.metrics_host, health.metrics_port, self.healthy)
+            server = serve(self.rt.metrics, health.metrics_host, health.metrics_port, self.healthy)
         except OSError as exc:
             where = f"{health.metrics_host}:{health.metrics_port}"
             raise ConfigError(
-                f"{self.rt.config.path}: [health] metrics_port: cannot listen on {where}"
+                f"{config.path}: [health] metrics_port: cannot listen on {where}"
                 f" ({exc.strerror or exc})"
             ) from exc
+        log.info(
+            "metrics listening",
+            extra={"kv": {"host": health.metrics_host, "port": server.server_address[1]}},
+        )
+        return server
 
     def stop(self, reason: str = "requested") -> None:
         """Ask the daemon to stop after the cycle in flight; safe to call more than once."""
@@ -235,12 +319,20 @@ class Daemon:
         # signals come in a burst: taking a lock here could deadlock, so only set a flag.
         self._signal = self._signal or signal.Signals(signum).name
 
+    def _on_hup(self, signum: int, frame: FrameType | None) -> None:
+        self._reload_asked = True  # only a flag, as in ``_on_signal``
+
     def _await_signal(self) -> None:
         # The kernel may deliver a signal to any thread, but CPython runs the Python handler
         # only on the main thread, which sits in the scheduler's Event.wait until the next
         # job (a minute or more away). Waking the scheduler lets it run the handler promptly.
         while self._signal is None:
             time.sleep(_SIGNAL_POLL_SECONDS)
+            if self._reload_asked:
+                self._reload_asked = False
+                # Its own thread: it waits for the cycle in flight, and a SIGTERM meanwhile
+                # must still be seen here at once.
+                threading.Thread(target=self.reload, name="reload", daemon=True).start()
             if self.scheduler.state != STATE_STOPPED:
                 self.scheduler.wakeup()
         threading.Thread(target=_exit_at_stop_deadline, name="stop-deadline", daemon=True).start()

@@ -24,6 +24,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -117,7 +118,7 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
             report = replace(report, store_error=str(exc))
     rt.note_store(store_error, cycle_ok=ok)
     _count_cycle(rt, report, ok, time.monotonic() - t0)
-    note = seeding_note(report)
+    note = seeding_note(report, rt.config.sources)
     if note:
         log.info(note, extra={"kv": {"seeded_items": report.seeded_items}})
     if store_error is not None:
@@ -169,10 +170,12 @@ def _report(
     )
 
 
-def seeding_note(report: CycleReport) -> str | None:
+def seeding_note(report: CycleReport, sources: Sequence[Source]) -> str | None:
     """One line saying that sources seeded (marked what they list as seen, no alert), or None.
 
     A first run that prints nothing but ``alerts=0`` looks broken; this says why and how not to.
+    It is the first run when every enabled source of ``sources`` (the config's) seeded now;
+    otherwise the sources added since are named.
     """
     seeded = [s for s in report.sources if s.seeded_items]
     if not report.seeded or not seeded:
@@ -180,7 +183,8 @@ def seeding_note(report: CycleReport) -> str | None:
     n = report.seeded_items
     items = f"{n} item{'s' if n != 1 else ''} marked as seen"
     hint = "`--alert-on-first-run` to alert"
-    if len(seeded) == report.sources_ok and not report.alerts:
+    enabled = {s.id for s in sources if s.enabled}
+    if enabled <= {s.source_id for s in seeded}:
         return f"first run: {items}, no alerts; {hint}"
     names = ", ".join(s.source_id for s in seeded)
     return f"first fetch of {names}: {items} there, no alerts for them; {hint}"

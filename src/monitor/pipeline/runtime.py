@@ -39,6 +39,18 @@ class Runtime:
         self.analyzer = Analyzer(self.config.rules, self.config.timeline)
         self.desk = StoryDesk(self.store, self.config.stories)
 
+    def reconfigure(self, config: Config) -> None:
+        """Use a reloaded config from the next cycle on (the caller holds the cycle lock).
+
+        The analyser is rebuilt (keywords, timeline); the story desk only when the story
+        settings changed (it rebuilds its index from the store, as at a start).
+        """
+        stories_changed = config.stories != self.config.stories
+        self.config = config
+        self.analyzer = Analyzer(config.rules, config.timeline)
+        if stories_changed:
+            self.desk = StoryDesk(self.store, config.stories)
+
     def dispatcher(self) -> Dispatcher:
         return Dispatcher(
             self.store,

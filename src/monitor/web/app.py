@@ -104,8 +104,11 @@ def _environment(ctx: WebContext) -> Environment:
     )
     zone = ZoneInfo(ctx.config.timezone)
     places = dict(pages.place_options(ctx.config))
+    labels = Labels(cast(Lang, ctx.config.alert_language))
     env.globals.update(
-        t=Labels(cast(Lang, ctx.config.alert_language)),
+        t=labels,
+        # plain words for the chart's many tooltips (one Markup call per dot adds up)
+        verdict_words={v: labels.verdict_plain(v) for v in VERDICTS},
         verdicts=VERDICTS,
         place_options=pages.place_options(ctx.config),
         periods=tuple(pages.PERIODS),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from monitor.alerts.render import clean
 from monitor.models import ClaimPoint, MilestoneState, TimelineEvent
 
 Status = Literal["completed", "planned", "overdue"]
@@ -230,7 +231,7 @@ def _dots(
                 x_to=scale.x(p.start),
                 verdict=p.verdict,
                 story_id=p.story_id,
-                tooltip=f"{p.start} … {p.end}: {p.story_title}",
+                tooltip=f"{p.start} … {p.end}: {clean(p.story_title)}",
             )
         )
     # conflicting last: drawn on top of the others

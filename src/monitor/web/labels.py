@@ -161,6 +161,13 @@ class Labels:
     def verdict(self, verdict: str) -> Markup:
         return self.show(*_pair(VERDICTS, verdict))
 
+    def verdict_plain(self, verdict: str) -> str:
+        """``الحكم: متعارض / conflicting`` as plain text (a tooltip)."""
+        ar, en = _pair(VERDICTS, verdict)
+        label = self.plain("verdict")
+        word = ar if self.language == "ar" else en if self.language == "en" else f"{ar} / {en}"
+        return f"{label}: {word}"
+
     def claim_kind(self, kind: str) -> Markup:
         return self.show(*_pair(CLAIM_KINDS, kind))
 
