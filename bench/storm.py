@@ -113,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         env = None
         if args.monitor_src:
-
             env = dict(os.environ, PYTHONPATH=str(Path(args.monitor_src).resolve()))
         t0 = time.monotonic()
         done = subprocess.run(
