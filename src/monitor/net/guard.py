@@ -118,7 +118,10 @@ def _hint(ip: IPAddress) -> str:
     """How to allow a refused address, when the config can allow it (never link-local etc.)."""
     if blocked_reason(ip, allow_private=True) is not None:
         return ""
-    return f"; refused by the SSRF guard: set {ALLOW_KEY} = true to allow your own network"
+    return (
+        f"; refused by the SSRF guard: set {ALLOW_KEY} = true to allow your own network"
+        " (or allow_private_sources / allow_private_channels for feeds or webhooks alone)"
+    )
 
 
 # --------------------------------------------------------------------------- URLs
