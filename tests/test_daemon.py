@@ -134,10 +134,11 @@ def test_run_serves_health_and_metrics_then_stops_and_restarts(tmp_path: Path, s
         assert metric(text, "monitor_articles_total", relevant="false") >= 1
         assert metric(text, "monitor_stories_total", event="new") >= 2
         alerted = sum(
-            metric(text, "monitor_alerts_total", verdict=v)
+            metric(text, "monitor_claims_alerted_total", verdict=v)
             for v in ("consistent", "conflicting", "completed", "new")
         )
         assert alerted >= 1
+        assert metric(text, "monitor_alerts_total", kind="new_story") >= 1
         sent = metric(text, "monitor_deliveries_total", channel="log", outcome="sent")
         jsonl = (tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
         assert sent == len(jsonl) >= 2

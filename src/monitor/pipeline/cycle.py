@@ -550,9 +550,11 @@ def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tall
     alert = story_alert(decision, story, analysis.relevance.terms, now, article_key=article.key)
     if alert is not None:
         for f in alert.findings:
-            rt.metrics.alerts.labels(f.verdict.verdict).inc()
+            rt.metrics.claims_alerted.labels(f.verdict.verdict).inc()
         alert, queued = storm.queue_alert(rt, alert, now)  # an update may fold into another
         tally.alerts += int(queued)
+        if queued:
+            rt.metrics.alerts.labels(alert.kind).inc()
         if alert.kind == "new_story":
             rt.desk.set_first_alert(story.id, alert.id)
         elif alert.kind == "story_update":

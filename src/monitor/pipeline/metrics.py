@@ -13,7 +13,10 @@ names are stable (dashboards depend on them); counters get prometheus-client's `
     monitor_page_fetches_total{source,result}      ok | failed (article pages)
     monitor_articles_total{relevant}               true | false
     monitor_stories_total{event}                   new | joined
-    monitor_alerts_total{verdict}                  claims alerted, by verdict
+    monitor_alerts_total{kind}                     alerts queued: new_story | story_update |
+                                                   operator (an update folded into another
+                                                   is not counted again)
+    monitor_claims_alerted_total{verdict}          the claims those alerts carry, by verdict
     monitor_deliveries_total{channel,outcome}      sent | failed | dead
     monitor_last_good_cycle_timestamp              unix time, 0 before the first good cycle
 
@@ -70,8 +73,12 @@ class Metrics:
         )
         self.articles = Counter("monitor_articles", "Articles analysed", ["relevant"], registry=r)
         self.stories = Counter("monitor_stories", "Stories by event", ["event"], registry=r)
-        self.alerts = Counter(
-            "monitor_alerts", "Claims alerted, by verdict", ["verdict"], registry=r
+        self.alerts = Counter("monitor_alerts", "Alerts queued, by kind", ["kind"], registry=r)
+        self.claims_alerted = Counter(
+            "monitor_claims_alerted",
+            "Claims carried by the alerts queued, by verdict",
+            ["verdict"],
+            registry=r,
         )
         self.deliveries = Counter(
             "monitor_deliveries",

@@ -199,4 +199,5 @@ def _enqueue_operator_alert(rt: Runtime, source: Source, text: str) -> None:
         text=text,
     )
     rt.store.enqueue_alert(alert, route(alert, rt.config.channels))
+    rt.metrics.alerts.labels("operator").inc()
     log.warning("operator alert", extra={"kv": {"source_id": source.id, "text": text}})
