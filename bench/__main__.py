@@ -1,39 +1,47 @@
-"""``python -m bench [--quick]``: where we stand on speed and memory.
+"""``python -m bench [--quick]``: where we stand on speed and memory, beside the targets.
 
-Prints one line per figure, ``name value unit``, the same names every run. Everything is
-generated from our own templates and served on 127.0.0.1; nothing is downloaded. Figures:
+Prints one line per figure, ``name value unit``, the same names every run, then one
+``target`` line per target of issue 16: the figure, its anchor measured in the same run,
+the ratio, the target and whether it is met. The load average is printed at the start and
+the end (the machine is shared: compare ratios, not seconds across runs). Everything is
+generated from our own templates and served on loopback; nothing is downloaded. Figures:
 
 - analysis: articles/s through normalise -> relevance -> dates -> claims -> verdicts, one
-  process, for ~800- and ~3,000-character articles;
+  process, for ~800- and ~3,000-character template articles, and, apart from them, on the
+  real development articles (``shared/corpus/set1``, read at run time when present);
 - dates: our extraction against ``dateparser.search_dates`` on the same labelled sentences
   (speed ratio and share of dates right) — dateparser is a dev dependency;
-- stories: lookup and insert time and resident memory at 1k/10k/100k articles in the window;
+- stories: lookup and insert time, resident memory, restart (a fresh process rebuilding the
+  index) at 1k/10k/100k articles in the window, and the cost of one join into a story of 3
+  members against one of 300 (``bench/stories.py``);
+- cycles: ``monitor once`` on the feed farm (``bench/server.py``: ~150-250 KB pages,
+  realistic story sizes, default concurrency, one processing order), each beside its anchor
+  in the same run: the plain httpx + feedparser floor (``bench/floor.py``) for the first
+  fetch and the all-304 cycle, the extraction ceiling for the alerting cycle; memory as the
+  peak PSS of the daemon plus its workers (``bench/cycles.py``);
 - web: time to answer the stories page (50 stories; unfiltered, filtered, searched, page 20),
-  a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``);
-- cycle: N feeds x 30 items with article pages on a local server, a first cycle (seeding, as
-  on a fresh state), an alerting cycle that fetches and analyses every page (N=100 only), and
-  an all-304 cycle; peak resident memory of the ``monitor once`` processes.
+  a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``).
 
-``--quick`` (run by ``make test`` and CI) uses smaller sizes so it finishes in under a minute.
+``--quick`` (run by ``make test``) uses smaller sizes so it finishes in under a minute.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import cycles as cycle_bench
 from bench import stories as story_bench
 from bench import web as web_bench
 from bench.dates import SENTENCES, compare_with_dateparser
-from bench.server import serve_farm
 from monitor.analysis.analyzer import Analyzer
 from monitor.analysis.keywords import default_rules_path, load_rules
 from monitor.confkit import Problems
@@ -88,7 +96,49 @@ def bench_analysis(quick: bool) -> list[Figure]:
             analyzer.analyze("انسحاب قوات التحالف من العراق", text, published)
         rate = n / (time.perf_counter() - t0)
         figures.append((f"analysis_{size}_chars", round(rate, 1), "articles/s"))
+    figures += _analysis_real(analyzer, quick)
     return figures
+
+
+_CORPUS = Path("shared", "corpus", "set1", "articles.jsonl")  # beside the repository
+
+
+def _corpus() -> Path | None:
+    if "MONITOR_BENCH_CORPUS" in os.environ:
+        return Path(os.environ["MONITOR_BENCH_CORPUS"])
+    parents = Path(__file__).resolve().parents
+    return next((p / _CORPUS for p in parents if (p / _CORPUS).is_file()), None)
+
+
+def _analysis_real(analyzer: Analyzer, quick: bool) -> list[Figure]:
+    """Articles/s on the real development articles (read at run time, never stored here);
+    reported apart from the template figures, which are slower per character."""
+    path = _corpus()
+    if path is None or not path.is_file():
+        print(f"# analysis on real text skipped: no {_CORPUS} found", file=sys.stderr)
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    items = [
+        (r.get("title") or "", r["text"], _day(r.get("published"))) for r in rows if r.get("text")
+    ]
+    analyzer.analyze(*items[0])  # warm caches
+    passes = 1 if quick else 3
+    t0 = time.perf_counter()
+    for _ in range(passes):
+        for title, text, published in items:
+            analyzer.analyze(title, text, published)
+    rate = passes * len(items) / (time.perf_counter() - t0)
+    chars = sum(len(t) for _, t, _ in items) // len(items)
+    return [
+        ("analysis_real_text", round(rate, 1), "articles/s"),
+        ("analysis_real_text_mean_chars", float(chars), "chars"),
+    ]
+
+
+def _day(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value[:10]).replace(hour=12, tzinfo=UTC)
 
 
 def bench_dates() -> list[Figure]:
@@ -113,76 +163,53 @@ def bench_web(quick: bool) -> list[Figure]:
     return web_bench.run((2_000,) if quick else (10_000, 100_000))
 
 
-# --------------------------------------------------------------------------- cycles
+# --------------------------------------------------------------------------- targets
+
+# figure -> (anchor figure or None, the ratio's target, "min" or "max"): each target is
+# checked on the ratio of the figure to its anchor measured in the same run (or on the figure
+# itself when it has no anchor), never against a number measured on another day.
+Target = tuple[str | None, float, str]
 
 
-def bench_cycles(quick: bool) -> list[Figure]:
-    figures: list[Figure] = []
-    peak_mb = 0.0
-    sizes = (20,) if quick else (100, 1000)
-    for n in sizes:
-        runs: list[tuple[str, tuple[str, ...]]] = [
-            (f"cycle_first_seeding_{n}_feeds", ()),
-            (f"cycle_all_304_{n}_feeds", ()),
-        ]
-        if n <= 100:
-            runs.append((f"cycle_first_alerting_{n}_feeds_{n * 30}_pages", ("--fresh",)))
-        with serve_farm(n, items=30) as base, tempfile.TemporaryDirectory() as tmp:
-            for name, extra in runs:
-                config = _farm_config(Path(tmp) / name if extra else Path(tmp), base, n)
-                alert = ("--alert-on-first-run",) if extra else ()
-                seconds, rss_mb = _timed_once(config, *alert)
-                figures.append((name, seconds, "s"))
-                figures.append((f"{name}_peak_rss", round(rss_mb, 1), "MB"))
-                peak_mb = max(peak_mb, rss_mb)
-    figures.append(("daemon_peak_rss", round(peak_mb, 1), "MB"))
-    return figures
+def targets(quick: bool) -> dict[str, Target]:
+    seed = 40 if quick else 1000
+    pages = (6 if quick else 100) * 30
+    out: dict[str, Target] = {
+        f"cycle_first_fetch_{seed}_feeds_seconds": (
+            f"cycle_first_fetch_{seed}_feeds_floor_seconds", 1.2, "max"),
+        f"cycle_all_304_{seed}_feeds_seconds": (
+            f"cycle_all_304_{seed}_feeds_floor_seconds", 1.0, "max"),
+        f"cycle_alerting_{pages}_pages_rate": ("extraction_ceiling_2_cores", 0.85, "min"),
+        "stories_join_300_members_ms": ("stories_join_3_members_ms", 1.5, "max"),
+        "analysis_real_text": (None, 500.0, "min"),
+        "dates_speedup": (None, 10.0, "min"),
+        "stories_lookup_p95_100k": (None, 5.0, "max"),
+        "stories_restart_100k_seconds": (None, 5.0, "max"),
+        "stories_restart_100k_peak_rss": (None, 400.0, "max"),
+    }  # fmt: skip
+    return out
 
 
-def _farm_config(tmp: Path, base: str, n: int) -> Path:
-    tmp.mkdir(parents=True, exist_ok=True)
-    sources = "\n".join(
-        f'[[sources]]\nid = "f{i}"\nname = "منفذ {i}"\nurl = "{base}/feed/{i}.xml"\n'
-        for i in range(n)
-    )
-    text = (
-        f'[monitor]\nstate_dir = "state"\nlog_level = "error"\n'
-        f"[http]\nallow_private_addresses = true\nconcurrency = 32\nper_host_concurrency = 32\n"
-        f'[[channels]]\ntype = "jsonl"\npath = "alerts.jsonl"\n{sources}'
-    )
-    path = tmp / "monitor.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def print_targets(figures: dict[str, float], quick: bool) -> None:
+    """One line per target: figure, anchor, ratio, target, met or MISSED."""
+    print("# targets: name value anchor=value ratio target verdict")
+    for name, (anchor, bound, sense) in targets(quick).items():
+        if name not in figures or (anchor is not None and anchor not in figures):
+            continue
+        value = figures[name]
+        ratio = value / figures[anchor] if anchor is not None and figures[anchor] else value
+        met = ratio >= bound if sense == "min" else ratio <= bound
+        where = f"{anchor}={figures[anchor]}" if anchor is not None else "anchor=none"
+        op = ">=" if sense == "min" else "<="
+        verdict = "met" if met else "MISSED"
+        print(f"target {name} {value} {where} ratio={ratio:.3f} target{op}{bound} {verdict}")
 
 
-# Runs a command and reports its peak RSS. It sits between the bench and ``monitor once``
-# because Linux carries the parent's resident size into a child's ru_maxrss across exec:
-# measured straight from this (large) process, every child would look as big as the bench.
-_RSS_RUNNER = """
-import os, subprocess, sys
-proc = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(proc.pid, 0)
-print(f"peak_rss_kb={usage.ru_maxrss}", file=sys.stderr)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def _timed_once(config: Path, *extra: str) -> tuple[float, float]:
-    """Wall time of one ``monitor once`` cycle (as its summary line says) and the peak
-    resident memory of that process and its parse workers, in MB."""
-    cmd = [sys.executable, "-m", "monitor", "--config", str(config), "once", *extra]
-    out = subprocess.run(
-        [sys.executable, "-c", _RSS_RUNNER, *cmd], capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"monitor once failed: {out.stderr.strip()[-500:]}")
-    rss_kb = next(
-        int(line.split("=", 1)[1]) for line in out.stderr.splitlines() if "peak_rss_kb=" in line
-    )
-    for field in out.stdout.split():
-        if field.startswith("seconds="):
-            return float(field.split("=", 1)[1]), rss_kb / 1024
-    raise RuntimeError(f"no cycle summary in output: {out.stdout[-300:]}")
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 @contextmanager
@@ -202,12 +229,17 @@ def main(argv: list[str] | None = None) -> int:
         ("dates", bench_dates),
         ("stories", lambda: bench_stories(args.quick)),
         ("web", lambda: bench_web(args.quick)),
-        ("cycles", lambda: bench_cycles(args.quick)),
+        ("cycles", lambda: cycle_bench.run(args.quick)),
     ]
+    print(f"# load average at start: {_load()} on {os.cpu_count()} cores")
+    figures: dict[str, float] = {}
     for name, runner in runners:
         with _section(name):
             for fig_name, value, unit in runner():
+                figures[fig_name] = value
                 print(f"{fig_name} {value} {unit}", flush=True)
+    print(f"# load average at end: {_load()}")
+    print_targets(figures, args.quick)
     elapsed = (datetime.now(UTC) - started) / timedelta(seconds=1)
     print(f"bench_total {elapsed:.1f} s")
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -136,6 +137,7 @@ def measure(size: int, settings: StorySettings, sample: int = SAMPLE) -> list[Fi
         stories = desk.index.story_count
         store.close()
         del desk, store
+        restart_s, restart_mb = restart(Path(tmp))
     gc.collect()
     look_med, look_p95 = _ms(lookups)
     ins_med, ins_p95 = _ms(inserts)
@@ -147,10 +149,91 @@ def measure(size: int, settings: StorySettings, sample: int = SAMPLE) -> list[Fi
         (f"stories_insert_p95_{n}", ins_p95, "ms"),
         (f"stories_rss_{n}", rss, "MB"),
         (f"stories_rebuild_{n}", rebuild, "s"),
+        (f"stories_restart_{n}_seconds", restart_s, "s"),
+        (f"stories_restart_{n}_peak_rss", restart_mb, "MB"),
         (f"stories_fill_{n}", filled, "s"),
         (f"stories_in_window_{n}", float(stories), "stories"),
         (f"stories_joined_share_{n}", joined / sample, "ratio"),
     ]
+
+
+_RESTART = """
+import sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from monitor.settings import StorySettings
+from monitor.store import Store
+from monitor.stories.desk import StoryDesk
+store = Store.open(Path(sys.argv[1]), lock=False)
+desk = StoryDesk(store, StorySettings())
+seconds = time.perf_counter() - t0
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]
+print(seconds, int(hwm) / 1024)
+"""
+
+
+def restart(state: Path) -> tuple[float, float]:
+    """A restarted daemon's story desk on ``state``: seconds from the imports to a built
+    index, and the peak resident memory of that fresh process (MB)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _RESTART, str(state)], capture_output=True, text=True, check=True
+    )
+    seconds, mb = out.stdout.split()
+    return round(float(seconds), 3), round(float(mb), 1)
+
+
+def _save_story(store: Store, maker: StoryIndex, story_id: str, reports: list[Report]) -> None:
+    with store.transaction():
+        for i, rep in enumerate(reports):
+            a = rep.article
+            doc = maker.make_doc(
+                a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
+                normalized=True,
+            )  # fmt: skip
+            if i == 0:
+                store.create_story(story_id, a.title, a.published or END)
+            member = StoryMember(
+                a.key, "bench", a.outlet, a.title, a.url, a.published, a.published or END
+            )
+            store.save_member(
+                story_id, member, rep.analysis.findings, numbers=doc.numbers,
+                shingles=doc.shingles.tobytes(), signature=doc.signature.tobytes(),
+                now=a.published or END,
+            )  # fmt: skip
+
+
+def measure_join(settings: StorySettings, sample: int) -> list[Figure]:
+    """Cost of one join (``StoryDesk.assign`` in its transaction) into a story of 3 members
+    and into one of 300: ``sample`` stories of 3 (one join each) and one story of 300
+    (``sample`` joins). Only the reports that did join the intended story are counted."""
+    corpus = Corpus(seed=303)
+    maker = StoryIndex(settings, lambda keys: {})
+    targets: dict[int, list[tuple[str, Event]]] = {3: [], 300: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp), lock=False)
+        for size, count in ((300, 1), (3, sample)):
+            for k in range(count):
+                event = corpus.event(END - timedelta(hours=40), timedelta(hours=30))
+                story_id = f"join-{size}-{k}"
+                _save_story(store, maker, story_id, list(corpus.reports(event, size)))
+                targets[size].append((story_id, event))
+        desk = StoryDesk(store, settings)
+        figures: list[Figure] = []
+        for size, stories in targets.items():
+            times: list[float] = []
+            for i in range(sample):
+                story_id, event = stories[i % len(stories)]
+                rep = next(corpus.reports(event, 1))  # the wire copy again, as another outlet
+                t0 = time.perf_counter()
+                with store.transaction():
+                    decision, _ = desk.assign(rep.article, rep.analysis, END)
+                elapsed = time.perf_counter() - t0
+                if decision.story_id == story_id:
+                    times.append(elapsed)
+            figures.append((f"stories_join_{size}_members_ms", round(_ms(times)[0], 3), "ms"))
+            figures.append((f"stories_join_{size}_members_joined", float(len(times)), "joins"))
+        store.close()
+    return figures
 
 
 def run(
@@ -172,6 +255,7 @@ def run(
         sizes = [s for s in sizes if s <= QUICK_MAX] or [min(sizes)]
     for size in sorted(sizes):
         figures.extend(measure(size, settings, SAMPLE // 3 if quick else SAMPLE))
+    figures.extend(measure_join(settings, 20 if quick else 60))
     return figures
 
 

@@ -21,7 +21,7 @@ from tests.support.procs import run_monitor
 
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import load_config
-from monitor.models import ArticleAnalysis, FetchResult, Source
+from monitor.models import ArticleAnalysis, ArticleReading, FetchResult, Source
 from monitor.pipeline.cycle import QUARANTINE_AFTER, run_cycle
 from monitor.pipeline.runtime import Runtime
 from monitor.sources.extract import parse_datetime
@@ -103,6 +103,12 @@ class PoisonAnalyzer(Analyzer):
         if title and "سمّ" in title:
             raise ValueError("year 0 is out of range")
         return super().analyze(title, text, *args, **kw)  # type: ignore[arg-type]
+
+    def finish(self, reading: ArticleReading, *args: object, **kw: object) -> ArticleAnalysis:
+        # the cycle reads pages in a worker and only finishes here: the poison item (its summary)
+        if "لا يمر" in reading.body:
+            raise ValueError("year 0 is out of range")
+        return super().finish(reading, *args, **kw)  # type: ignore[arg-type]
 
 
 def test_a_poison_article_is_quarantined_after_3_failures_and_the_304s_come_back(

@@ -217,3 +217,24 @@ def test_findings_round_trip_through_the_store_with_every_claim_field() -> None:
     )
     finding = Finding(claim, Verdict("new", None, "no event matches"))
     assert decode_findings(encode_findings([finding])) == (finding,)
+
+
+def test_the_story_in_memory_is_the_story_in_the_store_after_joins_edits_and_a_rollback(
+    store: Store,
+) -> None:
+    desk = StoryDesk(store, SETTINGS)
+    wire = BY_ID["ain_asad_wire"]
+    _, story = assign(desk, *report_article("ain_asad_wire"), wire.published)
+    with pytest.raises(RuntimeError), store.transaction():
+        desk.assign(*report_article("ain_asad_copy"), wire.published)
+        raise RuntimeError("the pipeline failed after joining")
+    _, after = assign(desk, *report_article("ain_asad_reorder"), wire.published)
+    assert after.id == story.id and len(after.members) == 2  # the rolled-back copy is gone
+    assert after == store.load_story(story.id)
+    with store.transaction():
+        desk.set_first_alert(story.id, "alert-1")
+    later = wire.published + timedelta(hours=1)
+    decision, edited = assign(desk, *report_article("ain_asad_wire"), later)
+    assert decision.reason == "edited in place" and len(edited.members) == 2
+    assert edited == store.load_story(story.id)  # first_seen kept, first alert remembered
+    assert edited.first_alert_id == "alert-1"

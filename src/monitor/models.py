@@ -221,6 +221,17 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleReading:
+    """The analysis before the timeline's verdicts: what the text says, whatever the store
+    knows (computed in a worker process; ``Analyzer.finish`` adds the verdicts)."""
+
+    relevance: Relevance
+    claims: tuple[Claim, ...]
+    body: str
+    day: date | None  # the publication day relative dates were resolved against
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleAnalysis:
     """Everything the analysis stages say about one article."""
 

@@ -23,7 +23,7 @@ from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
 from monitor.analysis.wraps import unwrap
-from monitor.models import ArticleAnalysis, Claim, Finding, Timeline, Verdict
+from monitor.models import ArticleAnalysis, ArticleReading, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
 from monitor.timebounds import plausible
 from monitor.timeline.judge import judge
@@ -60,18 +60,22 @@ class Analyzer:
             Relevance, findings (claims with verdicts; empty when not relevant) and the
             normalised furniture-free body.
         """
-        # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
-        norm = unwrap(blank_furniture(normalize(within_budget(text))))
-        relevance = keywords.score(norm, title, self.rules)
-        body = collapse_body(norm.text)
-        if not relevance.relevant:
-            return ArticleAnalysis(relevance, (), body)
-        day = publication_day(plausible(published))
-        # dates only where a claim may be: most sentences of an article hold none
-        spans = claims.claim_sentences(norm, self.rules)
-        found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), self.rules, day)
-        findings = tuple(Finding(c, self.judge(c, day, milestones, completed_on)) for c in found)
-        return ArticleAnalysis(relevance, findings, body)
+        reading = read_article(self.rules, title, text, published)
+        return self.finish(reading, milestones, completed_on)
+
+    def finish(
+        self,
+        reading: ArticleReading,
+        milestones: Mapping[str, str] | None = None,
+        completed_on: Mapping[str, date] | None = None,
+    ) -> ArticleAnalysis:
+        """The analysis of a ``read_article`` reading: its claims with the timeline's
+        verdicts (the only stage that needs the store's completed milestones)."""
+        day = reading.day
+        findings = tuple(
+            Finding(c, self.judge(c, day, milestones, completed_on)) for c in reading.claims
+        )
+        return ArticleAnalysis(reading.relevance, findings, reading.body)
 
     def judge(
         self,
@@ -81,6 +85,26 @@ class Analyzer:
         completed_on: Mapping[str, date] | None = None,
     ) -> Verdict:
         return judge(claim, self.timeline, day, milestones, completed_on)
+
+
+def read_article(
+    rules: KeywordRules, title: str | None, text: str, published: datetime | date | None
+) -> ArticleReading:
+    """Every stage but the verdicts: normalise, furniture, relevance, dates, claims.
+
+    A pure function of its arguments (no timeline, no store), so it runs in a worker process.
+    """
+    # line breaks inside sentences (hard-wrapped copy) are spaces once furniture is gone
+    norm = unwrap(blank_furniture(normalize(within_budget(text))))
+    relevance = keywords.score(norm, title, rules)
+    body = collapse_body(norm.text)
+    day = publication_day(plausible(published))
+    if not relevance.relevant:
+        return ArticleReading(relevance, (), body, day)
+    # dates only where a claim may be: most sentences of an article hold none
+    spans = claims.claim_sentences(norm, rules)
+    found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), rules, day)
+    return ArticleReading(relevance, tuple(found), body, day)
 
 
 def publication_day(published: datetime | date | None) -> date | None:

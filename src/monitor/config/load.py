@@ -59,6 +59,7 @@ class Config:
     log_level: str = "info"
     alert_on_first_run: bool = False
     cycle_deadline_seconds: float = 900.0
+    first_wave_seconds: float = 10.0
 
     def redacted(self) -> dict[str, Any]:
         """The effective config as plain data, secrets hidden (``monitor check-config``)."""
@@ -74,6 +75,7 @@ class Config:
                 "log_level": self.log_level,
                 "alert_on_first_run": self.alert_on_first_run,
                 "cycle_deadline_seconds": self.cycle_deadline_seconds,
+                "first_wave_seconds": self.first_wave_seconds,
             },
             "http": _asdict(self.http),
             "stories": _asdict(self.stories),
@@ -115,6 +117,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
     log_level = mon.choice("log_level", ("debug", "info", "warning", "error"), "info")
     alert_on_first_run = mon.get("alert_on_first_run", bool, False)
     cycle_deadline = mon.positive("cycle_deadline_seconds", float, 900.0)
+    first_wave = mon.positive("first_wave_seconds", float, 10.0)
     mon.done()
     http = _http(root.sub("http"))
     stories = _stories(root.sub("stories"))
@@ -148,6 +151,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         log_level=log_level,
         alert_on_first_run=alert_on_first_run,
         cycle_deadline_seconds=cycle_deadline,
+        first_wave_seconds=first_wave,
     )
 
 

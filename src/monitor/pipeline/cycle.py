@@ -1,7 +1,7 @@
 """One cycle, start to end: the only module that knows the order of the stages.
 
     for each due source, concurrently:   fetch feed -> parse -> new entries -> fetch pages
-                                         -> extract articles
+                                         -> extract and read articles (worker processes)
     as each source completes, in order:  analyse -> story -> alerts into the outbox,
                                          entries and story in one transaction per article
     then:                                dispatch the outbox, health checks, prune
@@ -35,6 +35,7 @@ from monitor.errors import FetchError, ParseError, StoreError
 from monitor.models import (
     Article,
     ArticleAnalysis,
+    ArticleReading,
     CycleReport,
     FailureKind,
     FeedEntry,
@@ -44,15 +45,14 @@ from monitor.models import (
     Source,
     SourceOutcome,
 )
-from monitor.pipeline import sourcehealth, storm
+from monitor.pipeline import prepare, sourcehealth, storm
 from monitor.pipeline.runtime import Runtime, SourceBatch
-from monitor.sources import extract, parse
+from monitor.sources import parse
 from monitor.sources.fetch import Fetcher
 from monitor.store import db_error, utcnow
 from monitor.stories.desk import StoryDesk
 
 log = logging.getLogger("monitor.pipeline.cycle")
-FIRST_WAVE_SECONDS = 10.0  # sources answering within this are processed together, in order
 # After a stop request, articles already fetched are still analysed for this long; the rest
 # stays unseen and is read again at the next start (the exit must beat Docker's 10 s).
 STOP_PROCESS_SECONDS = 3.0
@@ -196,7 +196,7 @@ def seeding_note(report: CycleReport, sources: Sequence[Source]) -> str | None:
 async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> None:
     """Fetch every due source concurrently and process what comes in (see ``_process``).
 
-    The sources that answer within ``FIRST_WAVE_SECONDS`` are processed together, their
+    The sources that answer within ``first_wave_seconds`` are processed together, their
     articles in publication order; a slower source is processed as soon as it lands, so it
     never holds up the alerts of the others.
     """
@@ -211,7 +211,7 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
         pending = set(tasks)
         try:
             async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
-                timeout: float | None = FIRST_WAVE_SECONDS
+                timeout: float | None = rt.config.first_wave_seconds
                 while pending:
                     done, pending = await asyncio.wait(
                         pending, timeout=timeout, return_when=_wave_end(timeout)
@@ -296,7 +296,9 @@ async def _fetch_source_inner(
     if seeding:
         batch.seen_only = fresh
     else:
-        batch.articles, pages = await _fetch_articles(rt, fetcher, source, todo)
+        prepared, pages = await _fetch_articles(rt, fetcher, source, todo)
+        batch.articles = [p.article for p in prepared]
+        batch.readings = {p.article.key: p.reading for p in prepared if p.reading is not None}
         if len(todo) < len(fresh) + len(edited):
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
@@ -315,7 +317,7 @@ async def _fetch_source_inner(
 
 async def _fetch_articles(
     rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
-) -> tuple[list[Article], PageFetches]:
+) -> tuple[list[prepare.Prepared], PageFetches]:
     """The articles of ``entries`` (a page that cannot be had leaves the feed's summary) and
     what the page fetches did, logged as one line for the source, not one per page."""
     fetched = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
@@ -330,12 +332,15 @@ async def _fetch_articles(
             log.warning("page fetches failed", extra={"kv": {**kv, "first_error": errors[0]}})
         else:
             log.info("page fetches", extra={"kv": kv})
-    # Extraction is CPU work (up to ~1 s on a hostile page): keep it off the event loop.
-    articles = [
-        await asyncio.to_thread(extract.extract_article, entry, page, source.css_selector)
-        for entry, (page, _) in zip(entries, fetched, strict=True)
-    ]
-    return articles, pages
+    # Extraction and reading are the cycle's CPU work: in the worker processes (both cores),
+    # each call waiting in a thread so the event loop keeps fetching.
+    prepared = await asyncio.gather(
+        *(
+            asyncio.to_thread(prepare.prepare, entry, page, source.css_selector, rt.rules_ref)
+            for entry, (page, _) in zip(entries, fetched, strict=True)
+        )
+    )
+    return list(prepared), pages
 
 
 async def _fetch_page(
@@ -403,7 +408,9 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
             failed.add(batch.source.id)
             continue
         try:
-            _process_article(rt, article, batch.feed_hashes.get(article.key, ""), tally)
+            reading = batch.readings.get(article.key)
+            feed_hash = batch.feed_hashes.get(article.key, "")
+            _process_article(rt, article, reading, feed_hash, tally)
         except (StoreError, sqlite3.Error):
             raise  # the state, not the article: the cycle ends here (``run_cycle``)
         except Exception as exc:  # this article only: retried next cycle, or quarantined
@@ -458,7 +465,9 @@ def _publication_order(article: Article) -> tuple[bool, datetime]:
     return (published is None, published or datetime.max.replace(tzinfo=UTC))
 
 
-def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tally) -> None:
+def _process_article(
+    rt: Runtime, article: Article, reading: ArticleReading | None, feed_hash: str, tally: _Tally
+) -> None:
     previous_hash = rt.store.content_hash(article.key)
     if previous_hash is not None and previous_hash == article.content_hash:
         with rt.store.transaction():  # the feed changed but the text did not: nothing to say
@@ -468,13 +477,14 @@ def _process_article(rt: Runtime, article: Article, feed_hash: str, tally: _Tall
     # claim come before or after anything. A story's completion of a milestone counts from the
     # day it was first reported.
     first_reports = {e: publication_day(t) for e, t in rt.store.milestone_first_reports().items()}
-    analysis = rt.analyzer.analyze(
-        article.title,
-        article.text,
-        article.dated,
-        rt.store.completed_milestones(),
-        {e: d for e, d in first_reports.items() if d is not None},
-    )
+    milestones = rt.store.completed_milestones()
+    completed_on = {e: d for e, d in first_reports.items() if d is not None}
+    if reading is not None:  # read in a worker: only the verdicts are left
+        analysis = rt.analyzer.finish(reading, milestones, completed_on)
+    else:
+        analysis = rt.analyzer.analyze(
+            article.title, article.text, article.dated, milestones, completed_on
+        )
     tally.articles += 1
     rt.metrics.articles.labels(str(analysis.relevance.relevant).lower()).inc()
     done = _Tally(updates=dict(tally.updates))  # counted into ``tally`` only once committed

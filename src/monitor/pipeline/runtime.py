@@ -11,8 +11,9 @@ from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config
 from monitor.errors import StoreError
-from monitor.models import Article, FeedEntry, HttpCache, Source, SourceOutcome
+from monitor.models import Article, ArticleReading, FeedEntry, HttpCache, Source, SourceOutcome
 from monitor.pipeline.metrics import Metrics
+from monitor.pipeline.prepare import RulesRef, rules_ref
 from monitor.store import Store, to_db, utcnow
 from monitor.store.beacon import record_outcome
 from monitor.stories.desk import StoryDesk
@@ -34,9 +35,11 @@ class Runtime:
     desk_stale: bool = False  # a story write failed: rebuild the index from the store
     analyzer: Analyzer = field(init=False)
     desk: StoryDesk = field(init=False)
+    rules_ref: RulesRef = field(init=False)  # the rules as the worker processes get them
 
     def __post_init__(self) -> None:
         self.analyzer = Analyzer(self.config.rules, self.config.timeline)
+        self.rules_ref = rules_ref(self.config.rules)
         self.desk = StoryDesk(self.store, self.config.stories)
 
     def reconfigure(self, config: Config) -> None:
@@ -90,6 +93,7 @@ class SourceBatch:
     source: Source
     outcome: SourceOutcome
     articles: list[Article] = field(default_factory=list)
+    readings: dict[str, ArticleReading] = field(default_factory=dict)  # by article key
     seen_only: list[FeedEntry] = field(default_factory=list)  # record, don't analyse
     feed_hashes: dict[str, str] = field(default_factory=dict)
     cache: HttpCache | None = None

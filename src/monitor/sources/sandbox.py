@@ -62,7 +62,7 @@ def run_bounded(
         SandboxError: deadline passed (``reason="deadline"``), memory cap hit (``"memory"``)
             or the worker died without an answer (``"died"``).
     """
-    pool = _pool(tuple(preload), memory_bytes)
+    pool = _pool(preload, memory_bytes)
     ok, value = pool.call(pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL), deadline_s)
     if ok:
         return value  # type: ignore[no-any-return]
@@ -157,16 +157,20 @@ class _Pool:
             self.idle.clear()
 
 
-_pools: dict[tuple[tuple[str, ...], int], _Pool] = {}
+# One pool per memory cap, whatever the callers preload: feed parsing and page preparation
+# share the same MAX_WORKERS processes (both cores, and no more workers than cores). A worker
+# preloads what the callers asked for so far; any other module is imported by its first call.
+_pools: dict[int, _Pool] = {}
 _pools_lock = threading.Lock()
 
 
-def _pool(preload: tuple[str, ...], memory_bytes: int) -> _Pool:
+def _pool(preload: Sequence[str], memory_bytes: int) -> _Pool:
     with _pools_lock:
-        key = (preload, memory_bytes)
-        if key not in _pools:
-            _pools[key] = _Pool(preload, memory_bytes)
-        return _pools[key]
+        if memory_bytes not in _pools:
+            _pools[memory_bytes] = _Pool((), memory_bytes)
+        pool = _pools[memory_bytes]
+        pool.preload = tuple(dict.fromkeys((*pool.preload, *preload)))
+        return pool
 
 
 @atexit.register

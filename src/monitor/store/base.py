@@ -13,7 +13,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Self
@@ -78,6 +78,7 @@ class BaseStore:
         self.path = path  # None in memory
         self._lock = lock
         self._depth = 0
+        self._rollback_hooks: list[Callable[[], None]] = []
 
     @classmethod
     def open(cls, state_dir: Path, *, lock: bool = True) -> Self:
@@ -176,11 +177,18 @@ class BaseStore:
             if self.conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):  # the first error is the one to report
                     self.conn.execute("ROLLBACK")
+            for hook in self._rollback_hooks:
+                hook()
             if isinstance(exc, sqlite3.Error):
                 raise db_error(exc, self.path) from exc
             raise
         finally:
             self._depth = 0
+
+    def on_rollback(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` whenever a transaction rolls back: a cache of what the transaction
+        wrote (the story desk's open stories) must forget it."""
+        self._rollback_hooks.append(hook)
 
     def integrity_ok(self) -> bool:
         return not self.integrity_problems()

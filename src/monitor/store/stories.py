@@ -131,6 +131,36 @@ class StoriesMixin:
             (row[0], search_terms([*titles, *sentences])),
         )
 
+    def update_story_claims(
+        self, story_id: str, before: Sequence[StoryClaim], after: Sequence[StoryClaim]
+    ) -> None:
+        """``save_story_claims`` for a join, writing only the merged claims that changed (a
+        join adds a claim or an outlet to one) and the tags they bring. A change that drops a
+        claim (an edit in place) rewrites them all."""
+        if len(after) < len(before):
+            self.save_story_claims(story_id, after)
+            return
+        changed = [
+            (i, c)
+            for i, c in enumerate(after)
+            if i >= len(before) or before[i].finding is not c.finding
+            or before[i].outlets != c.outlets
+        ]  # fmt: skip
+        self.conn.executemany(
+            "INSERT INTO story_claims (story_id, position, finding, outlets, verdict, event_id,"
+            " date_start, date_end) VALUES (?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(story_id, position) DO UPDATE SET finding = excluded.finding,"
+            " outlets = excluded.outlets, verdict = excluded.verdict,"
+            " event_id = excluded.event_id, date_start = excluded.date_start,"
+            " date_end = excluded.date_end",
+            [(story_id, i, *_claim_columns(c)) for i, c in changed],
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO story_tags (tag, story_id) VALUES (?, ?)",
+            [(tag, story_id) for tag in _tags([c for _, c in changed])],
+        )
+        self._index_story(story_id, [c.finding.claim.sentence for c in after])
+
     def set_story_alert(self, story_id: str, alert_id: str) -> None:
         """Record the story's first alert (later calls keep the first)."""
         self.conn.execute(

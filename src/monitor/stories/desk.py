@@ -6,11 +6,19 @@ transaction, and says what the article added. The in-memory index is rebuilt fro
 on construction, so a restarted daemon dedups against what it saw before. An article already
 in a story (same key, edited in place) stays in it: its claims are replaced and only claims
 the story did not have count as added. ``prune`` retires stories idle for ``window_days``.
+
+Cost per join: constant in the story's size. The desk keeps the open stories (members and
+merged claims) in memory, at most ``MAX_OPEN_STORIES``, least recently joined evicted first,
+retired ones dropped with the window, all of them forgotten when a transaction rolls back;
+a story not in memory is read once. A join writes its member row and the merged claims that
+changed, nothing else; whether the article is already a member is one indexed query.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -30,6 +38,9 @@ from monitor.stories.index import Doc, StoryIndex
 from monitor.stories.match import event_of
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
+# Stories kept in memory: a busy week has a few thousand open stories; one of 300 members
+# takes about 100 KB, so the bound keeps the cache under a few hundred MB at worst.
+MAX_OPEN_STORIES = 2048
 
 
 class StoryDesk:
@@ -39,6 +50,8 @@ class StoryDesk:
         self.store = store
         self.settings = settings
         self.index = StoryIndex(settings, self._load_shingles)
+        self._open: OrderedDict[str, Story] = OrderedDict()
+        store.on_rollback(self._open.clear)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -87,10 +100,12 @@ class StoryDesk:
             first_seen=now,
         )
         previous = self.store.member_story(article.key)
-        if previous is not None and self.store.load_story(previous) is not None:
-            return self._join(previous, member, doc, analysis, now, 1.0, "edited in place")
+        if previous is not None and self._story(previous) is not None:
+            return self._join(
+                previous, member, doc, analysis, now, 1.0, "edited in place", edited=True
+            )
         choice = self.index.choose(doc)
-        if choice.story_id is not None and self.store.load_story(choice.story_id) is None:
+        if choice.story_id is not None and self._story(choice.story_id) is None:
             self.index.remove_story(choice.story_id)  # left over from a rolled-back transaction
             choice = self.index.choose(doc)
         if choice.story_id is None:
@@ -104,6 +119,9 @@ class StoryDesk:
     def set_first_alert(self, story_id: str, alert_id: str) -> None:
         """Remember the story's first alert, which later update alerts refer to."""
         self.store.set_story_alert(story_id, alert_id)
+        story = self._open.get(story_id)
+        if story is not None and story.first_alert_id is None:
+            self._open[story_id] = dataclasses.replace(story, first_alert_id=alert_id)
 
     def prune(self, now: datetime) -> int:
         """Retire stories idle for the window (their rows stay as tombstones for a while).
@@ -116,11 +134,28 @@ class StoryDesk:
         retired = self.store.prune_stories(now - window, now - keep)
         for story_id in retired:
             self.index.remove_story(story_id)
+            self._open.pop(story_id, None)
         if retired:
             self.index.compact()
         return len(retired)
 
     # ------------------------------------------------------------------ internals
+
+    def _story(self, story_id: str) -> Story | None:
+        """The story as it stands: from memory, else read once from the store."""
+        story = self._open.get(story_id)
+        if story is None:
+            story = self.store.load_story(story_id)
+            if story is None:
+                return None
+        self._remember(story)
+        return story
+
+    def _remember(self, story: Story) -> None:
+        self._open[story.id] = story
+        self._open.move_to_end(story.id)
+        while len(self._open) > MAX_OPEN_STORIES:
+            self._open.popitem(last=False)
 
     def _join(
         self,
@@ -133,10 +168,12 @@ class StoryDesk:
         reason: str,
         *,
         new: bool = False,
+        edited: bool = False,
     ) -> tuple[StoryDecision, Story]:
         """Persist the membership and the merged claims; compute what the article added."""
-        before = self.store.load_story(story_id)
-        before_claims = before.claims if before else ()
+        before = self._story(story_id)
+        assert before is not None  # assign() made or found it in this transaction
+        before_claims = before.claims
         findings = analysis.findings
         self.store.save_member(
             story_id,
@@ -147,19 +184,23 @@ class StoryDesk:
             signature=doc.signature.tobytes(),
             now=now,
         )
-        rejoining = before is not None and any(
-            m.article_key == member.article_key for m in before.members
-        )
-        if rejoining:  # edited in place: its old claims go, so merge every member again
+        at = _position(before.members, member.article_key) if edited else None
+        if at is not None:  # edited in place: its old claims go, so merge every member again
             merged = merge_claims(
                 (m.outlet, f) for m, f in self.store.story_member_findings(story_id)
             )
+            kept = dataclasses.replace(member, first_seen=before.members[at].first_seen)
+            members = (*before.members[:at], kept, *before.members[at + 1 :])
         else:
             merged = extend_claims(before_claims, member.outlet, findings)
-        self.store.save_story_claims(story_id, merged)
+            members = (*before.members, member)
+        if at is not None:  # rare, and its tags may go: rewrite them all
+            self.store.save_story_claims(story_id, merged)
+        else:
+            self.store.update_story_claims(story_id, before_claims, merged)
         self.index.add(story_id, member.article_key, doc.signature, doc.event)
-        story = self.store.load_story(story_id)
-        assert story is not None
+        story = dataclasses.replace(before, members=members, claims=merged)
+        self._remember(story)
         if new:
             added: tuple[Finding, ...] = ()
             conflicts = tuple(f for f in findings if f.verdict.verdict == "conflicting")
@@ -175,3 +216,8 @@ class StoryDesk:
             conflicts=conflicts,
         )
         return decision, story
+
+
+def _position(members: Sequence[StoryMember], article_key: str) -> int | None:
+    """Where the article already is among the members (an edit in place), if it is."""
+    return next((i for i, m in enumerate(members) if m.article_key == article_key), None)

@@ -1,0 +1,96 @@
+"""Prepare one article off the main process: extract its page, then read it (every analysis
+stage but the timeline's verdicts).
+
+This is the cycle's CPU work per page (trafilatura on a ~200 KB page, then normalisation,
+relevance, dates and claims), so it runs in the sandbox's worker pool, the one that parses
+the feeds (``sandbox.run_bounded``: at most one worker per core, the same deadline and memory
+cap as a feed parse): both cores work while the main process fetches, stories and stores.
+The verdicts stay in the main process (``Analyzer.finish``): they depend on the milestones
+earlier articles of the same cycle completed.
+
+A page past the budget (or a dead worker) costs that page only: the article falls back to
+the feed's summary, read in the main process (a summary is short).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from dataclasses import dataclass
+
+from monitor.analysis.analyzer import read_article
+from monitor.analysis.keywords import KeywordRules
+from monitor.models import Article, ArticleReading, FeedEntry, FetchResult
+from monitor.sources import extract, sandbox
+from monitor.sources.parse import PARSE_MEMORY_BYTES
+
+log = logging.getLogger(__name__)
+
+PREPARE_DEADLINE_S = 20.0  # extraction is kept near a second by MAX_PAGE_TAGS; reading less
+_MODULES = ("monitor.pipeline.prepare",)
+_RULES_KEPT = 4  # rule sets a worker keeps decoded (a reload of the config brings a new one)
+
+
+@dataclass(frozen=True, slots=True)
+class RulesRef:
+    """The relevance rules as a worker receives them: decoding them takes ~25 ms, so each
+    worker decodes a rule set once and knows it again by its digest."""
+
+    digest: str
+    blob: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    article: Article
+    reading: ArticleReading | None  # None: the main process reads the article itself
+
+
+def rules_ref(rules: KeywordRules) -> RulesRef:
+    blob = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+    return RulesRef(hashlib.sha256(blob).hexdigest(), blob)
+
+
+def prepare(
+    entry: FeedEntry, page: FetchResult | None, selector: str | None, rules: RulesRef
+) -> Prepared:
+    """``prepare_in_process`` in a worker; on a budget overrun, the feed's summary instead."""
+    try:
+        return sandbox.run_bounded(
+            prepare_in_process,
+            (entry, page, selector, rules),
+            deadline_s=PREPARE_DEADLINE_S,
+            memory_bytes=PARSE_MEMORY_BYTES,
+            preload=_MODULES,
+        )
+    except sandbox.SandboxError as exc:
+        log.warning(
+            "page over budget, feed summary used",
+            extra={"kv": {"url": entry.url, "reason": exc.reason}},
+        )
+        return Prepared(extract.extract_article(entry, None, selector), None)
+
+
+def prepare_in_process(
+    entry: FeedEntry, page: FetchResult | None, selector: str | None, rules: RulesRef
+) -> Prepared:
+    """The article of ``entry`` and its reading (the worker runs this)."""
+    article = extract.extract_article(entry, page, selector)
+    try:
+        reading = read_article(_decoded(rules), article.title, article.text, article.dated)
+    except Exception:  # the main process reads it again: a failure there is this article's
+        return Prepared(article, None)  # alone (retried, then quarantined), not the source's
+    return Prepared(article, reading)
+
+
+_decoded_rules: dict[str, KeywordRules] = {}
+
+
+def _decoded(ref: RulesRef) -> KeywordRules:
+    rules = _decoded_rules.get(ref.digest)
+    if rules is None:
+        if len(_decoded_rules) >= _RULES_KEPT:
+            _decoded_rules.clear()
+        rules = _decoded_rules[ref.digest] = pickle.loads(ref.blob)
+    return rules
