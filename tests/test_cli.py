@@ -303,6 +303,7 @@ def test_analyze_text_format_is_a_readable_report(
     assert "erbil-plan" in out and "basra-dates" in out
     assert A["erbil-plan"].title in out
     assert out.index("erbil-plan") < out.index("basra-dates")
+    assert "السبب: " in out  # the reason an Arabic reader gets, beside the English one
 
 
 def test_analyze_groups_copies_of_one_story_across_the_batch(

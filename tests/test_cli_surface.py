@@ -72,6 +72,20 @@ def test_monitor_story_command(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "no story 'missing'" in capsys.readouterr().err
 
 
+def test_monitor_story_takes_an_id_as_copied_or_its_first_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _state(tmp_path / "state").close()
+    config = str(_config(tmp_path))
+    # As copied from an alert: the id inside its LTR isolate, with a trailing space.
+    assert main(["story", f"{LRI}20260930{PDI} ", "--config", config]) == 0
+    assert "مصادر: التحالف يغادر عين الأسد" in capsys.readouterr().out
+    assert main(["story", "202609", "--config", config]) == 0  # a prefix, as the timeline shows
+    assert "مصادر: التحالف يغادر عين الأسد" in capsys.readouterr().out
+    assert main(["story", "9", "--config", config]) == 1
+    assert "no story '9'" in capsys.readouterr().err
+
+
 def test_outbox_retry_says_why_it_cannot(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

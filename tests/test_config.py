@@ -210,3 +210,10 @@ def test_credentials_in_urls_never_leave_the_process(tmp_path: Path) -> None:
         url="https://user:s3cret@a.example/x",
     )
     assert "s3cret" not in str(err) and "s3cret" not in err.url
+
+
+def test_a_wrong_type_is_one_problem_not_two(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, GOOD + EMAIL + 'smtp_port = "x"\n'))
+    assert "key 'smtp_port' must be an integer" in str(err.value)
+    assert "greater than 0" not in str(err.value)

@@ -266,3 +266,23 @@ def test_demo_alerts_are_marked_in_subject_and_body() -> None:
     pres = Presentation(demo=True)
     assert subject(make_alert(), pres=pres).startswith("[تجريبي / DEMO] ")
     assert "تجريبي / DEMO" in render_text(make_alert(), pres=pres).splitlines()[1]
+
+
+def test_a_claim_shows_where_forces_go_and_each_granularity_in_words() -> None:
+    from datetime import date
+
+    from monitor.alerts.render import claim_fields
+    from monitor.models import Claim, DateSpan, Finding, Verdict
+
+    claim = Claim(
+        "relocation",
+        "نقل المستشارين من بغداد إلى قاعدة حرير في أربيل منتصف الشهر المقبل",
+        DateSpan("منتصف الشهر المقبل", date(2026, 10, 11), date(2026, 10, 20), "part_of_month"),
+        places=("baghdad",),
+        destinations=("harir", "erbil"),
+    )
+    fields = claim_fields(1, Finding(claim, Verdict("new", None, "no event")), Presentation("ar"))
+    by_label = {f.label: f.value for f in fields}
+    assert "بغداد" in by_label["الأماكن"] and "حرير" not in by_label["الأماكن"]
+    assert "حرير" in by_label["الوجهة"] and "أربيل" in by_label["الوجهة"]
+    assert "(جزء من الشهر)" in by_label["التاريخ"]

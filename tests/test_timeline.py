@@ -1522,9 +1522,25 @@ def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
             "new",
             ["لا حدث في الجدول الزمني يطابق", "تسليم", "2010"],
         ),
-        (claim("agreement"), date(2026, 1, 10), "consistent", ["يتفق مع joint-statement"]),
+        (
+            claim(
+                "mission_end",
+                DateSpan("أيلول 2025", date(2025, 9, 1), date(2025, 9, 30), "month"),
+                ("baghdad",),
+            ),
+            date(2025, 8, 10),
+            "consistent",
+            ["يتفق مع phase-one-end", "في التاريخ والأماكن"],
+        ),
+        # nothing to check but the kind: the Arabic says so, as the English does
+        (
+            claim("agreement"),
+            date(2026, 1, 10),
+            "consistent",
+            ["لا يذكر تاريخًا أو مكانًا أو عددًا", "يوافق joint-statement", "من حيث النوع فقط"],
+        ),
     ],
-    ids=["conflicting", "new", "consistent"],
+    ids=["conflicting", "new", "consistent", "consistent-by-kind"],
 )
 def test_every_verdict_has_an_arabic_reason_from_the_same_parts(
     the_claim: Claim, published: date, verdict: str, words: list[str]

@@ -142,6 +142,8 @@ def test_a_number_is_marked(web: TestClient, config: Config) -> None:
     html = web.get(f"/story/{troops}").text
     assert '<mark class="m-number">' in html
     assert 'class="card claim v-conflicting"' in html
+    # the qualifier is part of the figure: "نحو 5,000" is not "5,000"
+    assert re.search(r"<dd>نحو / about <bdi dir=\"ltr\">5,000</bdi>", html), html
 
 
 def test_an_unknown_story_is_a_404_page(web: TestClient) -> None:

@@ -34,6 +34,7 @@ from monitor.config.opml import read_opml, sources_toml
 from monitor.demo.server import serve_demo
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Source
+from monitor.normalize import strip_invisible
 from monitor.ops.analyze import run_analyze
 from monitor.ops.digestsend import send_digests
 from monitor.ops.dryrun import dry_run
@@ -41,7 +42,7 @@ from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
-from monitor.ops.story import story_text, story_view
+from monitor.ops.story import resolve_story_id, story_text, story_view
 from monitor.pipeline.cycle import run_cycle, seeding_note
 from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
@@ -209,7 +210,9 @@ def _parser() -> argparse.ArgumentParser:
         help="also run SQLite's full integrity check of the state (exit 1 when damaged)",
     )
     story = add("story", _cmd_story, "one story: its outlets, claims with verdicts, alerts sent")
-    story.add_argument("story_id", help="the story id (alerts and `monitor timeline` show it)")
+    story.add_argument(
+        "story_id", help="the story id or its first characters (alerts and `monitor timeline`)"
+    )
     so = add("sources", _cmd_sources, "import a feed reader's OPML list as [[sources]] TOML")
     so.add_argument("action", choices=("import",), help="import: print [[sources]] tables")
     so.add_argument("opml", type=Path, metavar="FILE.opml", help="the OPML file to read")
@@ -581,13 +584,21 @@ def _cmd_story(args: argparse.Namespace) -> int:
     store = _open_store_readonly(config)
     try:
         view = story_view(store, args.story_id)
+        candidates = [] if view else resolve_story_id(store, args.story_id)
     finally:
         store.close()
     if view is None:
-        raise ConfigError(f"story: no story {args.story_id!r} in {config.state_dir}")
+        raise ConfigError(_no_story(args.story_id, config.state_dir, candidates))
     pres = Presentation(cast(Lang, config.alert_language), config.timezone)
     print(story_text(view, pres))
     return 0
+
+
+def _no_story(given: str, state_dir: Path, candidates: str | list[str]) -> str:
+    shown = strip_invisible(given).strip()
+    if isinstance(candidates, list) and len(candidates) > 1:
+        return f"story: {shown!r} names several stories ({', '.join(candidates)}…): give more of it"
+    return f"story: no story {shown!r} in {state_dir}"
 
 
 def _cmd_healthcheck(args: argparse.Namespace) -> int:

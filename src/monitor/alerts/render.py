@@ -216,9 +216,14 @@ def claim_fields(number: int, finding: Finding, pres: Presentation = DEFAULT) ->
     out += _reasons(verdict.reason, verdict.reason_ar, pres)
     if claim.date:
         out.append(Field(_label("date", pres), _date(claim.date, pres), indent=1))
-    if claim.places:
-        names = "، ".join(place_name(p, pres) for p in claim.places)
+    # Where forces go is part of the claim ("from Baghdad to Harir"): shown on its own line.
+    origins = [p for p in claim.places if p not in claim.destinations]
+    if origins:
+        names = "، ".join(place_name(p, pres) for p in origins)
         out.append(Field(_label("places", pres), names, indent=1))
+    if claim.destinations:
+        names = "، ".join(place_name(p, pres) for p in claim.destinations)
+        out.append(Field(_label("destinations", pres), names, indent=1))
     if claim.number:
         out.append(Field(_label("number", pres), _number(claim.number, pres), indent=1))
     flags = _flags(claim, pres)

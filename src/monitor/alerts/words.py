@@ -81,6 +81,7 @@ GRANULARITIES = {
     "day": Words("يوم", "day"),
     "week": Words("أسبوع", "week"),
     "month": Words("شهر", "month"),
+    "part_of_month": Words("جزء من الشهر", "part of month"),
     "part_of_year": Words("جزء من السنة", "part of year"),
     "year": Words("سنة", "year"),
 }
@@ -109,6 +110,7 @@ LABELS = {
     "reason": Words("السبب", "reason"),
     "date": Words("التاريخ", "date"),
     "places": Words("الأماكن", "places"),
+    "destinations": Words("الوجهة", "going to"),
     "number": Words("العدد", "number"),
     "notes": Words("ملاحظات", "notes"),
     "terms": Words("الكلمات المطابقة", "matched terms"),

@@ -17,7 +17,7 @@ from typing import Any
 
 from monitor.alerts.apprise_channel import AppriseOptions, check_apprise_urls
 from monitor.alerts.console import JsonlOptions
-from monitor.alerts.email import SECURITIES, EmailOptions
+from monitor.alerts.email import DEFAULT_PORTS, SECURITIES, EmailOptions
 from monitor.alerts.webhook import WebhookOptions, check_webhook
 from monitor.confkit import Problems, Section, check_timezone
 from monitor.settings import CHANNEL_TYPES, VERDICTS, ChannelConfig, ChannelOptions, NoOptions
@@ -92,7 +92,9 @@ def _email(s: Section, base: Path) -> ChannelOptions:
     if security not in SECURITIES:
         s.problems.add(s.where, f"key 'security' must be starttls, tls or none; got {security!r}")
         security = "starttls"
-    port = s.positive("smtp_port", int, 0) if "smtp_port" in s.table else None
+    # the default only stands in for a value already reported wrong: one problem, not two
+    given = "smtp_port" in s.table
+    port = s.positive("smtp_port", int, DEFAULT_PORTS[security]) if given else None
     return EmailOptions(
         smtp_host=_required(s, "smtp_host", "email"),
         from_addr=_required(s, "from_addr", "email"),

@@ -238,6 +238,8 @@ def _claim_text(i: int, f: Finding) -> list[str]:
     flags = (("negated", c.negated), ("hedged", c.hedged), ("reported done", c.reports_done))
     facts += [flag for flag, on in flags if on]
     out = [f"   claim {i} [{c.kind}] {v.verdict}{event}: {v.reason}", f"      «{c.sentence}»"]
+    if v.reason_ar:  # the reason as an Arabic reader gets it in alerts
+        out.append(f"      السبب: {v.reason_ar}")
     if facts:
         out.append("      " + " · ".join(facts))
     return out

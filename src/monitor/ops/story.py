@@ -13,6 +13,7 @@ from monitor.alerts.bidi import pin_id, pin_ltr
 from monitor.alerts.render import DEFAULT, claim_fields, clean, fmt_time, subject
 from monitor.alerts.words import ALERT_KINDS, Presentation, Words, word
 from monitor.models import Alert, Delivery, Story
+from monitor.normalize import strip_invisible
 from monitor.store import Store
 
 _STATUS = {
@@ -41,11 +42,28 @@ class StoryView:
     alerts: tuple[AlertRecord, ...]
 
 
+def resolve_story_id(store: Store, given: str) -> str | list[str]:
+    """The story a user means: the id as copied from an alert (its bidi isolates and spaces
+    dropped), or the one story whose id starts with it. A list names the candidates when the
+    prefix matches none or several."""
+    wanted = strip_invisible(given).strip()
+    if not wanted:
+        return []
+    if store.load_story(wanted) is not None:
+        return wanted
+    matches = store.stories_by_prefix(wanted)
+    return matches[0] if len(matches) == 1 else matches
+
+
 def story_view(store: Store, story_id: str) -> StoryView | None:
-    """The story ``story_id`` as recorded, or None when the store has no such story."""
-    story = store.load_story(story_id)
+    """The story ``story_id`` (or the one its prefix names), or None when there is none."""
+    resolved = resolve_story_id(store, story_id)
+    if isinstance(resolved, list):
+        return None
+    story = store.load_story(resolved)
     if story is None:
         return None
+    story_id = resolved
     alerts = tuple(
         AlertRecord(a, tuple(store.alert_deliveries(a.id))) for a in store.story_alerts(story_id)
     )

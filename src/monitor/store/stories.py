@@ -209,6 +209,15 @@ class StoriesMixin:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def stories_by_prefix(self, prefix: str, limit: int = 3) -> list[str]:
+        """Ids of stories that start with ``prefix`` (``monitor timeline`` shows 8 characters)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.conn.execute(
+            "SELECT id FROM stories WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+            (escaped + "%", limit),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def load_story(self, story_id: str) -> Story | None:
         row = self.conn.execute(
             "SELECT id, title, first_seen, first_alert_id FROM stories WHERE id = ?",

@@ -60,6 +60,15 @@ def number_ar(q: Quantity) -> str:
     return f"{_QUALIFIERS.get(q.qualifier, '')}{q.value:,}"
 
 
+_CHECKED = {
+    "date": "التاريخ",
+    "places": "الأماكن",
+    "places (broadly)": "الأماكن (على نحو عام)",
+    "places (partly)": "الأماكن (جزئيًا)",
+    "number": "العدد",
+}
+
+
 def _event(ev: TimelineEvent) -> str:
     figure = f"، {number_ar(ev.number)}" if ev.number is not None else ""
     return f"{ev.id} ({when_ar(ev.start, ev.end, ev.granularity)}{figure}) «{ev.title_ar}»"
@@ -88,9 +97,12 @@ def reason_ar(
     *,
     demand: bool = False,
     note: TimelineEvent | None = None,
+    checked: tuple[str, ...] = (),
 ) -> str:
     """The Arabic reason of ``verdict`` on ``claim`` against ``event``, with an optional note
-    naming a second event (one that agrees with a conflicting claim, or a second report)."""
+    naming a second event (one that agrees with a conflicting claim, or a second report).
+    ``checked`` says what a consistent verdict found agreeing; empty: it agrees by kind only,
+    which the reason must say as the English one does."""
     values = _claim_values(claim)
     said = f"يذكر {values}؛ " if values else ""
     if verdict == "conflicting":
@@ -99,8 +111,14 @@ def reason_ar(
         text = f"يُبلغ عن إنجاز ما يعدّه الجدول الزمني مخططًا: {_event(event)}"
     elif claim.reports_done and event.status == "completed":
         text = f"يؤكد إنجاز {_event(event)}"
+    elif checked:
+        on = " و".join(_CHECKED.get(c, c) for c in checked)
+        text = f"يتفق مع {_event(event)} في {on}" + (f" ({values})" if values else "")
     else:
-        text = f"يتفق مع {_event(event)}" + (f" ({values})" if values else "")
+        text = (
+            "لا يذكر تاريخًا أو مكانًا أو عددًا يمكن التحقق منه؛ "
+            f"يوافق {_event(event)} من حيث النوع فقط"
+        )
     if note is not None:
         lead = "يتفق مع" if verdict == "conflicting" else "تقرير آخر في الجدول الزمني يذكر"
         text += f"؛ ملاحظة: {lead} {_event(note)}"

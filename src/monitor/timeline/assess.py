@@ -41,6 +41,7 @@ from monitor.timeline.words import (
     Unchecked,
     agrees,
     by,
+    checked_facts,
     claim_when,
     event_ref,
     mismatches,
@@ -129,6 +130,7 @@ def assess(
         specific=bool(date_ok or number_ok),
         precise=bool(number_ok or (date_ok and not late)) and not coarse,
         loose=outcome[0] == "consistent" and kind < SAME and coarse,
+        checked=tuple(checked_facts(facts)) if outcome[0] == "consistent" else (),
     )
 
 

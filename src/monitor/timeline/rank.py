@@ -30,6 +30,7 @@ class Assessment:
     specific: bool = False  # a date or a number agreed (worth naming in another verdict's note)
     precise: bool = False  # ... and the date not merely inside a coarse period ("2026") or late
     loose: bool = False  # agrees only as another kind, and only inside a coarse period
+    checked: tuple[str, ...] = ()  # what a consistent verdict found agreeing (words.checked_facts)
 
     @property
     def reason(self) -> str:
@@ -84,7 +85,9 @@ def render(claim: Claim, found: list[Assessment]) -> Verdict:
         prefix += "a demand or a call: "
         demand = True
     note, other = _note(best, found)
-    arabic = reason_ar(best.verdict, claim, best.event, demand=demand, note=other)
+    arabic = reason_ar(
+        best.verdict, claim, best.event, demand=demand, note=other, checked=best.checked
+    )
     return Verdict(best.verdict, best.event.id, prefix + best.reason + note, arabic)
 
 

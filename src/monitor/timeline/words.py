@@ -65,6 +65,20 @@ def mismatches(f: Facts) -> str:
     return "; ".join(parts) + (title(ev) if parts else "")
 
 
+def checked_facts(f: Facts) -> list[str]:
+    """What a consistent verdict checked and found agreeing: "date", "places" (with "(broadly)"
+    or "(partly)"), "number"; empty when the claim agrees by its kind alone."""
+    checked = ["date"] if f.date_ok else []
+    # place names in agreement sentences are governments ("بغداد وواشنطن"): not checked
+    political = f.claim.kind in POLITICAL and f.event.kind in POLITICAL
+    if f.claim.places and not political and f.place >= BROAD:
+        fit = "places" if f.place >= NESTED else "places (broadly)"
+        checked.append("places (partly)" if f.partial else fit)
+    if f.number_ok:
+        checked.append("number")
+    return checked
+
+
 def agrees(f: Facts) -> str:
     """A consistent verdict: what was checked and agreed, or why a date was not checked."""
     ev = f.event
@@ -76,7 +90,6 @@ def agrees(f: Facts) -> str:
             f"dated {claim_when(f.claim)}{after}: fits {event_ref(ev)}, which is "
             f"completed{by(f)}{title(ev)}"
         )
-    political = f.claim.kind in POLITICAL and ev.kind in POLITICAL
     lead = ""
     if f.unchecked == "deadline":
         lead = f"its date ({claim_when(f.claim)}) is a deadline after publication, not the day "
@@ -84,13 +97,7 @@ def agrees(f: Facts) -> str:
     elif f.unchecked == "peg":
         lead = f"its date ({claim_when(f.claim)}) is the week it was published: when it was "
         lead += "said, not a date for the event; "
-    checked = ["date"] if f.date_ok else []
-    # place names in agreement sentences are governments ("بغداد وواشنطن"): not checked
-    if f.claim.places and not political and f.place >= BROAD:
-        fit = "places" if f.place >= NESTED else "places (broadly)"
-        checked.append("places (partly)" if f.partial else fit)
-    if f.number_ok:
-        checked.append("number")
+    checked = checked_facts(f)
     status = f"; it is completed{by(f)}" if f.completed_by else ""
     if not checked:
         what = "" if lead else "names no date, place or number to check; "

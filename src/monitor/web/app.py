@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from monitor.alerts.digest import queue_digest_now
-from monitor.alerts.words import Lang
+from monitor.alerts.words import QUALIFIERS, Lang, word
 from monitor.config.load import Config
 from monitor.models import StoryFilter
 from monitor.pipeline.metrics import Metrics
@@ -122,6 +122,7 @@ def _environment(ctx: WebContext) -> Environment:
         marks=lambda claim: marked_sentence(claim, ctx.config.rules),
         place=lambda pid: places.get(pid, pid),
         iso=lambda value: value.isoformat() if value else "",
+        qualifier=lambda key: word(QUALIFIERS, key, labels.language),
     )
     return env
 

@@ -53,6 +53,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_event": ("لا حدث مطابق", "no matching event"),
     "date": ("التاريخ", "date"),
     "places": ("الأماكن", "places"),
+    "destinations": ("الوجهة", "going to"),
     "number": ("العدد", "number"),
     "kind": ("النوع", "kind"),
     "carried_by": ("ورد في", "carried by"),
