@@ -52,7 +52,7 @@ def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> li
                 a = rep.article
                 doc = maker.make_doc(
                     a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
-                    normalized=True,
+                    lede=rep.analysis.lede, normalized=True,
                 )  # fmt: skip
                 if i == 0:
                     store.create_story(story_id, a.title, a.published or END)
@@ -67,6 +67,8 @@ def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> li
                     shingles=doc.shingles.tobytes(),
                     signature=doc.signature.tobytes(),
                     now=a.published or END,
+                    lede=rep.analysis.lede,
+                    terms=doc.terms,
                 )
                 done += 1
     return events
@@ -120,7 +122,7 @@ def measure(size: int, settings: StorySettings, sample: int = SAMPLE) -> list[Fi
             t0 = time.perf_counter()
             doc = desk.index.make_doc(
                 a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
-                normalized=True,
+                lede=rep.analysis.lede, normalized=True,
             )  # fmt: skip
             desk.index.choose(doc)
             lookups.append(time.perf_counter() - t0)

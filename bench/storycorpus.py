@@ -21,6 +21,7 @@ from monitor.models import (
     DateSpan,
     FeedEntry,
     Finding,
+    Lede,
     Quantity,
     Relevance,
     Verdict,
@@ -308,8 +309,21 @@ def _place(site: int) -> str:
     return f"{_KINDS[kind]} {_NAMES[rest % len(_NAMES)]} {rest // len(_NAMES) + 1}"
 
 
+# who speaks in an event's lede (``[[actors]]`` ids), one per event as the lead sentence names one
+_ACTOR_IDS = ("iraq_defence", "iraq_joc", "iraq_committee", "iraq", "iraq_military_spokesman")
+
+
 def analysis_of(ev: Event, body: str) -> ArticleAnalysis:
     site, province = f"site{ev.site}", _PROVINCE_IDS[ev.province]
+    actor = _ACTOR_IDS[ev.number % len(_ACTOR_IDS)]
+    lede = Lede(
+        actors=(actor,),
+        within=("iraq",) if actor != "iraq" else (),
+        sites=(site, province),
+        weekday=ev.day.weekday(),
+        stated=ev.day,
+        countries=("iraq",),
+    )
     verdict = Verdict("new", None, "")
     claims = (
         Claim("withdrawal", "", DateSpan("", ev.day, ev.day, "day"), (site, province)),
@@ -320,4 +334,5 @@ def analysis_of(ev: Event, body: str) -> ArticleAnalysis:
         Relevance(True, 5.0, ("التحالف", "انسحاب")),
         tuple(Finding(c, verdict) for c in claims),
         body,
+        lede,
     )

@@ -15,14 +15,15 @@ import pytest
 
 from monitor.cli import main
 from monitor.ops import evaluate as ev
+from monitor.ops.replay import score_alerts
 
 REPO = Path(__file__).resolve().parents[1]
 FLOORS_FILE = REPO / "eval-floors.toml"
 # the floors recorded when `make eval` started; the file's may rise, never fall below these
 FLOOR_MINIMUMS = {
     "min_f1": 0.99,
-    "min_story_precision": 0.41,
-    "min_story_recall": 0.35,
+    "min_story_precision": 0.95,
+    "min_story_recall": 0.85,
     "min_claims": 39,
 }
 
@@ -330,3 +331,47 @@ def test_corpus_meets_floors(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(argv)
     out = capsys.readouterr().out
     assert code == 0, out.splitlines()[-1]
+
+
+# --------------------------------------------------------------------------- --replay and explanations
+
+
+def test_score_alerts_counts_stories_alerted_repeats_and_false_alerts() -> None:
+    labels = {
+        "a1": (True, "s1"), "a2": (True, "s1"), "b1": (True, "s2"), "c1": (True, None),
+        "n1": (False, None), "x1": (True, "s3"),
+    }  # fmt: skip
+    score = score_alerts(labels, ["a1", "a2", "c1", "n1", "x1"], borderline=frozenset({"x1"}))
+    assert score.stories == 3  # s1, s2 and c1 alone; x1 is borderline
+    assert score.alerted == ("alone:c1", "s1") and score.missed == ("s2",)
+    assert score.alerts == 3 and score.alerts_per_story == 1.5
+    assert score.repeated == (("s1", ("a1", "a2")),)
+    assert score.false == ("n1",)
+
+
+def test_eval_replay_runs_the_daemon_on_local_feeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = write_set(tmp_path)
+    assert main(eval_args(files, "--replay")) == 0
+    out = capsys.readouterr().out
+    assert "replay (feeds through the daemon's once cycle): 1 of 1 stories alerted" in out
+    assert "1.00 per alerted story; 0 false alerts" in out
+    assert (
+        out.rstrip("\n")
+        .splitlines()[-1]
+        .endswith("replay alerted 1/1 (1.00), 1.00 per story, 0 false · floors met")
+    )
+
+
+def test_a_missed_pair_shows_both_signatures_and_the_deciding_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apart = [dict(a) for a in ARTICLES]
+    apart[1]["published"] = "2025-09-20"  # the same words, seventeen days later
+    files = write_set(tmp_path, apart)
+    main(eval_args(files, "--format", "text"))
+    out = capsys.readouterr().out
+    assert "missed pair r1 + r2" in out
+    assert "r1: speaker iraq_joc; action move; site ain_al_asad; statement 2025-09-02 (Tue)" in out
+    assert "decided by window: published too far apart" in out

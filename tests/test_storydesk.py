@@ -19,6 +19,7 @@ from monitor.models import (
 from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
+from monitor.stories.model import StoryModel
 
 SETTINGS = StorySettings()
 TROOPS = "وأوضح مصدر في الوزارة أن عدد الجنود الأمريكيين المتبقين في العراق يبلغ نحو 1500 جندي."
@@ -217,6 +218,78 @@ def test_findings_round_trip_through_the_store_with_every_claim_field() -> None:
     )
     finding = Finding(claim, Verdict("new", None, "no event matches"))
     assert decode_findings(encode_findings([finding])) == (finding,)
+
+
+# ----------------------------------------------------------------------------- joined after the fact
+
+# A model that weighs only the words, so the test decides which reports are one story.
+WORDS_ONLY = StoryModel(bias=-4.0, weights={"text": 10.0})
+CONVOY = "قافلة شاحنات محملة بالمعدات الثقيلة غادرت المعسكر الشمالي فجرا نحو الحدود الغربية"
+PLANES = "طائرات نقل عسكرية هبطت في المطار الجنوبي مساء وعلى متنها جنود ومستشارون ومعدات"
+
+
+def plain(key: str, text: str, at: datetime) -> tuple[Article, ArticleAnalysis]:
+    title = "مغادرة القوات الأجنبية"  # one title: each report finds the others as candidates
+    return article(key, f"outlet-{key}", title, text, at), ArticleAnalysis(
+        Relevance(True, 5.0), (), text
+    )
+
+
+def test_a_report_that_shows_two_stories_are_one_merges_them(store: Store) -> None:
+    desk = StoryDesk(store, SETTINGS, WORDS_ONLY)
+    t = datetime(2026, 1, 17, 9, 0, tzinfo=UTC)
+    first, s1 = assign(desk, *plain("a", CONVOY, t), t)
+    second, s2 = assign(desk, *plain("b", PLANES, t + timedelta(hours=1)), t + timedelta(hours=1))
+    assert first.is_new and second.is_new and s1.id != s2.id  # no word in common
+    with store.transaction():
+        desk.set_first_alert(s1.id, "alert-1")
+        desk.set_first_alert(s2.id, "alert-2")
+    both = f"{CONVOY}\n{PLANES}"
+    third, merged = assign(desk, *plain("c", both, t + timedelta(hours=2)), t + timedelta(hours=2))
+    # the older story absorbs the younger; its first alert is the one updates follow
+    assert third.story_id == s1.id and third.absorbed == (s2.id,)
+    assert third.needs_update_alert
+    assert {m.article_key for m in merged.members} == {"a", "b", "c"}
+    assert merged.first_alert_id == "alert-1"
+    assert store.absorbed_into(s2.id) == s1.id and store.member_story("b") == s1.id
+    assert store.count_stories() == 1  # the absorbed story is retired
+    # a restarted desk sees one story of three members
+    again = StoryDesk(store, SETTINGS, WORDS_ONLY)
+    assert again.index.story_count == 1 and len(again.index) == 3
+
+
+def test_the_window_term_counts_follow_joins_edits_and_retirements(store: Store) -> None:
+    desk = StoryDesk(store, SETTINGS, WORDS_ONLY)
+    t = datetime(2026, 1, 17, 9, 0, tzinfo=UTC)
+    assign(desk, *plain("a", CONVOY, t), t)
+    assign(desk, *plain("b", PLANES, t), t)
+    counts, documents = store.term_counts()
+    assert documents == 2 == desk.index.terms.documents
+    assert all(desk.index.terms.df[term] == n for term, n in counts.items())
+    # edited in place: its old words go out, the new ones in, still two reports
+    edited = dataclasses.replace(plain("a", PLANES, t)[0], content_hash="edited")
+    assign(desk, edited, plain("a", PLANES, t)[1], t)
+    counts, documents = store.term_counts()
+    assert documents == 2 == desk.index.terms.documents
+    assert max(counts.values()) == 2  # both now hold the same words
+    with store.transaction():
+        desk.prune(t + timedelta(days=SETTINGS.window_days + 1))
+    assert store.term_counts() == ({}, 0) and desk.index.terms.documents == 0
+
+
+def test_a_page_without_a_date_is_placed_by_its_text_not_its_fetch_time(store: Store) -> None:
+    desk = StoryDesk(store, SETTINGS)
+    wire = BY_ID["ain_asad_wire"]
+    art, _ = report_article("ain_asad_wire")
+    text = wire.text.replace("اليوم السبت", "السبت 17 كانون الثاني 2026")  # a stated date
+    analysis = analyse(wire.title, text, None)  # type: ignore[arg-type]
+    undated = dataclasses.replace(art, published=None, published_source="none")
+    fetched = wire.published + timedelta(days=30)
+    doc_decision, _ = assign(desk, undated, analysis, fetched)
+    member = desk.index._members[art.key]
+    assert member.event.at is None and member.event.seen == fetched
+    assert member.event.placed is not None and member.event.placed.date() == date(2026, 1, 17)
+    assert doc_decision.is_new
 
 
 def test_the_story_in_memory_is_the_story_in_the_store_after_joins_edits_and_a_rollback(

@@ -53,7 +53,8 @@ def test_2xx_is_sent_signed_as_standard_webhooks(store: Store, receiver: Webhook
     payload = Webhook(SECRET).verify(request.body, request.headers)
     assert request.webhook_id == delivery_key(alert.id, "hook")
     assert request.headers["content-type"] == "application/json; charset=utf-8"
-    assert payload["version"] == 1 and payload["type"] == "story.new"
+    assert payload["version"] == 2 and payload["type"] == "story.new"
+    assert payload["absorbed"] == []
     assert payload["alert_id"] == alert.id and payload["story_id"] == "story-1"
     assert payload["claims"][0]["sentence"] == SENTENCE  # Arabic, unescaped, unchanged
     assert payload["claims"][0]["date"] == {

@@ -192,6 +192,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--scoring", type=Path, help="borderline ids and neutral story groups (JSON)")
     ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.add_argument("--floors", type=Path, help="TOML file with a [floors] table of the minimums")
+    ev.add_argument(
+        "--replay",
+        action="store_true",
+        help="take the stories from the daemon: serve the articles as local feeds, run one"
+        " cycle on a temporary state, and also score its new-story alerts",
+    )
     for flag, what in (
         ("--min-f1", "relevance F1"),
         ("--min-story-precision", "story pairwise precision"),
@@ -458,6 +464,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         floors=floors,
         fmt=args.format,
         extract_html=_page_text,
+        replay_config=config if args.replay else None,
     )
 
 

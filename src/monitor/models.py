@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 # --------------------------------------------------------------------------- sources and HTTP
 
 
@@ -221,6 +224,27 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Lede:
+    """Who speaks in an article's lede, about which sites, on which day (for stories).
+
+    ``actors`` are ``[[actors]]`` ids named next to a reporting verb (``within``: the broader
+    actors they speak for, a ministry for its government); ``sites`` the places
+    below a country named by the title and first full sentence, in order, ``more_sites`` those
+    of the rest of the lede; ``weekday`` (0 = Monday) and ``stated``
+    the day of the reporting verb when the text names it (``stated`` only when it resolves to
+    a calendar day: a date, or a weekday, اليوم or أمس beside a known publication day).
+    """
+
+    actors: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    more_sites: tuple[str, ...] = ()
+    weekday: int | None = None
+    stated: date | None = None
+    countries: tuple[str, ...] = ()  # countries the title and first full sentence name
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleReading:
     """The analysis before the timeline's verdicts: what the text says, whatever the store
     knows (computed in a worker process; ``Analyzer.finish`` adds the verdicts)."""
@@ -229,6 +253,7 @@ class ArticleReading:
     claims: tuple[Claim, ...]
     body: str
     day: date | None  # the publication day relative dates were resolved against
+    lede: Lede = Lede()  # who speaks, where, which day (for stories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +263,7 @@ class ArticleAnalysis:
     relevance: Relevance
     findings: tuple[Finding, ...] = ()
     body: str = ""  # normalised main text, page furniture removed (used by stories)
+    lede: Lede = Lede()
 
     @property
     def claims(self) -> tuple[Claim, ...]:
@@ -341,6 +367,17 @@ class Story:
 
 
 @dataclass(frozen=True, slots=True)
+class Terms:
+    """One report's words for the IDF cosine: sorted unique term ids and their counts."""
+
+    ids: npt.NDArray[np.uint32]
+    counts: npt.NDArray[np.uint32]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
 class MemberState:
     """A live story member as the story index needs it after a restart (store -> storydesk)."""
 
@@ -349,6 +386,7 @@ class MemberState:
     findings: tuple[Finding, ...]
     signature: bytes  # MinHash signature (uint32 array) for the LSH index
     numbers: tuple[int, ...] = ()  # numbers written in its body (event evidence)
+    lede: Lede = Lede()
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,10 +399,11 @@ class StoryDecision:
     reason: str
     added: tuple[Finding, ...] = ()  # claims the story did not have before
     conflicts: tuple[Finding, ...] = ()  # claims that disagree with the story or the timeline
+    absorbed: tuple[str, ...] = ()  # stories this article showed to be the same development
 
     @property
     def needs_update_alert(self) -> bool:
-        return not self.is_new and bool(self.added or self.conflicts)
+        return not self.is_new and bool(self.added or self.conflicts or self.absorbed)
 
 
 # --------------------------------------------------------------------------- alerts and delivery
@@ -391,6 +430,7 @@ class Alert:
     terms: tuple[str, ...] = ()
     text: str = ""  # free text for operator alerts
     includes: tuple[str, ...] = ()  # digest: the ids of the alerts it gathers
+    absorbed: tuple[str, ...] = ()  # stories this story absorbed with this alert (one development)
     # Bounds (issue 13): an update carries only the copies that brought the change, so the
     # story's outlets are named here; findings past the cap are counted, not carried;
     # ``updates`` > 1: the story moved that many times (merged updates, the hourly summary).

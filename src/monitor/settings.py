@@ -29,23 +29,19 @@ class HttpSettings:
 
 @dataclass(frozen=True, slots=True)
 class StorySettings:
-    # Defaults measured with the real analyzer on tests/fixtures/stories/pairs.jsonl, the
-    # analysis fixtures' story groups and tests/support/story_corpus.py (see stories.py):
-    # 61/61 same-story pairs merged, 544/546 different-event pairs kept apart.
-    window_days: int = 7
-    # char-5 Jaccard at or above which copies merge outright: lowest copy 0.50 (reordered
-    # clauses), highest unvetoed different event within 48 h 0.19 (template negatives at
-    # 0.51-0.65 are vetoed by their sites or dates)
+    # The story decision (stories/decide.py): a few rules, then the fitted model whose weights
+    # are in defaults/story_model.toml (scripts/fit_story_model.py).
+    window_days: int = 7  # reports placed further apart are two stories; stories close after it
+    # char-5 Jaccard at or above which copies merge outright (after the site/day/country
+    # rules): lowest copy 0.47 (a republished report), highest different development 0.19
     merge_threshold: float = 0.45
-    # from here the claims decide with the lower bar: machine-translated copies 0.27-0.34
+    event_window_hours: int = 48  # how far in time the index looks for independent reports
+    containment_threshold: float = 0.7  # a teaser inside its story (0.93-1.0 in the fixtures)
+    # Read for old configs, no longer used: the fitted model replaced these hand-set bars.
     grey_threshold: float = 0.25
-    event_window_hours: int = 48  # independent reports: all within 27 h in the fixtures
-    containment_threshold: float = 0.7  # teasers 0.93-1.0 inside their story
-    grey_evidence: float = 2.0  # shared-fact evidence in the grey zone (see stories.compare)
-    # below the grey zone: same-event pairs score 2.5-6.5, different events 1.0-1.75 but
-    # for two follow-ups (3.25) of a base handover
+    grey_evidence: float = 2.0
     event_evidence: float = 2.5
-    late_evidence: float = 1.5  # more evidence needed when published over a day apart
+    late_evidence: float = 1.5
     # Update alerts of one story (issue 13): one per cycle (later ones fold into it), this
     # many per hour; past that, one summary at the end of the hour ("moved N times").
     max_updates_per_hour: int = 3

@@ -38,8 +38,9 @@ def story_alert(
     """The alert an article's story decision calls for, if any.
 
     A new story (or one that never alerted) gets every merged claim; a later copy gets an
-    update, referring to the first alert, with only what it added or contradicted, and only
-    that copy (``article_key``) among its members.
+    update, referring to the first alert, with only what it added or contradicted, only that
+    copy (``article_key``) among its members, and the stories it showed to be the same
+    development (absorbed into this one).
     """
     if not (decision.is_new or decision.needs_update_alert):
         return None
@@ -65,6 +66,7 @@ def story_alert(
         # "!rule" markers (exclusions that fired) help tuning in `monitor analyze`;
         # readers of an alert need the matched terms only.
         terms=tuple(t for t in terms if not t.startswith("!")),
+        absorbed=decision.absorbed,
         story_outlets=story.outlets,
         omitted_findings=omitted,
     )

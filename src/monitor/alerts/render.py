@@ -171,6 +171,9 @@ def fields(alert: Alert, pres: Presentation = DEFAULT) -> list[Field]:
         out.append(Field(_label("story", pres, both=True), alert.story_id, dir="ltr"))
     if alert.follows:
         out.append(Field(_label("follows", pres, both=True), alert.follows, dir="ltr"))
+    if alert.absorbed:  # stories found to be this development: their alerts belong here now
+        absorbed = ", ".join(alert.absorbed)
+        out.append(Field(_label("absorbed", pres, both=True), absorbed, dir="ltr"))
     out.append(Field(_label("alert", pres, both=True), alert.id, dir="ltr"))
     return out
 

@@ -36,7 +36,7 @@ from monitor.models import Alert, Finding
 from monitor.net import guard as netguard
 from monitor.net.wire import retry_after_seconds
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: ``absorbed`` (stories joined after the fact)
 EVENT_TYPES = {
     "new_story": "story.new",
     "story_update": "story.update",
@@ -53,7 +53,7 @@ _MAX_ERROR_BODY = 300
 def build_payload(
     alert: Alert, parts: Sequence[Alert] = (), pres: Presentation = DEFAULT
 ) -> dict[str, Any]:
-    """The documented payload (version 1) of ``alert``; a digest nests its parts' payloads.
+    """The documented payload (version 2) of ``alert``; a digest nests its parts' payloads.
 
     ``created_at_local`` is in ``[monitor] timezone``; ``demo`` is true for ``monitor demo``'s
     invented stories; each claim's ``reason`` is English and ``reason_ar`` Arabic, whatever
@@ -65,6 +65,7 @@ def build_payload(
         "alert_id": alert.id,
         "story_id": alert.story_id,
         "follows": alert.follows,
+        "absorbed": list(alert.absorbed),
         "title": clean(alert.title),
         "created_at": _utc(alert.created_at),
         "created_at_local": alert.created_at.astimezone(pres.zone).isoformat(),

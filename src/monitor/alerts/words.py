@@ -116,6 +116,7 @@ LABELS = {
     "terms": Words("الكلمات المطابقة", "matched terms"),
     "story": Words("القصة", "story"),
     "follows": Words("يتبع التنبيه", "follows"),
+    "absorbed": Words("ضمّت القصص", "absorbed stories"),
     "alert": Words("التنبيه", "alert"),
     "demo": Words("تجريبي", "DEMO"),
     "no_event": Words("لا حدث مطابق", "no matching event"),

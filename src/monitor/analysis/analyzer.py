@@ -22,6 +22,7 @@ from monitor.analysis.claims import find as claims
 from monitor.analysis.dates import find as dates
 from monitor.analysis.furniture import blank_furniture
 from monitor.analysis.keywords import KeywordRules
+from monitor.analysis.lede import read_lede
 from monitor.analysis.wraps import unwrap
 from monitor.models import ArticleAnalysis, ArticleReading, Claim, Finding, Timeline, Verdict
 from monitor.normalize import normalize
@@ -75,7 +76,7 @@ class Analyzer:
         findings = tuple(
             Finding(c, self.judge(c, day, milestones, completed_on)) for c in reading.claims
         )
-        return ArticleAnalysis(reading.relevance, findings, reading.body)
+        return ArticleAnalysis(reading.relevance, findings, reading.body, reading.lede)
 
     def judge(
         self,
@@ -104,7 +105,8 @@ def read_article(
     # dates only where a claim may be: most sentences of an article hold none
     spans = claims.claim_sentences(norm, rules)
     found = claims.extract_claims(norm, dates.find_dates(norm, day, spans), rules, day)
-    return ArticleReading(relevance, tuple(found), body, day)
+    lede = read_lede(title, norm.text, found, day, rules)
+    return ArticleReading(relevance, tuple(found), body, day, lede)
 
 
 def publication_day(published: datetime | date | None) -> date | None:

@@ -29,6 +29,25 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class Actor:
+    """Who announces or does a development (``[[actors]]``): id, English name, spellings."""
+
+    id: str
+    en: str
+    ar: tuple[str, ...]
+    within: tuple[str, ...] = ()  # the broader actors it speaks for
+    anonymous: bool = False  # "sources": no identity, never the actor of a development
+
+
+@dataclass(frozen=True, slots=True)
+class LedeRules:
+    """How the lede's actors are found (``[lede]``): near a reporting verb."""
+
+    after: int = 6  # words from a reporting verb to an actor after it
+    before: int = 3  # words from an actor before the verb ("البنتاغون يعلن")
+
+
+@dataclass(frozen=True, slots=True)
 class CuePair:
     """A claim cue made of a verb and an object near it (``[[claims.pairs]]``)."""
 
@@ -53,6 +72,8 @@ class KeywordRules:
     # foreign_place exclusion id -> context tags that lift it
     foreign_unless: Mapping[str, frozenset[str]] = field(default_factory=dict)
     pairs: tuple[CuePair, ...] = ()  # indexed by the tag of "pverb"/"pobject" terms
+    actors: tuple[Actor, ...] = ()
+    lede: LedeRules = field(default_factory=LedeRules)
     # action_target exclusion id -> words after the action its terms may stand (default 5)
     target_windows: Mapping[str, int] = field(default_factory=dict)
     # exclusion ids whose cancelled sentences cost nothing (``penalty = false``)
@@ -67,6 +88,26 @@ class KeywordRules:
     def sites(self) -> frozenset[str]:
         """Iraqi places more precise than the country (cities, regions, bases)."""
         return frozenset(p.id for p in self.places if p.iraqi and not p.country)
+
+    @cached_property
+    def anonymous_actors(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.actors if a.anonymous)
+
+    @cached_property
+    def actor_within(self) -> dict[str, frozenset[str]]:
+        """Each actor id and every broader actor it speaks for (transitively)."""
+        direct = {a.id: a.within for a in self.actors}
+        out: dict[str, frozenset[str]] = {}
+        for actor in direct:
+            seen: set[str] = set()
+            todo = list(direct[actor])
+            while todo:
+                up = todo.pop()
+                if up not in seen:
+                    seen.add(up)
+                    todo.extend(direct.get(up, ()))
+            out[actor] = frozenset(seen)
+        return out
 
     @cached_property
     def foreign(self) -> frozenset[str]:
@@ -191,6 +232,8 @@ def build_rules(root: Section, source: str) -> KeywordRules:
     places = _read_places(root, b)
     excl = _read_exclusions(root.sub("exclusions"), b, context_tags, places)
     pairs = _read_claims(root.sub("claims"), b)
+    actors = _read_actors(root, b)
+    lede = _read_lede(root.sub("lede"), b)
     root.done()
     roles = {t.role for t in b.terms}
     for needed in ("actor", "action"):
@@ -204,6 +247,8 @@ def build_rules(root: Section, source: str) -> KeywordRules:
         target_windows=excl.windows,
         no_penalty=frozenset(excl.no_penalty),
         pairs=pairs,
+        actors=tuple(actors),
+        lede=lede,
         source=source,
     )
 
@@ -296,3 +341,41 @@ def _read_claims(claims: Section, b: _Builder) -> tuple[CuePair, ...]:
         sec.done()
     claims.done()
     return tuple(pairs)
+
+
+def _read_actors(root: Section, b: _Builder) -> list[Actor]:
+    actors: list[Actor] = []
+    for sec in root.tables("actors"):
+        aid = sec.get("id", str)
+        if aid and not _ID_RE.match(aid):
+            sec.problems.add(
+                sec.where, f"key 'id' must be lower-case letters, digits and _: {aid!r}"
+            )
+        if any(a.id == aid for a in actors):
+            sec.problems.add(sec.where, f"duplicate actor id {aid!r}")
+        actor = Actor(
+            aid,
+            sec.get("en", str, aid),
+            sec.str_list("ar"),
+            sec.str_list("within"),
+            sec.get("anonymous", bool, False),
+        )
+        b.add_terms(sec, "ar", "who", aid, texts=actor.ar)
+        actors.append(actor)
+        sec.done()
+    known = {a.id for a in actors}
+    for actor in actors:
+        for up in actor.within:
+            if up not in known or up == actor.id:
+                root.problems.add(
+                    root.where, f"actor {actor.id!r}: 'within' names {up!r}, not another actor"
+                )
+    return actors
+
+
+def _read_lede(sec: Section, b: _Builder) -> LedeRules:
+    b.add_terms(sec, "reporting_verbs", "say", "say")
+    d = LedeRules()
+    rules = LedeRules(sec.get("after", int, d.after), sec.get("before", int, d.before))
+    sec.done()
+    return rules

@@ -17,7 +17,9 @@ Shared by relevance (``keywords``), places and claims (``claims``). Rules:
   ``*`` stands for up to five words ("أعلن * انتهاء" matches "أعلن العراق، مساء الأحد، انتهاء"),
   not counting the words of a date inside it (digits, month and weekday names, يوم، الموافق…:
   "أنهت القوات يوم السبت 5 ربيع الآخر 1447هـ الموافق 27 سبتمبر 2025م وجودها").
-- ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap.
+- ``ignore`` terms (``خفض التصعيد``) hide every other hit they overlap, but for the lede's
+  speakers and reporting verbs (``UNMASKED``): "اللجنة العسكرية العليا لإنهاء مهمة التحالف"
+  is no withdrawal, and still the committee speaking.
 
 One dictionary lookup per candidate form of each token replaces a regex scan per term;
 config regex ``patterns`` are joined into one alternation and scanned once.
@@ -64,6 +66,7 @@ _GAP_FREE = frozenset(
               "م", "هـ", "هجري", "هجرية", "ميلادي", "ميلادية")
 )  # fmt: skip
 _CACHE_LIMIT = 200_000  # distinct tokens remembered per lexicon
+UNMASKED = frozenset({"who", "say"})  # roles that ignore terms do not hide
 _NO_TERMS: tuple[tuple[Term, ...], tuple[Term, ...]] = ((), ())
 
 
@@ -377,5 +380,6 @@ def _apply_ignore(hits: list[Hit]) -> list[Hit]:
     return [
         h
         for h in hits
-        if h.term.role != "ignore" and not any(t in masked for t in range(h.first, h.last + 1))
+        if h.term.role != "ignore"
+        and (h.term.role in UNMASKED or not any(t in masked for t in range(h.first, h.last + 1)))
     ]

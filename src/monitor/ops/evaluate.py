@@ -17,6 +17,11 @@ with the cases behind it:
   with ``"absent": true`` it holds when NO claim matches. A failed one shows the closest claim
   and the fields that differ.
 
+Each wrong merge and missed pair is shown with both reports' development signatures (speaker,
+action, site, statement day, placement) and the rule or model evidence that decided the pair.
+``--replay`` takes the stories from the daemon instead (``ops.replay``: the articles as local
+feeds through one ``once`` cycle) and scores its new-story alerts too.
+
 Articles listed as ``borderline`` in the scoring file are analysed and reported, never scored.
 The scoring is pure functions over the labels and the product's answers (``Outcome``), so any
 way of producing the answers (the batch grouping of ``monitor analyze``, a replay through the
@@ -28,20 +33,24 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.analysis.analyzer import Analyzer
+from monitor.config.load import Config
 from monitor.errors import InputError
 from monitor.ops.analyze import (
     BatchItem,
+    Record,
     analyze_record,
     group_stories,
     parse_line,
     result_json,
 )
+from monitor.ops.replay import AlertScore, Replay, replay, score_alerts
+from monitor.stories.batch import PairWhy, explain_pairs
 
 LABELS = ("relevant", "negative")
 MATCH_KEYS = frozenset({"date", "number", "places_include", "kind", "verdict", "negated", "hedged"})
@@ -193,6 +202,9 @@ class Report:
     stories: StoryScore
     claims: ClaimScore
     below: tuple[str, ...] = field(default=())
+    # why each wrong merge and missed pair was decided so (both signatures, the rule)
+    why: Mapping[tuple[str, str], PairWhy] = field(default_factory=dict)
+    alerts: AlertScore | None = None  # ``--replay``: the new-story alerts of the daemon
 
 
 # --------------------------------------------------------------------------- scoring
@@ -454,17 +466,26 @@ def _read_json(path: Path) -> Any:
 def summary_line(report: Report) -> str:
     rel, st, cl = report.relevance.prf, report.stories.prf, report.claims
     verdict = "floors met" if not report.below else "BELOW FLOOR: " + "; ".join(report.below)
+    alerts = ""
+    if report.alerts is not None:
+        a = report.alerts
+        alerts = (
+            f" · replay alerted {len(a.alerted)}/{a.stories} ({a.alerted_share:.2f}),"
+            f" {a.alerts_per_story:.2f} per story, {len(a.false)} false"
+        )
     return (
         f"eval: relevance P {rel.precision:.3f} R {rel.recall:.3f} F1 {rel.f1:.3f}"
         f" · stories P {st.precision:.3f} R {st.recall:.3f} F1 {st.f1:.3f}"
-        f" · claims {cl.held}/{cl.total} · {verdict}"
+        f" · claims {cl.held}/{cl.total}{alerts} · {verdict}"
     )
 
 
 def report_text(report: Report) -> str:
     """The readable report; the summary line comes last."""
     lines = [*_relevance_text(report.relevance), ""]
-    lines += [*_story_text(report.stories), ""]
+    lines += [*_story_text(report.stories, report.why), ""]
+    if report.alerts is not None:
+        lines += [*_alerts_text(report.alerts), ""]
     lines += [*_claims_text(report.claims), "", summary_line(report)]
     return "\n".join(lines) + "\n"
 
@@ -490,7 +511,7 @@ def _decided(o: Outcome) -> str:
     return f"score {o.score:g}; terms: {terms}; exclusions: {excl}"
 
 
-def _story_text(st: StoryScore) -> list[str]:
+def _story_text(st: StoryScore, why: Mapping[tuple[str, str], PairWhy]) -> list[str]:
     p = st.prf
     lines = [
         f"stories (pairs): P {p.precision:.3f} R {p.recall:.3f} F1 {p.f1:.3f}"
@@ -502,6 +523,30 @@ def _story_text(st: StoryScore) -> list[str]:
             lines.append(
                 f"  {name} {c.a} + {c.b}: gold {_pair(c.gold)}, predicted {_pair(c.predicted)}"
             )
+            lines += _why_text(c, why.get((c.a, c.b)), merged=name == "wrong merge")
+    return lines
+
+
+def _why_text(c: PairCase, why: PairWhy | None, *, merged: bool) -> list[str]:
+    """Both signatures and the rule that decided the pair (or how else they were joined)."""
+    if why is None:
+        return ["      (one of them never reached the stories stage: not relevant)"]
+    m = why.match
+    decided = f"{m.rule}: {m.reason}"
+    if merged and not m.same:
+        decided += "; joined through other reports of the same predicted story"
+    return [f"      {c.a}: {why.a}", f"      {c.b}: {why.b}", f"      decided by {decided}"]
+
+
+def _alerts_text(a: AlertScore) -> list[str]:
+    lines = [
+        f"replay (feeds through the daemon's once cycle): {len(a.alerted)} of {a.stories} stories"
+        f" alerted ({a.alerted_share:.2f}); {a.alerts} new-story alerts,"
+        f" {a.alerts_per_story:.2f} per alerted story; {len(a.false)} false alerts"
+    ]
+    lines += [f"  no alert: {s}" for s in a.missed]
+    lines += [f"  {len(ids)} alerts: {s} (first reports {', '.join(ids)})" for s, ids in a.repeated]
+    lines += [f"  false alert: {aid} (a negative article)" for aid in a.false]
     return lines
 
 
@@ -567,7 +612,16 @@ def report_json(report: Report) -> dict[str, Any]:
         }
 
     def pair(c: PairCase) -> dict[str, Any]:
-        return {"ids": [c.a, c.b], "gold": list(c.gold), "predicted": list(c.predicted)}
+        why = report.why.get((c.a, c.b))
+        return {
+            "ids": [c.a, c.b],
+            "gold": list(c.gold),
+            "predicted": list(c.predicted),
+            "signatures": [why.a, why.b] if why else None,
+            "rule": why.match.rule if why else None,
+            "reason": why.match.reason if why else None,
+            "evidence": dict(why.match.evidence) if why else None,
+        }
 
     def check(c: ClaimCheck) -> dict[str, Any]:
         return {
@@ -594,6 +648,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "wrong_merges": [pair(c) for c in st.wrong_merges],
             "missed_pairs": [pair(c) for c in st.missed_pairs],
         },
+        "replay": _alerts_json(report.alerts),
         "claims": {
             "held": report.claims.held,
             "total": report.claims.total,
@@ -604,6 +659,21 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _alerts_json(a: AlertScore | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "stories": a.stories,
+        "alerted": len(a.alerted),
+        "alerted_share": round(a.alerted_share, 4),
+        "new_story_alerts": a.alerts,
+        "alerts_per_story": round(a.alerts_per_story, 4),
+        "false_alerts": list(a.false),
+        "not_alerted": list(a.missed),
+        "repeated": {s: list(ids) for s, ids in a.repeated},
+    }
+
+
 # --------------------------------------------------------------------------- the command
 
 
@@ -611,8 +681,12 @@ def read_labels(
     path: Path,
     analyzer: Analyzer,
     extract_html: Callable[[str, str | None], str] | None = None,
+    records: list[Record] | None = None,
 ) -> tuple[dict[str, Gold], list[BatchItem]]:
-    """Read and analyse the labelled articles (the ``analyze`` input plus ``label``/``story``)."""
+    """Read and analyse the labelled articles (the ``analyze`` input plus ``label``/``story``).
+
+    ``records``, when given, receives each input record (for ``--replay``).
+    """
     gold: dict[str, Gold] = {}
     items = []
     try:
@@ -631,6 +705,8 @@ def read_labels(
         if g.id in gold:
             raise InputError(f"{path}: line {lineno}: duplicate id {g.id!r}")
         gold[g.id] = g
+        if records is not None:
+            records.append(record)
         items.append(analyze_record(record, analyzer, extract_html))
     if not gold:
         raise InputError(f"{path}: no labelled articles")
@@ -643,6 +719,17 @@ def batch_outcomes(items: Sequence[BatchItem]) -> dict[str, Outcome]:
     return {i.id: outcome_from_json(result_json(i, s)) for i, s in zip(items, stories, strict=True)}
 
 
+def replay_outcomes(outcomes: Mapping[str, Outcome], rp: Replay) -> dict[str, Outcome]:
+    """The batch answers with relevance and story as the daemon gave them in the replay (an
+    article it never processed counts as not relevant)."""
+    out = {}
+    for aid, o in outcomes.items():
+        got = rp.answers.get(aid)
+        relevant, story = (got.relevant, got.story) if got else (False, None)
+        out[aid] = replace(o, relevant=relevant, story=story if relevant else None)
+    return out
+
+
 def run_eval(
     out: TextIO,
     analyzer: Analyzer,
@@ -652,8 +739,13 @@ def run_eval(
     floors: Floors | None = None,
     fmt: str = "text",
     extract_html: Callable[[str, str | None], str] | None = None,
+    replay_config: Config | None = None,
 ) -> int:
     """``monitor eval``: analyse the labelled articles, score them, print the report.
+
+    With ``replay_config`` the stories are the daemon's: the articles go through one
+    ``once`` cycle as local feeds (``ops.replay``), and its new-story alerts are scored too.
+    Wrong merges and missed pairs come with both reports' signatures and the deciding rule.
 
     Returns:
         0, or 1 when a floor is not met.
@@ -661,10 +753,21 @@ def run_eval(
     Raises:
         InputError: a bad file, naming it.
     """
-    gold, items = read_labels(labels, analyzer, extract_html)
+    records: list[Record] = []
+    gold, items = read_labels(labels, analyzer, extract_html, records)
     expectations = load_expectations(claims, gold) if claims else []
     notes = load_scoring(scoring) if scoring else ScoringNotes()
-    report = evaluate(gold, batch_outcomes(items), expectations, notes, floors or Floors())
+    outcomes = batch_outcomes(items)
+    alerts = None
+    if replay_config is not None:
+        rp = replay(records, replay_config)
+        outcomes = replay_outcomes(outcomes, rp)
+        labelled = {g.id: (g.relevant, g.story) for g in gold.values()}
+        alerts = score_alerts(labelled, rp.first_reports, notes.borderline)
+    report = evaluate(gold, outcomes, expectations, notes, floors or Floors())
+    cases = [(c.a, c.b) for c in (*report.stories.wrong_merges, *report.stories.missed_pairs)]
+    why = explain_pairs([(i.id, i.title, i.published, i.analysis) for i in items], cases)
+    report = replace(report, why=why, alerts=alerts)
     if fmt == "json":
         out.write(json.dumps(report_json(report), ensure_ascii=False, indent=1) + "\n")
     else:

@@ -143,6 +143,15 @@ class FeedsMixin:
         row = self.conn.execute("SELECT content_hash FROM entries WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def processed_entries(self) -> list[tuple[str | None, bool, str | None]]:
+        """Every processed entry: (url, relevant, its story now, after any merge)."""
+        rows = self.conn.execute(
+            "SELECT e.url, e.relevant, COALESCE(m.story_id, e.story_id) FROM entries e"
+            " LEFT JOIN story_members m ON m.article_key = e.key"
+            " WHERE e.relevant IS NOT NULL ORDER BY e.first_seen, e.rowid"
+        ).fetchall()
+        return [(r[0], bool(r[1]), r[2]) for r in rows]
+
     def record_entry(
         self,
         entry: FeedEntry,

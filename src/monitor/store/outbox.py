@@ -98,6 +98,11 @@ class OutboxMixin(BaseStore):
                     ),
                 )
 
+    def stored_alerts(self) -> list[Alert]:
+        """Every alert made, oldest first (``monitor eval --replay`` reads them back)."""
+        rows = self.conn.execute("SELECT content FROM alerts ORDER BY created_at, rowid")
+        return [decode_alert(r[0]) for r in rows.fetchall()]
+
     def waiting_update(self, story_id: str) -> tuple[Alert, datetime | None] | None:
         """The story's latest update alert that no channel has tried yet, and until when its
         deliveries are held (None: due now). Such an alert can still change

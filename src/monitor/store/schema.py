@@ -237,6 +237,20 @@ MIGRATIONS: list[Migration] = [
         quarantined_at TEXT
     );
     """,
+    # 8: stories as developments (issue 17): each member's lede (who speaks, which sites,
+    # the statement's day) and its words (terms, for the IDF cosine); the document frequency
+    # of each term over the live members (term -1 counts the members); a story absorbed by
+    # another when a later report showed they were one development.
+    """
+    ALTER TABLE story_members ADD COLUMN lede TEXT;
+    ALTER TABLE story_members ADD COLUMN terms BLOB;
+    ALTER TABLE stories ADD COLUMN absorbed_by TEXT;
+    ALTER TABLE stories ADD COLUMN absorbed_at TEXT;
+    CREATE TABLE story_terms (
+        term INTEGER PRIMARY KEY,
+        df INTEGER NOT NULL
+    );
+    """,
 ]
 
 

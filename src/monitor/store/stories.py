@@ -1,10 +1,14 @@
 """Stories: one row per story, its members (outlet copies) and the claims merged across them.
 
 A member row keeps what rebuilds the in-memory story index after a restart: the MinHash
-signature (LSH), the shingle hashes (exact Jaccard, read only for the few candidates of a
-lookup) and the member's findings (event signature, merged claims). Pruning a story clears
-the blobs and marks it ``pruned_at``; its rows (and so its article keys) stay as tombstones
-until ``drop_before``, so an old article edited in place finds its story again.
+signature (LSH), the shingle hashes and terms (exact Jaccard and IDF cosine, read only for
+the few candidates of a lookup), the member's findings and lede (its development signature,
+merged claims). ``story_terms`` counts, per term, the live members holding it (the window's
+document frequencies; term -1 counts the members), kept as members join and stories retire.
+Pruning a story clears the blobs and marks it ``pruned_at``; its rows (and so its article
+keys) stay as tombstones until ``drop_before``, so an old article edited in place finds its
+story again. A story absorbed by another (one development, shown by a later report) hands
+its members over and keeps its row, pruned, with ``absorbed_by``.
 """
 
 from __future__ import annotations
@@ -17,21 +21,26 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+
 from monitor.models import (
     Claim,
     DateSpan,
     Finding,
+    Lede,
     MemberState,
     Quantity,
     Story,
     StoryClaim,
     StoryMember,
+    Terms,
     Verdict,
 )
 from monitor.store.base import chunked, from_db, json_default, to_db
 from monitor.store.search import search_terms
 
 _MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
+_DOCUMENTS = -1  # the story_terms row that counts the members
 
 
 class StoriesMixin:
@@ -56,18 +65,26 @@ class StoriesMixin:
         shingles: bytes,
         signature: bytes,
         now: datetime,
+        lede: Lede | None = None,
+        terms: Terms | None = None,
     ) -> None:
-        """Insert or replace one member (an article edited in place keeps its ``first_seen``)."""
+        """Insert or replace one member (an article edited in place keeps its ``first_seen``).
+
+        ``terms`` are counted into ``story_terms``, the earlier version's taken out first.
+        """
+        old = self.member_terms([member.article_key]).get(member.article_key)
+        if old is not None:
+            self._count_terms(old, -1)
         self.conn.execute(
             "INSERT INTO story_members (article_key, story_id, source_id, outlet, title, url,"
-            " published, first_seen, updated_at, findings, numbers, shingles, signature)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(article_key) DO UPDATE SET"
-            " story_id = excluded.story_id, source_id = excluded.source_id,"
+            " published, first_seen, updated_at, findings, numbers, shingles, signature, lede,"
+            " terms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(article_key) DO UPDATE"
+            " SET story_id = excluded.story_id, source_id = excluded.source_id,"
             " outlet = excluded.outlet, title = excluded.title, url = excluded.url,"
             " published = excluded.published, updated_at = excluded.updated_at,"
             " findings = excluded.findings, numbers = excluded.numbers,"
-            " shingles = excluded.shingles,"
-            " signature = excluded.signature",
+            " shingles = excluded.shingles, signature = excluded.signature,"
+            " lede = excluded.lede, terms = excluded.terms",
             (
                 member.article_key,
                 story_id,
@@ -82,8 +99,12 @@ class StoriesMixin:
                 json.dumps(list(numbers)),
                 shingles,
                 signature,
+                json.dumps(dataclasses.asdict(lede or Lede()), default=json_default),
+                pack(terms) if terms is not None else None,
             ),
         )
+        if terms is not None:
+            self._count_terms(terms, 1)
         published = to_db(member.published)
         self.conn.execute(
             "UPDATE stories SET last_seen = max(last_seen, ?1), pruned_at = NULL,"
@@ -92,6 +113,54 @@ class StoriesMixin:
             " WHERE id = ?3",
             (to_db(now), published, story_id),
         )
+
+    def _count_terms(self, terms: Terms, sign: int) -> None:
+        """Add (1) or take out (-1) one member's terms in the window's document frequencies."""
+        self.conn.executemany(
+            "INSERT INTO story_terms (term, df) VALUES (?, ?)"
+            " ON CONFLICT(term) DO UPDATE SET df = max(0, df + excluded.df)",
+            [(t, sign) for t in [*terms.ids.tolist(), _DOCUMENTS]],
+        )
+
+    def absorb_story(self, keep: str, gone: str, at: datetime) -> None:
+        """Move ``gone``'s members into ``keep`` and retire ``gone`` as absorbed by it.
+
+        ``keep`` takes ``gone``'s first alert when it has none, so later updates refer to
+        the alert users saw; the caller saves ``keep``'s merged claims (which refreshes its
+        tags and search terms). ``gone`` keeps its row, pruned, with ``absorbed_by``.
+        """
+        self.conn.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (keep, gone))
+        self.conn.execute(
+            "UPDATE stories SET first_alert_id = COALESCE(first_alert_id,"
+            " (SELECT first_alert_id FROM stories WHERE id = ?2)),"
+            " last_seen = max(last_seen, (SELECT last_seen FROM stories WHERE id = ?2)),"
+            " last_published = (SELECT max(published) FROM story_members WHERE story_id = ?1)"
+            " WHERE id = ?1",
+            (keep, gone),
+        )
+        self.conn.execute("DELETE FROM story_claims WHERE story_id = ?", (gone,))
+        self.conn.execute("DELETE FROM story_tags WHERE story_id = ?", (gone,))
+        self.conn.execute(
+            "DELETE FROM story_search WHERE rowid = (SELECT search_rowid FROM stories WHERE id = ?)",
+            (gone,),
+        )
+        self.conn.execute(
+            "UPDATE stories SET absorbed_by = ?, absorbed_at = ?, pruned_at = ? WHERE id = ?",
+            (keep, to_db(at), to_db(at), gone),
+        )
+
+    def absorbed_into(self, story_id: str) -> str | None:
+        """The story that absorbed ``story_id`` (followed to the end), or None."""
+        seen = {story_id}
+        current: str | None = None
+        while True:
+            row = self.conn.execute(
+                "SELECT absorbed_by FROM stories WHERE id = ?", (current or story_id,)
+            ).fetchone()
+            if not row or row[0] is None or row[0] in seen:
+                return current
+            current = str(row[0])
+            seen.add(current)
 
     def save_story_claims(self, story_id: str, claims: Sequence[StoryClaim]) -> None:
         """Replace the story's merged claims (recomputed from its members by the caller).
@@ -182,8 +251,14 @@ class StoriesMixin:
             )
         ]
         for chunk, marks in chunked(retired):
+            for (blob,) in self.conn.execute(
+                f"SELECT terms FROM story_members WHERE story_id IN ({marks})"
+                " AND terms IS NOT NULL",
+                chunk,
+            ).fetchall():
+                self._count_terms(unpack(bytes(blob)), -1)
             self.conn.execute(
-                f"UPDATE story_members SET shingles = NULL, signature = NULL"
+                f"UPDATE story_members SET shingles = NULL, signature = NULL, terms = NULL"
                 f" WHERE story_id IN ({marks})",
                 chunk,
             )
@@ -256,30 +331,53 @@ class StoriesMixin:
         ).fetchall()
         return [(_member(r), decode_findings(r[8])) for r in rows]
 
-    def member_shingles(self, keys: Iterable[str]) -> dict[str, bytes]:
-        """The stored shingle hashes of live members (for exact Jaccard)."""
-        out: dict[str, bytes] = {}
+    def member_texts(self, keys: Iterable[str]) -> dict[str, tuple[bytes, Terms]]:
+        """The stored shingle hashes and terms of live members (Jaccard and IDF cosine)."""
+        out: dict[str, tuple[bytes, Terms]] = {}
         for chunk, marks in chunked(keys):
             rows = self.conn.execute(
-                f"SELECT article_key, shingles FROM story_members"
+                f"SELECT article_key, shingles, terms FROM story_members"
                 f" WHERE article_key IN ({marks}) AND shingles IS NOT NULL",
                 chunk,
             ).fetchall()
-            out.update((r[0], bytes(r[1])) for r in rows)
+            out.update((r[0], (bytes(r[1]), unpack(bytes(r[2] or b"")))) for r in rows)
         return out
+
+    def member_terms(self, keys: Iterable[str]) -> dict[str, Terms]:
+        """The stored terms of members (for their document frequencies)."""
+        out: dict[str, Terms] = {}
+        for chunk, marks in chunked(keys):
+            rows = self.conn.execute(
+                f"SELECT article_key, terms FROM story_members"
+                f" WHERE article_key IN ({marks}) AND terms IS NOT NULL",
+                chunk,
+            ).fetchall()
+            out.update((r[0], unpack(bytes(r[1]))) for r in rows)
+        return out
+
+    def term_counts(self) -> tuple[dict[int, int], int]:
+        """The window's document frequencies: (term -> live members holding it, members)."""
+        counts = dict(self.conn.execute("SELECT term, df FROM story_terms WHERE df > 0"))
+        documents = counts.pop(_DOCUMENTS, 0)
+        return counts, documents
 
     def live_members(self) -> Iterable[MemberState]:
         """Every member of every live story, oldest story first (to rebuild the index)."""
         cur = self.conn.execute(
             f"SELECT {', '.join('m.' + c for c in _MEMBER_COLUMNS.split(', '))},"
-            " m.findings, m.signature, m.numbers"
+            " m.findings, m.signature, m.numbers, m.lede"
             " FROM story_members m JOIN stories s ON s.id = m.story_id"
             " WHERE s.pruned_at IS NULL AND m.signature IS NOT NULL"
             " ORDER BY s.first_seen, m.first_seen, m.rowid"
         )
         for r in cur:
             yield MemberState(
-                str(r[0]), _member(r), decode_findings(r[8]), bytes(r[9]), tuple(json.loads(r[10]))
+                str(r[0]),
+                _member(r),
+                decode_findings(r[8]),
+                bytes(r[9]),
+                tuple(json.loads(r[10])),
+                decode_lede(r[11]),
             )
 
     def story_titles(self, story_ids: Iterable[str]) -> dict[str, str]:
@@ -390,3 +488,31 @@ def _finding(d: dict[str, Any]) -> Finding:
         v["verdict"], v.get("timeline_event"), v.get("reason", ""), v.get("reason_ar", "")
     )
     return Finding(claim, verdict)
+
+
+def decode_lede(text: str | None) -> Lede:
+    """A member's lede as stored (rows from before it was kept: an empty lede)."""
+    if not text:
+        return Lede()
+    d = json.loads(text)
+    stated = d.get("stated")
+    return Lede(
+        actors=tuple(sys.intern(a) for a in d.get("actors", ())),
+        within=tuple(sys.intern(a) for a in d.get("within", ())),
+        sites=tuple(sys.intern(p) for p in d.get("sites", ())),
+        more_sites=tuple(sys.intern(p) for p in d.get("more_sites", ())),
+        weekday=d.get("weekday"),
+        stated=date.fromisoformat(stated) if stated else None,
+        countries=tuple(sys.intern(c) for c in d.get("countries", ())),
+    )
+
+
+def pack(terms: Terms) -> bytes:
+    """A member's terms as stored: the ids, then the counts, uint32 each."""
+    return terms.ids.astype(np.uint32).tobytes() + terms.counts.astype(np.uint32).tobytes()
+
+
+def unpack(blob: bytes) -> Terms:
+    arr = np.frombuffer(blob, dtype=np.uint32)
+    half = len(arr) // 2
+    return Terms(arr[:half], arr[half:])

@@ -63,6 +63,24 @@ def merge_claims(
     return tuple(StoryClaim(f, tuple(outlets)) for f, outlets in merged)
 
 
+def absorb_claims(
+    story: Sequence[StoryClaim], other: Sequence[StoryClaim]
+) -> tuple[StoryClaim, ...]:
+    """The merged claims of two stories found to be one: ``story``'s, then ``other``'s new ones.
+
+    At the cost of the two stories' merged claims, not of every member again.
+    """
+    merged: list[tuple[Finding, list[str]]] = [(c.finding, list(c.outlets)) for c in story]
+    for claim in other:
+        for first, outlets in merged:
+            if same_fact(first, claim.finding):
+                outlets.extend(o for o in claim.outlets if o not in outlets)
+                break
+        else:
+            merged.append((claim.finding, list(claim.outlets)))
+    return tuple(StoryClaim(f, tuple(outlets)) for f, outlets in merged)
+
+
 def extend_claims(
     story: Sequence[StoryClaim], outlet: str, findings: Sequence[Finding]
 ) -> tuple[StoryClaim, ...]:

@@ -7,6 +7,13 @@ on construction, so a restarted daemon dedups against what it saw before. An art
 in a story (same key, edited in place) stays in it: its claims are replaced and only claims
 the story did not have count as added. ``prune`` retires stories idle for ``window_days``.
 
+When a report matches two live stories whose first reports no rule keeps apart, they were
+one development all along: the older story absorbs the younger (its members, its first alert
+when it had none), the store records ``absorbed_by``, and the decision lists the absorbed
+stories so the update alert says so. Alerts already sent stay sent. The window's term counts
+(IDF) move with each member that joins, is edited or retires. A page with no publication time
+is placed by the day its text states; its fetch time only closes stories, it is never evidence.
+
 Cost per join: constant in the story's size. The desk keeps the open stories (members and
 merged claims) in memory, at most ``MAX_OPEN_STORIES``, least recently joined evicted first,
 retired ones dropped with the window, all of them forgotten when a transaction rolls back;
@@ -24,10 +31,19 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.models import Article, ArticleAnalysis, Finding, Story, StoryDecision, StoryMember
+from monitor.models import (
+    Article,
+    ArticleAnalysis,
+    Finding,
+    Story,
+    StoryDecision,
+    StoryMember,
+    Terms,
+)
 from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.claims import (
+    absorb_claims,
     added_findings,
     conflicting_findings,
     extend_claims,
@@ -35,7 +51,8 @@ from monitor.stories.claims import (
 )
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import Doc, StoryIndex
-from monitor.stories.match import event_of
+from monitor.stories.match import development_of
+from monitor.stories.model import StoryModel
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
 # Stories kept in memory: a busy week has a few thousand open stories; one of 300 members
@@ -46,10 +63,12 @@ MAX_OPEN_STORIES = 2048
 class StoryDesk:
     """Assigns articles to stories; one per daemon, living across cycles."""
 
-    def __init__(self, store: Store, settings: StorySettings) -> None:
+    def __init__(
+        self, store: Store, settings: StorySettings, model: StoryModel | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
-        self.index = StoryIndex(settings, self._load_shingles)
+        self.index = StoryIndex(settings, self._load_texts, model)
         self._open: OrderedDict[str, Story] = OrderedDict()
         store.on_rollback(self._open.clear)
         self._rebuild()
@@ -58,15 +77,18 @@ class StoryDesk:
         first = self.index.next_row
         for state in self.store.live_members():
             m = state.member
-            event = event_of(m.title, m.published or m.first_seen, state.findings, state.numbers)
+            event = development_of(
+                m.title, m.published, state.findings, state.numbers, state.lede, m.first_seen
+            )
             sig = np.frombuffer(state.signature, dtype=np.uint32)
             self.index.add(state.story_id, m.article_key, sig, event, lsh=False)
         self.index.add_signatures(first)
+        self.index.terms.load(*self.store.term_counts())
 
-    def _load_shingles(self, keys: Sequence[str]) -> dict[str, Hashes]:
+    def _load_texts(self, keys: Sequence[str]) -> dict[str, tuple[Hashes, Terms]]:
         return {
-            k: np.frombuffer(v, dtype=np.uint32)
-            for k, v in self.store.member_shingles(keys).items()
+            k: (np.frombuffer(shingles, dtype=np.uint32), terms)
+            for k, (shingles, terms) in self.store.member_texts(keys).items()
         }
 
     # ------------------------------------------------------------------ the pipeline's calls
@@ -86,8 +108,10 @@ class StoryDesk:
             article.key,
             analysis.body or article.text,
             article.title,
-            article.published or now,
+            article.dated,  # a fetch time places nothing: ``seen`` only closes stories
             analysis.findings,
+            lede=analysis.lede,
+            seen=now,
             normalized=bool(analysis.body),
         )
         member = StoryMember(
@@ -101,19 +125,25 @@ class StoryDesk:
         )
         previous = self.store.member_story(article.key)
         if previous is not None and self._story(previous) is not None:
+            old = self.store.member_terms([article.key]).get(article.key)
+            if old is not None:
+                self.index.terms.add(old, -1)  # its new words replace the old ones
             return self._join(
                 previous, member, doc, analysis, now, 1.0, "edited in place", edited=True
             )
         choice = self.index.choose(doc)
-        if choice.story_id is not None and self._story(choice.story_id) is None:
-            self.index.remove_story(choice.story_id)  # left over from a rolled-back transaction
+        stale = [s for s in (choice.story_id, *choice.also) if s and self._story(s) is None]
+        if stale:  # left over from a rolled-back transaction
+            for story_id in stale:
+                self.index.remove_story(story_id)
             choice = self.index.choose(doc)
         if choice.story_id is None:
             story_id = uuid.uuid4().hex
             self.store.create_story(story_id, article.title, now)
             return self._join(story_id, member, doc, analysis, now, 0.0, choice.reason, new=True)
+        keep, absorbed = self._absorb(choice.story_id, choice.also, now)
         return self._join(
-            choice.story_id, member, doc, analysis, now, choice.similarity, choice.reason
+            keep, member, doc, analysis, now, choice.similarity, choice.reason, absorbed=absorbed
         )
 
     def set_first_alert(self, story_id: str, alert_id: str) -> None:
@@ -137,6 +167,7 @@ class StoryDesk:
             self._open.pop(story_id, None)
         if retired:
             self.index.compact()
+            self.index.terms.load(*self.store.term_counts())  # the store took them out
         return len(retired)
 
     # ------------------------------------------------------------------ internals
@@ -150,6 +181,31 @@ class StoryDesk:
                 return None
         self._remember(story)
         return story
+
+    def _absorb(self, best: str, also: Sequence[str], now: datetime) -> tuple[str, tuple[str, ...]]:
+        """Merge the stories a report showed to be one; the oldest keeps them all.
+
+        Returns:
+            The story that keeps the report, and the stories it absorbed.
+        """
+        if not also:
+            return best, ()
+        stories = [s for s in (self._story(i) for i in (best, *also)) if s is not None]
+        stories.sort(key=lambda s: (s.first_seen, s.id))
+        keep = stories[0]
+        for gone in stories[1:]:
+            self.store.absorb_story(keep.id, gone.id, now)
+            self.index.merge_stories(keep.id, gone.id)
+            self._open.pop(gone.id, None)
+            keep = dataclasses.replace(
+                keep,
+                members=(*keep.members, *gone.members),
+                claims=absorb_claims(keep.claims, gone.claims),
+                first_alert_id=keep.first_alert_id or gone.first_alert_id,
+            )
+        self.store.save_story_claims(keep.id, keep.claims)
+        self._remember(keep)
+        return keep.id, tuple(s.id for s in stories[1:])
 
     def _remember(self, story: Story) -> None:
         self._open[story.id] = story
@@ -169,6 +225,7 @@ class StoryDesk:
         *,
         new: bool = False,
         edited: bool = False,
+        absorbed: tuple[str, ...] = (),
     ) -> tuple[StoryDecision, Story]:
         """Persist the membership and the merged claims; compute what the article added."""
         before = self._story(story_id)
@@ -183,6 +240,8 @@ class StoryDesk:
             shingles=doc.shingles.tobytes(),
             signature=doc.signature.tobytes(),
             now=now,
+            lede=analysis.lede,
+            terms=doc.terms,
         )
         at = _position(before.members, member.article_key) if edited else None
         if at is not None:  # edited in place: its old claims go, so merge every member again
@@ -198,7 +257,7 @@ class StoryDesk:
             self.store.save_story_claims(story_id, merged)
         else:
             self.store.update_story_claims(story_id, before_claims, merged)
-        self.index.add(story_id, member.article_key, doc.signature, doc.event)
+        self.index.add(story_id, member.article_key, doc.signature, doc.event, terms=doc.terms)
         story = dataclasses.replace(before, members=members, claims=merged)
         self._remember(story)
         if new:
@@ -214,6 +273,7 @@ class StoryDesk:
             reason=reason,
             added=added,
             conflicts=conflicts,
+            absorbed=absorbed,
         )
         return decision, story
 

@@ -11,8 +11,13 @@ Shared by ``storydesk`` (the daemon, backed by the store) and ``stories.group_ba
   number (``posting_keys``): independent reports of one event, in their own words. The
   event path only merges on one of those facts, so nothing it could join is missed.
 
-The decision itself (``stories.compare``) uses exact char-5 Jaccard and containment, read
-through ``load_shingles`` only for the few members that need them.
+- stories with the same speaker or statement day (``posting_keys``), for reports placed
+  by the day they state or not placed at all.
+
+The decision itself (``decide.decide``) uses exact char-5 Jaccard and containment and the
+IDF cosine of the words (``terms``), read through ``load_texts`` only for the few members
+that need them. ``choose`` also says which other live stories the report matched: it shows
+that they are one development, and the caller merges them.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from monitor.models import Finding
+from monitor.models import Finding, Lede, Terms
 from monitor.settings import StorySettings
 from monitor.stories import dedup
+from monitor.stories.decide import Match, Similarity, decide, vetoed
 from monitor.stories.dedup import Hashes
-from monitor.stories.match import Event, Match, compare, event_of, numbers_in, region, vetoed
+from monitor.stories.match import Development, development_of, numbers_in, region
+from monitor.stories.model import StoryModel, default_model
+from monitor.stories.terms import NO_TERMS, TermStats, terms_of
 
 MAX_MEMBERS_COMPARED = 6  # per candidate story: all of a small one, else ends and LSH hits
 MAX_LSH_ROWS = 32  # LSH candidates compared per lookup, closest first
@@ -39,11 +47,11 @@ MAX_POSTING = 128  # entries read per posting list, nearest in time
 MAX_EVENT_CANDIDATES = 24  # stories compared on their event signature per lookup
 MAX_DAY_SPAN = timedelta(days=7)  # longer intervals are filed by month only
 MIN_KEY_NUMBER = 100  # smaller numbers are too common to index
-MAX_EXACT = 24  # exact Jaccard computations per lookup
-MIN_ESTIMATE = 0.03  # MinHash (char-8) estimate below which a member's 5-gram Jaccard is moot
+MAX_EXACT = 32  # members whose texts are read per lookup (Jaccard, containment, cosine)
 CANDIDATE_SHINGLE_SIZE = 8
 
-ShingleLoader = Callable[[Sequence[str]], dict[str, Hashes]]
+# member keys -> (char-5 shingles, terms), for the few members a lookup compares exactly
+TextLoader = Callable[[Sequence[str]], dict[str, tuple[Hashes, Terms]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +61,25 @@ class Doc:
     key: str
     shingles: Hashes  # char-5, for the exact decision
     signature: Hashes  # MinHash of char-8 shingles, for the LSH
-    event: Event
-    numbers: tuple[int, ...] = ()  # the numbers in its body (kept to rebuild the event)
+    event: Development
+    numbers: tuple[int, ...] = ()  # the numbers in its body (kept to rebuild the signature)
+    terms: Terms = NO_TERMS  # its words, for the IDF cosine
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """The story an article joins (None: a new story), how similar it was and why."""
+    """The story an article joins (None: a new story), how similar it was and why.
+
+    ``also``: other live stories the article matched as well (the caller merges them into
+    ``story_id``); ``match`` and ``member``: the deciding comparison (for explanations).
+    """
 
     story_id: str | None
     similarity: float
     reason: str
+    also: tuple[str, ...] = ()
+    match: Match | None = None
+    member: str | None = None
 
 
 @dataclass(slots=True)
@@ -71,7 +87,7 @@ class _Member:
     key: str
     story_id: str
     row: int
-    event: Event
+    event: Development
 
 
 @dataclass(slots=True)
@@ -84,10 +100,14 @@ class _Story:
 class StoryIndex:
     """Members of live stories, with their signatures, events and three candidate indexes."""
 
-    def __init__(self, settings: StorySettings, load_shingles: ShingleLoader) -> None:
+    def __init__(
+        self, settings: StorySettings, load_texts: TextLoader, model: StoryModel | None = None
+    ) -> None:
         self.settings = settings
+        self.model = model or default_model()
         self.hasher = dedup.MinHasher()
-        self._load = load_shingles
+        self.terms = TermStats()
+        self._load = load_texts
         self._lsh = dedup.LshIndex()
         self._members: dict[str, _Member] = {}
         self._row_keys: list[str | None] = []
@@ -114,28 +134,43 @@ class StoryIndex:
         at: datetime | None,
         findings: Sequence[Finding],
         *,
+        lede: Lede | None = None,
+        seen: datetime | None = None,
         normalized: bool = False,
     ) -> Doc:
-        """Clean and shingle a body and build its event signature.
+        """Clean and shingle a body and build its development signature.
 
         The MinHash signature is of the char-8 shingles (for the LSH), the kept shingles
-        are char-5 (for the exact decision). ``normalized``: the body is already normalised.
+        are char-5 (for the exact decision). ``at``: the publication time, None when the
+        page gave none; ``seen``: the fetch time. ``normalized``: the body is normalised.
         """
         text = dedup.dedup_text(body, normalized=normalized)
         sig = self.hasher.signature(dedup.shingles(text, CANDIDATE_SHINGLE_SIZE))
         numbers = numbers_in(text)
-        event = event_of(title, at, findings, numbers)
-        return Doc(key, dedup.shingles(text), sig, event, numbers)
+        event = development_of(title, at, findings, numbers, lede, seen)
+        terms = terms_of(dedup.dedup_text(title or "") + " " + text)
+        return Doc(key, dedup.shingles(text), sig, event, numbers, terms)
 
     # ------------------------------------------------------------------ changes
 
     def add(
-        self, story_id: str, key: str, signature: Hashes, event: Event, *, lsh: bool = True
+        self,
+        story_id: str,
+        key: str,
+        signature: Hashes,
+        event: Development,
+        *,
+        terms: Terms | None = None,
+        lsh: bool = True,
     ) -> None:
         """Index a member (replacing an earlier version of the same key).
 
-        ``lsh=False`` leaves the LSH entry to a later ``add_signatures`` (bulk rebuild).
+        ``terms`` are counted into the window's document frequencies (None: already counted,
+        a rebuild from the store). ``lsh=False`` leaves the LSH entry to a later
+        ``add_signatures`` (bulk rebuild).
         """
+        if terms is not None:
+            self.terms.add(terms)
         if key in self._members:
             self.remove_member(key)
         event = self._shared(event)
@@ -149,7 +184,7 @@ class StoryIndex:
         self._members[key] = _Member(key, story_id, row, event)
         story = self._stories.setdefault(story_id, _Story())
         story.members.append(key)
-        ts = _ts(event.at)
+        ts = _ts(event)
         story.last_at = max(story.last_at, ts)
         if event.title_key:
             self._titles.setdefault(event.title_key, set()).add(story_id)
@@ -170,7 +205,7 @@ class StoryIndex:
     def next_row(self) -> int:
         return len(self._row_keys)
 
-    def _shared(self, event: Event) -> Event:
+    def _shared(self, event: Development) -> Development:
         """The same event with its values shared with other members' (copies repeat them)."""
         canon = self._canon
 
@@ -179,17 +214,16 @@ class StoryIndex:
 
         return dataclasses.replace(
             event,
-            families=one(event.families),
-            kinds=one(event.kinds),
             places=one(event.places),
-            lead_places=one(event.lead_places),
             countries=one(event.countries),
-            primary_dates=one(event.primary_dates),
             dates=one(event.dates),
-            fuzzy_dates=one(event.fuzzy_dates),
             numbers=one(event.numbers),
             title_words=one(event.title_words),
             title_key=one(event.title_key),
+            lead_families=one(event.lead_families),
+            actors=one(event.actors),
+            within=one(event.within),
+            sites=one(event.sites),
         )
 
     def remove_member(self, key: str) -> None:
@@ -230,29 +264,66 @@ class StoryIndex:
         self._titles = {k: v for k, v in self._titles.items() if v}
         self._canon.clear()  # values of pruned stories go; live ones stay shared
 
+    def merge_stories(self, keep: str, gone: str) -> None:
+        """File every member of ``gone`` under ``keep`` (one development, found later)."""
+        old = self._stories.pop(gone, None)
+        story = self._stories.get(keep)
+        if old is None or story is None:
+            return
+        for key in old.members:
+            member = self._members.get(key)
+            if member is None:
+                continue
+            member.story_id = keep
+            story.members.append(key)
+            titles = self._titles.get(member.event.title_key)
+            if titles is not None:
+                titles.discard(gone)
+                titles.add(keep)
+        story.last_at = max(story.last_at, old.last_at)
+        for pkey in old.posted - story.posted:
+            story.posted.add(pkey)
+            bisect.insort(self._postings.setdefault(pkey, []), (old.last_at, keep))
+
     # ------------------------------------------------------------------ lookup
 
     def choose(self, doc: Doc) -> Choice:
-        """The live story ``doc`` belongs to, or None for a new one."""
+        """The live story ``doc`` belongs to (None for a new one), and the others it matched."""
         candidates = self._candidates(doc)
         if not candidates:
             return Choice(None, 0.0, "no candidate story")
-        best: tuple[float, str, float, str] | None = None
-        rejected = ""
-        for story_id, (score, jac, reason, same) in self._score(doc, candidates).items():
-            if same and (best is None or score > best[0]):
-                best = (score, story_id, jac, reason)
-            elif not same and not rejected:
-                rejected = reason
-        if best is None:
-            return Choice(None, 0.0, f"new story ({rejected or 'no match'})")
-        return Choice(best[1], best[2], best[3])
+        scored = self._score(doc, candidates)
+        same = sorted(
+            ((m.score, sid, jac, m, key) for sid, (m, jac, key) in scored.items() if m.same),
+            key=lambda t: -t[0],
+        )
+        if not same:
+            rejected = max(scored.values(), key=lambda v: v[0].score, default=None)
+            why = rejected[0].reason if rejected else "no match"
+            return Choice(
+                None, 0.0, f"new story ({why})", match=rejected[0] if rejected else None,
+                member=rejected[2] if rejected else None,
+            )  # fmt: skip
+        _, best, jac, match, key = same[0]
+        also = tuple(sid for _, sid, _, _, _ in same[1:] if self._one_development(best, sid))
+        return Choice(best, jac, match.reason, also, match, key)
+
+    def _one_development(self, a: str, b: str) -> bool:
+        """Two stories a report matched are one unless a rule keeps their first reports apart
+        (two sites, two statement days, two countries: a round-up of two developments)."""
+        first_a = self._members.get(self._stories[a].members[0])
+        first_b = self._members.get(self._stories[b].members[0])
+        if first_a is None or first_b is None:
+            return False
+        return vetoed(first_a.event, first_b.event, self.settings) is None
 
     def _candidates(self, doc: Doc) -> dict[str, set[str]]:
         """Candidate stories, each with the member keys the LSH found (maybe none)."""
         out: dict[str, set[str]] = {}
         horizon = timedelta(days=self.settings.window_days).total_seconds()
-        at = _ts(doc.event.at)
+        # Only a placed report closes stories by time: a page without a date may be a repost
+        # of an old report, whenever it was fetched (live, the prune closes stories anyway).
+        at = doc.event.placed.timestamp() if doc.event.placed else 0.0
         for row in self._lsh_rows(doc.signature):
             key = self._row_keys[row]
             member = self._members.get(key) if key else None
@@ -285,8 +356,8 @@ class StoryIndex:
         top: list[int] = rows.tolist()
         return top
 
-    def _event_candidates(self, event: Event, at: float) -> list[str]:
-        """Stories active within the event window that share a region, a date or a number.
+    def _event_candidates(self, event: Development, at: float) -> list[str]:
+        """Stories active within the event window that share a region, date, number or speaker.
 
         Each posting list is read only around ``at`` (at most ``MAX_POSTING`` entries), and
         the stories sharing the most keys come first, so a lookup stays bounded however
@@ -299,7 +370,7 @@ class StoryIndex:
             if not entries:
                 continue
             lo, hi = 0, len(entries)
-            if at:  # an undated article (analyze) meets every story
+            if at:  # a report that cannot be placed meets every story
                 lo = bisect.bisect_left(entries, (at - window, ""))
                 hi = bisect.bisect_right(entries, (at + window, "\uffff"))
             if hi - lo > MAX_POSTING:
@@ -313,8 +384,8 @@ class StoryIndex:
 
     def _score(
         self, doc: Doc, candidates: dict[str, set[str]]
-    ) -> dict[str, tuple[float, float, str, bool]]:
-        """Best match per candidate story: (score, jaccard, reason, same)."""
+    ) -> dict[str, tuple[Match, float, str]]:
+        """Best match per candidate story: (match, jaccard, member key)."""
         pairs: list[tuple[str, _Member]] = []
         for story_id, hits in candidates.items():
             story = self._stories[story_id]
@@ -322,27 +393,42 @@ class StoryIndex:
             pairs.extend((story_id, self._members[k]) for k in keys if k in self._members)
         if not pairs:
             return {}
-        rows = np.fromiter((m.row for _, m in pairs), dtype=np.int64)
-        estimates = dedup.estimate_jaccard(doc.signature, self._sigs[rows])
-        order = np.argsort(-estimates, kind="stable")
-        exact_keys = [
-            pairs[i][1].key for i in order[:MAX_EXACT].tolist() if estimates[i] >= MIN_ESTIMATE
-        ]
-        shingles = self._load(exact_keys) if exact_keys else {}
-        out: dict[str, tuple[float, float, str, bool]] = {}
+        out: dict[str, tuple[Match, float, str]] = {}
+        # A rule that needs no text (two sites, two days, two countries) settles a member
+        # without reading it; the others' texts are read closest first (MinHash estimate).
+        open_pairs = []
         for story_id, member in pairs:
-            other = shingles.get(member.key)
-            jac = dedup.jaccard(doc.shingles, other) if other is not None else 0.0
-            cont = dedup.teaser_containment(doc.shingles, other) if other is not None else 0.0
-            match = compare(doc.event, member.event, jac, cont, self.settings)
+            veto = vetoed(doc.event, member.event, self.settings)
+            if veto is None:
+                open_pairs.append((story_id, member))
+            elif story_id not in out:
+                out[story_id] = (Match(False, 0.0, veto[1], veto[0]), 0.0, member.key)
+        if not open_pairs:
+            return out
+        rows = np.fromiter((m.row for _, m in open_pairs), dtype=np.int64)
+        estimates = dedup.estimate_jaccard(doc.signature, self._sigs[rows])
+        order = np.argsort(-estimates, kind="stable").tolist()
+        open_pairs = [open_pairs[i] for i in order]
+        texts = self._load([m.key for _, m in open_pairs[:MAX_EXACT]])
+        weights = self.terms.vector(doc.terms)
+        for story_id, member in open_pairs:
+            shingles, terms = texts.get(member.key, (None, None))
+            sim = Similarity()
+            if shingles is not None and terms is not None:
+                sim = Similarity(
+                    dedup.jaccard(doc.shingles, shingles),
+                    dedup.teaser_containment(doc.shingles, shingles),
+                    self.terms.cosine_with(weights, terms),
+                )
+            match = decide(doc.event, member.event, sim, self.settings, self.model)
             if match.same:
                 seed = self._members.get(self._stories[story_id].members[0])
-                veto = vetoed(doc.event, seed.event) if seed else None
+                veto = vetoed(doc.event, seed.event, self.settings) if seed else None
                 if veto:
-                    match = Match(False, 0.0, f"{veto} (from the story's first report)")
+                    match = Match(False, 0.0, f"{veto[1]} (from the story's first report)", veto[0])
             prev = out.get(story_id)
-            if prev is None or (match.same, match.score) > (prev[3], prev[0]):
-                out[story_id] = (match.score, jac, match.reason, match.same)
+            if prev is None or (match.same, match.score) > (prev[0].same, prev[0].score):
+                out[story_id] = (match, sim.jaccard, member.key)
         return out
 
     @property
@@ -360,16 +446,15 @@ def _sample(members: list[str], hits: set[str]) -> list[str]:
     return list(dict.fromkeys(picked))[: MAX_MEMBERS_COMPARED + 1]
 
 
-def posting_keys(event: Event, *, query: bool = False) -> list[str]:
-    """Where an event is filed for independent reports: its regions, dates and numbers.
+def posting_keys(event: Development, *, query: bool = False) -> list[str]:
+    """Where a report is filed for independent reports: regions, dates, numbers, speakers and
+    the statement's day.
 
-    The event path merges only on a shared place, date or number, so these keys find every
-    story it could join. A query widens day dates by one day each side (the tolerance of
-    ``stories``).
+    A query widens day dates by one day each side (the tolerance of ``decide``).
     """
     keys = {"r:" + region(p) for p in event.places}
     pad = timedelta(days=1 if query else 0)
-    for start, end in event.dates:
+    for start, end, _ in event.dates:
         keys.update({f"m:{start:%Y-%m}", f"m:{end:%Y-%m}"})
         if end - start <= MAX_DAY_SPAN:
             day = start - pad
@@ -377,8 +462,14 @@ def posting_keys(event: Event, *, query: bool = False) -> list[str]:
                 keys.add(f"d:{day.isoformat()}")
                 day += timedelta(days=1)
     keys.update(f"n:{n}" for n in event.numbers if n >= MIN_KEY_NUMBER)
+    keys.update(f"a:{a}" for a in event.actors)
+    if event.stated:
+        days = (-1, 0, 1) if query else (0,)
+        keys.update(f"s:{event.stated + timedelta(days=d)}" for d in days)
     return [sys.intern(k) for k in sorted(keys)]
 
 
-def _ts(at: datetime | None) -> float:
+def _ts(event: Development) -> float:
+    """When a report was last active for its story: placed, else when it was fetched."""
+    at = event.placed or event.seen
     return at.timestamp() if at else 0.0

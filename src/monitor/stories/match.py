@@ -1,27 +1,15 @@
-"""Stories: do two articles report the same event?
+"""Stories: the development signature of one report, and the facts two signatures share.
 
-A story is an *event*, not a text. Each article gets an event signature from its claims:
-the lead places (the first action claim of the lede that names one), the main date (the
-first dated claim of the lede), all specific dates, the numbers in its claims and body,
-the action kinds, the title's content words and the publication time. Rules (issue 6),
-checked in this order by ``compare``:
+A story is a development: who (the actor that announced or did it), did what (the action
+family of its claims), where (the site), when (the day of the statement, event dates). Each
+report gets a ``Development`` from its claims and its lede (``models.Lede``); ``decide``
+compares two of them. Helpers here say when places, dates and numbers agree:
 
-1. Vetoes, whatever the text similarity (a wrong merge hides an alert, which is worse than
-   a duplicate): places in different countries (Iraq vs Syria only); lead sites that differ
-   (two bases, even in one city); lead places that are not the same or one inside the
-   other (Ain al-Asad vs a Syrian base); main dates of the same granularity that do not
-   overlap (the same base on two different dates); disjoint action families.
-2. Published more than ``window_days`` apart: never one story.
-3. Copies: char-5 Jaccard at or above ``merge_threshold`` (re-edits, new datelines, month
-   swaps, reordered clauses, Arabic-Indic digits).
-4. Beyond here, published within ``event_window_hours`` only. Teasers: a much smaller text
-   mostly contained in the larger (``containment_threshold``) with a shared fact or title.
-5. Grey zone (``grey_threshold`` ≤ Jaccard < merge) and independent reports (below): the
-   evidence of shared facts decides (``grey_evidence``, ``event_evidence``; more when
-   published over a day apart), and a shared place, date or number is required.
-
-``batch.group_batch`` runs the same logic in memory for ``monitor analyze``; ``claims``
-merges a story's claims; ``index`` finds the candidates.
+- sites (bases, headquarters) are the leaves of the place hierarchy and places it does not
+  know; the country of a site is the root above it;
+- dates: intervals that overlap with a day's tolerance ("yesterday" across a time zone);
+- numbers: within 2% (2,500 and 2,510 are one figure), from 20 up ("two phases" is in
+  every story).
 """
 
 from __future__ import annotations
@@ -31,11 +19,10 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from monitor.models import Finding
+from monitor.models import Finding, Lede
 from monitor.normalize import normalize_text
-from monitor.settings import StorySettings
 from monitor.timeline.load import DEFAULT_PLACES
 
 # The subject country says nothing about which event it is: every article names Iraq.
@@ -63,14 +50,7 @@ FAMILIES = {
     "other": "other",
 }
 SPECIFIC = frozenset({"day", "week", "month"})
-# Shared facts that tie two texts to one event: any of them in the grey zone; below it, a
-# report in other words must share one that is specific to the event (the base, the day or
-# a figure), not only the city and the topic's months ("September 2026" is in every story).
-CONCRETE = frozenset({"site", "place", "day", "date", "number"})
-STRONG = frozenset({"site", "day", "number"})
-LATE_REPORT = timedelta(hours=24)  # independent reports of one event: mostly within a day
-LEDE_CLAIMS = 2  # the main event's date and place are in one of the first two claims
-_NONE: frozenset[str] = frozenset()
+LEDE_CLAIMS = 2  # the lede's action: the first two claims
 MIN_EVIDENCE_NUMBER = 20  # "two phases" and "three countries" are in every story
 _SMALL = frozenset(range(MIN_EVIDENCE_NUMBER))
 _STOP_WORDS = (
@@ -100,74 +80,68 @@ _NUMBER = re.compile(r"(?<![\w.])\d{2,7}(?![\w.])")
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
-    """The event signature of one article: what its claims say happened, where and when."""
+class Development:
+    """The signature of one report: who did what, where and when, as its text says.
+
+    ``at`` is the publication time (None when the page gave none); ``placed`` is where the
+    report sits in time: ``at``, else the statement's day when the text states it, else
+    None (a report we cannot place). ``seen`` is when the daemon fetched it: an upper bound
+    on its publication, used only to close stories, never as evidence.
+    """
 
     at: datetime | None
-    families: frozenset[str]
-    kinds: frozenset[str]
-    places: frozenset[str]
-    lead_places: frozenset[str]
-    countries: frozenset[str]  # the countries of all its places
-    primary_dates: tuple[tuple[date, date], ...]  # the main event's date (at most one)
-    primary_class: str  # "day" (days and weeks) or "month"
-    dates: tuple[tuple[date, date], ...]  # day, week and month dates
-    fuzzy_dates: tuple[tuple[date, date], ...]  # also parts of years
+    places: frozenset[str]  # every place its claims name (but the country)
+    countries: frozenset[str]  # where the development is: the opening's countries and sites
+    dates: tuple[tuple[date, date, str], ...]  # its claims' day, week and month dates
     numbers: frozenset[int]
     title_words: tuple[str, ...]  # sorted content words of the title
     title_key: str
+    lead_families: frozenset[str] = frozenset()  # action families of the lede's claims
+    actors: frozenset[str] = frozenset()  # who speaks in the lede ([[actors]] ids)
+    within: frozenset[str] = frozenset()  # the broader actors they speak for
+    site: str | None = None  # the site it is about: the opening's first, else the lede's
+    sites: frozenset[str] = frozenset()  # every site the lede names
+    weekday: int | None = None  # of the statement (0 = Monday)
+    stated: date | None = None  # the statement's day
+    placed: datetime | None = None
+    seen: datetime | None = None
 
-    @property
-    def has_facts(self) -> bool:
-        return bool(self.places or self.dates or self.numbers)
 
-
-def event_of(
+def development_of(
     title: str | None,
     at: datetime | None,
     findings: Sequence[Finding],
     body_numbers: Iterable[int] = (),
-) -> Event:
-    """Build the event signature of an article.
+    lede: Lede | None = None,
+    seen: datetime | None = None,
+) -> Development:
+    """Build the development signature of a report.
 
     Args:
         title: the headline.
-        at: publication time (else first seen); None when unknown.
+        at: publication time; None when unknown (a fetch time is ``seen``, not ``at``).
         findings: the article's claims.
         body_numbers: the numbers in its body (``numbers_in``), beside the claims' own.
+        lede: who speaks, about which sites, on which day (``ArticleAnalysis.lede``).
+        seen: when it was fetched (the daemon), else None.
     """
+    said = lede or Lede()
     claims = [f.claim for f in findings]
-    # The lede says where the event happened: its first action claim that names a place. A
-    # place named further down is background ("phase two continues in Syria"), and a story
-    # that leads with an agreement lists the places of its phases, not of one event.
-    places = frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES)
-    lede = claims[:LEDE_CLAIMS]
-    placed = [c for c in lede if FAMILIES.get(c.kind) == "move" and set(c.places) - GENERIC_PLACES]
-    plan_first = bool(lede) and FAMILIES.get(lede[0].kind) == "plan"
-    lead = _NONE
-    if placed and not plan_first:
-        lead = frozenset(p for p in placed[0].places if p not in GENERIC_PLACES)
-    # The main event's date: the first dated claim of the lede.
-    lede_dates = [c.date for c in claims[:LEDE_CLAIMS] if c.date]
-    primary = tuple((d.start, d.end) for d in lede_dates[:1] if d.granularity in SPECIFIC)
-    primary_class = "month" if lede_dates and lede_dates[0].granularity == "month" else "day"
     words = title_words(title or "")
-    return Event(
+    opening = [p for p in said.sites if is_site(p) and p not in GENERIC_PLACES]
+    context = [p for p in said.more_sites if is_site(p) and p not in GENERIC_PLACES]
+    placed = at
+    if placed is None and said.stated is not None:  # placed by the day its text states
+        placed = datetime(said.stated.year, said.stated.month, said.stated.day, 12, tzinfo=UTC)
+    return Development(
         at=at,
-        families=frozenset(FAMILIES.get(c.kind, "other") for c in claims if not c.negated),
-        kinds=frozenset(c.kind for c in claims if not c.negated),
-        places=places,
-        lead_places=lead,
-        countries=frozenset(
-            country for c in claims for p in c.places if (country := _country(p)) is not None
-        ),
-        primary_dates=primary,
-        primary_class=primary_class,
+        places=frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES),
+        countries=frozenset(said.countries)
+        | frozenset(country for p in opening if (country := _country(p)) is not None),
         dates=tuple(
-            (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity in SPECIFIC
-        ),
-        fuzzy_dates=tuple(
-            (c.date.start, c.date.end) for c in claims if c.date and c.date.granularity != "year"
+            (c.date.start, c.date.end, c.date.granularity)
+            for c in claims
+            if c.date and c.date.granularity in SPECIFIC
         ),
         numbers=frozenset(
             # a claim's number is a quantity (the analyzer read its unit); a bare number in
@@ -177,6 +151,17 @@ def event_of(
         - _SMALL,
         title_words=words,
         title_key=" ".join(words),
+        lead_families=frozenset(
+            "deny" if c.negated else FAMILIES.get(c.kind, "other") for c in claims[:LEDE_CLAIMS]
+        ),
+        actors=frozenset(said.actors),
+        within=frozenset(said.within),
+        site=next(iter(opening + context), None),
+        sites=frozenset(opening) | frozenset(context),
+        weekday=said.weekday,
+        stated=said.stated,
+        placed=placed,
+        seen=seen or at,
     )
 
 
@@ -208,21 +193,6 @@ def _country(place: str) -> str | None:
     return place
 
 
-def compatible_places(a: str, b: str) -> bool:
-    """Same place, or one inside the other (Ain al-Asad in Anbar); two bases never are."""
-    return a == b or a in _ancestors(b) or b in _ancestors(a)
-
-
-@functools.cache
-def _ancestors(place: str) -> frozenset[str]:
-    out = set()
-    parent = DEFAULT_PLACES.get(place)
-    while parent is not None and parent not in GENERIC_PLACES:
-        out.add(parent)
-        parent = DEFAULT_PLACES.get(parent)
-    return frozenset(out)
-
-
 @functools.lru_cache(maxsize=4096)
 def title_words(title: str) -> tuple[str, ...]:
     """Content words of a title, sorted: outlet suffix, stop words and topic words removed."""
@@ -233,134 +203,6 @@ def title_words(title: str) -> tuple[str, ...]:
             sys.intern(w) for w in words if w not in _TITLE_STOP and len(w) > 1 and not w.isdigit()
         )
     )
-
-
-# ----------------------------------------------------------------------------- the decision
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """Whether an article joins a story member, with a score to rank candidates."""
-
-    same: bool
-    score: float
-    reason: str
-
-
-def compare(a: Event, b: Event, jac: float, teaser: float, settings: StorySettings) -> Match:
-    """Decide whether the articles with events ``a`` and ``b`` report the same event.
-
-    Args:
-        a, b: the two event signatures.
-        jac: exact char-5 Jaccard of their cleaned bodies.
-        teaser: containment of a much smaller body in the larger (``dedup.teaser_containment``).
-        settings: thresholds.
-
-    Returns:
-        The decision; ``score`` orders candidates (higher is closer).
-    """
-    veto = vetoed(a, b)
-    if veto:
-        return Match(False, 0.0, veto)
-    gap = _gap(a, b)
-    if gap > timedelta(days=settings.window_days):
-        return Match(False, 0.0, "published too far apart")
-    if jac >= settings.merge_threshold:
-        return Match(True, 10.0 + jac, f"copy (jaccard {jac:.2f})")
-    if gap > timedelta(hours=settings.event_window_hours):
-        return Match(False, 0.0, "published too far apart")
-    evidence, shared = _evidence(a, b)
-    if gap > LATE_REPORT:  # the further apart, the more two reports must share
-        evidence -= settings.late_evidence
-    concrete = bool(shared & CONCRETE)
-    if teaser >= settings.containment_threshold and (concrete or a.title_key == b.title_key):
-        return Match(True, 5.0 + teaser, f"teaser (containment {teaser:.2f})")
-    if jac >= settings.grey_threshold and evidence >= settings.grey_evidence and concrete:
-        return Match(True, evidence + jac, f"grey zone (jaccard {jac:.2f}) with {_names(shared)}")
-    if evidence >= settings.event_evidence and shared & STRONG:
-        return Match(True, evidence, f"same event: {_names(shared)}")
-    return Match(False, evidence, f"too little shared (jaccard {jac:.2f}, {_names(shared)})")
-
-
-def vetoed(a: Event, b: Event) -> str | None:
-    """Why ``a`` and ``b`` cannot be one event, or None."""
-    if a.countries and b.countries and not a.countries & b.countries:
-        return "different countries"
-    sites_a = {p for p in a.lead_places if is_site(p)}
-    sites_b = {p for p in b.lead_places if is_site(p)}
-    if sites_a and sites_b and not sites_a & sites_b:
-        return "different sites"
-    if a.lead_places and b.lead_places and not _places_meet(a.lead_places, b.lead_places):
-        return "different places"
-    if (
-        a.primary_dates
-        and b.primary_dates
-        and a.primary_class == b.primary_class  # an announcement's day vs a deadline's month
-        and not (overlaps(a.primary_dates, b.dates) or overlaps(b.primary_dates, a.dates))
-    ):
-        return "different dates"
-    if a.families and b.families and not a.families & b.families:
-        return "different actions"
-    return None
-
-
-def _evidence(a: Event, b: Event) -> tuple[float, set[str]]:
-    """Points for each fact two signatures share, and which facts they share.
-
-    Facts: "site" (a base both lead with), "place" (a lead place, or one inside another),
-    "day" (the main event's date), "date" (any other date), "number", "title". Shared
-    actions and publication within a day add a little; they are in every story.
-    """
-    score, shared = 0.0, set()
-    if any(is_site(p) for p in a.lead_places & b.lead_places):
-        score, shared = score + 2.0, {"site"}  # one base, one day: rarely two events
-    elif _places_meet(a.lead_places, b.lead_places):
-        score, shared = score + 1.0, {"place"}
-    elif _places_meet(a.places, b.places):
-        score, shared = score + 0.5, {"place"}
-    if overlaps(a.primary_dates, b.primary_dates):
-        score += 1.5
-        shared.add("day")
-    elif overlaps(a.fuzzy_dates, b.fuzzy_dates):
-        score += 0.5
-        shared.add("date")
-    numbers = sum(1 for x in a.numbers if any(near(x, y) for y in b.numbers))
-    if numbers:
-        score += min(numbers, 2)
-        shared.add("number")
-    title = _overlap(a.title_words, b.title_words)
-    if title >= 0.5:
-        score += 1.5
-        shared.add("title")
-    elif title >= 0.25:
-        score += 0.75
-        shared.add("title")
-    if a.kinds & b.kinds:
-        score += 0.5
-    if a.at and b.at and abs(a.at - b.at) <= timedelta(hours=24):
-        score += 0.5
-    return score, shared
-
-
-def _places_meet(a: frozenset[str], b: frozenset[str]) -> bool:
-    return any(compatible_places(x, y) for x in a for y in b)
-
-
-def _names(shared: set[str]) -> str:
-    return ", ".join(sorted(shared)) or "nothing"
-
-
-def _gap(a: Event, b: Event) -> timedelta:
-    """Time between the publications (zero when either is unknown)."""
-    if a.at is None or b.at is None:
-        return timedelta(0)
-    return abs(a.at - b.at)
-
-
-def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(set(a).intersection(b)) / min(len(a), len(b))
 
 
 def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -> bool:

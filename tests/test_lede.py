@@ -1,0 +1,84 @@
+"""The lede: who speaks (``[[actors]]``), about which sites, on which day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.quality_metrics import build_analyzer
+
+from monitor.analysis.furniture import blank_furniture
+from monitor.analysis.lede import read_lede
+from monitor.models import Lede
+from monitor.normalize import normalize
+
+RULES = build_analyzer().rules
+TUESDAY = date(2025, 9, 30)
+
+
+def lede(text: str, title: str | None = None, published: date | None = TUESDAY) -> Lede:
+    return read_lede(title, blank_furniture(normalize(text)).text, (), published, RULES)
+
+
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("أعلنت وزارة الدفاع الأمريكية أمس الاثنين أن الجيش سيقلص وجوده في العراق خلال الأشهر المقبلة.",
+         ("us_defence",)),  # the longer spelling, not the bare ministry
+        ("أعلن العراق، مساء الأحد، أن مهمة التحالف الدولي في بغداد ستنتهي في أيلول المقبل.",
+         ("iraq",)),  # after أن comes what was said, not who said it
+        ("قال المتحدث باسم السفارة الأمريكية في بغداد إن الأنباء عن رحيل القوات غير دقيقة.",
+         ("us_embassy",)),
+        ("أعلنت اللجنة العسكرية العليا لإنهاء مهمة التحالف الدولي اليوم إكمال إخلاء القواعد.",
+         ("iraq_committee",)),  # an ignore phrase of the relevance rules does not hide it
+        ("غادرت القوات الأمريكية قاعدة عين الأسد بعد سنوات من الوجود في المحافظة الغربية.", ()),
+    ],
+    ids=["pentagon", "speaker-before-an", "spokesman", "committee", "no-speaker"],
+)  # fmt: skip
+def test_the_speaker_of_the_lede(text: str, actors: tuple[str, ...]) -> None:
+    assert lede(text).actors == actors
+
+
+def test_a_title_speaker_comes_before_its_verb_and_ministries_speak_for_governments() -> None:
+    got = lede("نص قصير.", title="البنتاغون يعلن بدء تقليص وجود التحالف الدولي في العراق")
+    assert got.actors == ("us_defence",)
+    assert set(got.within) == {"us", "defence_ministry"}
+
+
+def test_sites_of_the_opening_and_of_the_context() -> None:
+    text = (
+        "أصبحت قاعدة الحرير في أربيل مركزا رئيسيا للقوات الأمريكية بعد انسحابها من العراق الاتحادي.\n"
+        "وكانت القوات قد غادرت قاعدة عين الأسد في محافظة الأنبار خلال الأسابيع الماضية بالكامل."
+    )
+    got = lede(text)
+    assert got.sites[:2] == ("harir", "erbil")
+    assert "ain_al_asad" in got.more_sites and "ain_al_asad" not in got.sites
+    assert got.countries == ("iraq",)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "weekday", "stated"),
+    [
+        ("صرحت وزارة الدفاع الأمريكية أمس الثلاثاء بأن الجيش سيبدأ تقليص وجوده في العراق.",
+         date(2025, 10, 1), 1, date(2025, 9, 30)),
+        ("أعلنت وزارة الدفاع العراقية، اليوم السبت، تسلم قاعدة عين الأسد من التحالف الدولي.",
+         date(2026, 1, 22), 5, date(2026, 1, 17)),  # a copy reposted days later: the weekday wins
+        ("أعلنت وزارة الدفاع الأمريكية يوم الثلاثاء أن الجيش سيبدأ تقليص وجوده في العراق.",
+         None, 1, None),  # no publication day: the weekday only
+        ("قال مسؤول أمريكي إن الجيش سيبدأ تقليص وجوده في العراق خلال الأشهر المقبلة.",
+         TUESDAY, None, None),
+    ],
+    ids=["yesterday-tuesday", "stale-today", "undated-weekday", "no-day"],
+)  # fmt: skip
+def test_the_statement_day(
+    text: str, published: date | None, weekday: int | None, stated: date | None
+) -> None:
+    got = lede(text, published=published)
+    assert (got.weekday, got.stated) == (weekday, stated)
+
+
+def test_furniture_lines_do_not_use_up_the_lede() -> None:
+    text = "spot_img\nالأربعاء 18 فبراير 2026\nspot_img\n" + (
+        "أعلنت وزارة الدفاع الأميركية الثلاثاء أن الجيش الأميركي سيبدأ تقليص وجوده في العراق."
+    )
+    assert lede(text, published=None).actors == ("us_defence",)
