@@ -185,3 +185,16 @@ def test_both_ways_of_filtering_give_the_same_page(store: Store, flt: StoryFilte
         fetched = store.story_summaries(flt, limit=5, offset=offset)  # by the index
         walked = store.story_summaries(flt, limit=5, offset=offset, matching=10**6)  # walk
         assert [s.id for s in fetched] == [s.id for s in walked]
+
+
+def test_a_join_adds_its_title_and_new_claims_to_the_search_terms(store: Store) -> None:
+    _story(store, "s", "انسحاب القوات من أربيل")
+    later = StoryMember("s-k2", "src2", "منفذ آخر", "تسليم قاعدة حرير", None, NOW, NOW)
+    claim = Claim("handover", "سلّمت القوات قاعدة الحبانية إلى الجيش")
+    finding = Finding(claim, Verdict("new", None, "r"))
+    store.save_member("s", later, (finding,), shingles=b"", signature=b"", now=NOW)
+    stored = store.load_story("s")
+    assert stored is not None
+    store.update_story_claims("s", stored.claims, [*stored.claims, StoryClaim(finding, ("x",))])
+    for query in ("أربيل", "بتسليم", "الحبانية"):  # the first title, the join's title and claim
+        assert [s.id for s in store.story_summaries(StoryFilter(query=query))] == ["s"], query
