@@ -480,16 +480,7 @@ def _finding(d: dict[str, Any]) -> Finding:
     claim = Claim(
         kind=c["kind"],
         sentence=c.get("sentence", ""),
-        date=DateSpan(
-            text=day.get("text", ""),
-            start=date.fromisoformat(day["start"]),
-            end=date.fromisoformat(day["end"]),
-            granularity=day["granularity"],
-            preposition=day.get("preposition"),
-            span=tuple(day.get("span", (0, 0))),
-        )
-        if day
-        else None,
+        date=_span(day) if day else None,
         places=tuple(sys.intern(p) for p in c.get("places", ())),
         number=Quantity(
             value=number["value"],
@@ -506,11 +497,23 @@ def _finding(d: dict[str, Any]) -> Finding:
         span=tuple(c.get("span", (0, 0))),
         destinations=tuple(sys.intern(p) for p in c.get("destinations", ())),
         phase=c.get("phase"),
+        reported=_span(c["reported"]) if c.get("reported") else None,
     )
     verdict = Verdict(
         v["verdict"], v.get("timeline_event"), v.get("reason", ""), v.get("reason_ar", "")
     )
     return Finding(claim, verdict)
+
+
+def _span(day: dict[str, Any]) -> DateSpan:
+    return DateSpan(
+        text=day.get("text", ""),
+        start=date.fromisoformat(day["start"]),
+        end=date.fromisoformat(day["end"]),
+        granularity=day["granularity"],
+        preposition=day.get("preposition"),
+        span=tuple(day.get("span", (0, 0))),
+    )
 
 
 def decode_lede(text: str | None) -> Lede:
