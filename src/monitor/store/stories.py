@@ -451,22 +451,26 @@ def decode_findings(text: str) -> tuple[Finding, ...]:
     return tuple(_finding(v) for v in json.loads(text))
 
 
+def _date_span(day: dict[str, Any] | None) -> DateSpan | None:
+    if not day:
+        return None
+    return DateSpan(
+        text=day.get("text", ""),
+        start=date.fromisoformat(day["start"]),
+        end=date.fromisoformat(day["end"]),
+        granularity=day["granularity"],
+        preposition=day.get("preposition"),
+        span=tuple(day.get("span", (0, 0))),
+    )
+
+
 def _finding(d: dict[str, Any]) -> Finding:
     c, v = d["claim"], d["verdict"]
-    day, number = c.get("date"), c.get("number")
+    number = c.get("number")
     claim = Claim(
         kind=c["kind"],
         sentence=c.get("sentence", ""),
-        date=DateSpan(
-            text=day.get("text", ""),
-            start=date.fromisoformat(day["start"]),
-            end=date.fromisoformat(day["end"]),
-            granularity=day["granularity"],
-            preposition=day.get("preposition"),
-            span=tuple(day.get("span", (0, 0))),
-        )
-        if day
-        else None,
+        date=_date_span(c.get("date")),
         places=tuple(sys.intern(p) for p in c.get("places", ())),
         number=Quantity(
             value=number["value"],
@@ -483,6 +487,7 @@ def _finding(d: dict[str, Any]) -> Finding:
         span=tuple(c.get("span", (0, 0))),
         destinations=tuple(sys.intern(p) for p in c.get("destinations", ())),
         phase=c.get("phase"),
+        reported=_date_span(c.get("reported")),
     )
     verdict = Verdict(
         v["verdict"], v.get("timeline_event"), v.get("reason", ""), v.get("reason_ar", "")
