@@ -20,7 +20,9 @@ generated from our own templates and served on loopback; nothing is downloaded. 
   fetch and the all-304 cycle, the extraction ceiling for the alerting cycle; memory as the
   peak PSS of the daemon plus its workers (``bench/cycles.py``);
 - web: time to answer the stories page (50 stories; unfiltered, filtered, searched, page 20),
-  a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``).
+  a story and the timeline, with 10k/100k stored articles (``web.py``; 2k in ``--quick``);
+- bigfeed: the parse of a 50,000-item feed listed oldest first, on an empty state and as a
+  poll that finds the one item appended at its end (``bigfeed.py``).
 
 ``--quick`` (run by ``make test``) uses smaller sizes so it finishes in under a minute.
 """
@@ -41,6 +43,7 @@ from pathlib import Path
 from bench import cycles as cycle_bench
 from bench import stories as story_bench
 from bench import web as web_bench
+from bench.bigfeed import bench_bigfeed
 from bench.dates import SENTENCES, compare_with_dateparser
 from monitor.analysis.analyzer import Analyzer
 from monitor.analysis.keywords import default_rules_path, load_rules
@@ -230,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         ("stories", lambda: bench_stories(args.quick)),
         ("web", lambda: bench_web(args.quick)),
         ("cycles", lambda: cycle_bench.run(args.quick)),
+        ("bigfeed", lambda: bench_bigfeed(args.quick)),
     ]
     print(f"# load average at start: {_load()} on {os.cpu_count()} cores")
     figures: dict[str, float] = {}

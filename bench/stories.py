@@ -100,6 +100,8 @@ def _rss_mb() -> float:
 
 
 def _ms(values: list[float]) -> tuple[float, float]:
+    if not values:  # nothing measured (no report joined): say so rather than crash the run
+        return float("nan"), float("nan")
     ordered = sorted(values)
     return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
 

@@ -21,12 +21,15 @@ from monitor.models import FeedEntry, FetchResult, Source
 from monitor.settings import HttpSettings
 from monitor.sources import sandbox
 from monitor.sources.extract import extract_article
+from monitor.sources.feedscan import choose
 from monitor.sources.fetch import Fetcher
 from monitor.sources.parse import (
+    CHOSEN_ITEMS,
     MAX_ENTRIES,
     MAX_TITLE_CHARS,
     PARSE_DEADLINE_S,
     ParsedFeed,
+    parse_chosen,
     parse_feed,
 )
 
@@ -105,7 +108,7 @@ def test_hostile_feed_through_fetch_parse_extract(
     fetched = _fetch(server.url(f"/{name}"))
     started = time.perf_counter()
     try:
-        parsed: ParsedFeed | None = parse_feed(SOURCE, fetched)
+        parsed: ParsedFeed | None = parse_all(fetched)
     except ParseError as exc:
         parsed = None
         assert str(exc).startswith("parse: hostile:")
@@ -142,10 +145,28 @@ def test_script_injection_links_are_dropped(server: HttpServer) -> None:
     assert parsed.entries[0].summary.endswith("وفق الجدول المتفق عليه.")
 
 
-def test_the_entry_cap_is_reported(server: HttpServer) -> None:
-    parsed = parse_feed(SOURCE, _fetch(server.url("/many-items.xml")))
-    assert len(parsed.entries) == MAX_ENTRIES
-    assert any("only the first" in w for w in parsed.warnings)
+def test_a_feed_past_the_entry_cap_is_scanned_and_its_chosen_items_parsed(
+    server: HttpServer,
+) -> None:
+    fetched = _fetch(server.url("/many-items.xml"))
+    scanned = parse_feed(SOURCE, fetched)
+    assert scanned.entries == () and scanned.scan is not None
+    assert len(scanned.scan.keys) == 1500 > MAX_ENTRIES
+    assert any("1500 items: scanned" in w for w in scanned.warnings)
+    known = {k for k in scanned.scan.keys[:1400] if k}  # all but the last 100 seen before
+    chosen = choose(scanned.scan, known, CHOSEN_ITEMS)
+    parsed = parse_chosen(SOURCE, fetched, scanned.scan, chosen)
+    assert len(parsed.entries) == CHOSEN_ITEMS
+    keys = {e.key for e in parsed.entries}
+    assert set(scanned.scan.keys[1400:]) <= keys  # the new ones, at the end of the feed
+
+
+def parse_all(fetched: FetchResult) -> ParsedFeed:
+    """``parse_feed``, and for a scanned feed its first ``CHOSEN_ITEMS`` (an empty state)."""
+    parsed = parse_feed(SOURCE, fetched)
+    if parsed.scan is None:
+        return parsed
+    return parse_chosen(SOURCE, fetched, parsed.scan, choose(parsed.scan, set(), CHOSEN_ITEMS))
 
 
 # --------------------------------------------------------------------------- hostile pages

@@ -162,3 +162,16 @@ def test_read_only_needs_a_migrated_state(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StoreError, match="schema version 2"):
         Store.open_readonly(tmp_path)
+
+
+def test_a_join_adds_its_title_and_new_claims_to_the_search_terms(store: Store) -> None:
+    _story(store, "s", "انسحاب القوات من أربيل")
+    later = StoryMember("s-k2", "src2", "منفذ آخر", "تسليم قاعدة حرير", None, NOW, NOW)
+    claim = Claim("handover", "سلّمت القوات قاعدة الحبانية إلى الجيش")
+    finding = Finding(claim, Verdict("new", None, "r"))
+    store.save_member("s", later, (finding,), shingles=b"", signature=b"", now=NOW)
+    stored = store.load_story("s")
+    assert stored is not None
+    store.update_story_claims("s", stored.claims, [*stored.claims, StoryClaim(finding, ("x",))])
+    for query in ("أربيل", "بتسليم", "الحبانية"):  # the first title, the join's title and claim
+        assert [s.id for s in store.story_summaries(StoryFilter(query=query))] == ["s"], query

@@ -355,7 +355,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             sources=sources,
             channels=channels,
             alert_on_first_run=True,
-            http=replace(base.http, allow_private_addresses=True),
+            http=replace(base.http, allow_private_addresses=True, allow_private_sources=True),
         )
         print(f"demo: serving {len(sources)} bundled feeds at {site.base_url}\n")
         rt = _runtime(config, console=sys.stdout, demo=True)
@@ -522,7 +522,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else status_text(data))
     if problems:
         print(
-            f"monitor: {store.path} is damaged (integrity_check: {'; '.join(problems[:3])}):"
+            f"monitor: {store.path} is damaged (integrity_check:"
+            f" {' '.join('; '.join(problems[:3]).split())}):"
             f" {RECOVERY_HINT.format(db=store.path)}",
             file=sys.stderr,
         )

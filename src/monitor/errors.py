@@ -17,13 +17,53 @@ from __future__ import annotations
 
 import re
 
-# user:password@ in a URL: never let it reach logs, the store or operator alerts.
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+# Secrets ride in URLs: user:password@, query tokens (?token=…&key=…), path tokens
+# (/hooks/T0123/aBcD…). Never let them reach logs, status, check-config or operator alerts.
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_TOKENISH = re.compile(r"[A-Za-z0-9_~.=+%-]{16,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
-def redact_url(text: str) -> str:
-    """``text`` with the credentials of any URL in it replaced by ``***``."""
-    return _USERINFO.sub("***@", text)
+def redact_url(text: str, *, whole_path: bool = False) -> str:
+    """``text`` with every URL in it made safe to show: its credentials, its query values and
+    fragment, and the path segments that look like tokens become ``***`` (query names stay,
+    so ``?token=***&page=***`` still says what was there). ``whole_path``: every segment
+    (webhook URLs, whose paths are secrets as a rule)."""
+    return _URL.sub(lambda m: _redact_one(m.group(0), whole_path), text)
+
+
+def _redact_one(url: str, whole_path: bool) -> str:
+    scheme, _, rest = url.partition("://")
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    if "@" in authority:
+        authority = "***@" + authority.rsplit("@", 1)[1]
+    tail, hash_, _fragment = tail.partition("#")
+    path, ask, query = tail.partition("?")
+    segments = path.split("/")
+    path = "/".join(
+        "***" if seg and (whole_path or _looks_secret(seg)) else seg for seg in segments
+    )
+    if query:
+        query = "&".join(
+            f"{p.split('=', 1)[0]}=***" if "=" in p else "***" for p in query.split("&") if p
+        )
+    return f"{scheme}://{authority}{path}{ask}{query}" + ("#***" if hash_ else "")
+
+
+def _looks_secret(segment: str) -> bool:
+    """A path segment that reads like a token rather than a name: long, letters and digits,
+    mixed case or no hyphen (slugs are lower case words joined by hyphens), or a UUID."""
+    if _UUID.fullmatch(segment):
+        return True
+    if not _TOKENISH.fullmatch(segment):
+        return False
+    letters = sum(c.isalpha() for c in segment)
+    digits = sum(c.isdigit() for c in segment)
+    if not letters or not digits:
+        return False
+    mixed_case = segment.lower() != segment and segment.upper() != segment
+    return mixed_case or "-" not in segment
 
 
 class MonitorError(Exception):

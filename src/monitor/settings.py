@@ -24,7 +24,25 @@ class HttpSettings:
     max_redirects: int = 5
     concurrency: int = 16
     per_host_concurrency: int = 2
-    allow_private_addresses: bool = False
+    allow_private_addresses: bool = False  # the default of the two below (the key before 13)
+    # Feeds on your network and a webhook receiver on it are separate decisions (issue 13):
+    # None falls back to allow_private_addresses.
+    allow_private_sources: bool | None = None
+    allow_private_channels: bool | None = None
+
+    @property
+    def private_sources(self) -> bool:
+        """Whether feeds and pages may be fetched from private addresses."""
+        if self.allow_private_sources is None:
+            return self.allow_private_addresses
+        return self.allow_private_sources
+
+    @property
+    def private_channels(self) -> bool:
+        """Whether webhooks may be delivered to private addresses."""
+        if self.allow_private_channels is None:
+            return self.allow_private_addresses
+        return self.allow_private_channels
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from monitor.alerts.cutoff import DEFAULT_SECONDS, Cutoff, run_until_cut
 from monitor.alerts.render import DEFAULT, clean, headline_verdict
 from monitor.alerts.words import Presentation
 from monitor.claimjson import date_json, number_json
-from monitor.errors import BlockedAddressError, ConfigError, DeliveryError
+from monitor.errors import BlockedAddressError, ConfigError, DeliveryError, redact_url
 from monitor.models import Alert, Finding
 from monitor.net import guard as netguard
 from monitor.net.wire import retry_after_seconds
@@ -138,7 +138,7 @@ class WebhookOptions:
 
     def redacted(self) -> dict[str, Any]:
         return {
-            "url": self.url,
+            "url": redact_url(self.url, whole_path=True),  # webhook paths are tokens as a rule
             "secret": "***" if self.secret else None,
             "timeout_seconds": self.timeout_seconds,
         }

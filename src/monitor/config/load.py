@@ -196,6 +196,8 @@ def _http(s: Section) -> HttpSettings:
         concurrency=s.positive("concurrency", int, d.concurrency),
         per_host_concurrency=s.positive("per_host_concurrency", int, d.per_host_concurrency),
         allow_private_addresses=s.get("allow_private_addresses", bool, False),
+        allow_private_sources=s.get_opt("allow_private_sources", bool),
+        allow_private_channels=s.get_opt("allow_private_channels", bool),
     )
     s.done()
     return out

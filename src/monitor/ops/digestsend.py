@@ -79,7 +79,7 @@ def send_digests(
             [c for c, _ in made],
             config.delivery,
             console_stream=console,
-            allow_private_addresses=config.http.allow_private_addresses,
+            allow_private_addresses=config.http.private_channels,
             pres=Presentation(cast(Lang, config.alert_language), config.timezone),
         ).dispatch(now)
         out = []

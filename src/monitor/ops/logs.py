@@ -6,8 +6,9 @@ keys given by the call site: ``log.info("feed not modified", extra={"kv": {"sour
 A detail named like a stable key is renamed with a trailing ``_`` so it can never overwrite it.
 An exception adds ``error`` (its repr) and ``traceback`` (escaped, so still one line).
 
-Secrets are never passed to the logger (channels log their name, never their options); URLs
-are logged without userinfo. ``tests/test_ops.py`` checks both formats and that no secret
+Secrets are never passed to the logger (channels log their name, never their options); every
+URL in a line is logged without its credentials, query values and token-like path segments
+(``errors.redact_url``). ``tests/test_ops.py`` checks both formats and that no secret
 reaches the log or ``check-config``.
 """
 
@@ -19,6 +20,8 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from typing import Any
+
+from monitor.errors import redact_url
 
 STABLE_KEYS = ("ts", "level", "logger", "event")
 NOISY_LOGGERS = (
@@ -52,15 +55,25 @@ def fields(record: logging.LogRecord) -> dict[str, Any]:
         "ts": ts,
         "level": record.levelname.lower(),
         "logger": record.name,
-        "event": record.getMessage(),
+        "event": redact_url(record.getMessage()),
     }
     for key, value in (getattr(record, "kv", None) or {}).items():
         name = str(key)
-        out[f"{name}_" if name in STABLE_KEYS else name] = value
+        out[f"{name}_" if name in STABLE_KEYS else name] = _safe(value)
     if record.exc_info and record.exc_info[1] is not None:
-        out["error"] = repr(record.exc_info[1])
-        out["traceback"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        out["error"] = redact_url(repr(record.exc_info[1]))
+        trace = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        out["traceback"] = redact_url(trace)
     return out
+
+
+def _safe(value: Any) -> Any:
+    """URLs in a detail lose their credentials, query values and path tokens (issue 13)."""
+    if isinstance(value, str):
+        return redact_url(value)
+    if isinstance(value, list | tuple):
+        return [_safe(v) for v in value]
+    return value
 
 
 def _quote(value: Any) -> str:

@@ -370,6 +370,6 @@ def last_cycle_health(store: Store, max_age_minutes: float) -> tuple[bool, str]:
     beacon = read_beacon(store.path.parent) if store.path else None
     if beacon is not None and beacon.store_error:
         since = beacon.store_error_since or "?"
-        return False, f"the state is failing since {since}: {beacon.store_error}"
+        return False, f"the state is failing since {since}: {' '.join(beacon.store_error.split())}"
     last = store.last_cycle(ok_only=True)
     return cycle_health(None if last is None else last[0], max_age_minutes)

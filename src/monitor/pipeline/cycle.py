@@ -47,7 +47,7 @@ from monitor.models import (
 )
 from monitor.pipeline import prepare, sourcehealth, storm
 from monitor.pipeline.runtime import Runtime, SourceBatch
-from monitor.sources import parse
+from monitor.sources import feedscan, parse
 from monitor.sources.fetch import Fetcher
 from monitor.store import db_error, utcnow
 from monitor.stories.desk import StoryDesk
@@ -280,6 +280,11 @@ async def _fetch_source_inner(
         outcome = SourceOutcome(source.id, ok=True, not_modified=True, duration_s=_since(t0))
         return SourceBatch(source, outcome, cache=new_cache)
     parsed = await asyncio.to_thread(parse.parse_feed, source, result)
+    unparsed: list[FeedEntry] = []  # a big feed's new items beyond what was parsed this time
+    listed, incomplete = len(parsed.entries), False
+    if parsed.scan is not None:
+        listed = len(parsed.scan.keys)
+        parsed, unparsed, incomplete = await _parse_big_feed(rt, source, result, parsed)
     for warning in parsed.warnings:
         log.warning("feed warning", extra={"kv": {"source_id": source.id, "warning": warning}})
     entries = list(parsed.entries)
@@ -287,32 +292,55 @@ async def _fetch_source_inner(
     known = rt.store.feed_hashes(hashes)
     tombstoned = rt.store.known_keys(k for k in hashes if k not in known)
     fresh = [e for e in entries if e.key not in known and e.key not in tombstoned]
-    edited = [e for e in entries if e.key in known and known[e.key] != hashes[e.key]]
+    # seen by a big feed's scan, never parsed: learn its feed text's hash, nothing to say
+    unhashed = [e for e in entries if known.get(e.key) == ""]
+    edited = [e for e in entries if known.get(e.key) and known[e.key] != hashes[e.key]]
     todo = _newest_first(fresh + edited)[: source.max_articles_per_cycle]
     batch = SourceBatch(
         source, SourceOutcome(source.id, ok=True), feed_hashes=hashes, cache=new_cache
     )
     pages = PageFetches()
+    batch.seen_only = unhashed
     if seeding:
-        batch.seen_only = fresh
+        batch.seen_only += fresh + unparsed
     else:
         prepared, pages = await _fetch_articles(rt, fetcher, source, todo)
         batch.articles = [p.article for p in prepared]
         batch.readings = {p.article.key: p.reading for p in prepared if p.reading is not None}
-        if len(todo) < len(fresh) + len(edited):
+        if len(todo) < len(fresh) + len(edited) or incomplete:
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
             batch.cache = cache
     batch.outcome = SourceOutcome(
         source.id,
         ok=True,
-        entries=len(entries),
-        new_entries=len(fresh),
+        entries=listed,
+        new_entries=len(fresh) + len(unparsed),
         duration_s=_since(t0),
-        seeded_items=len(fresh) if seeding else 0,
+        seeded_items=len(fresh) + len(unparsed) if seeding else 0,
         pages=pages,
     )
     return batch
+
+
+async def _parse_big_feed(
+    rt: Runtime, source: Source, result: FetchResult, scanned: parse.ParsedFeed
+) -> tuple[parse.ParsedFeed, list[FeedEntry], bool]:
+    """A feed too long to parse whole (``feedscan``): its keys are looked up, its unknown
+    items parsed first (the rest of them next cycle), whatever their place in the feed.
+
+    Returns the parsed feed, the unknown items not parsed this time (as scanned, to record
+    when seeding), and whether any unknown item was left for later.
+    """
+    found = scanned.scan
+    assert found is not None
+    known = rt.store.known_keys(k for k in found.keys if k)
+    chosen = feedscan.choose(found, known, parse.CHOSEN_ITEMS)
+    parsed = await asyncio.to_thread(parse.parse_chosen, source, result, found, chosen)
+    taken = set(chosen)
+    left = [i for i, k in enumerate(found.keys) if i not in taken and (k is None or k not in known)]
+    later = [feedscan.entry(found, i, source) for i in left if found.keys[i] is not None]
+    return replace(parsed, warnings=scanned.warnings + parsed.warnings), later, bool(left)
 
 
 async def _fetch_articles(

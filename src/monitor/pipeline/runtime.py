@@ -60,7 +60,7 @@ class Runtime:
             self.config.channels,
             self.config.delivery,
             console_stream=self.console,
-            allow_private_addresses=self.config.http.allow_private_addresses,
+            allow_private_addresses=self.config.http.private_channels,
             pres=self.presentation,
             stop=self.stopping,
         )

@@ -83,7 +83,7 @@ class Fetcher:
             max_connections=s.concurrency, max_keepalive_connections=s.concurrency
         )
         transport = self._transport or netguard.async_transport(
-            allow_private=s.allow_private_addresses, limits=limits
+            allow_private=s.private_sources, limits=limits
         )
         self._client = httpx.AsyncClient(
             transport=transport,
@@ -206,7 +206,7 @@ class Fetcher:
 
     def _check(self, target: str, url: str) -> None:
         try:
-            netguard.check_url_syntax(target, self.settings.allow_private_addresses)
+            netguard.check_url_syntax(target, self.settings.private_sources)
         except BlockedAddressError as exc:
             exc.url = url
             raise

@@ -7,8 +7,10 @@ Charset rules (``decode_document``), in order:
 3. Bytes that decode as strict UTF-8 are UTF-8, whatever the label: legacy Arabic text
    (windows-1256, ISO-8859-6) is practically never valid UTF-8, so a UTF-8 body labelled
    windows-1256 is not garbled. A contradicting label gives a warning.
-4. Bytes that are UTF-8 except for a few bad sequences (at most 1 in 100 non-ASCII
-   characters) are UTF-8 with U+FFFD for the bad bytes, and a warning.
+4. Bytes that are mostly UTF-8 (at least as many valid non-ASCII characters as invalid
+   sequences) are UTF-8 with U+FFFD for the bad bytes, and a warning: a handful of bad bytes
+   in a small feed must not flip the whole feed to a legacy charset (issue 13). Legacy Arabic
+   text (windows-1256) forms a valid UTF-8 sequence only by chance, far less often than not.
 5. Otherwise the first declared legacy charset (HTTP header, then the document) that decodes
    cleanly; a Western label (Latin-1, windows-1252) on text that reads as Arabic in
    windows-1256, or no usable label at all, gives windows-1256, with a warning.
@@ -126,8 +128,8 @@ def _decode_bom(data: bytes, codec: str, declared: list[str], warnings: list[str
 def _decode_not_utf8(data: bytes, declared: list[str], warnings: list[str]) -> Decoded:
     loose = data.decode("utf-8", errors="replace")
     bad = loose.count("\ufffd")
-    non_ascii = sum(1 for c in loose if c > "\x7f")
-    if bad * 100 <= non_ascii:
+    valid = sum(1 for c in loose if c > "\x7f") - bad
+    if bad <= valid:
         warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced")
         return Decoded(loose, "utf-8", tuple(warnings))
     for codec in declared:

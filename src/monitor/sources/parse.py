@@ -14,7 +14,10 @@ feedparser never does HTTP here: it gets the bytes. Before it sees them:
   them (a crafted 40 KB ``<author>`` takes about 30 s).
 
 A feed that is not well-formed but still yields entries is used, with a warning; one that
-yields nothing raises ``ParseError``. At most ``MAX_ENTRIES`` entries are kept.
+yields nothing raises ``ParseError``. A feed of more than ``MAX_ENTRIES`` items is not parsed
+whole: ``parse_feed`` gives its scan (``feedscan``: every item's key, read cheaply), the
+pipeline looks the keys up, and ``parse_chosen`` parses the items it chose, at most
+``CHOSEN_ITEMS`` (new items first, wherever they stand in the feed).
 
 Budget: the input is capped by the fetcher (``max_feed_bytes``, 5 MB by default). The steps
 above are linear in it. feedparser itself is not bounded by us (its lenient parser spends
@@ -29,7 +32,8 @@ from __future__ import annotations
 import io
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,12 +41,15 @@ import feedparser
 
 from monitor.errors import ParseError
 from monitor.models import FeedEntry, FetchResult, Source
-from monitor.sources import markup, sandbox, urls
+from monitor.sources import feedscan, markup, sandbox, urls
+from monitor.sources.feedscan import FeedScan
 from monitor.timebounds import EARLIEST_YEAR, plausible_time
 
 PARSE_DEADLINE_S = 15.0
 PARSE_MEMORY_BYTES = 512 << 20
-MAX_ENTRIES = 1000
+MAX_ENTRIES = 1000  # more items than this: scanned, and only the chosen ones parsed
+CHOSEN_ITEMS = 200  # a cycle processes 30 articles a source (max_articles_per_cycle)
+_ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 MAX_TITLE_CHARS = 1000
 MAX_SUMMARY_CHARS = 50_000
 MAX_OUTLET_CHARS = 200
@@ -62,6 +69,7 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     warnings: tuple[str, ...]
     title: str
+    scan: FeedScan | None = None  # a feed too long to parse whole: choose, then parse_chosen
 
 
 def parse_feed(source: Source, result: FetchResult) -> ParsedFeed:
@@ -74,9 +82,24 @@ def parse_feed(source: Source, result: FetchResult) -> ParsedFeed:
     """
     if result.not_modified:
         return ParsedFeed((), (), source.name)
+    return _sandboxed(parse_or_scan, source, result)
+
+
+def parse_chosen(
+    source: Source, result: FetchResult, found: FeedScan, chosen: Sequence[int]
+) -> ParsedFeed:
+    """Parse only the ``chosen`` items of a scanned feed (``feedscan.choose``), sandboxed."""
+    content = feedscan.document(found, chosen)
+    headers = {**result.headers, "content-type": "application/xml; charset=utf-8"}
+    return _sandboxed(parse_in_process, source, replace(result, content=content, headers=headers))
+
+
+def _sandboxed(
+    func: Callable[[Source, FetchResult], ParsedFeed], source: Source, result: FetchResult
+) -> ParsedFeed:
     try:
         return sandbox.run_bounded(
-            parse_in_process,
+            func,
             (source, result),
             deadline_s=PARSE_DEADLINE_S,
             memory_bytes=PARSE_MEMORY_BYTES,
@@ -86,9 +109,28 @@ def parse_feed(source: Source, result: FetchResult) -> ParsedFeed:
         raise ParseError(f"parse: {source.id}: feed rejected: {exc}") from None
 
 
-def parse_in_process(source: Source, result: FetchResult) -> ParsedFeed:
-    """``parse_feed`` without the sandbox (the sandbox's child runs this; so do benchmarks)."""
+def parse_or_scan(source: Source, result: FetchResult) -> ParsedFeed:
+    """``parse_in_process``, or for a feed of more than ``MAX_ENTRIES`` items its scan."""
     data, warnings = prepare(result.content, result.headers.get("content-type"))
+    if len(_ITEM_START.findall(data)) > MAX_ENTRIES:
+        found = feedscan.scan(data, source.id, result.final_url or result.url)
+        if found is not None and len(found.keys) > MAX_ENTRIES:
+            warnings.append(
+                f"{len(found.keys)} items: scanned; only new ones (at most {CHOSEN_ITEMS}) parsed"
+            )
+            return ParsedFeed((), tuple(warnings), source.name, scan=found)
+    return _parse_prepared(source, result, data, warnings)
+
+
+def parse_in_process(source: Source, result: FetchResult) -> ParsedFeed:
+    """``parse_feed`` without the sandbox, and without the scan of big feeds (benchmarks)."""
+    data, warnings = prepare(result.content, result.headers.get("content-type"))
+    return _parse_prepared(source, result, data, warnings)
+
+
+def _parse_prepared(
+    source: Source, result: FetchResult, data: bytes, warnings: list[str]
+) -> ParsedFeed:
     headers = {
         "content-type": "application/xml; charset=utf-8",
         "content-location": result.final_url or result.url,

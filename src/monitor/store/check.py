@@ -68,6 +68,7 @@ def damaged(db: Path, problem: str, conn: sqlite3.Connection | None = None) -> S
     """The one-line refusal for a damaged database, after exporting what can be saved."""
     saved = export_outbox(db, conn)
     hint = RECOVERY_HINT.format(db=db)
+    problem = " ".join(problem.split())  # SQLite's findings run over several lines
     return StoreError(f"store: {db} is damaged ({problem}){saved}: {hint}", damaged=True)
 
 

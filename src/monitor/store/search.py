@@ -34,11 +34,23 @@ def word_forms(word: str) -> tuple[str, ...]:
 
 def search_terms(texts: Iterable[str]) -> str:
     """The index text of a story: its distinct word forms, space-separated."""
-    seen: dict[str, None] = {}
+    return " ".join(_add_forms({}, texts))
+
+
+def extend_terms(terms: str, texts: Iterable[str]) -> str | None:
+    """``terms`` with the word forms of ``texts`` added; None when they add none (a join
+    costs the new texts only, not the story's size)."""
+    seen = dict.fromkeys(terms.split())
+    known = len(seen)
+    _add_forms(seen, texts)
+    return " ".join(seen) if len(seen) > known else None
+
+
+def _add_forms(seen: dict[str, None], texts: Iterable[str]) -> dict[str, None]:
     for text in texts:
         for word in TOKEN_RE.findall(normalize_text(text)):
             seen.update(dict.fromkeys(word_forms(word)))
-    return " ".join(seen)
+    return seen
 
 
 def match_expression(query: str) -> str | None:

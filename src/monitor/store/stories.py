@@ -37,7 +37,7 @@ from monitor.models import (
     Verdict,
 )
 from monitor.store.base import chunked, from_db, json_default, to_db
-from monitor.store.search import search_terms
+from monitor.store.search import extend_terms, search_terms
 
 _MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
 _DOCUMENTS = -1  # the story_terms row that counts the members
@@ -105,6 +105,7 @@ class StoriesMixin:
         )
         if terms is not None:
             self._count_terms(terms, 1)
+        self._extend_search(story_id, [member.title])
         published = to_db(member.published)
         self.conn.execute(
             "UPDATE stories SET last_seen = max(last_seen, ?1), pruned_at = NULL,"
@@ -228,7 +229,29 @@ class StoriesMixin:
             "INSERT OR IGNORE INTO story_tags (tag, story_id) VALUES (?, ?)",
             [(tag, story_id) for tag in _tags([c for _, c in changed])],
         )
-        self._index_story(story_id, [c.finding.claim.sentence for c in after])
+        self._extend_search(story_id, [c.finding.claim.sentence for _, c in changed])
+
+    def _extend_search(self, story_id: str, texts: Sequence[str]) -> None:
+        """Add the word forms of ``texts`` to the story's search terms (a join, in time that
+        does not grow with the story; ``_index_story`` rebuilds them when something goes)."""
+        row = self.conn.execute(
+            "SELECT s.rowid, s.terms FROM stories t JOIN story_search s"
+            " ON s.rowid = t.search_rowid WHERE t.id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:  # a story created before its search row: the next rebuild adds it
+            row = self.conn.execute(
+                "SELECT search_rowid, '' FROM stories WHERE id = ?", (story_id,)
+            ).fetchone()
+            if row is None or row[0] is None:
+                return
+        extended = extend_terms(row[1] or "", texts)
+        if extended is None:
+            return
+        self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (row[0],))
+        self.conn.execute(
+            "INSERT INTO story_search (rowid, terms) VALUES (?, ?)", (row[0], extended)
+        )
 
     def set_story_alert(self, story_id: str, alert_id: str) -> None:
         """Record the story's first alert (later calls keep the first)."""
