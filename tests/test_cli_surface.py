@@ -131,3 +131,15 @@ def test_help_tells_the_truth(capsys: pytest.CaptureFixture[str]) -> None:
         main(["analyze", "--help"])
     analyze = " ".join(capsys.readouterr().out.split())
     assert "(default: json)" in analyze and "text:" in analyze
+
+
+def test_monitor_timeline_fits_100_columns_or_goes_wide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path)
+    assert main(["timeline", "--config", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("timeline version") and max(map(len, lines)) <= 100
+    assert main(["timeline", "--wide", "--config", str(config)]) == 0
+    wide = capsys.readouterr().out.splitlines()
+    assert max(map(len, wide)) > 100 and wide[1].startswith("date ")

@@ -217,7 +217,7 @@ def test_findings_round_trip_through_the_store_with_every_claim_field() -> None:
         phase="end",
         reported=DateSpan("أمس السبت", date(2026, 1, 17), date(2026, 1, 17), "day"),
     )
-    finding = Finding(claim, Verdict("new", None, "no event matches"))
+    finding = Finding(claim, Verdict("new", None, "no event matches", "لا حدث"))
     assert decode_findings(encode_findings([finding])) == (finding,)
 
 

@@ -1390,7 +1390,7 @@ def test_milestone_table_and_json() -> None:
             contradicting=("s5",),
         )
     }
-    text = milestone_table(DEFAULT, statuses)
+    text = milestone_table(DEFAULT, statuses, width=None)  # --wide: one line per milestone
     lines = text.splitlines()
     assert lines[0] == f"timeline version {DEFAULT.version}"
     row = next(line for line in lines if "phase-one-end" in line)
@@ -1596,3 +1596,39 @@ def test_an_undated_article_never_makes_a_claim_late_or_ahead() -> None:
         late, DEFAULT, None, {"phase-one-end": "s1"}, {"phase-one-end": date(2026, 1, 17)}
     )
     assert verdict.verdict != "conflicting" or "still ahead" not in verdict.reason
+
+
+def test_the_milestone_table_fits_100_columns_and_loses_nothing() -> None:
+    """Issue 14: ``monitor timeline`` was 290 columns wide; now a block per milestone within
+    100, every id, status, story and both titles whole (words kept in order); ``--wide`` keeps
+    one line per milestone."""
+    statuses = {
+        "phase-one-end": MilestoneState(
+            "phase-one-end",
+            "completed",
+            completed_by="s9" * 8,
+            supporting=tuple(f"{i}" * 16 for i in range(1, 6)),
+            contradicting=("c" * 16, "d" * 16),
+        )
+    }
+    titles = {"s9" * 8: "عنوان " * 30}  # a story title longer than a line
+    text = milestone_table(DEFAULT, statuses, titles)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    words = text.split()
+    for ev in DEFAULT.events:
+        assert ev.id in words
+        for title in (ev.title_en, ev.title_ar or ""):
+            assert " ".join(title.split()) in " ".join(words), title
+    block = text.split("\n\n")
+    phase = next(b for b in block if " phase-one-end " in b)
+    assert "completed (story s9s9s9s9)" in phase
+    assert "supported by 11111111, 22222222, 33333333 +2" in phase
+    assert "contradicted by cccccccc, dddddddd" in phase
+    # No line mixes the directions: the Arabic title has its own line(s).
+    arabic = next(line for line in phase.splitlines() if "انتهاء المرحلة الأولى" in line)
+    assert not any("a" <= ch <= "z" for ch in arabic.lower())
+
+    wide = milestone_table(DEFAULT, statuses, titles, width=None).splitlines()
+    assert len(wide) > 0 and max(len(line) for line in wide) > 100
+    assert sum(1 for line in wide if " phase-one-end " in line) == 1

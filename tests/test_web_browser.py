@@ -53,7 +53,7 @@ def _conflicting_story(config: Config) -> str:
     """A story with a conflicting claim drawn on the chart (it states a date)."""
     store = Store.open_readonly(config.state_dir)
     try:
-        points, _ = store.claim_points(date(2000, 1, 1), date(2100, 1, 1))
+        points = store.claim_points(date(2000, 1, 1), date(2100, 1, 1))
         return next(p.story_id for p in points if p.verdict == "conflicting")
     finally:
         store.close()

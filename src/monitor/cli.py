@@ -50,6 +50,7 @@ from monitor.sources.extract import extract_main_text
 from monitor.store import DB_NAME, Store
 from monitor.store.base import db_error
 from monitor.store.check import RECOVERY_HINT
+from monitor.timeline.table import WIDTH as TIMELINE_WIDTH
 from monitor.timeline.table import milestone_json, milestone_states, milestone_table
 from monitor.web.app import WebContext
 from monitor.web.server import WebServer
@@ -208,6 +209,11 @@ def _parser() -> argparse.ArgumentParser:
     add("check-config", _cmd_check_config, "validate the config and print it, secrets redacted")
     tl = add("timeline", _cmd_timeline, "print the timeline with each milestone's status")
     tl.add_argument("--json", action="store_true", help="JSON for scripts")
+    tl.add_argument(
+        "--wide",
+        action="store_true",
+        help="one line per milestone, however wide (default: a block each, within 100 columns)",
+    )
     st = add("status", _cmd_status, "sources' health, last cycle and outbox counts")
     st.add_argument("--json", action="store_true", help="JSON for scripts")
     st.add_argument(
@@ -504,7 +510,8 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         print(json.dumps(milestone_json(config.timeline, states), ensure_ascii=False, indent=2))
     else:
         today = datetime.now(UTC).date()
-        print(milestone_table(config.timeline, states, titles, today))
+        width = None if args.wide else TIMELINE_WIDTH
+        print(milestone_table(config.timeline, states, titles, today, width=width), end="")
     return 0
 
 

@@ -12,7 +12,7 @@ The ``[[channels]]`` tables are read by ``channels``; the settings records live 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -61,22 +61,20 @@ class Config:
     cycle_deadline_seconds: float = 900.0
     first_wave_seconds: float = 10.0
 
+    def _monitor_keys(self) -> dict[str, Any]:
+        """Every plain field is a [monitor] key: one added later is shown with no more code."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name not in _NOT_MONITOR_KEYS:
+                value = getattr(self, f.name)
+                out[f.name] = str(value) if isinstance(value, Path) else value
+        return out
+
     def redacted(self) -> dict[str, Any]:
         """The effective config as plain data, secrets hidden (``monitor check-config``)."""
         return {
             "config": str(self.path),
-            "monitor": {
-                "state_dir": str(self.state_dir),
-                "keywords_file": str(self.keywords_file),
-                "timeline_file": str(self.timeline_file),
-                "timezone": self.timezone,
-                "alert_language": self.alert_language,
-                "log_format": self.log_format,
-                "log_level": self.log_level,
-                "alert_on_first_run": self.alert_on_first_run,
-                "cycle_deadline_seconds": self.cycle_deadline_seconds,
-                "first_wave_seconds": self.first_wave_seconds,
-            },
+            "monitor": self._monitor_keys(),
             "http": _asdict(self.http),
             "stories": _asdict(self.stories),
             "delivery": _asdict(self.delivery),
@@ -90,6 +88,24 @@ class Config:
             "channels": [c.redacted() for c in self.channels],
             "timeline": {"version": self.timeline.version, "events": len(self.timeline.events)},
         }
+
+
+# Config fields that are not [monitor] keys: the file itself, what was loaded from the files
+# it names, and the other tables.
+_NOT_MONITOR_KEYS = frozenset(
+    {
+        "path",
+        "rules",
+        "timeline",
+        "sources",
+        "channels",
+        "http",
+        "stories",
+        "delivery",
+        "health",
+        "web",
+    }
+)
 
 
 def _asdict(obj: Any) -> dict[str, Any]:

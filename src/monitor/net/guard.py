@@ -13,7 +13,8 @@ Rules:
 * Always refused: unspecified (0.0.0.0, ::), link-local (169.254/16 with the cloud metadata
   service, fe80::/10), multicast, reserved and broadcast.
 * Refused unless ``allow_private`` (demo and tests): loopback, private (RFC 1918, fc00::/7),
-  CGNAT shared space 100.64/10 and anything else that is not globally routable.
+  CGNAT shared space 100.64/10 and anything else that is not globally routable. The refusal
+  names the key that allows them (``ALLOW_KEY``).
 * IPv6 forms that embed an IPv4 address (IPv4-mapped ``::ffff:a.b.c.d``, 6to4, Teredo, NAT64)
   are judged by the embedded address; IPv4-mapped ones are refused unless ``allow_private``.
 * No DNS-rebinding window: ``AsyncGuardedBackend`` / ``SyncGuardedBackend`` (httpcore network
@@ -43,6 +44,11 @@ SyncResolver = Callable[[str, int], list[str]]
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _SCHEMES = ("http", "https")
+
+
+# The key that lets a refused private address through, named in the refusal (issue 14):
+# whoever meets the refusal should not have to look for the switch.
+ALLOW_KEY = "[http] allow_private_addresses"
 
 
 # --------------------------------------------------------------------------- address policy
@@ -105,7 +111,17 @@ def check_ip(address: str, host: str, allow_private: bool) -> None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
     reason = blocked_reason(ip, allow_private)
     if reason:
-        raise BlockedAddressError(f"netguard: {host} resolves to a {reason}: {ip}")
+        raise BlockedAddressError(f"netguard: {host} resolves to a {reason}: {ip}{_hint(ip)}")
+
+
+def _hint(ip: IPAddress) -> str:
+    """How to allow a refused address, when the config can allow it (never link-local etc.)."""
+    if blocked_reason(ip, allow_private=True) is not None:
+        return ""
+    return (
+        f"; refused by the SSRF guard: set {ALLOW_KEY} = true to allow your own network"
+        " (or allow_private_sources / allow_private_channels for feeds or webhooks alone)"
+    )
 
 
 # --------------------------------------------------------------------------- URLs
@@ -131,7 +147,7 @@ def check_url_syntax(url: str, allow_private: bool) -> tuple[str, int]:
     if literal is not None:
         reason = blocked_reason(literal, allow_private)
         if reason:
-            raise BlockedAddressError(f"netguard: {host} is a {reason}", url=url)
+            raise BlockedAddressError(f"netguard: {host} is a {reason}{_hint(literal)}", url=url)
     elif _is_odd_ipv4(host):
         raise BlockedAddressError(f"netguard: non-canonical IPv4 spelling {host!r}", url=url)
     return host, port

@@ -474,26 +474,13 @@ def decode_findings(text: str) -> tuple[Finding, ...]:
     return tuple(_finding(v) for v in json.loads(text))
 
 
-def _date_span(day: dict[str, Any] | None) -> DateSpan | None:
-    if not day:
-        return None
-    return DateSpan(
-        text=day.get("text", ""),
-        start=date.fromisoformat(day["start"]),
-        end=date.fromisoformat(day["end"]),
-        granularity=day["granularity"],
-        preposition=day.get("preposition"),
-        span=tuple(day.get("span", (0, 0))),
-    )
-
-
 def _finding(d: dict[str, Any]) -> Finding:
     c, v = d["claim"], d["verdict"]
-    number = c.get("number")
+    day, number = c.get("date"), c.get("number")
     claim = Claim(
         kind=c["kind"],
         sentence=c.get("sentence", ""),
-        date=_date_span(c.get("date")),
+        date=_span(day) if day else None,
         places=tuple(sys.intern(p) for p in c.get("places", ())),
         number=Quantity(
             value=number["value"],
@@ -510,12 +497,23 @@ def _finding(d: dict[str, Any]) -> Finding:
         span=tuple(c.get("span", (0, 0))),
         destinations=tuple(sys.intern(p) for p in c.get("destinations", ())),
         phase=c.get("phase"),
-        reported=_date_span(c.get("reported")),
+        reported=_span(c["reported"]) if c.get("reported") else None,
     )
     verdict = Verdict(
         v["verdict"], v.get("timeline_event"), v.get("reason", ""), v.get("reason_ar", "")
     )
     return Finding(claim, verdict)
+
+
+def _span(day: dict[str, Any]) -> DateSpan:
+    return DateSpan(
+        text=day.get("text", ""),
+        start=date.fromisoformat(day["start"]),
+        end=date.fromisoformat(day["end"]),
+        granularity=day["granularity"],
+        preposition=day.get("preposition"),
+        span=tuple(day.get("span", (0, 0))),
+    )
 
 
 def decode_lede(text: str | None) -> Lede:

@@ -1,17 +1,23 @@
 """``monitor timeline``: each milestone of the timeline with its status and its stories.
 
-The text table (``milestone_table``) and the ``--json`` document (``milestone_json``) are built
-from the timeline and what the store knows (``MilestoneState`` per event id). Pure functions.
+The text table (``milestone_table``: 100 columns, or one line per milestone for ``--wide``) and
+the ``--json`` document (``milestone_json``) are built from the timeline and what the store
+knows (``MilestoneState`` per event id). Pure functions.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from monitor.models import MilestoneState, Quantity, Timeline
 from monitor.timeline.fit import describe_when
+
+WIDTH = 100  # columns of the text table: a terminal's default 80 plus a little, not 250
+_INDENT = " " * 4
 
 
 def milestone_states(
@@ -74,14 +80,46 @@ def milestone_table(
     statuses: Mapping[str, MilestoneState],
     story_titles: Mapping[str, str] | None = None,
     today: date | None = None,
+    *,
+    width: int | None = WIDTH,
 ) -> str:
-    """A plain-text table of each milestone, its status and the stories about it.
+    """The milestones, their status and the stories about them, for a terminal.
 
-    Stories show as short ids, listed with their titles under the table; a planned milestone
-    whose date has passed (before ``today``) is marked overdue.
+    Within ``width`` columns (default 100) each milestone is a block: its date, id and status,
+    the stories that supported or contradicted it, then its English and Arabic titles each on
+    its own line (so no line mixes the two directions), wrapped. ``width=None`` (``--wide``)
+    gives one line per milestone, as wide as it takes. Stories show as short ids, listed with
+    their titles under the table; a planned milestone whose date has passed (before ``today``)
+    is marked overdue.
     """
-    header = ("date", "id", "status", "supported by", "contradicted by", "title")
-    lines: list[tuple[str, ...]] = [header]
+    rows, named = _table_rows(timeline, statuses, today)
+    out = [f"timeline version {timeline.version}"]
+    out += _one_line_each(rows) if width is None else _blocks(rows, width)
+    titles = story_titles or {}
+    if named:
+        out += ["", "stories:"]
+        for sid in named:
+            line = f"  {_short(sid)}  {titles.get(sid, '')}".rstrip()
+            out += [line] if width is None else _wrap(line, width, " " * 12)
+    return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    date: str
+    id: str
+    status: str
+    supported: str
+    contradicted: str
+    title_en: str
+    title_ar: str
+
+
+def _table_rows(
+    timeline: Timeline, statuses: Mapping[str, MilestoneState], today: date | None
+) -> tuple[list[_Row], dict[str, None]]:
+    """The rows to show, and the story ids they name (in order of first mention)."""
+    rows: list[_Row] = []
     named: dict[str, None] = {}
     for row in milestone_rows(timeline, statuses):
         status = row["status"]
@@ -91,27 +129,64 @@ def milestone_table(
         elif status == "planned" and today and row["end"] < today.isoformat():
             status += " (overdue)"
         named.update(dict.fromkeys(row["supporting"] + row["contradicting"]))
-        title = row["title_en"] + (f" | {row['title_ar']}" if row["title_ar"] else "")
-        lines.append(
-            (
+        rows.append(
+            _Row(
                 row["date"],
                 row["id"],
                 status,
                 _story_list(row["supporting"]),
                 _story_list(row["contradicting"]),
-                title,
+                row["title_en"],
+                row["title_ar"] or "",
             )
         )
+    return rows, named
+
+
+def _one_line_each(rows: list[_Row]) -> list[str]:
+    """``--wide``: a column each, the title last (Arabic would break the alignment after it)."""
+    header = ("date", "id", "status", "supported by", "contradicted by", "title")
+    lines: list[tuple[str, ...]] = [header]
+    for r in rows:
+        title = r.title_en + (f" | {r.title_ar}" if r.title_ar else "")
+        lines.append((r.date, r.id, r.status, r.supported, r.contradicted, title))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
-    out = [f"timeline version {timeline.version}"]
-    for line in lines:  # the title goes last: Arabic text would break the alignment after it
-        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+    out = []
+    for line in lines:
+        cells = [cell.ljust(w) for cell, w in zip(line, widths, strict=False)]
         out.append("  ".join([*cells, line[-1]]).rstrip())
-    titles = story_titles or {}
-    if named:
-        out += ["", "stories:"]
-        out += [f"  {_short(sid)}  {titles.get(sid, '')}".rstrip() for sid in named]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _blocks(rows: list[_Row], width: int) -> list[str]:
+    """One block per milestone within ``width`` columns (see ``milestone_table``)."""
+    date_width = max((len(r.date) for r in rows), default=0)
+    id_width = max((len(r.id) for r in rows), default=0)
+    out: list[str] = []
+    for r in rows:
+        head = f"{r.date.ljust(date_width)}  {r.id.ljust(id_width)}  {r.status}"
+        out += ["", *_wrap(head, width, _INDENT)]
+        stories = []
+        if r.supported != "-":
+            stories.append(f"supported by {r.supported}")
+        if r.contradicted != "-":
+            stories.append(f"contradicted by {r.contradicted}")
+        if stories:
+            out += _wrap(_INDENT + "; ".join(stories), width, _INDENT)
+        for title in (r.title_en, r.title_ar):
+            if title:
+                out += _wrap(_INDENT + title, width, _INDENT)
+    return out
+
+
+def _wrap(line: str, width: int, indent: str) -> list[str]:
+    """``line`` in lines of at most ``width`` characters, continued at ``indent``; a word
+    longer than the width (a URL) is broken rather than let through."""
+    if len(line) <= width:
+        return [line]
+    return textwrap.wrap(
+        line, width, subsequent_indent=indent, break_on_hyphens=False, drop_whitespace=True
+    )
 
 
 def _short(story_id: str) -> str:

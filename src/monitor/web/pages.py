@@ -31,6 +31,7 @@ from monitor.timeline.table import milestone_states
 from monitor.web.chart import Chart, RangeChoice, Status, build_chart, chart_range, status_of
 
 PAGE_SIZE = 50
+CHART_STORIES = 300  # the timeline draws the dated claims of this many recent stories
 PERIODS: dict[str, timedelta] = {
     "day": timedelta(days=1),
     "week": timedelta(days=7),
@@ -60,7 +61,9 @@ def stories_view(
     total = store.count_story_summaries(flt, places)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = store.story_summaries(flt, places, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = store.story_summaries(
+        flt, places, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, matching=total
+    )
     return StoriesView(flt, period, tuple(rows), total, page, pages)
 
 
@@ -134,7 +137,7 @@ class TimelineView:
     rows: tuple[MilestoneRow, ...]
     titles: Mapping[str, str]  # story id -> title, for the table's links
     points: tuple[ClaimPoint, ...]
-    left_out: int  # stories with dated claims in range not drawn
+    capped: bool  # only the CHART_STORIES most recent stories with dated claims are drawn
     undated: tuple[UndatedConflict, ...]  # conflicting claims with no date to draw them at
 
 
@@ -142,7 +145,7 @@ def timeline_view(store: Store, config: Config, choice: RangeChoice, today: date
     states = milestone_states(store.completed_milestones(), store.milestone_reports())
     events = config.timeline.events
     span = chart_range(events, today, choice)
-    points, left_out = store.claim_points(*span)
+    points = store.claim_points(*span, stories=CHART_STORIES)
     rows = tuple(_milestone_row(ev, states.get(ev.id), today) for ev in _by_date(events))
     ids = {sid for r in rows for sid in (r.completed_by or "", *r.supporting, *r.contradicting)}
     return TimelineView(
@@ -152,7 +155,7 @@ def timeline_view(store: Store, config: Config, choice: RangeChoice, today: date
         rows=rows,
         titles=store.story_titles(i for i in ids if i),
         points=tuple(points),
-        left_out=left_out,
+        capped=len({p.story_id for p in points}) >= CHART_STORIES,
         undated=tuple(store.undated_conflicts()),
     )
 
