@@ -113,7 +113,8 @@ class StoryIndex:
         self._row_keys: list[str | None] = []
         self._sigs = np.zeros((1024, self.hasher.num_perm), dtype=np.uint32)
         self._stories: dict[str, _Story] = {}
-        self._titles: dict[str, set[str]] = {}
+        # title key -> story ids, in the order they were filed (a dict: runs repeat themselves)
+        self._titles: dict[str, dict[str, None]] = {}
         self._postings: dict[str, list[tuple[float, str]]] = {}
         self._canon: dict[Any, Any] = {}  # interned event values (see _shared)
 
@@ -187,7 +188,7 @@ class StoryIndex:
         ts = _ts(event)
         story.last_at = max(story.last_at, ts)
         if event.title_key:
-            self._titles.setdefault(event.title_key, set()).add(story_id)
+            self._titles.setdefault(event.title_key, {})[story_id] = None
         # A story is filed once per key, when its first report carrying that key arrives.
         for pkey in posting_keys(event):
             if pkey not in story.posted:
@@ -250,7 +251,7 @@ class StoryIndex:
                 self._row_keys[member.row] = None
                 titles = self._titles.get(member.event.title_key)
                 if titles:
-                    titles.discard(story_id)
+                    titles.pop(story_id, None)
 
     def compact(self) -> None:
         """Drop dead entries from the LSH arrays and the posting lists (after a prune)."""
@@ -278,10 +279,10 @@ class StoryIndex:
             story.members.append(key)
             titles = self._titles.get(member.event.title_key)
             if titles is not None:
-                titles.discard(gone)
-                titles.add(keep)
+                titles.pop(gone, None)
+                titles[keep] = None
         story.last_at = max(story.last_at, old.last_at)
-        for pkey in old.posted - story.posted:
+        for pkey in sorted(old.posted - story.posted):
             story.posted.add(pkey)
             bisect.insort(self._postings.setdefault(pkey, []), (old.last_at, keep))
 
@@ -377,7 +378,8 @@ class StoryIndex:
                 mid = bisect.bisect_left(entries, (at, ""), lo, hi)
                 lo = max(lo, min(mid - MAX_POSTING // 2, hi - MAX_POSTING))
                 hi = lo + MAX_POSTING
-            for story_id in {s for _, s in entries[lo:hi]}:
+            # in the posting order (time), not a set's: ties then break the same way every run
+            for story_id in dict.fromkeys(s for _, s in entries[lo:hi]):
                 if story_id in self._stories:
                     counts[story_id] = counts.get(story_id, 0) + 1
         return sorted(counts, key=lambda s: -counts[s])[:MAX_EVENT_CANDIDATES]
