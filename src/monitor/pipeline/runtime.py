@@ -99,3 +99,4 @@ class SourceBatch:
     cache: HttpCache | None = None
     retry_after_s: float | None = None
     seeding: bool = False
+    recorded: bool = False  # processed as it landed (no article to put in order)
