@@ -51,6 +51,7 @@ from monitor.sources import feedscan, parse
 from monitor.sources.fetch import Fetcher
 from monitor.store import db_error, utcnow
 from monitor.stories.desk import StoryDesk
+from monitor.stories.index import DocText
 
 log = logging.getLogger("monitor.pipeline.cycle")
 # After a stop request, articles already fetched are still analysed for this long; the rest
@@ -345,6 +346,7 @@ async def _fetch_source_inner(
         prepared, pages = await _fetch_articles(rt, fetcher, source, todo)
         batch.articles = [p.article for p in prepared]
         batch.readings = {p.article.key: p.reading for p in prepared if p.reading is not None}
+        batch.texts = {p.article.key: p.text for p in prepared if p.text is not None}
         if len(todo) < len(fresh) + len(edited) or incomplete:
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
@@ -476,7 +478,8 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
         try:
             reading = batch.readings.get(article.key)
             feed_hash = batch.feed_hashes.get(article.key, "")
-            _process_article(rt, article, reading, feed_hash, tally)
+            text = batch.texts.get(article.key) if reading is not None else None
+            _process_article(rt, article, reading, feed_hash, tally, text)
         except (StoreError, sqlite3.Error):
             raise  # the state, not the article: the cycle ends here (``run_cycle``)
         except Exception as exc:  # this article only: retried next cycle, or quarantined
@@ -536,7 +539,12 @@ def _publication_order(article: Article) -> tuple[bool, datetime]:
 
 
 def _process_article(
-    rt: Runtime, article: Article, reading: ArticleReading | None, feed_hash: str, tally: _Tally
+    rt: Runtime,
+    article: Article,
+    reading: ArticleReading | None,
+    feed_hash: str,
+    tally: _Tally,
+    text: DocText | None = None,
 ) -> None:
     previous_hash = rt.store.content_hash(article.key)
     if previous_hash is not None and previous_hash == article.content_hash:
@@ -563,7 +571,7 @@ def _process_article(
         story_id = None
         if analysis.relevance.relevant:
             done.relevant += 1
-            story_id = _assign_story(rt, article, analysis, done)
+            story_id = _assign_story(rt, article, analysis, done, text)
         rt.store.record_entry(
             article.entry,
             feed_hash=feed_hash,
@@ -580,9 +588,15 @@ def _process_article(
     tally.updates = done.updates
 
 
-def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
+def _assign_story(
+    rt: Runtime,
+    article: Article,
+    analysis: ArticleAnalysis,
+    tally: _Tally,
+    text: DocText | None = None,
+) -> str:
     """Join or start a story; queue a new-story or update alert (same transaction)."""
-    decision, story = rt.desk.assign(article, analysis, utcnow())
+    decision, story = rt.desk.assign(article, analysis, utcnow(), text)
     rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
     if decision.is_new:
         tally.stories_new += 1
