@@ -27,6 +27,7 @@ from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
 from monitor.stories.index import StoryIndex
+from monitor.stories.match import encode_development
 
 Figure = tuple[str, float, str]
 SAMPLE = 300  # timed lookups and inserts per size
@@ -69,6 +70,7 @@ def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> li
                     now=a.published or END,
                     lede=rep.analysis.lede,
                     terms=doc.terms,
+                    event=encode_development(doc.event),
                 )
                 done += 1
     return events
@@ -202,7 +204,7 @@ def _save_story(store: Store, maker: StoryIndex, story_id: str, reports: list[Re
             store.save_member(
                 story_id, member, rep.analysis.findings, numbers=doc.numbers,
                 shingles=doc.shingles.tobytes(), signature=doc.signature.tobytes(),
-                now=a.published or END,
+                now=a.published or END, event=encode_development(doc.event),
             )  # fmt: skip
 
 
