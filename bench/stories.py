@@ -27,6 +27,7 @@ from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
 from monitor.stories.index import StoryIndex
+from monitor.stories.match import encode_development
 
 Figure = tuple[str, float, str]
 SAMPLE = 300  # timed lookups and inserts per size
@@ -169,7 +170,7 @@ def restart(state: Path) -> tuple[float, float]:
 def _save_report(
     store: Store, maker: StoryIndex, story_id: str, rep: Report, *, first: bool
 ) -> None:
-    """Store one report as the desk would (signature, lede, terms), without deciding."""
+    """Store one report as the desk would (signatures, lede, terms), without deciding."""
     a = rep.article
     doc = maker.make_doc(
         a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
@@ -182,6 +183,7 @@ def _save_report(
         story_id, member, rep.analysis.findings, numbers=doc.numbers,
         shingles=doc.shingles.tobytes(), signature=doc.signature.tobytes(),
         now=a.published or END, lede=rep.analysis.lede, terms=doc.terms,
+        event=encode_development(doc.event),
     )  # fmt: skip
 
 
