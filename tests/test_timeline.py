@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from calendar import monthrange
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -438,6 +440,45 @@ def test_published_may_be_a_datetime() -> None:
     the_claim = claim("withdrawal", None, ("ain_al_asad",), done=True)
     when = datetime(2025, 9, 21, 22, 30, tzinfo=UTC)
     assert judge(the_claim, DEFAULT, when).verdict == "completed"
+
+
+_REF = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b|\bstory-\w+")
+# What an English reason says that its Arabic twin must say too: the negation and hedging
+# flags, done/completed, a denial, a step, "only broadly", "by kind", "still ahead".
+_SAME_SENSE = [
+    ("negated", "منفي"),
+    ("hedged", "غير"),
+    ("denies", "ينفي"),
+    ("still ahead", "لم يقع بعد"),
+    ("only broadly", "على نحو عام"),
+    ("by kind", "من حيث النوع"),
+    ("a step towards", "خطوة نحو"),
+    ("a demand or a call", "مطالبة أو دعوة"),
+    ("not done yet", "لم يُنجز بعد"),
+    ("is completed", "مكتمل"),
+]
+
+
+@pytest.mark.parametrize(
+    "flags", [{}, {"reports_done": True}, {"negated": True}, {"hedged": True}]
+)
+def test_the_arabic_reason_says_what_the_english_one_says(flags: dict[str, bool]) -> None:
+    """Every English reason's event ids, ISO dates, story ids and sense words reach the Arabic
+    reason (a reader of ``alert_language = "ar"`` is told the same thing)."""
+    cases = [c for table in (DEFAULT_CASES, DEMO_CASES) for c in table]
+    seen_cases = 0
+    for _name, the_claim, published, milestones, *_ in cases:
+        the_claim = dataclasses.replace(the_claim, **flags)
+        for done in (None, milestones, {"phase-one-end": "story-1"}):
+            result = judge(the_claim, DEFAULT, published, done)
+            english, arabic = result.reason, result.reason_ar
+            assert arabic, english
+            assert set(_REF.findall(english)) <= set(_REF.findall(arabic)), (english, arabic)
+            for en, ar in _SAME_SENSE:
+                if en in english:
+                    assert ar in arabic, (en, english, arabic)
+            seen_cases += 1
+    assert seen_cases > 100
 
 
 def test_every_verdict_names_an_event_and_a_reason() -> None:
@@ -1510,7 +1551,7 @@ def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
             ),
             date(2026, 1, 10),
             "conflicting",
-            ["يخالف الجدول الزمني", "يذكر 2026-03", "الجدول الزمني: rest-leave-end-2026"],
+            ["يخالف الجدول الزمني", "يحدد الانسحاب في 2026-03", "(rest-leave-end-2026)"],
         ),
         (
             claim(

@@ -1,14 +1,14 @@
 """The rules behind ``timeline.judge``: what one event says of one claim (``assess``).
 
-Split from ``timeline.py`` (which documents the rules in its docstring) to keep modules small;
-the measures live in ``timeline_fit.py``, the wording of the reasons in ``timeline_words.py``
-and the choice of the best assessment in ``timeline_rank.py``. Pure functions over the models;
+The rules are documented in ``judge.py``'s docstring; the measures live in ``fit.py``, the
+wording of the reasons in ``words.py`` (English) and ``arabic.py``, and the choice of the best
+assessment in ``rank.py``. Pure functions over the models;
 no I/O, no clock: "now" is always the publication date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
 from monitor.models import Claim, TimelineEvent, VerdictKind
@@ -27,7 +27,6 @@ from monitor.timeline.fit import (
     covers,
     date_gap,
     dates_agree,
-    describe_number,
     is_country_claim,
     kind_fit,
     midpoint,
@@ -36,24 +35,13 @@ from monitor.timeline.fit import (
     weakest_place,
 )
 from monitor.timeline.rank import Assessment
-from monitor.timeline.words import (
-    Facts,
-    Unchecked,
-    agrees,
-    by,
-    checked_facts,
-    claim_when,
-    event_ref,
-    mismatches,
-    title,
-    when,
-)
+from monitor.timeline.words import Case, Facts, Unchecked, checked_facts
 
 EARLY_DAYS = 92  # done up to a quarter ahead of plan still completes the milestone
 RECENT_DAYS = 366  # an undated "it is done" confirms a completed event for a year after it
 COARSE_DAYS = 31  # an event period longer than this is coarse against a finer claim date
 
-Outcome = tuple[VerdictKind, Callable[[], str]]  # the reason is worded only for the winner
+Outcome = tuple[VerdictKind, Case]  # the reason is worded (in each language) only for the winner
 
 
 def assess(
@@ -126,6 +114,7 @@ def assess(
         rank_place,
         kind,
         _closeness(facts),
+        facts,
         outcome[1],
         specific=bool(date_ok or number_ok),
         precise=bool(number_ok or (date_ok and not late)) and not coarse,
@@ -188,34 +177,20 @@ def _date_fit(
 
 def _judge_plan(f: Facts) -> Outcome | None:
     """A claim that does not report something done: a plan, a figure, a dated fact."""
-    claim, ev = f.claim, f.event
+    claim = f.claim
     if f.done and f.strong and not claim.negated and _still_ahead(f):
-        return (
-            "conflicting",
-            lambda: (
-                f"speaks of it as still ahead ({claim_when(claim)}, after publication {f.published}); "
-                f"timeline: {ev.id} ({when(ev)}) completed{by(f)}{title(ev)}"
-            ),
-        )
+        return "conflicting", "still_ahead"
     if f.date_ok is False or f.number_ok is False:
         if not (f.strong and f.placed) or _step_before(f):
             return None
-        if claim.negated:
-            return (
-                "consistent",
-                lambda: f"denies what the timeline does not hold either: {mismatches(f)}",
-            )
-        return "conflicting", lambda: mismatches(f)
+        return ("consistent", "denies_unheld") if claim.negated else ("conflicting", "differs")
     if claim.negated:
         # a place alone is not specific enough: "denies any plan for an immediate withdrawal
         # from Iraq" does not deny the phase planned for 2025-09
         if f.date_ok or f.number_ok:
-            return (
-                "conflicting",
-                lambda: f"denies what the timeline holds: {event_ref(ev)}{title(ev)}",
-            )
-        return "consistent", lambda: f"nothing specific to deny; see {event_ref(ev)}{title(ev)}"
-    return "consistent", lambda: agrees(f)
+            return "conflicting", "denies_held"
+        return "consistent", "nothing_to_deny"
+    return "consistent", "agrees"
 
 
 def _judge_done(f: Facts) -> Outcome | None:
@@ -223,70 +198,27 @@ def _judge_done(f: Facts) -> Outcome | None:
     claim, ev = f.claim, f.event
     if f.done:
         if claim.negated:
-            if not f.strong:
-                return (
-                    "consistent",
-                    lambda: f"nothing specific to deny; see {event_ref(ev)}{title(ev)}",
-                )
-            return (
-                "conflicting",
-                lambda: (
-                    f"denies that it is done; timeline: {ev.id} ({when(ev)}) completed{by(f)}{title(ev)}"
-                ),
-            )
+            return ("conflicting", "denies_done") if f.strong else ("consistent", "nothing_to_deny")
         if f.date_ok is False:  # a step at another time is another step, not this event
             sure = f.strong and f.placed and not _is_step(claim, ev)
-            return ("conflicting", lambda: mismatches(f)) if sure else None
+            return ("conflicting", "differs") if sure else None
         if claim.date is None and not _recent(f):
             return None  # an undated "done" years later is not a report of this event
-        return "consistent", lambda: f"confirms {event_ref(ev)} is completed{by(f)}{title(ev)}"
+        return "consistent", "confirms"
     if claim.negated:
-        return (
-            "consistent",
-            lambda: f"says it is not done yet; timeline holds it planned: {event_ref(ev)}",
-        )
+        return "consistent", "not_yet"
     ref = claim.date.end if claim.date is not None else f.published
     if ref is not None and (ev.start - ref).days > EARLY_DAYS:
         if not (f.strong and f.placed) or _is_step(claim, ev):
             return None  # one base handed over long before the end is a step, not the end
-        return (
-            "conflicting",
-            lambda: (
-                f"reports as done by {ref} what the timeline plans for {when(ev)} ({ev.id}){title(ev)}"
-            ),
-        )
+        return "conflicting", "too_early"
     if not f.strong:
-        return (
-            "consistent",
-            lambda: f"reports something done that fits {event_ref(ev)} only broadly{title(ev)}",
-        )
+        return "consistent", "broadly"
     if claim.hedged:
-        return (
-            "consistent",
-            lambda: (
-                f"reports {event_ref(ev)} done, but hedged: not counted as completed{title(ev)}"
-            ),
-        )
+        return "consistent", "hedged"
     if claim.number is not None and _is_step(claim, ev):
-        return (
-            "consistent",
-            lambda: (
-                f"reports {describe_number(claim.number)} gone: a step towards {event_ref(ev)}, "
-                f"not counted as completed{title(ev)}"
-            ),
-        )
-    timing = ""
-    if ref is not None and ref > ev.end:
-        timing = ", later than planned"
-    elif ref is not None and ref < ev.start:
-        timing = ", ahead of plan"
-    return (
-        "completed",
-        lambda: (
-            f"reports as done what the timeline holds as planned: {ev.id} "
-            f"(planned {when(ev)}{timing}){title(ev)}"
-        ),
-    )
+        return "consistent", "step"
+    return "completed", "done_planned"
 
 
 def _is_step(claim: Claim, ev: TimelineEvent) -> bool:

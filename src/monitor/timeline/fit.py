@@ -249,8 +249,18 @@ def numbers_agree(claim: Quantity, event: Quantity) -> bool:
 # --------------------------------------------------------------------------- wording
 
 
-def describe_when(start: date, end: date, granularity: str) -> str:
-    """An interval as a reader writes it: 2024-09-27, 2025-09, 2026, end of 2026, week of …"""
+# The words of an interval, per language; the shapes are the same in both.
+_WHEN_WORDS = {
+    "en": {"early": "early", "mid": "mid", "end": "end of", "week": "week of", "to": ".."},
+    "ar": {"early": "أوائل", "mid": "منتصف", "end": "نهاية", "week": "أسبوع", "to": " إلى "},
+}
+_PART_OF_YEAR = {(1, 3): "early", (4, 9): "mid", (10, 12): "end"}
+
+
+def describe_when(start: date, end: date, granularity: str, lang: str = "en") -> str:
+    """An interval as a reader writes it, ISO dates kept: 2024-09-27, 2025-09, 2026, end of
+    2026 (``نهاية 2026``), week of … (``lang`` "en" or "ar")."""
+    words = _WHEN_WORDS[lang]
     if start == end:
         return start.isoformat()
     whole_months = start.day == 1 and _is_month_end(end)
@@ -260,17 +270,16 @@ def describe_when(start: date, end: date, granularity: str) -> str:
         span = (start.month, end.month)
         if span == (1, 12):
             return str(start.year)
-        named = {(1, 3): "early", (4, 9): "mid", (10, 12): "end of"}.get(span)
-        if named:
-            return f"{named} {start.year}"
+        if span in _PART_OF_YEAR:
+            return f"{words[_PART_OF_YEAR[span]]} {start.year}"
     if granularity == "week":
-        return f"week of {start.isoformat()}"
+        return f"{words['week']} {start.isoformat()}"
     if granularity == "part_of_month" and start.month == end.month:
-        part = "early" if start.day == 1 else "mid" if start.day == 11 else "end of"
-        return f"{part} {start:%Y-%m}"
+        part = "early" if start.day == 1 else "mid" if start.day == 11 else "end"
+        return f"{words[part]} {start:%Y-%m}"
     if whole_months:
-        return f"{start:%Y-%m}..{end:%Y-%m}"
-    return f"{start.isoformat()}..{end.isoformat()}"
+        return f"{start:%Y-%m}{words['to']}{end:%Y-%m}"
+    return f"{start.isoformat()}{words['to']}{end.isoformat()}"
 
 
 def describe_number(q: Quantity) -> str:

@@ -143,6 +143,7 @@ def _as_start(claim: Claim, verdict: Verdict, timeline: Timeline) -> Verdict:
         event.id,
         f"reports a start, before the planned end of {event.id} ({event.end.isoformat()}):"
         f" a step towards it, not its completion — {event.title_en}",
+        start_ar(claim, event, late=False),
     )
 
 

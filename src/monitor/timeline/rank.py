@@ -1,18 +1,18 @@
 """The best of a claim's assessments (one per event) as its verdict, with a note.
 
-Split from ``timeline_judge.py`` (which assesses a claim against one event); the rules are
-documented in ``timeline.py``. Pure functions over the models.
+``assess.py`` assesses a claim against one event; the rules are documented in ``judge.py``.
+The winner's reason is worded here, in English (``words.EN``) and Arabic (``arabic.AR``) from
+the same case and facts. Pure functions over the models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from monitor.models import Claim, TimelineEvent, Verdict, VerdictKind
-from monitor.timeline.arabic import demand_ar, reason_ar
+from monitor.timeline.arabic import AR, demand_ar, note_ar, prefix_ar
 from monitor.timeline.fit import FAMILY, NESTED, SAME, is_demand
-from monitor.timeline.words import event_ref
+from monitor.timeline.words import EN, Case, Facts, event_ref
 
 _VERDICT_RANK = {"completed": 3, "consistent": 2, "conflicting": 1}
 
@@ -26,7 +26,8 @@ class Assessment:
     place: int
     kind: int
     closeness: tuple[int, int, int]  # higher is closer
-    words: Callable[[], str]  # the reason, worded on demand
+    facts: Facts
+    case: Case  # what the rules decided; worded only for the winner
     specific: bool = False  # a date or a number agreed (worth naming in another verdict's note)
     precise: bool = False  # ... and the date not merely inside a coarse period ("2026") or late
     loose: bool = False  # agrees only as another kind, and only inside a coarse period
@@ -34,7 +35,11 @@ class Assessment:
 
     @property
     def reason(self) -> str:
-        return self.words()
+        return EN[self.case](self.facts)
+
+    @property
+    def reason_ar(self) -> str:
+        return AR[self.case](self.facts)
 
     @property
     def rank(self) -> tuple[int, int, bool, int, tuple[int, int, int]]:
@@ -79,15 +84,15 @@ def render(claim: Claim, found: list[Assessment]) -> Verdict:
                 None,
                 f"{prefix}a demand or a call, not a report of what was agreed or done: not held "
                 f"against the timeline (it differs: {best.reason})",
-                demand_ar(claim, best.event),
+                demand_ar(claim, best.reason_ar),
             )
         best = max(agreeing, key=lambda a: a.rank)
         prefix += "a demand or a call: "
         demand = True
     note, other = _note(best, found)
-    arabic = reason_ar(
-        best.verdict, claim, best.event, demand=demand, note=other, checked=best.checked
-    )
+    arabic = prefix_ar(claim, demand) + best.reason_ar
+    if other is not None:
+        arabic += note_ar(best.verdict == "conflicting", other)
     return Verdict(best.verdict, best.event.id, prefix + best.reason + note, arabic)
 
 

@@ -1,13 +1,14 @@
 """The words of a timeline verdict: what one claim/event pair says, as a reason in plain words.
 
-Split from ``timeline_judge.py`` (the rules) to keep modules small. ``Facts`` is what the rules
-know about one pair; every function here turns it into text. Pure functions, no I/O.
-Reasons show both values of a disagreement ("says ... 2025-09; timeline: 2024-09-27 (id)") and
-end with the event's titles.
+``Facts`` is what the rules (``assess.py``) know about one pair; the rules name the ``Case`` they
+decided, and ``EN`` here and ``arabic.AR`` word that case from the same facts, so the English and
+the Arabic reason always say the same thing. Pure functions, no I/O. Reasons show both values of
+a disagreement ("says ... 2025-09; timeline: 2024-09-27 (id)") and end with the event's titles.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -17,6 +18,24 @@ from monitor.timeline.fit import BROAD, NESTED, POLITICAL, describe_number, desc
 
 # Why a dated claim's date was not compared with the event's.
 Unchecked = Literal["", "deadline", "peg"]
+
+# What the rules decided about one pair, worded in each language from the same ``Facts``.
+Case = Literal[
+    "still_ahead",  # conflicting: written after the milestone was done, speaks of it as ahead
+    "differs",  # conflicting: a date or a number differs (both values shown)
+    "denies_unheld",  # consistent: denies a date or figure the timeline does not hold either
+    "denies_held",  # conflicting: denies what the timeline holds
+    "nothing_to_deny",  # consistent: a denial with nothing specific in it
+    "agrees",  # consistent: what was checked and agreed (or the kind alone)
+    "denies_done",  # conflicting: denies a milestone the timeline holds completed
+    "confirms",  # consistent: reports done what is completed
+    "not_yet",  # consistent: says a planned milestone is not done yet
+    "too_early",  # conflicting: done long before the plan
+    "broadly",  # consistent: something done that fits the milestone only broadly
+    "hedged",  # consistent: reports it done, but hedged
+    "step",  # consistent: a number gone, a step towards the milestone
+    "done_planned",  # completed: reports done what the timeline holds as planned
+]
 
 _DATE_PHRASE = {
     "agreement": "says the agreement was signed",
@@ -103,6 +122,74 @@ def agrees(f: Facts) -> str:
         what = "" if lead else "names no date, place or number to check; "
         return f"{lead}{what}fits {event_ref(ev)} by kind{status}{title(ev)}"
     return f"{lead}agrees with {event_ref(ev)} on {' and '.join(checked)}{status}{title(ev)}"
+
+
+def _still_ahead(f: Facts) -> str:
+    ev = f.event
+    return (
+        f"speaks of it as still ahead ({claim_when(f.claim)}, after publication {f.published}); "
+        f"timeline: {ev.id} ({when(ev)}) completed{by(f)}{title(ev)}"
+    )
+
+
+def _reported_on(f: Facts) -> date | None:
+    """The day a "done" report speaks of: its own date, else the publication day."""
+    return f.claim.date.end if f.claim.date is not None else f.published
+
+
+def _done_planned(f: Facts) -> str:
+    ev, ref = f.event, _reported_on(f)
+    timing = ""
+    if ref is not None and ref > ev.end:
+        timing = ", later than planned"
+    elif ref is not None and ref < ev.start:
+        timing = ", ahead of plan"
+    return (
+        f"reports as done what the timeline holds as planned: {ev.id} "
+        f"(planned {when(ev)}{timing}){title(ev)}"
+    )
+
+
+def _step(f: Facts) -> str:
+    gone = describe_number(f.claim.number) if f.claim.number is not None else "some"
+    return (
+        f"reports {gone} gone: a step towards {event_ref(f.event)}, "
+        f"not counted as completed{title(f.event)}"
+    )
+
+
+EN: dict[Case, Callable[[Facts], str]] = {
+    "still_ahead": _still_ahead,
+    "differs": mismatches,
+    "denies_unheld": lambda f: f"denies what the timeline does not hold either: {mismatches(f)}",
+    "denies_held": lambda f: (
+        f"denies what the timeline holds: {event_ref(f.event)}{title(f.event)}"
+    ),
+    "nothing_to_deny": lambda f: (
+        f"nothing specific to deny; see {event_ref(f.event)}{title(f.event)}"
+    ),
+    "agrees": agrees,
+    "denies_done": lambda f: (
+        f"denies that it is done; timeline: {f.event.id} ({when(f.event)}) completed{by(f)}"
+        f"{title(f.event)}"
+    ),
+    "confirms": lambda f: f"confirms {event_ref(f.event)} is completed{by(f)}{title(f.event)}",
+    "not_yet": lambda f: (
+        f"says it is not done yet; timeline holds it planned: {event_ref(f.event)}"
+    ),
+    "too_early": lambda f: (
+        f"reports as done by {_reported_on(f)} what the timeline plans for {when(f.event)} "
+        f"({f.event.id}){title(f.event)}"
+    ),
+    "broadly": lambda f: (
+        f"reports something done that fits {event_ref(f.event)} only broadly{title(f.event)}"
+    ),
+    "hedged": lambda f: (
+        f"reports {event_ref(f.event)} done, but hedged: not counted as completed{title(f.event)}"
+    ),
+    "step": _step,
+    "done_planned": _done_planned,
+}
 
 
 def describe_new(claim: Claim) -> str:
