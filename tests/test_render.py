@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from tests.support.sample_alerts import SENTENCE, channel, make_alert
 
 from monitor.alerts.bidi import FSI, LRI, PDI, RLI, text_runs
 from monitor.alerts.digest import last_slot, route
-from monitor.alerts.render import clean, render_html, render_text, safe_header, subject
+from monitor.alerts.render import (
+    claim_fields,
+    clean,
+    place_name,
+    render_html,
+    render_text,
+    safe_header,
+    subject,
+)
 from monitor.alerts.words import Presentation
-from monitor.models import Alert
+from monitor.config.load import default_config
+from monitor.models import Alert, Claim, Finding, Verdict
 
 
 @pytest.mark.parametrize(
@@ -286,3 +297,18 @@ def test_a_claim_shows_where_forces_go_and_each_granularity_in_words() -> None:
     assert "بغداد" in by_label["الأماكن"] and "حرير" not in by_label["الأماكن"]
     assert "حرير" in by_label["الوجهة"] and "أربيل" in by_label["الوجهة"]
     assert "(جزء من الشهر)" in by_label["التاريخ"]
+
+
+def test_every_gazetteer_place_is_named_in_the_readers_language(tmp_path: Path) -> None:
+    """A place the alerts' own table lacks (one of the shipped gazetteer's, or one a user adds
+    to keywords.toml) is named from the gazetteer, not shown as its bare id."""
+    config = default_config(tmp_path)
+    named = {p.id for p in config.rules.places if p.ar}
+    claim = Claim("handover", "سلّم التحالف قاعدة الحبانية", places=("habbaniyah", "mosul"))
+    for lang, name in (("ar", "الحبانية"), ("en", "Habbaniyah")):
+        pres = dataclasses.replace(config.presentation(), lang=lang)
+        fields = claim_fields(1, Finding(claim, Verdict("new", None, "no event")), pres)
+        places = next(f.value for f in fields if f.label in ("الأماكن", "places"))
+        assert f"{name} (habbaniyah)" in places and "(mosul)" in places
+        assert all(place_name(p, pres) != p for p in named)  # every one has a name
+    assert place_name("habbaniyah") == "habbaniyah"  # without the gazetteer: the id

@@ -21,13 +21,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from bs4 import BeautifulSoup
 
 from monitor import __version__
 from monitor.alerts.report import outbox_report
-from monitor.alerts.words import Lang, Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config, default_config, load_config, web_listen
 from monitor.config.opml import read_opml, sources_toml
@@ -604,8 +603,7 @@ def _cmd_story(args: argparse.Namespace) -> int:
         store.close()
     if view is None:
         raise ConfigError(_no_story(args.story_id, config.state_dir, candidates))
-    pres = Presentation(cast(Lang, config.alert_language), config.timezone)
-    print(story_text(view, pres))
+    print(story_text(view, config.presentation()))
     return 0
 
 

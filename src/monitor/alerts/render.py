@@ -44,7 +44,6 @@ from monitor.alerts.words import (
     GRANULARITIES,
     LABELS,
     NOTES,
-    PLACE_NAMES,
     QUALIFIERS,
     VERDICTS,
     Lang,
@@ -196,8 +195,8 @@ def _member(m: StoryMember, pres: Presentation) -> Field:
 
 
 def place_name(place_id: str, pres: Presentation = DEFAULT) -> str:
-    """``قاعدة عين الأسد (ain_al_asad)``; a place added in config shows its id."""
-    name = PLACE_NAMES.get(place_id)
+    """``قاعدة عين الأسد (ain_al_asad)``; a place nobody named shows its id."""
+    name = pres.places.get(place_id)
     if name is None:
         return clean(place_id)
     return f"{name.pick('en' if pres.lang == 'en' else 'ar')} ({place_id})"

@@ -9,9 +9,12 @@ channels and the web pages all take their words from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from monitor.analysis.keyrules import Place
 
 Lang = Literal["ar", "en", "ar+en"]
 LANGUAGES: tuple[Lang, ...] = ("ar", "en", "ar+en")
@@ -41,6 +44,8 @@ class Presentation:
     lang: Lang = "ar+en"
     timezone: str = DEFAULT_TIMEZONE
     demo: bool = False  # alerts of ``monitor demo``: marked as such everywhere
+    # place id -> its names: the configured gazetteer's (``place_names``), else the built-in
+    places: Mapping[str, Words] = field(default_factory=lambda: PLACE_NAMES)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,8 +136,9 @@ LABELS = {
 }
 DEMO_MARK = Words("تجريبي", "DEMO").pick("ar+en")  # «تجريبي / DEMO» whatever the language
 
-# Arabic names of the default gazetteer's places; a place added in config shows its id.
-PLACE_NAMES = {
+# Names of the default gazetteer's places as an alert writes them (with "base" where the
+# gazetteer spells only the name); every other place takes its names from the gazetteer.
+PLACE_NAMES: dict[str, Words] = {
     "iraq": Words("العراق", "Iraq"),
     "baghdad": Words("بغداد", "Baghdad"),
     "anbar": Words("الأنبار", "Anbar"),
@@ -148,7 +154,18 @@ PLACE_NAMES = {
 }
 
 
-def word(table: dict[str, Words], key: str, lang: Lang) -> str:
+def place_names(gazetteer: Iterable[Place]) -> dict[str, Words]:
+    """Every configured place's names: ours where we have them, else its first Arabic
+    spelling and its English name (a place added in keywords.toml is named, not shown as
+    its id)."""
+    names = dict(PLACE_NAMES)
+    for place in gazetteer:
+        if place.id not in names and place.ar:
+            names[place.id] = Words(place.ar[0], place.en or place.id)
+    return names
+
+
+def word(table: Mapping[str, Words], key: str, lang: Lang) -> str:
     """``table[key]`` in ``lang``; an unknown key shows as itself."""
     found = table.get(key)
     return found.pick(lang) if found is not None else key

@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import soupsieve
 
+from monitor.alerts.words import Lang, Presentation, place_names
 from monitor.analysis import keywords
 from monitor.analysis.keywords import KeywordRules
 from monitor.config.channels import read_channels
@@ -60,6 +61,12 @@ class Config:
     alert_on_first_run: bool = False
     cycle_deadline_seconds: float = 900.0
     first_wave_seconds: float = 10.0
+
+    def presentation(self, *, demo: bool = False) -> Presentation:
+        """How alerts and pages show things to this config's readers: ``alert_language``,
+        ``timezone`` and the names of the configured gazetteer's places."""
+        lang = cast(Lang, self.alert_language)
+        return Presentation(lang, self.timezone, demo, place_names(self.rules.places))
 
     def _monitor_keys(self) -> dict[str, Any]:
         """Every plain field is a [monitor] key: one added later is shown with no more code."""

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO, cast
+from typing import TextIO
 
 from monitor.alerts.digest import queue_digest_now
 from monitor.alerts.dispatch import Dispatcher
-from monitor.alerts.words import Lang, Presentation
 from monitor.config.load import Config
 from monitor.errors import ConfigError, StoreError
 from monitor.models import Alert
@@ -80,7 +79,7 @@ def send_digests(
             config.delivery,
             console_stream=console,
             allow_private_addresses=config.http.private_channels,
-            pres=Presentation(cast(Lang, config.alert_language), config.timezone),
+            pres=config.presentation(),
         ).dispatch(now)
         out = []
         for c, d in made:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TextIO, cast
+from typing import TextIO
 
 from monitor.alerts.dispatch import Dispatcher
-from monitor.alerts.words import Lang, Presentation
+from monitor.alerts.words import Presentation
 from monitor.analysis.analyzer import Analyzer
 from monitor.config.load import Config
 from monitor.errors import StoreError
@@ -83,8 +83,7 @@ class Runtime:
     @property
     def presentation(self) -> Presentation:
         """How this runtime's alerts are shown: ``alert_language``, ``timezone``, demo or not."""
-        lang = cast(Lang, self.config.alert_language)
-        return Presentation(lang, self.config.timezone, demo=self.demo)
+        return self.config.presentation(demo=self.demo)
 
 
 @dataclass
