@@ -62,7 +62,8 @@ def test_a_first_run_that_seeds_says_so_in_one_line(
 
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
-        "first run: 3 items marked as seen, no alerts; `--alert-on-first-run` to alert"
+        "first run: 3 items marked as seen, no alerts; they stay seen"
+        " (to alert on them, run on an empty state with `--alert-on-first-run`)"
     )
     assert out[1].startswith("cycle: ") and len(out) == 2
 
@@ -70,6 +71,11 @@ def test_a_first_run_that_seeds_says_so_in_one_line(
     site.publish("dijla", [A["parliament-timetable"], A["basra-dates"], A["mosul-library"]])
     assert main(["--config", str(config), "once"]) == 0
     assert not any("marked as seen" in line for line in capsys.readouterr().out.splitlines())
+
+    # The flag after the fact cannot bring the seeded items back, and says so.
+    assert main(["--config", str(config), "once", "--alert-on-first-run"]) == 0
+    err = capsys.readouterr().err
+    assert "--alert-on-first-run: dijla, gulf fetched before" in err and "stays seen" in err
 
 
 def test_a_source_added_later_says_it_seeded_by_name(
@@ -87,8 +93,8 @@ def test_a_source_added_later_says_it_seeded_by_name(
 
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
-        "first fetch of gulf: 2 items marked as seen there, no alerts for them;"
-        " `--alert-on-first-run` to alert"
+        "first fetch of gulf: 2 items marked as seen there, no alerts for them; they stay seen"
+        " (to alert on them, run on an empty state with `--alert-on-first-run`)"
     )
     assert [a["title"] for a in read_alerts(tmp_path)] == [A["parliament-timetable"].title]
 

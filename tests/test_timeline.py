@@ -459,9 +459,7 @@ _SAME_SENSE = [
 ]
 
 
-@pytest.mark.parametrize(
-    "flags", [{}, {"reports_done": True}, {"negated": True}, {"hedged": True}]
-)
+@pytest.mark.parametrize("flags", [{}, {"reports_done": True}, {"negated": True}, {"hedged": True}])
 def test_the_arabic_reason_says_what_the_english_one_says(flags: dict[str, bool]) -> None:
     """Every English reason's event ids, ISO dates, story ids and sense words reach the Arabic
     reason (a reader of ``alert_language = "ar"`` is told the same thing)."""

@@ -42,7 +42,7 @@ from monitor.ops.logs import setup_logging
 from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
 from monitor.ops.story import resolve_story_id, story_text, story_view
-from monitor.pipeline.cycle import run_cycle, seeding_note
+from monitor.pipeline.cycle import first_run_flag_note, run_cycle, seeding_note
 from monitor.pipeline.runtime import Runtime
 from monitor.settings import VERDICTS, ChannelConfig
 from monitor.sources.extract import extract_main_text
@@ -304,6 +304,9 @@ def _cmd_once(args: argparse.Namespace) -> int:
     else:
         rt = _runtime(config)
         try:
+            flag_note = first_run_flag_note(rt) if first_run else None
+            if flag_note:
+                print(flag_note, file=sys.stderr)
             report = run_cycle(rt, alert_on_first_run=first_run)
         finally:
             rt.store.close()
@@ -334,6 +337,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     rt = _runtime(_load(args))
     try:
+        flag_note = first_run_flag_note(rt) if args.alert_on_first_run else None
+        if flag_note:
+            print(flag_note, file=sys.stderr)
         return Daemon(rt, alert_on_first_run=True if args.alert_on_first_run else None).run()
     finally:
         rt.store.close()

@@ -183,12 +183,29 @@ def seeding_note(report: CycleReport, sources: Sequence[Source]) -> str | None:
         return None
     n = report.seeded_items
     items = f"{n} item{'s' if n != 1 else ''} marked as seen"
-    hint = "`--alert-on-first-run` to alert"
+    # Said now, because later the flag cannot help: what was marked seen stays seen.
+    hint = "they stay seen (to alert on them, run on an empty state with `--alert-on-first-run`)"
     enabled = {s.id for s in sources if s.enabled}
     if enabled <= {s.source_id for s in seeded}:
         return f"first run: {items}, no alerts; {hint}"
     names = ", ".join(s.source_id for s in seeded)
     return f"first fetch of {names}: {items} there, no alerts for them; {hint}"
+
+
+def first_run_flag_note(rt: Runtime) -> str | None:
+    """Why ``--alert-on-first-run`` will change nothing for some sources, or None.
+
+    The flag only stops a source's first good fetch from seeding; a source fetched before
+    already marked what it listed as seen, and those items never alert.
+    """
+    fetched = [s.id for s in rt.config.sources if rt.store.get_health(s.id).last_success]
+    if not fetched:
+        return None
+    names = ", ".join(fetched[:5]) + (f" and {len(fetched) - 5} more" if len(fetched) > 5 else "")
+    return (
+        f"--alert-on-first-run: {names} fetched before; what they listed then stays seen"
+        " (the flag applies to a source's first fetch: use an empty state to alert on it)"
+    )
 
 
 # --------------------------------------------------------------------------- fetch phase
