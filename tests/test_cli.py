@@ -194,6 +194,11 @@ ANALYZE_ERRORS = [
         ["line 1", "published"],
         id="bad-published",
     ),
+    pytest.param(
+        ["انسحاب قوات التحالف من قاعدة عين الأسد"],  # a plain text file, not records
+        ["line 1", "invalid JSON", "expected JSON Lines", '"text"'],
+        id="plain-text",
+    ),
 ]
 
 
@@ -223,6 +228,8 @@ def test_analyze_bad_input_names_the_line(
     line = one_line(err)
     for text in expected:
         assert text in line
+    if via == "file":
+        assert str(path) in line  # the file is named
 
 
 def test_analyze_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -68,9 +68,10 @@ def run_analyze(
     if fmt not in FORMATS:
         raise InputError(f"analyze: unknown format {fmt!r} (use json or text)")
     items = []
+    source = "analyze" if getattr(inp, "name", "<stdin>") == "<stdin>" else f"analyze: {inp.name}"
     for lineno, line in enumerate(inp, 1):
         if line.strip():
-            record = parse_line(line, lineno)
+            record = parse_line(line, lineno, source)
             items.append(analyze_record(record, analyzer, extract_html))
     stories = group_stories(items)
     for n, (item, story) in enumerate(zip(items, stories, strict=True), 1):
@@ -104,7 +105,13 @@ def parse_line(line: str, lineno: int, source: str = "analyze") -> Record:
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        hint = ""
+        if not line.lstrip().startswith(("{", "[")):  # plain text given where records belong
+            hint = (
+                '; expected JSON Lines, one article a line: {"id": …, "text": …} '
+                "(see README, monitor analyze)"
+            )
+        raise InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno}){hint}") from None
     if not isinstance(raw, dict):
         raise InputError(f"{where}: expected a JSON object, got {type(raw).__name__}")
     if "id" not in raw:
