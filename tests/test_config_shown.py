@@ -111,8 +111,24 @@ def test_every_settings_field_is_shown_with_its_default(
     data, _ = shown
     default = record()
     assert set(data[table]) == set(_fields(record))
+    # an unset key that falls back to another is shown as the value in use, never as null
+    in_use = {
+        "allow_private_sources": "private_sources",
+        "allow_private_channels": "private_channels",
+    }
     for name in _fields(record):
-        assert data[table][name] == getattr(default, name), f"[{table}] {name}"
+        expected = getattr(default, in_use.get(name, name))
+        assert data[table][name] == expected, f"[{table}] {name}"
+
+
+def test_a_key_that_falls_back_shows_the_value_in_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text(MINIMAL + "\n[http]\nallow_private_addresses = true\n", encoding="utf-8")
+    assert main(["--config", str(config), "check-config"]) == 0
+    http = json.loads(capsys.readouterr().out)["http"]
+    assert http["allow_private_sources"] is True and http["allow_private_channels"] is True
 
 
 def test_every_monitor_key_is_shown(shown: tuple[dict[str, Any], Config]) -> None:

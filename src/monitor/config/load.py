@@ -82,7 +82,12 @@ class Config:
         return {
             "config": str(self.path),
             "monitor": self._monitor_keys(),
-            "http": _asdict(self.http),
+            # the two unset keys fall back to allow_private_addresses: show the value in use
+            "http": {
+                **_asdict(self.http),
+                "allow_private_sources": self.http.private_sources,
+                "allow_private_channels": self.http.private_channels,
+            },
             "stories": _asdict(self.stories),
             "delivery": _asdict(self.delivery),
             "health": _asdict(self.health),
