@@ -81,6 +81,11 @@ def test_shipped_config_is_valid() -> None:
             GOOD + '\n[[channels]]\ntype = "console"\nname = "c2"\ndigest_timezone = "Mars/Base"\n',
             "key 'digest_timezone': unknown time zone 'Mars/Base'",
         ),
+        (
+            GOOD + '\n[[channels]]\ntype = "console"\nname = "c3"\nimmediate = ["consistent"]\n'
+            'digest = ["consistent", "new"]\n',
+            "verdict 'consistent' is in both 'immediate' and 'digest'",
+        ),
     ],
     ids=[
         "unknown-key",
@@ -98,6 +103,7 @@ def test_shipped_config_is_valid() -> None:
         "email-to-type",
         "missing-ca-file",
         "bad-digest-timezone",
+        "verdict-now-and-in-digest",
     ],
 )
 def test_problems_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -217,3 +223,11 @@ def test_a_wrong_type_is_one_problem_not_two(tmp_path: Path) -> None:
         load_config(write(tmp_path, GOOD + EMAIL + 'smtp_port = "x"\n'))
     assert "key 'smtp_port' must be an integer" in str(err.value)
     assert "greater than 0" not in str(err.value)
+
+
+def test_a_verdict_sent_at_once_leaves_the_default_digest(tmp_path: Path) -> None:
+    text = (
+        GOOD + '\n[[channels]]\ntype = "console"\nname = "all"\nimmediate = ["consistent", "new"]\n'
+    )
+    channel = next(c for c in load_config(write(tmp_path, text)).channels if c.name == "all")
+    assert channel.immediate == ("consistent", "new") and channel.digest == ()

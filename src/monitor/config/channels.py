@@ -34,7 +34,7 @@ def read_channels(root: Section) -> tuple[ChannelConfig, ...]:
             s.problems.add(s.where, f"duplicate channel name {name!r}")
         names.add(name)
         immediate = _verdicts(s, "immediate", ("conflicting", "completed", "new"))
-        digest = _verdicts(s, "digest", ("consistent",))
+        digest = _digest(s, immediate)
         digest_at = s.get("digest_at", str, "08:00")
         if not _is_hhmm(digest_at):
             s.problems.add(s.where, f"key 'digest_at' must be HH:MM, got {digest_at!r}")
@@ -63,6 +63,22 @@ def _verdicts(s: Section, key: str, default: tuple[str, ...]) -> tuple[str, ...]
         if v not in VERDICTS:
             s.problems.add(s.where, f"key '{key}': unknown verdict {v!r} ({', '.join(VERDICTS)})")
     return values
+
+
+def _digest(s: Section, immediate: tuple[str, ...]) -> tuple[str, ...]:
+    """The digest's verdicts: by default those not sent at once; a verdict listed in both
+    would only ever go at once (``immediate`` wins), so that is a problem, not a silence."""
+    if "digest" not in s.table:
+        return tuple(v for v in _verdicts(s, "digest", ("consistent",)) if v not in immediate)
+    digest = _verdicts(s, "digest", ())
+    both = [v for v in digest if v in immediate]
+    if both:
+        s.problems.add(
+            s.where,
+            f"verdict {', '.join(map(repr, both))} is in both 'immediate' and 'digest'"
+            " (an alert goes at once when any verdict is immediate): keep it in one",
+        )
+    return digest
 
 
 def _is_hhmm(value: str) -> bool:
