@@ -40,7 +40,7 @@ def test_text_explains_the_claim_and_its_verdict(verdict: str, arabic: str, engl
     assert f"الحكم / verdict: {arabic} / {english}" in text
     for expected in (
         "مصادر: التحالف الدولي يغادر عين الأسد",  # the title
-        "المنافذ (3): وكالة الرافدين، صحيفة المدى الجديد، Shafaq Daily",  # count and names
+        "وسائل الإعلام (3): وكالة الرافدين، صحيفة المدى الجديد، Shafaq Daily",  # count and names
         f"«{SENTENCE}»",  # the original sentence
         "الحدث في الجدول الزمني: phase-one-federal",
         "reason: says 2026-09; timeline: 2025-09",
@@ -276,7 +276,8 @@ def test_times_follow_the_configured_timezone() -> None:
 def test_demo_alerts_are_marked_in_subject_and_body() -> None:
     pres = Presentation(demo=True)
     assert subject(make_alert(), pres=pres).startswith("[تجريبي / DEMO] ")
-    assert "تجريبي / DEMO" in render_text(make_alert(), pres=pres).splitlines()[1]
+    line = render_text(make_alert(), pres=pres).splitlines()[1]
+    assert "تجريبي" in line and "أخبار مختلقة" in line and "تجريبي / DEMO" not in line
 
 
 def test_a_claim_shows_where_forces_go_and_each_granularity_in_words() -> None:

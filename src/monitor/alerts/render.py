@@ -41,6 +41,7 @@ from monitor.alerts.words import (
     ALERT_KINDS,
     CLAIM_KINDS,
     DEMO_MARK,
+    DEMO_NOTE,
     GRANULARITIES,
     LABELS,
     NOTES,
@@ -149,7 +150,7 @@ def fields(alert: Alert, pres: Presentation = DEFAULT) -> list[Field]:
         Field(_label("time", pres), fmt_time(alert.created_at, pres)),
     ]
     if pres.demo:
-        out.insert(0, Field(_label("demo", pres), DEMO_MARK))
+        out.insert(0, Field(_label("demo", pres), DEMO_NOTE.pick(lang)))
     if alert.text:
         details = _label("details", pres)
         out += [Field(details, clean(ln)) for ln in alert.text.splitlines() if ln.strip()]

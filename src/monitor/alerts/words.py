@@ -107,7 +107,7 @@ LABELS = {
     "kind": Words("نوع التنبيه", "alert kind"),
     "time": Words("الوقت", "time"),
     "details": Words("التفاصيل", "details"),
-    "outlets": Words("المنافذ", "outlets"),
+    "outlets": Words("وسائل الإعلام", "outlets"),
     "claim": Words("الادعاء", "claim"),
     "verdict": Words("الحكم", "verdict"),
     "claim_kind": Words("النوع", "kind"),
@@ -135,6 +135,9 @@ LABELS = {
     "moves": Words("عدد تحديثات القصة", "story moved (times)"),
 }
 DEMO_MARK = Words("تجريبي", "DEMO").pick("ar+en")  # «تجريبي / DEMO» whatever the language
+DEMO_NOTE = Words(
+    "أخبار مختلقة للعرض، لا أخبار حقيقية", "invented stories of the demo, not real news"
+)
 
 # Names of the default gazetteer's places as an alert writes them (with "base" where the
 # gazetteer spells only the name); every other place takes its names from the gazetteer.

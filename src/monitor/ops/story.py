@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from monitor.alerts.bidi import pin_id, pin_ltr
 from monitor.alerts.render import DEFAULT, claim_fields, clean, fmt_time, subject
-from monitor.alerts.words import ALERT_KINDS, Presentation, Words, word
+from monitor.alerts.words import ALERT_KINDS, LABELS, Presentation, Words, word
 from monitor.models import Alert, Delivery, Story
 from monitor.normalize import strip_invisible
 from monitor.store import Store
@@ -77,7 +77,7 @@ def story_text(view: StoryView, pres: Presentation = DEFAULT) -> str:
         f"■ {clean(story.title)}",
         f"{Words('القصة', 'story').pick(lang)}: {pin_id(story.id)}",
         f"{Words('أول ظهور', 'first seen').pick(lang)}: {pin_ltr(fmt_time(story.first_seen, pres))}",
-        f"{Words('المنافذ', 'outlets').pick(lang)} ({len(story.outlets)}):",
+        f"{LABELS['outlets'].pick(lang)} ({len(story.outlets)}):",
     ]
     for m in story.members:
         when = pin_ltr(fmt_time(m.published or m.first_seen, pres))
@@ -92,7 +92,7 @@ def story_text(view: StoryView, pres: Presentation = DEFAULT) -> str:
             value = pin_id(value) if f.dir == "ltr" else pin_ltr(value)
             lines.append(f"{'  ' * f.indent}{f.label}: {value}")
         outlets = "، ".join(clean(o) for o in sc.outlets)
-        lines.append(f"  {Words('المنافذ', 'outlets').pick(lang)}: {outlets}")
+        lines.append(f"  {LABELS['outlets'].pick(lang)}: {outlets}")
     lines.append(f"{Words('التنبيهات', 'alerts').pick(lang)} ({len(view.alerts)}):")
     if not view.alerts:
         lines.append("  " + Words("لم يُرسل أي تنبيه", "none sent").pick(lang))
