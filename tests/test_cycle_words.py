@@ -237,3 +237,21 @@ def _update(alert_id: str, story_id: str) -> Alert:
     return Alert(
         id=alert_id, kind="story_update", title="t", created_at=utcnow(), story_id=story_id
     )
+
+
+def test_alerts_held_for_the_digest_are_counted_in_the_summary(
+    tmp_path: Path, site: NewsSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``alerts=1 deliveries_ok=0`` alone reads as a lost alert: the summary says the
+    channel's digest holds it."""
+    site.publish("dijla", [A["parliament-timetable"]])
+    digest_only = (
+        '[[channels]]\nname = "desk"\ntype = "console"\nimmediate = []\n'
+        'digest = ["conflicting", "completed", "new", "consistent"]\n'
+    )
+    config = write_config(tmp_path, site.sources(), extra=digest_only)
+    assert main(["--config", str(config), "once", "--alert-on-first-run"]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    fields = dict(kv.split("=") for kv in summary.removeprefix("cycle: ").split())
+    assert int(fields["alerts"]) >= 1
+    assert int(fields["held_for_digest"]) == int(fields["alerts"])  # one per alert: one channel

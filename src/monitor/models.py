@@ -548,6 +548,7 @@ class CycleReport:
     alerts: int = 0
     deliveries_ok: int = 0
     deliveries_failed: int = 0
+    held_for_digest: int = 0  # deliveries waiting for their channel's daily digest
     seeded: bool = False
     store_error: str | None = None  # a write failed: the cycle stopped there and failed
 
@@ -579,6 +580,8 @@ class CycleReport:
             "deliveries_failed": self.deliveries_failed,
             "seeded": self.seeded,
             "seconds": round((self.finished_at - self.started_at).total_seconds(), 2),
+            # "alerts=1 deliveries_ok=0" alone looks lost: say the digest holds it
+            **({"held_for_digest": self.held_for_digest} if self.held_for_digest else {}),
             **({"write_failed": True} if self.store_error else {}),
         }
 

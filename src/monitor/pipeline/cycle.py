@@ -67,6 +67,7 @@ class _Tally:
     stories_new: int = 0
     stories_updated: int = 0
     alerts: int = 0
+    held: int = 0  # deliveries of this cycle's alerts waiting for a digest
     seeded: bool = False
     # story id -> the update alert carrying it in this cycle (later updates fold into it,
     # ``storm.queue_alert``): a story counts once in ``stories_updated``
@@ -102,6 +103,7 @@ def run_cycle(rt: Runtime, *, alert_on_first_run: bool | None = None) -> CycleRe
         # A dry run (on a copy of the state) only shows what is queued: nothing is sent.
         if not rt.stopping.is_set() and not rt.dry_run:
             delivered = rt.dispatcher().dispatch(utcnow())
+        tally.held = rt.store.held_for_digest(started)
         rt.metrics.count_deliveries(delivered.outcomes)
         if delivered.store_error:
             raise StoreError(delivered.store_error, disk_full=delivered.disk_full)
@@ -166,6 +168,7 @@ def _report(
         alerts=tally.alerts,
         deliveries_ok=delivered.sent,
         deliveries_failed=delivered.failed + delivered.dead,
+        held_for_digest=tally.held,
         seeded=tally.seeded,
         store_error=None if store_error is None else str(store_error),
     )

@@ -306,6 +306,14 @@ class OutboxMixin(BaseStore):
 
     # ------------------------------------------------------------------ digests
 
+    def held_for_digest(self, since: datetime) -> int:
+        """Deliveries queued since ``since`` that wait for their channel's digest."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'digest' AND queued_at >= ?",
+            (to_db(since),),
+        ).fetchone()
+        return int(row[0])
+
     def digest_queue(self, channel: str) -> list[Delivery]:
         """Rows waiting for ``channel``'s next digest, oldest first."""
         rows = self.conn.execute(
