@@ -129,8 +129,14 @@ def test_a_story_shows_reports_marked_claims_and_alerts(web: TestClient, config:
     assert '<mark class="m-place">قاعدة عين الأسد</mark>' in html
     assert 'class="card claim v-completed"' in html
     assert 'href="/timeline#phase-one-end"' in html
-    # the reason in both languages (alert_language "ar+en")
+    # the reason in both languages (alert_language "ar+en"), each date in an Arabic reason
+    # isolated left to right as in the email (it read "09-2026" without)
     assert 'class="reason"' in html and 'lang="en" class="reason"' in html
+    arabic = re.findall(r'<span dir="rtl" class="reason">(.*?)</span></dd>', html)
+    assert arabic and any('<bdi dir="ltr"' in r for r in arabic)
+    for reason in arabic:
+        bare = re.sub(r"<bdi[^>]*>.*?</bdi>", "", reason)
+        assert not re.search(r"\d{4}-\d{2}", bare), reason
     # alerts sent: the new story and its update, both on the console channel
     table = html[html.index("<tbody>", html.index("alerts_sent") if "alerts_sent" in html else 0) :]
     assert table.count('<bdi dir="ltr">console</bdi>') == 2

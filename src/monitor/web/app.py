@@ -38,7 +38,7 @@ from monitor.web import pages
 from monitor.web.chart import RangeChoice
 from monitor.web.labels import Labels
 from monitor.web.security import Guard, csrf_ok, csrf_token
-from monitor.web.text import local_time, marked_sentence, safe_url, title
+from monitor.web.text import local_time, marked_sentence, runs, safe_url, title
 
 _CSS = resources.files("monitor.web").joinpath("static", "style.css").read_bytes()
 _MESSAGES = ("queued_note", "retry_refused", "no_digest", "csrf_stale")
@@ -118,6 +118,7 @@ def _environment(ctx: WebContext) -> Environment:
     env.filters.update(
         when=lambda value: local_time(value, zone),
         title=title,
+        runs=runs,
         url=safe_url,
         marks=lambda claim: marked_sentence(claim, ctx.config.rules),
         place=lambda pid: places.get(pid, pid),

@@ -22,6 +22,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
+from monitor.alerts.bidi import Direction, html_runs
 from monitor.alerts.render import clean
 from monitor.analysis.keyrules import KeywordRules
 from monitor.models import Claim
@@ -137,3 +140,10 @@ def _cut(text: str, spans: list[tuple[int, int, MarkKind]]) -> list[Segment]:
 def title(text: str | None) -> str:
     """A stranger's title on one line, bidi controls out (empty stays empty)."""
     return clean(text or "")
+
+
+def runs(text: str | None, base: Direction) -> Markup:
+    """``text`` cleaned and escaped, its runs of the other direction isolated as the email
+    does (``alerts.bidi.html_runs``): an ISO date in an Arabic reason stays 2026-01-17, a
+    quoted Arabic title in an English one stays whole."""
+    return Markup(html_runs(title(text), base))
