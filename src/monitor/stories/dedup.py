@@ -227,14 +227,15 @@ def estimate_jaccard(sig: Hashes, others: npt.NDArray[np.uint32]) -> npt.NDArray
 
 _BUFFER_ROWS = 512
 _BULK_ROWS = 8192  # rows whose band keys a bulk add computes at once
+_ROW = np.int32  # row ids in the band arrays (a daemon adds far fewer than 2**31 members)
 
 
 class LshIndex:
     """Banded LSH over MinHash signatures, keyed by integer row ids.
 
-    Band keys live in one sorted ``uint64`` array (binary search on lookup) plus a small
-    dict of recent inserts that is merged in batches, so memory stays ~12 bytes per band
-    and row instead of a Python dict entry each. Removal marks rows dead; dead rows are
+    Band keys live in one sorted ``uint64`` array (binary search on lookup) beside their
+    ``int32`` row ids, plus a small dict of recent inserts that is merged in batches, so
+    memory stays ~12 bytes per band and row instead of a Python dict entry each. Removal marks rows dead; dead rows are
     filtered on lookup and dropped at the next merge.
     """
 
@@ -247,7 +248,7 @@ class LshIndex:
         self._mult = rng.integers(1, 1 << 63, self.rows, dtype=np.uint64) | np.uint64(1)
         self._salt = rng.integers(0, 1 << 63, bands, dtype=np.uint64)
         self._keys = np.zeros(0, dtype=np.uint64)
-        self._ids = np.zeros(0, dtype=np.int64)
+        self._ids = np.zeros(0, dtype=_ROW)
         self._pending: dict[int, list[int]] = {}
         self._pending_rows = 0
         self._dead: set[int] = set()
@@ -283,21 +284,25 @@ class LshIndex:
         self._merge()
         old = len(self._keys)
         keys = np.empty(old + len(rows) * self.bands, dtype=np.uint64)
-        ids = np.empty(len(keys), dtype=np.int64)
+        ids = np.empty(len(keys), dtype=_ROW)
         keys[:old], ids[:old] = self._keys, self._ids
         self._keys = np.zeros(0, dtype=np.uint64)  # the copies above hold them
-        self._ids = np.zeros(0, dtype=np.int64)
+        self._ids = np.zeros(0, dtype=_ROW)
         for i in range(0, len(rows), _BULK_ROWS):
             part = sigs[i : i + _BULK_ROWS]
             at = old + i * self.bands
             bands = part.astype(np.uint64).reshape(len(part), self.bands, self.rows)
             done = at + len(part) * self.bands
             keys[at:done] = ((bands * self._mult).sum(axis=2, dtype=np.uint64) ^ self._salt).ravel()
-            ids[at:done] = np.repeat(rows[i : i + _BULK_ROWS].astype(np.int64), self.bands)
-        order = np.argsort(keys, kind="stable")
-        self._keys = keys[order]
-        del keys
+            ids[at:done] = np.repeat(rows[i : i + _BULK_ROWS].astype(_ROW), self.bands)
+        # the ids in key order, then the keys sorted in place (the same values as keys[order]
+        # without a second copy of them). Not a stable sort: it needs a work array of half the
+        # ids, and a lookup reads all the rows of a key and sorts them anyway.
+        order = np.argsort(keys)
         self._ids = ids[order]
+        del ids, order
+        keys.sort()
+        self._keys = keys
         self._live += len(rows)
 
     def remove(self, row: int) -> None:
@@ -324,7 +329,7 @@ class LshIndex:
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
-        rows, counts = np.unique(np.concatenate(parts), return_counts=True)
+        rows, counts = np.unique(np.concatenate(parts).astype(np.int64), return_counts=True)
         if self._dead:
             live = ~np.isin(rows, np.fromiter(self._dead, dtype=np.int64, count=len(self._dead)))
             rows, counts = rows[live], counts[live]

@@ -25,9 +25,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -120,7 +120,8 @@ class StoryIndex:
         self._postings: dict[str, list[tuple[float, str]]] = {}
         self._canon: dict[Any, Any] = {}  # interned event values (see share)
         self._unsorted: set[str] = set()  # posting lists a rebuild appended to
-        self._posting_cache: dict[Any, list[str]] = {}  # (see _posting_keys)
+        # posting keys of regions, speakers, dates and days (see _posting_keys)
+        self._posting_cache: tuple[dict[Any, tuple[str, ...]], ...] = ({}, {}, {}, {})
 
     def __len__(self) -> int:
         return len(self._members)
@@ -252,20 +253,35 @@ class StoryIndex:
     def finish_stored(self, first_row: int) -> None:
         """After ``add_stored``: the LSH entries of the rows since ``first_row`` and the
         posting lists in time order."""
-        self.add_signatures(first_row)
         for pkey in self._unsorted:
             self._postings[pkey].sort()
         self._unsorted.clear()
-        self._posting_cache.clear()
+        for cache in self._posting_cache:
+            cache.clear()
+        self.add_signatures(first_row)  # last: its sort is the peak of a rebuild
 
-    def _posting_keys(self, event: Development) -> list[str]:
-        """``posting_keys`` of a stored event; members share their values (copies of one
-        report), so the keys of one set of values are worked out once per rebuild."""
-        by = (event.places, event.dates, event.numbers, event.actors, event.stated)
-        keys = self._posting_cache.get(by)
+    def _posting_keys(self, event: Development) -> Iterator[str]:
+        """``posting_keys`` of a stored event (in another order): members share their values
+        (copies of one report), so the keys of each value are worked out once per rebuild."""
+        places, dates, actors, stated = self._posting_cache
+        for cache, value, keys_of in (
+            (places, event.places, _region_keys),
+            (actors, event.actors, _actor_keys),
+        ):
+            keys = cache.get(value)
+            if keys is None:
+                keys = cache[value] = keys_of(value)
+            yield from keys
+        keys = dates.get(event.dates)
         if keys is None:
-            keys = self._posting_cache[by] = posting_keys(event)
-        return keys
+            keys = dates[event.dates] = _date_keys(event.dates, False)
+        yield from keys
+        yield from _number_keys(event.numbers)
+        if event.stated:
+            keys = stated.get(event.stated)
+            if keys is None:
+                keys = stated[event.stated] = _stated_keys(event.stated, False)
+            yield from keys
 
     @property
     def next_row(self) -> int:
@@ -519,21 +535,46 @@ def posting_keys(event: Development, *, query: bool = False) -> list[str]:
 
     A query widens day dates by one day each side (the tolerance of ``decide``).
     """
-    keys = {"r:" + region(p) for p in event.places}
+    keys = {
+        *_region_keys(event.places),
+        *_date_keys(event.dates, query),
+        *_number_keys(event.numbers),
+        *_actor_keys(event.actors),
+        *_stated_keys(event.stated, query),
+    }
+    return sorted(keys)
+
+
+def _region_keys(places: frozenset[str]) -> tuple[str, ...]:
+    return tuple({sys.intern("r:" + region(p)) for p in places})
+
+
+def _date_keys(dates: tuple[tuple[date, date, str], ...], query: bool) -> tuple[str, ...]:
+    keys: set[str] = set()
     pad = timedelta(days=1 if query else 0)
-    for start, end, _ in event.dates:
+    for start, end, _ in dates:
         keys.update({f"m:{start:%Y-%m}", f"m:{end:%Y-%m}"})
         if end - start <= MAX_DAY_SPAN:
             day = start - pad
             while day <= end + pad:
                 keys.add(f"d:{day.isoformat()}")
                 day += timedelta(days=1)
-    keys.update(f"n:{n}" for n in event.numbers if n >= MIN_KEY_NUMBER)
-    keys.update(f"a:{a}" for a in event.actors)
-    if event.stated:
-        days = (-1, 0, 1) if query else (0,)
-        keys.update(f"s:{event.stated + timedelta(days=d)}" for d in days)
-    return [sys.intern(k) for k in sorted(keys)]
+    return tuple(sys.intern(k) for k in keys)
+
+
+def _number_keys(numbers: frozenset[int]) -> tuple[str, ...]:
+    return tuple(sys.intern(f"n:{n}") for n in numbers if n >= MIN_KEY_NUMBER)
+
+
+def _actor_keys(actors: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sys.intern(f"a:{a}") for a in actors)
+
+
+def _stated_keys(stated: date | None, query: bool) -> tuple[str, ...]:
+    if not stated:
+        return ()
+    days = (-1, 0, 1) if query else (0,)
+    return tuple(sys.intern(f"s:{stated + timedelta(days=d)}") for d in days)
 
 
 def _ts(event: Development) -> float:
