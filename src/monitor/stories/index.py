@@ -96,7 +96,8 @@ class _Member:
 class _Story:
     members: list[str] = field(default_factory=list)
     last_at: float = 0.0
-    posted: set[str] = field(default_factory=set)  # posting keys it is filed under
+    # posting keys it is filed under; None: not worked out yet (see StoryIndex._posted)
+    posted: set[str] | None = None
 
 
 class StoryIndex:
@@ -120,6 +121,7 @@ class StoryIndex:
         self._postings: dict[str, list[tuple[float, str]]] = {}
         self._canon: dict[Any, Any] = {}  # interned event values (see share)
         self._unsorted: set[str] = set()  # posting lists a rebuild appended to
+        self._filing: _Story | None = None  # the story a rebuild is adding to
         # posting keys of regions, speakers, dates and days (see _posting_keys)
         self._posting_cache: tuple[dict[Any, tuple[str, ...]], ...] = ({}, {}, {}, {})
 
@@ -177,7 +179,8 @@ class StoryIndex:
         """
         if terms is not None:
             self.terms.add(terms)
-        if key in self._members:
+        if key in self._members:  # its story keeps the keys it was filed under
+            self._posted(self._stories.get(self._members[key].story_id))
             self.remove_member(key)
         event = self.share(event)
         row = len(self._row_keys)
@@ -189,6 +192,7 @@ class StoryIndex:
             self._lsh.add(row, signature)
         self._members[key] = _Member(key, story_id, row, event)
         story = self._stories.setdefault(story_id, _Story())
+        posted = self._posted(story)
         story.members.append(key)
         ts = _ts(event)
         story.last_at = max(story.last_at, ts)
@@ -196,8 +200,8 @@ class StoryIndex:
             self._titles.setdefault(event.title_key, {})[story_id] = None
         # A story is filed once per key, when its first report carrying that key arrives.
         for pkey in posting_keys(event):
-            if pkey not in story.posted:
-                story.posted.add(pkey)
+            if pkey not in posted:
+                posted.add(pkey)
                 bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
 
     def add_signatures(self, first_row: int) -> None:
@@ -232,12 +236,19 @@ class StoryIndex:
         unsorted = self._unsorted
         for row, (story_id, key, event) in enumerate(members, start=first):
             if key in self._members:
+                self._posted(stories.get(self._members[key].story_id))
                 self.remove_member(key)
             self._row_keys.append(key)
             self._members[key] = _Member(key, story_id, row, event)
             story = stories.get(story_id)
             if story is None:
                 story = stories[story_id] = _Story()
+            posted = story.posted
+            if posted is None:  # the next story: the last one's set goes (see finish_stored)
+                if self._filing is not None:
+                    self._filing.posted = None
+                posted = self._posted(story)
+                self._filing = story
             story.members.append(key)
             ts = _ts(event)
             if ts > story.last_at:
@@ -245,20 +256,42 @@ class StoryIndex:
             if event.title_key:
                 titles.setdefault(event.title_key, {})[story_id] = None
             for pkey in self._posting_keys(event):
-                if pkey not in story.posted:
-                    story.posted.add(pkey)
+                if pkey not in posted:
+                    posted.add(pkey)
                     postings.setdefault(pkey, []).append((ts, story_id))
                     unsorted.add(pkey)
 
     def finish_stored(self, first_row: int) -> None:
         """After ``add_stored``: the LSH entries of the rows since ``first_row`` and the
-        posting lists in time order."""
+        posting lists in time order.
+
+        The stories' posting key sets are not kept (a third of a story's memory): the first
+        report that joins one after the restart works them out again from its members. The
+        store gives each story's members one after the other, so one set is alive at a time.
+        """
         for pkey in self._unsorted:
             self._postings[pkey].sort()
         self._unsorted.clear()
+        if self._filing is not None:
+            self._filing.posted = None
+            self._filing = None
         for cache in self._posting_cache:
             cache.clear()
         self.add_signatures(first_row)  # last: its sort is the peak of a rebuild
+
+    def _posted(self, story: _Story | None) -> set[str]:
+        """The posting keys ``story`` is filed under: every key of every report it took (after
+        a rebuild, worked out again from its members when it next takes one)."""
+        if story is None:
+            return set()
+        if story.posted is None:
+            story.posted = {
+                pkey
+                for key in story.members
+                if (member := self._members.get(key)) is not None
+                for pkey in posting_keys(member.event)
+            }
+        return story.posted
 
     def _posting_keys(self, event: Development) -> Iterator[str]:
         """``posting_keys`` of a stored event (in another order): members share their values
@@ -352,6 +385,7 @@ class StoryIndex:
         story = self._stories.get(keep)
         if old is None or story is None:
             return
+        old_posted, posted = self._posted(old), self._posted(story)  # before members move
         for key in old.members:
             member = self._members.get(key)
             if member is None:
@@ -363,8 +397,8 @@ class StoryIndex:
                 titles.pop(gone, None)
                 titles[keep] = None
         story.last_at = max(story.last_at, old.last_at)
-        for pkey in sorted(old.posted - story.posted):
-            story.posted.add(pkey)
+        for pkey in sorted(old_posted - posted):
+            posted.add(pkey)
             bisect.insort(self._postings.setdefault(pkey, []), (old.last_at, keep))
 
     # ------------------------------------------------------------------ lookup

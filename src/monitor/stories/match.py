@@ -341,23 +341,24 @@ class DevelopmentReader:
         placed = at
         if placed is None and stated is not None:  # as development_of places it
             placed = datetime(stated.year, stated.month, stated.day, 12, tzinfo=UTC)
+        # by position, in the order of the fields (a restart makes 100,000 of them)
         return Development(
-            at=at,
-            places=shared.places,
-            countries=shared.countries,
-            dates=shared.dates,
-            numbers=numbers,
-            title_words=words,
-            title_key=title_key,
-            lead_families=shared.lead_families,
-            actors=shared.actors,
-            within=shared.within,
-            site=shared.site,
-            sites=shared.sites,
-            weekday=shared.weekday,
-            stated=stated,
-            placed=placed,
-            seen=seen or at,
+            at,
+            shared.places,
+            shared.countries,
+            shared.dates,
+            numbers,
+            words,
+            title_key,
+            shared.lead_families,
+            shared.actors,
+            shared.within,
+            shared.site,
+            shared.sites,
+            shared.weekday,
+            stated,
+            placed,
+            seen or at,
         )
 
     def _parse_shared(self, raw: str) -> _Shared | None:
