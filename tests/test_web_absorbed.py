@@ -72,12 +72,10 @@ def test_the_absorbed_story_says_where_it_went(
 def test_a_story_that_absorbed_nothing_shows_neither(
     web: TestClient, joined: tuple[Config, str, str]
 ) -> None:
-    config, kept, gone = joined
+    config, kept, _ = joined
     store = Store.open_readonly(config.state_dir)
     try:
-        other = next(
-            s.id for s in store.story_summaries(StoryFilter(), limit=50) if s.id != kept
-        )
+        other = next(s.id for s in store.story_summaries(StoryFilter(), limit=50) if s.id != kept)
     finally:
         store.close()
     html = web.get(f"/story/{other}").text

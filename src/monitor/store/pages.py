@@ -81,9 +81,8 @@ class PagesMixin:
         return out
 
     def _story_total(self) -> int:
-        return int(
-            self.conn.execute("SELECT count(*) FROM stories WHERE absorbed_by IS NULL").fetchone()[0]
-        )
+        sql = "SELECT count(*) FROM stories WHERE absorbed_by IS NULL"
+        return int(self.conn.execute(sql).fetchone()[0])
 
     def absorbed_stories(self, story_id: str) -> list[Absorption]:
         """The stories ``story_id`` absorbed (one development shown later), in the order it
