@@ -1,7 +1,7 @@
 """Reads for the reading room's web pages: stories filtered and paged, deliveries, claim dates.
 
 Every query here is read-only and bounded (a page, a limit), driven by an index made for it in
-migration 5: stories newest first by ``stories_listed`` (migration 9: the stories not absorbed
+migration 5: stories newest first by ``stories_listed`` (migration 10: the stories not absorbed
 into another, the only ones listed), filters through ``story_tags`` (verdict
 and place) and ``story_search`` (FTS5 over normalised word forms), dated claims through
 ``story_claims_dated``, operator alerts through ``alerts_kind``.
