@@ -428,10 +428,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         config = default_config(Path(tempfile.gettempdir()))
     analyzer = Analyzer(config.rules, config.timeline)
     if args.input == "-":
-        return run_analyze(sys.stdin, sys.stdout, analyzer, args.format, _page_text)
+        return run_analyze(sys.stdin, sys.stdout, analyzer, args.format, _page_text, config.stories)
     try:
         with open(args.input, encoding="utf-8") as inp:
-            return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text)
+            return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text, config.stories)
     except BrokenPipeError:
         raise  # the reader of our output left (`| head`): not the input file's fault
     except FileNotFoundError:
@@ -471,6 +471,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         fmt=args.format,
         extract_html=_page_text,
         replay_config=config if args.replay else None,
+        stories=config.stories,
     )
 
 

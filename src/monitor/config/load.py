@@ -12,7 +12,7 @@ The ``[[channels]]`` tables are read by ``channels``; the settings records live 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,8 @@ class Config:
             "config": str(self.path),
             "monitor": self._monitor_keys(),
             "http": _asdict(self.http),
-            "stories": _asdict(self.stories),
+            # the place hierarchy is the timeline file's, not a [stories] key
+            "stories": {k: v for k, v in _asdict(self.stories).items() if k != "places"},
             "delivery": _asdict(self.delivery),
             "health": _asdict(self.health),
             "web": {
@@ -157,7 +158,8 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         sources=sources,
         channels=channels,
         http=http,
-        stories=stories,
+        # stories read the configured place hierarchy, as verdicts do (one source of truth)
+        stories=replace(stories, places=tl.places),
         delivery=delivery,
         health=health,
         web=web,
@@ -184,6 +186,7 @@ def default_config(state_dir: Path) -> Config:
         timeline_file=timeline.default_timeline_path(),
         rules=rules,
         timeline=tl,
+        stories=StorySettings(places=tl.places),
         channels=(ChannelConfig("console", "console", immediate=VERDICTS, digest=()),),
     )
 

@@ -78,7 +78,13 @@ class StoryDesk:
         for state in self.store.live_members():
             m = state.member
             event = development_of(
-                m.title, m.published, state.findings, state.numbers, state.lede, m.first_seen
+                m.title,
+                m.published,
+                state.findings,
+                state.numbers,
+                state.lede,
+                m.first_seen,
+                places=self.index.places,
             )
             sig = np.frombuffer(state.signature, dtype=np.uint32)
             self.index.add(state.story_id, m.article_key, sig, event, lsh=False)

@@ -37,7 +37,13 @@ from monitor.settings import StorySettings
 from monitor.stories import dedup
 from monitor.stories.decide import Match, Similarity, decide, vetoed
 from monitor.stories.dedup import Hashes
-from monitor.stories.match import Development, development_of, numbers_in, region
+from monitor.stories.match import (
+    Development,
+    PlaceTree,
+    development_of,
+    numbers_in,
+    place_tree,
+)
 from monitor.stories.model import StoryModel, default_model
 from monitor.stories.terms import NO_TERMS, TermStats, terms_of
 
@@ -104,6 +110,7 @@ class StoryIndex:
         self, settings: StorySettings, load_texts: TextLoader, model: StoryModel | None = None
     ) -> None:
         self.settings = settings
+        self.places = place_tree(settings.places)
         self.model = model or default_model()
         self.hasher = dedup.MinHasher()
         self.terms = TermStats()
@@ -148,7 +155,7 @@ class StoryIndex:
         text = dedup.dedup_text(body, normalized=normalized)
         sig = self.hasher.signature(dedup.shingles(text, CANDIDATE_SHINGLE_SIZE))
         numbers = numbers_in(text)
-        event = development_of(title, at, findings, numbers, lede, seen)
+        event = development_of(title, at, findings, numbers, lede, seen, places=self.places)
         terms = terms_of(dedup.dedup_text(title or "") + " " + text)
         return Doc(key, dedup.shingles(text), sig, event, numbers, terms)
 
@@ -190,7 +197,7 @@ class StoryIndex:
         if event.title_key:
             self._titles.setdefault(event.title_key, {})[story_id] = None
         # A story is filed once per key, when its first report carrying that key arrives.
-        for pkey in posting_keys(event):
+        for pkey in posting_keys(event, self.places):
             if pkey not in story.posted:
                 story.posted.add(pkey)
                 bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
@@ -366,7 +373,7 @@ class StoryIndex:
         """
         window = timedelta(hours=self.settings.event_window_hours).total_seconds()
         counts: dict[str, int] = {}
-        for pkey in posting_keys(event, query=True):
+        for pkey in posting_keys(event, self.places, query=True):
             entries = self._postings.get(pkey)
             if not entries:
                 continue
@@ -448,13 +455,13 @@ def _sample(members: list[str], hits: set[str]) -> list[str]:
     return list(dict.fromkeys(picked))[: MAX_MEMBERS_COMPARED + 1]
 
 
-def posting_keys(event: Development, *, query: bool = False) -> list[str]:
+def posting_keys(event: Development, places: PlaceTree, *, query: bool = False) -> list[str]:
     """Where a report is filed for independent reports: regions, dates, numbers, speakers and
     the statement's day.
 
     A query widens day dates by one day each side (the tolerance of ``decide``).
     """
-    keys = {"r:" + region(p) for p in event.places}
+    keys = {"r:" + places.region(p) for p in event.places}
     pad = timedelta(days=1 if query else 0)
     for start, end, _ in event.dates:
         keys.update({f"m:{start:%Y-%m}", f"m:{end:%Y-%m}"})

@@ -6,7 +6,9 @@ report gets a ``Development`` from its claims and its lede (``models.Lede``); ``
 compares two of them. Helpers here say when places, dates and numbers agree:
 
 - sites (bases, headquarters) are the leaves of the place hierarchy and places it does not
-  know; the country of a site is the root above it;
+  know; the country of a site is the root above it. The hierarchy is the configured one
+  (``StorySettings.places``: the timeline's ``[places]`` over the built-in), read through a
+  ``PlaceTree``, so a place a user adds counts for stories as it does for verdicts;
 - dates: intervals that overlap with a day's tolerance ("yesterday" across a time zone);
 - numbers: within 2% (2,500 and 2,510 are one figure), from 20 up ("two phases" is in
   every story).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,16 +29,54 @@ from monitor.timeline.load import DEFAULT_PLACES
 
 # The subject country says nothing about which event it is: every article names Iraq.
 GENERIC_PLACES = frozenset({"iraq"})
-# Sites (bases, headquarters): the leaves of the place hierarchy, and gazetteer places it
-# does not know (Habbaniyah, Balad). Two reports about two different sites are two events
-# even when both also name the province or city around them.
-_LEAVES = frozenset(
-    p for p, parent in DEFAULT_PLACES.items() if parent and p not in DEFAULT_PLACES.values()
-)
+PlaceItems = tuple[tuple[str, str | None], ...]  # (place, parent) pairs, as ``Timeline.places``
 
 
-def is_site(place: str) -> bool:
-    return place in _LEAVES or place not in DEFAULT_PLACES
+@dataclass(frozen=True, slots=True, eq=False)
+class PlaceTree:
+    """The place hierarchy as the story stage reads it (child -> parent; None for a country).
+
+    Sites (bases, headquarters) are its leaves and the gazetteer places it does not know
+    (Habbaniyah, Balad): two reports about two different sites are two events even when both
+    also name the province or city around them.
+    """
+
+    parents: Mapping[str, str | None]
+    leaves: frozenset[str]
+
+    def is_site(self, place: str) -> bool:
+        return place in self.leaves or place not in self.parents
+
+    def region(self, place: str) -> str:
+        """The top-level place (under the generic country) that ``place`` lies in."""
+        seen = {place}
+        parent = self.parents.get(place)
+        while parent is not None and parent not in GENERIC_PLACES and parent not in seen:
+            seen.add(parent)
+            place, parent = parent, self.parents.get(parent)
+        return place
+
+    def country(self, place: str) -> str | None:
+        """The country a known place lies in (None for a place the hierarchy lacks)."""
+        if place not in self.parents:
+            return None
+        seen = {place}
+        parent = self.parents[place]
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            place, parent = parent, self.parents.get(parent)
+        return place
+
+
+@functools.lru_cache(maxsize=8)
+def place_tree(items: PlaceItems = ()) -> PlaceTree:
+    """The ``PlaceTree`` of a hierarchy given as (place, parent) pairs; () is the built-in one.
+
+    Cached: every index and desk of one configuration shares one tree.
+    """
+    parents: dict[str, str | None] = dict(items) if items else dict(DEFAULT_PLACES)
+    leaves = frozenset(p for p, parent in parents.items() if parent and p not in parents.values())
+    return PlaceTree(parents, leaves)
 
 
 FAMILIES = {
@@ -114,6 +154,8 @@ def development_of(
     body_numbers: Iterable[int] = (),
     lede: Lede | None = None,
     seen: datetime | None = None,
+    *,
+    places: PlaceTree,
 ) -> Development:
     """Build the development signature of a report.
 
@@ -124,12 +166,13 @@ def development_of(
         body_numbers: the numbers in its body (``numbers_in``), beside the claims' own.
         lede: who speaks, about which sites, on which day (``ArticleAnalysis.lede``).
         seen: when it was fetched (the daemon), else None.
+        places: the configured place hierarchy (which places are sites, and their country).
     """
     said = lede or Lede()
     claims = [f.claim for f in findings]
     words = title_words(title or "")
-    opening = [p for p in said.sites if is_site(p) and p not in GENERIC_PLACES]
-    context = [p for p in said.more_sites if is_site(p) and p not in GENERIC_PLACES]
+    opening = [p for p in said.sites if places.is_site(p) and p not in GENERIC_PLACES]
+    context = [p for p in said.more_sites if places.is_site(p) and p not in GENERIC_PLACES]
     placed = at
     if placed is None and said.stated is not None:  # placed by the day its text states
         placed = datetime(said.stated.year, said.stated.month, said.stated.day, 12, tzinfo=UTC)
@@ -137,7 +180,7 @@ def development_of(
         at=at,
         places=frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES),
         countries=frozenset(said.countries)
-        | frozenset(country for p in opening if (country := _country(p)) is not None),
+        | frozenset(country for p in opening if (country := places.country(p)) is not None),
         dates=tuple(
             (c.date.start, c.date.end, c.date.granularity)
             for c in claims
@@ -173,24 +216,6 @@ def numbers_in(text: str) -> tuple[int, ...]:
 
 def _is_year(n: int) -> bool:
     return 1900 <= n <= 2100
-
-
-def region(place: str) -> str:
-    """The top-level place (under the generic country) that ``place`` lies in."""
-    parent = DEFAULT_PLACES.get(place)
-    while parent is not None and parent not in GENERIC_PLACES:
-        place, parent = parent, DEFAULT_PLACES.get(parent)
-    return place
-
-
-def _country(place: str) -> str | None:
-    """The country a known place lies in (None for places the built-in hierarchy lacks)."""
-    if place not in DEFAULT_PLACES:
-        return None
-    parent = DEFAULT_PLACES[place]
-    while parent is not None:
-        place, parent = parent, DEFAULT_PLACES.get(parent)
-    return place
 
 
 @functools.lru_cache(maxsize=4096)
