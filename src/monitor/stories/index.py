@@ -232,6 +232,7 @@ class StoryIndex:
             actors=one(event.actors),
             within=one(event.within),
             sites=one(event.sites),
+            leading=one(event.leading),
         )
 
     def remove_member(self, key: str) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from monitor.models import Finding, Lede
+from monitor.models import Claim, Finding, Lede
 from monitor.normalize import normalize_text
 from monitor.timeline.load import DEFAULT_PLACES
 
@@ -113,6 +113,18 @@ def _stem(word: str) -> str:
 
 
 _TITLE_STOP = frozenset(_stem(normalize_text(w)) for w in _STOP_WORDS.split())
+# A round-up report turns to another development with a transition phrase ("وفي السياق ذاته،
+# أعلنت اللجنة …" after the report of a base's handover): its claims from there on are the
+# other development's, so they neither date nor place this report's own.
+_TRANSITIONS = tuple(
+    normalize_text(t)
+    for t in (
+        "في السياق ذاته", "في السياق نفسه", "في سياق متصل", "في سياق آخر", "في سياق اخر",
+        "في سياق منفصل", "من جهة أخرى", "من جهة اخرى", "من جهة ثانية", "من جانب آخر",
+        "من جانب اخر", "على صعيد آخر", "على صعيد اخر", "على صعيد متصل", "في غضون ذلك",
+        "إلى ذلك", "الى ذلك", "في هذه الأثناء", "في الأثناء",
+    )
+)  # fmt: skip
 _NUMBER = re.compile(r"(?<![\w.])\d{2,7}(?![\w.])")
 
 
@@ -141,6 +153,7 @@ class Development:
     within: frozenset[str] = frozenset()  # the broader actors they speak for
     site: str | None = None  # the site it is about: the opening's first, else the lede's
     sites: frozenset[str] = frozenset()  # every site the lede names
+    leading: frozenset[str] = frozenset()  # the sites its opening names (title, first sentence)
     weekday: int | None = None  # of the statement (0 = Monday)
     stated: date | None = None  # the statement's day
     placed: datetime | None = None
@@ -169,7 +182,7 @@ def development_of(
         places: the configured place hierarchy (which places are sites, and their country).
     """
     said = lede or Lede()
-    claims = [f.claim for f in findings]
+    claims = own_claims([f.claim for f in findings])
     words = title_words(title or "")
     opening = [p for p in said.sites if places.is_site(p) and p not in GENERIC_PLACES]
     context = [p for p in said.more_sites if places.is_site(p) and p not in GENERIC_PLACES]
@@ -201,11 +214,25 @@ def development_of(
         within=frozenset(said.within),
         site=next(iter(opening + context), None),
         sites=frozenset(opening) | frozenset(context),
+        leading=frozenset(opening),
         weekday=said.weekday,
         stated=said.stated,
         placed=placed,
         seen=seen or at,
     )
+
+
+def own_claims(claims: Sequence[Claim]) -> list[Claim]:
+    """The report's own claims: those before a transition to another development."""
+    out = []
+    for claim in sorted(claims, key=lambda c: c.span):
+        opening = normalize_text(claim.sentence).lstrip()
+        if opening.startswith("و"):  # "وفي السياق ذاته"
+            opening = opening[1:]
+        if out and opening.startswith(_TRANSITIONS):
+            break
+        out.append(claim)
+    return out
 
 
 def numbers_in(text: str) -> tuple[int, ...]:
