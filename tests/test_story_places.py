@@ -16,8 +16,11 @@ from monitor.analysis.analyzer import Analyzer
 from monitor.cli import main
 from monitor.config.load import Config, load_config
 from monitor.ops.analyze import BatchItem, analyze_record, parse_line
+from monitor.pipeline.runtime import Runtime
 from monitor.settings import StorySettings
+from monitor.store import Store
 from monitor.stories.batch import explain_pairs, group_batch
+from monitor.stories.index import StoryIndex
 from monitor.stories.match import place_tree
 from monitor.timeline.load import DEFAULT_PLACES
 
@@ -84,11 +87,18 @@ def test_the_place_tree_is_the_configured_hierarchy() -> None:
     assert tree.country("qayyarah") == "iraq" and tree.region("qayyarah") == "federal_areas"
 
 
-def test_the_config_hands_its_places_to_the_stories(tmp_path: Path) -> None:
+def test_the_daemon_desk_reads_the_configured_places(tmp_path: Path) -> None:
     config = load_config(_write_config(tmp_path, ADDED), require_sources=False)
-    assert ("qayyarah", "mosul") in config.stories.places
-    assert dict(config.stories.places) == dict(config.timeline.places)
-    assert "places" not in config.redacted()["stories"]  # the timeline file's, not a key
+    store = Store.open(tmp_path / "state")
+    try:
+        rt = Runtime(config, store)
+        assert not rt.desk.index.places.is_site("mosul")
+        assert rt.desk.index.places.country("qayyarah") == "iraq"
+        builtin = replace(config, timeline=replace(config.timeline, places=()))
+        rt.reconfigure(builtin)  # the hierarchy changed: the desk is rebuilt on it
+        assert rt.desk.index.places.is_site("mosul")
+    finally:
+        store.close()
 
 
 def test_a_place_added_in_config_makes_base_and_province_one_story(tmp_path: Path) -> None:
@@ -99,15 +109,16 @@ def test_a_place_added_in_config_makes_base_and_province_one_story(tmp_path: Pat
 
     # The built-in hierarchy does not know Mosul: it is a site, and each report leads with
     # a site the other does not name.
-    builtin = replace(config.stories, places=())
-    assert len(set(group_batch(rows, builtin))) == 2
-    why = explain_pairs(rows, [("base", "province")], builtin)[("base", "province")]
+    assert len(set(group_batch(rows, config.stories))) == 2
+    why = explain_pairs(rows, [("base", "province")], config.stories)[("base", "province")]
     assert why.match.rule == "site" and not why.match.same
 
     # Configured, Mosul is the province around the base: the evidence decides, one story.
-    assert len(set(group_batch(rows, config.stories))) == 1
-    why = explain_pairs(rows, [("base", "province")], config.stories)[("base", "province")]
-    assert why.match.same and why.match.rule == "model"
+    places = config.timeline.places
+    assert len(set(group_batch(rows, config.stories, places=places))) == 1
+    why = explain_pairs(rows, [("base", "province")], config.stories, places=places)
+    assert why[("base", "province")].match.same
+    assert why[("base", "province")].match.rule == "model"
 
 
 @pytest.mark.parametrize(("places", "stories"), [(ADDED, 1), ("", 2)])
@@ -123,5 +134,5 @@ def test_monitor_analyze_uses_the_configured_places(
     assert len({r["story"] for r in out}) == stories
 
 
-def test_default_settings_read_the_built_in_hierarchy() -> None:
-    assert place_tree(StorySettings().places).parents == DEFAULT_PLACES
+def test_an_index_without_places_reads_the_built_in_hierarchy() -> None:
+    assert StoryIndex(StorySettings(), lambda keys: {}).places.parents == DEFAULT_PLACES

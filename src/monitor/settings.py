@@ -63,10 +63,6 @@ class StorySettings:
     # Update alerts of one story (issue 13): one per cycle (later ones fold into it), this
     # many per hour; past that, one summary at the end of the hour ("moved N times").
     max_updates_per_hour: int = 3
-    # The place hierarchy stories read sites, regions and countries from, as (place, parent)
-    # pairs (None for a country): the timeline's [places] merged over the built-in one, filled
-    # in by the config loader (not a [stories] key). Empty: the built-in hierarchy alone.
-    places: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ The ``[[channels]]`` tables are read by ``channels``; the settings records live 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,7 @@ class Config:
             "config": str(self.path),
             "monitor": self._monitor_keys(),
             "http": _asdict(self.http),
-            # the place hierarchy is the timeline file's, not a [stories] key
-            "stories": {k: v for k, v in _asdict(self.stories).items() if k != "places"},
+            "stories": _asdict(self.stories),
             "delivery": _asdict(self.delivery),
             "health": _asdict(self.health),
             "web": {
@@ -158,8 +157,7 @@ def load_config(path: Path, *, require_sources: bool = True) -> Config:
         sources=sources,
         channels=channels,
         http=http,
-        # stories read the configured place hierarchy, as verdicts do (one source of truth)
-        stories=replace(stories, places=tl.places),
+        stories=stories,
         delivery=delivery,
         health=health,
         web=web,
@@ -186,7 +184,6 @@ def default_config(state_dir: Path) -> Config:
         timeline_file=timeline.default_timeline_path(),
         rules=rules,
         timeline=tl,
-        stories=StorySettings(places=tl.places),
         channels=(ChannelConfig("console", "console", immediate=VERDICTS, digest=()),),
     )
 

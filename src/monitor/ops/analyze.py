@@ -21,6 +21,7 @@ from monitor.errors import InputError
 from monitor.models import ArticleAnalysis, Finding
 from monitor.settings import StorySettings
 from monitor.stories.batch import group_batch
+from monitor.stories.match import PlaceItems
 from monitor.timebounds import plausible
 
 FORMATS = ("json", "text")
@@ -39,11 +40,12 @@ class BatchItem:
 
 
 def group_stories(
-    items: Sequence[BatchItem], settings: StorySettings | None = None
+    items: Sequence[BatchItem], settings: StorySettings | None = None, places: PlaceItems = ()
 ) -> list[str | None]:
-    """Story id of each item (None when not relevant), with the daemon's story logic and the
-    configured story settings and place hierarchy (the built-in ones when None)."""
-    return group_batch([(i.id, i.title, i.published, i.analysis) for i in items], settings)
+    """Story id of each item (None when not relevant), with the daemon's story logic, the
+    configured story settings and place hierarchy (the built-in ones when not given)."""
+    rows = [(i.id, i.title, i.published, i.analysis) for i in items]
+    return group_batch(rows, settings, places=places)
 
 
 def run_analyze(
@@ -53,6 +55,7 @@ def run_analyze(
     fmt: str = "json",
     extract_html: Callable[[str, str | None], str] | None = None,
     stories: StorySettings | None = None,
+    places: PlaceItems = (),
 ) -> int:
     """``monitor analyze``: read JSON Lines articles, write one result per article.
 
@@ -62,8 +65,8 @@ def run_analyze(
         analyzer: the configured analyzer.
         fmt: "json" (JSON Lines) or "text" (a readable report).
         extract_html: the daemon's main-text extraction, used for records with ``html``.
-        stories: the configured story settings (``Config.stories``, with the place
-            hierarchy); the built-in ones when None.
+        stories: the configured story settings (``Config.stories``; the defaults when None).
+        places: the configured place hierarchy (``Timeline.places``; () the built-in one).
 
     Returns:
         0.
@@ -79,7 +82,7 @@ def run_analyze(
         if line.strip():
             record = parse_line(line, lineno)
             items.append(analyze_record(record, analyzer, extract_html))
-    story_ids = group_stories(items, stories)
+    story_ids = group_stories(items, stories, places)
     for n, (item, story) in enumerate(zip(items, story_ids, strict=True), 1):
         if fmt == "json":
             out.write(json.dumps(result_json(item, story), ensure_ascii=False) + "\n")

@@ -51,7 +51,7 @@ from monitor.stories.claims import (
 )
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import Doc, StoryIndex
-from monitor.stories.match import development_of
+from monitor.stories.match import PlaceItems, development_of
 from monitor.stories.model import StoryModel
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
@@ -64,11 +64,17 @@ class StoryDesk:
     """Assigns articles to stories; one per daemon, living across cycles."""
 
     def __init__(
-        self, store: Store, settings: StorySettings, model: StoryModel | None = None
+        self,
+        store: Store,
+        settings: StorySettings,
+        model: StoryModel | None = None,
+        places: PlaceItems = (),
     ) -> None:
+        """``places``: the configured place hierarchy (``Timeline.places``: sites, regions
+        and countries for the signatures); () is the built-in one."""
         self.store = store
         self.settings = settings
-        self.index = StoryIndex(settings, self._load_texts, model)
+        self.index = StoryIndex(settings, self._load_texts, model, places)
         self._open: OrderedDict[str, Story] = OrderedDict()
         store.on_rollback(self._open.clear)
         self._rebuild()

@@ -39,6 +39,7 @@ from monitor.stories.decide import Match, Similarity, decide, vetoed
 from monitor.stories.dedup import Hashes
 from monitor.stories.match import (
     Development,
+    PlaceItems,
     PlaceTree,
     development_of,
     numbers_in,
@@ -107,10 +108,16 @@ class StoryIndex:
     """Members of live stories, with their signatures, events and three candidate indexes."""
 
     def __init__(
-        self, settings: StorySettings, load_texts: TextLoader, model: StoryModel | None = None
+        self,
+        settings: StorySettings,
+        load_texts: TextLoader,
+        model: StoryModel | None = None,
+        places: PlaceItems = (),
     ) -> None:
+        """``places``: the configured place hierarchy (``Timeline.places``); () is the
+        built-in one."""
         self.settings = settings
-        self.places = place_tree(settings.places)
+        self.places = place_tree(places)
         self.model = model or default_model()
         self.hasher = dedup.MinHasher()
         self.terms = TermStats()

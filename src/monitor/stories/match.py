@@ -224,7 +224,7 @@ def development_of(
 
 def own_claims(claims: Sequence[Claim]) -> list[Claim]:
     """The report's own claims: those before a transition to another development."""
-    out = []
+    out: list[Claim] = []
     for claim in sorted(claims, key=lambda c: c.span):
         opening = normalize_text(claim.sentence).lstrip()
         if opening.startswith("و"):  # "وفي السياق ذاته"
