@@ -27,6 +27,7 @@ from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
 from monitor.stories.index import StoryIndex
+from monitor.stories.match import encode_development
 
 Figure = tuple[str, float, str]
 SAMPLE = 300  # timed lookups and inserts per size
@@ -49,27 +50,7 @@ def fill(store: Store, corpus: Corpus, size: int, settings: StorySettings) -> li
             events.append(event)
             story_id = f"story-{len(events)}"
             for i, rep in enumerate(corpus.reports(event, min(event.size, size - done))):
-                a = rep.article
-                doc = maker.make_doc(
-                    a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
-                    lede=rep.analysis.lede, normalized=True,
-                )  # fmt: skip
-                if i == 0:
-                    store.create_story(story_id, a.title, a.published or END)
-                member = StoryMember(
-                    a.key, "bench", a.outlet, a.title, a.url, a.published, a.published or END
-                )
-                store.save_member(
-                    story_id,
-                    member,
-                    rep.analysis.findings,
-                    numbers=doc.numbers,
-                    shingles=doc.shingles.tobytes(),
-                    signature=doc.signature.tobytes(),
-                    now=a.published or END,
-                    lede=rep.analysis.lede,
-                    terms=doc.terms,
-                )
+                _save_report(store, maker, story_id, rep, first=i == 0)
                 done += 1
     return events
 
@@ -186,24 +167,30 @@ def restart(state: Path) -> tuple[float, float]:
     return round(float(seconds), 3), round(float(mb), 1)
 
 
+def _save_report(
+    store: Store, maker: StoryIndex, story_id: str, rep: Report, *, first: bool
+) -> None:
+    """Store one report as the desk would (signatures, lede, terms), without deciding."""
+    a = rep.article
+    doc = maker.make_doc(
+        a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
+        lede=rep.analysis.lede, normalized=True,
+    )  # fmt: skip
+    if first:
+        store.create_story(story_id, a.title, a.published or END)
+    member = StoryMember(a.key, "bench", a.outlet, a.title, a.url, a.published, a.published or END)
+    store.save_member(
+        story_id, member, rep.analysis.findings, numbers=doc.numbers,
+        shingles=doc.shingles.tobytes(), signature=doc.signature.tobytes(),
+        now=a.published or END, lede=rep.analysis.lede, terms=doc.terms,
+        event=encode_development(doc.event, maker.places),
+    )  # fmt: skip
+
+
 def _save_story(store: Store, maker: StoryIndex, story_id: str, reports: list[Report]) -> None:
     with store.transaction():
         for i, rep in enumerate(reports):
-            a = rep.article
-            doc = maker.make_doc(
-                a.key, rep.analysis.body, a.title, a.published, rep.analysis.findings,
-                normalized=True,
-            )  # fmt: skip
-            if i == 0:
-                store.create_story(story_id, a.title, a.published or END)
-            member = StoryMember(
-                a.key, "bench", a.outlet, a.title, a.url, a.published, a.published or END
-            )
-            store.save_member(
-                story_id, member, rep.analysis.findings, numbers=doc.numbers,
-                shingles=doc.shingles.tobytes(), signature=doc.signature.tobytes(),
-                now=a.published or END,
-            )  # fmt: skip
+            _save_report(store, maker, story_id, rep, first=i == 0)
 
 
 def measure_join(settings: StorySettings, sample: int) -> list[Figure]:

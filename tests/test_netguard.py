@@ -282,13 +282,3 @@ def test_tls_uses_the_host_name_for_sni_and_the_certificate() -> None:
         result = _fetch(f"https://secure.example:{server.port}/feed", transport=transport)
         assert mapper.calls == [(PUBLIC_IP, server.port)]
     assert result.content == b"tls ok"
-
-
-def test_sync_transport_guards_too(server: HttpServer) -> None:
-    server.route("/hook", Response(204), methods=("POST",))
-    guarded = httpx.Client(transport=netguard.sync_transport(allow_private=False))
-    with guarded as client, pytest.raises(BlockedAddressError):
-        client.post(server.url("/hook"), content=b"{}")
-    with httpx.Client(transport=netguard.sync_transport(allow_private=True)) as client:
-        assert client.post(server.url("/hook"), content=b"{}").status_code == 204
-    assert server.hits("/hook") == 1

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bench.storycorpus import END, Corpus
 from tests.quality_metrics import build_analyzer
 from tests.support.story_corpus import AIN_ASAD_WIRE, BY_ID
 
@@ -19,6 +20,12 @@ from monitor.models import (
 from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
+from monitor.stories.match import (
+    DevelopmentReader,
+    development_of,
+    encode_development,
+    place_tree,
+)
 from monitor.stories.model import StoryModel
 
 SETTINGS = StorySettings()
@@ -312,3 +319,95 @@ def test_the_story_in_memory_is_the_story_in_the_store_after_joins_edits_and_a_r
     assert decision.reason == "edited in place" and len(edited.members) == 2
     assert edited == store.load_story(story.id)  # first_seen kept, first alert remembered
     assert edited.first_alert_id == "alert-1"
+
+
+# ----------------------------------------------------------------------------- a restart
+
+
+def _corpus_reports(seed: int, events: int) -> list[tuple[Article, ArticleAnalysis]]:
+    """Reports of ``events`` synthetic developments (the bench's corpus: our own templates),
+    several outlets each, in the order they were published (to the second, as stored)."""
+    corpus = Corpus(seed=seed)
+    out = []
+    for _ in range(events):
+        event = corpus.event(END - timedelta(days=3), timedelta(days=2))
+        for rep in corpus.reports(event, min(event.size, 4)):
+            at = (rep.article.published or END).replace(microsecond=0)
+            out.append((dataclasses.replace(rep.article, published=at), rep.analysis))
+    out.sort(key=lambda r: (r[0].published or END, r[0].key))
+    return out
+
+
+def _probe(desk: StoryDesk, art: Article, analysis: ArticleAnalysis) -> tuple[object, ...]:
+    doc = desk.index.make_doc(
+        "probe-" + art.key, analysis.body or art.text, art.title, art.published,
+        analysis.findings, lede=analysis.lede, seen=END, normalized=bool(analysis.body),
+    )  # fmt: skip
+    c = desk.index.choose(doc)
+    return c.story_id, c.similarity, c.reason, c.also, c.member
+
+
+def test_the_index_rebuilt_from_the_store_decides_as_the_live_one(tmp_path: Path) -> None:
+    reports = _corpus_reports(seed=5, events=40)
+    store = Store.open(tmp_path)
+    live = StoryDesk(store, SETTINGS)
+    for art, analysis in reports[: len(reports) * 2 // 3]:
+        assign(live, art, analysis, art.published or END)
+    rebuilt = StoryDesk(store, SETTINGS)
+    # every member with the same story and the same development signature
+    assert rebuilt.index._members.keys() == live.index._members.keys()
+    for key, member in live.index._members.items():
+        again = rebuilt.index._members[key]
+        assert (again.story_id, again.event) == (member.story_id, member.event)
+    assert rebuilt.index._postings == live.index._postings
+    # the same decisions, candidates and reasons for reports it has not seen
+    probes = reports[len(reports) * 2 // 3 :]
+    assert [_probe(rebuilt, *r) for r in probes] == [_probe(live, *r) for r in probes]
+    # and the same after both took the same further joins
+    for desk in (live, rebuilt):
+        for art, analysis in probes[:10]:
+            assign(desk, dataclasses.replace(art, entry=dataclasses.replace(
+                art.entry, key="again-" + art.key)), analysis, art.published or END)  # fmt: skip
+    assert [_probe(rebuilt, *r) for r in probes[10:]] == [_probe(live, *r) for r in probes[10:]]
+    store.close()
+
+
+def test_a_state_stored_without_signatures_is_derived_once_and_written_back(
+    tmp_path: Path,
+) -> None:
+    reports = _corpus_reports(seed=7, events=12)
+    store = Store.open(tmp_path)
+    live = StoryDesk(store, SETTINGS)
+    for art, analysis in reports:
+        assign(live, art, analysis, art.published or END)
+    with store.transaction():  # as migration 9 leaves an upgraded state
+        store.save_member_events((art.key, "") for art, _ in reports)
+    first = StoryDesk(store, SETTINGS)  # derives them all from the findings
+    assert all(row.event for rows in store.live_member_index() for row in rows)
+    second = StoryDesk(store, SETTINGS)  # reads them
+    for key, member in live.index._members.items():
+        assert first.index._members[key].event == member.event
+        assert second.index._members[key].event == member.event
+    store.close()
+
+
+def test_a_development_signature_survives_its_stored_form() -> None:
+    builtin = place_tree()
+    reader = DevelopmentReader(builtin)
+    for art, analysis in _corpus_reports(seed=9, events=30):
+        event = development_of(
+            art.title,
+            art.published,
+            analysis.findings,
+            (250, 3100),
+            analysis.lede,
+            END,
+            places=builtin,
+        )
+        text = encode_development(event, builtin)
+        assert text is not None
+        assert reader.read(text, event.at, event.seen) == event
+    assert reader.read("e0.old\x1fwhatever", None, END) is None  # another derivation
+    # a signature derived with another place hierarchy is derived again, not read
+    other = place_tree((*builtin.parents.items(), ("mosul", "federal_areas")))
+    assert DevelopmentReader(other).read(text, None, END) is None

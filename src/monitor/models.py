@@ -390,6 +390,20 @@ class MemberState:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberIndexRow:
+    """What a restart reads per live member: the compact columns, no findings (store ->
+    storydesk). ``event``: its development signature as stored (``stories.match``), None for
+    a row stored before it was kept (the desk derives it from ``MemberState`` then)."""
+
+    story_id: str
+    article_key: str
+    published: datetime | None
+    first_seen: datetime
+    signature: bytes  # MinHash signature (uint32 array) for the LSH index
+    event: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoryDecision:
     """Where an article went: a new story, or an existing one (and what it added)."""
 

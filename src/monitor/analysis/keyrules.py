@@ -267,16 +267,20 @@ def _read_groups(groups: Section, b: _Builder) -> set[str]:
     return context_tags
 
 
+def _read_id(sec: Section, what: str, taken: set[str]) -> str:
+    """A table's ``id``: lower-case letters, digits and _, not used by an earlier table."""
+    tid = sec.get("id", str)
+    if tid and not _ID_RE.match(tid):
+        sec.problems.add(sec.where, f"key 'id' must be lower-case letters, digits and _: {tid!r}")
+    if tid in taken:
+        sec.problems.add(sec.where, f"duplicate {what} id {tid!r}")
+    return tid
+
+
 def _read_places(root: Section, b: _Builder) -> list[Place]:
     places: list[Place] = []
     for sec in root.tables("places"):
-        pid = sec.get("id", str)
-        if pid and not _ID_RE.match(pid):
-            sec.problems.add(
-                sec.where, f"key 'id' must be lower-case letters, digits and _: {pid!r}"
-            )
-        if any(p.id == pid for p in places):
-            sec.problems.add(sec.where, f"duplicate place id {pid!r}")
+        pid = _read_id(sec, "place", {p.id for p in places})
         place = Place(
             pid,
             sec.get("en", str, pid),
@@ -346,13 +350,7 @@ def _read_claims(claims: Section, b: _Builder) -> tuple[CuePair, ...]:
 def _read_actors(root: Section, b: _Builder) -> list[Actor]:
     actors: list[Actor] = []
     for sec in root.tables("actors"):
-        aid = sec.get("id", str)
-        if aid and not _ID_RE.match(aid):
-            sec.problems.add(
-                sec.where, f"key 'id' must be lower-case letters, digits and _: {aid!r}"
-            )
-        if any(a.id == aid for a in actors):
-            sec.problems.add(sec.where, f"duplicate actor id {aid!r}")
+        aid = _read_id(sec, "actor", {a.id for a in actors})
         actor = Actor(
             aid,
             sec.get("en", str, aid),

@@ -17,9 +17,9 @@ Rules:
   names the key that allows them (``ALLOW_KEY``).
 * IPv6 forms that embed an IPv4 address (IPv4-mapped ``::ffff:a.b.c.d``, 6to4, Teredo, NAT64)
   are judged by the embedded address; IPv4-mapped ones are refused unless ``allow_private``.
-* No DNS-rebinding window: ``AsyncGuardedBackend`` / ``SyncGuardedBackend`` (httpcore network
-  backends) resolve the name, check the addresses and open the TCP connection to the checked
-  address itself. httpcore keeps using the hostname for the Host header and TLS SNI/certificate
+* No DNS-rebinding window: ``AsyncGuardedBackend`` (an httpcore network backend; every
+  client here is async, feeds and webhooks alike) resolves the name, checks the addresses
+  and opens the TCP connection to the checked address itself. httpcore keeps using the hostname for the Host header and TLS SNI/certificate
   checks, because those come from the request URL, not from the socket.
 """
 
@@ -156,8 +156,8 @@ def check_url_syntax(url: str, allow_private: bool) -> tuple[str, int]:
 def check_url(url: str, allow_private: bool, *, resolver: SyncResolver | None = None) -> None:
     """Resolve the URL's host and refuse it when any of its addresses is refused (blocking call).
 
-    For callers that post with their own client (the webhook channel); prefer
-    ``sync_transport``/``async_transport``, which also pin the connection to the checked address.
+    The whole policy for one URL at once; clients use ``async_transport`` instead, which
+    also pins the connection to the checked address.
 
     Raises:
         BlockedAddressError: the URL is refused or its host does not resolve.
@@ -277,50 +277,6 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-class SyncGuardedBackend(httpcore.NetworkBackend):
-    """The blocking twin of ``AsyncGuardedBackend`` (for sync httpx clients)."""
-
-    def __init__(
-        self,
-        allow_private: bool,
-        *,
-        resolver: SyncResolver | None = None,
-        inner: httpcore.NetworkBackend | None = None,
-    ) -> None:
-        self.allow_private = allow_private
-        self._resolve = resolver or resolve_sync
-        self._inner = inner or httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        literal = _literal_or_refused(host)
-        try:
-            found = [str(literal)] if literal else self._resolve(host, port)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"netguard: cannot resolve {host}: {exc}") from None
-        last: Exception | None = None
-        for address in _vetted(host, found, self.allow_private):
-            try:
-                return self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        raise BlockedAddressError("netguard: unix sockets are not allowed")
-
-
 # --------------------------------------------------------------------------- httpx transports
 
 
@@ -346,26 +302,5 @@ def async_transport(
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
         network_backend=AsyncGuardedBackend(allow_private, resolver=resolver, inner=inner),
-    )
-    return transport
-
-
-def sync_transport(
-    *,
-    allow_private: bool,
-    limits: httpx.Limits | None = None,
-    verify: ssl.SSLContext | bool = True,
-    resolver: SyncResolver | None = None,
-    inner: httpcore.NetworkBackend | None = None,
-) -> httpx.HTTPTransport:
-    """The blocking twin of ``async_transport`` (for ``httpx.Client``, e.g. webhooks)."""
-    limits = limits or httpx.Limits()
-    transport = httpx.HTTPTransport(verify=verify, trust_env=False, limits=limits)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=SyncGuardedBackend(allow_private, resolver=resolver, inner=inner),
     )
     return transport

@@ -251,6 +251,27 @@ MIGRATIONS: list[Migration] = [
         df INTEGER NOT NULL
     );
     """,
+    # 9: what a restart reads per live member to rebuild the story index, in a narrow table
+    # of its own (story_members rows are wide: reading a column after their findings and
+    # shingles walks overflow pages, 100,000 of them at a restart): the MinHash signature and
+    # the development signature in a compact text (stories/match.py), which spares decoding
+    # the findings and deriving it again. Rows of stories retired are deleted. The backfill
+    # copies the live rows; their development signatures stay NULL until the first restart
+    # derives them and writes them back.
+    """
+    CREATE TABLE story_index (
+        article_key TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        published TEXT,
+        first_seen TEXT NOT NULL,
+        signature BLOB NOT NULL,
+        event TEXT
+    );
+    CREATE INDEX story_index_story ON story_index(story_id);
+    INSERT INTO story_index (article_key, story_id, published, first_seen, signature)
+        SELECT article_key, story_id, published, first_seen, signature FROM story_members
+        WHERE signature IS NOT NULL ORDER BY rowid;
+    """,
 ]
 
 

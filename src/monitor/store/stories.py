@@ -1,9 +1,11 @@
 """Stories: one row per story, its members (outlet copies) and the claims merged across them.
 
-A member row keeps what rebuilds the in-memory story index after a restart: the MinHash
-signature (LSH), the shingle hashes and terms (exact Jaccard and IDF cosine, read only for
-the few candidates of a lookup), the member's findings and lede (its development signature,
-merged claims). ``story_terms`` counts, per term, the live members holding it (the window's
+A member row keeps the shingle hashes and terms (exact Jaccard and IDF cosine, read only for
+the few candidates of a lookup), the member's findings and lede (merged claims, and its
+development signature for rows stored before that was kept). What rebuilds the in-memory
+story index after a restart is in the narrow ``story_index`` table, one row per live member:
+the MinHash signature (LSH) and the development signature in its compact stored form
+(``stories.match``), so a restart reads neither findings nor wide rows. ``story_terms`` counts, per term, the live members holding it (the window's
 document frequencies; term -1 counts the members), kept as members join and stories retire.
 Pruning a story clears the blobs and marks it ``pruned_at``; its rows (and so its article
 keys) stay as tombstones until ``drop_before``, so an old article edited in place finds its
@@ -17,7 +19,7 @@ import dataclasses
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +30,7 @@ from monitor.models import (
     DateSpan,
     Finding,
     Lede,
+    MemberIndexRow,
     MemberState,
     Quantity,
     Story,
@@ -36,7 +39,7 @@ from monitor.models import (
     Terms,
     Verdict,
 )
-from monitor.store.base import chunked, from_db, json_default, to_db
+from monitor.store.base import MAX_PARAMS, chunked, from_db, json_default, to_db
 from monitor.store.search import extend_terms, search_terms
 
 _MEMBER_COLUMNS = "story_id, article_key, source_id, outlet, title, url, published, first_seen"
@@ -67,10 +70,12 @@ class StoriesMixin:
         now: datetime,
         lede: Lede | None = None,
         terms: Terms | None = None,
+        event: str | None = None,
     ) -> None:
         """Insert or replace one member (an article edited in place keeps its ``first_seen``).
 
-        ``terms`` are counted into ``story_terms``, the earlier version's taken out first.
+        ``terms`` are counted into ``story_terms``, the earlier version's taken out first;
+        ``event`` is its development signature in the stored form (``stories.match``).
         """
         old = self.member_terms([member.article_key]).get(member.article_key)
         if old is not None:
@@ -103,6 +108,20 @@ class StoriesMixin:
                 pack(terms) if terms is not None else None,
             ),
         )
+        self.conn.execute(
+            "INSERT INTO story_index (article_key, story_id, published, first_seen, signature,"
+            " event) VALUES (?,?,?,?,?,?) ON CONFLICT(article_key) DO UPDATE"
+            " SET story_id = excluded.story_id, published = excluded.published,"
+            " signature = excluded.signature, event = excluded.event",
+            (
+                member.article_key,
+                story_id,
+                to_db(member.published),
+                to_db(member.first_seen),
+                signature,
+                event,
+            ),
+        )
         if terms is not None:
             self._count_terms(terms, 1)
         self._extend_search(story_id, [member.title])
@@ -131,6 +150,7 @@ class StoriesMixin:
         tags and search terms). ``gone`` keeps its row, pruned, with ``absorbed_by``.
         """
         self.conn.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (keep, gone))
+        self.conn.execute("UPDATE story_index SET story_id = ? WHERE story_id = ?", (keep, gone))
         self.conn.execute(
             "UPDATE stories SET first_alert_id = COALESCE(first_alert_id,"
             " (SELECT first_alert_id FROM stories WHERE id = ?2)),"
@@ -285,6 +305,7 @@ class StoriesMixin:
                 f" WHERE story_id IN ({marks})",
                 chunk,
             )
+            self.conn.execute(f"DELETE FROM story_index WHERE story_id IN ({marks})", chunk)
             self.conn.execute(
                 f"UPDATE stories SET pruned_at = ? WHERE id IN ({marks})",
                 (to_db(before), *chunk),
@@ -384,24 +405,73 @@ class StoriesMixin:
         documents = counts.pop(_DOCUMENTS, 0)
         return counts, documents
 
-    def live_members(self) -> Iterable[MemberState]:
-        """Every member of every live story, oldest story first (to rebuild the index)."""
-        cur = self.conn.execute(
-            f"SELECT {', '.join('m.' + c for c in _MEMBER_COLUMNS.split(', '))},"
-            " m.findings, m.signature, m.numbers, m.lede"
-            " FROM story_members m JOIN stories s ON s.id = m.story_id"
-            " WHERE s.pruned_at IS NULL AND m.signature IS NOT NULL"
-            " ORDER BY s.first_seen, m.first_seen, m.rowid"
-        )
-        for r in cur:
-            yield MemberState(
-                str(r[0]),
-                _member(r),
-                decode_findings(r[8]),
-                bytes(r[9]),
-                tuple(json.loads(r[10])),
-                decode_lede(r[11]),
+    def count_live_members(self) -> int:
+        """Members of live stories that the story index holds (to size its arrays)."""
+        return int(self.conn.execute("SELECT count(*) FROM story_index").fetchone()[0])
+
+    def live_member_index(self) -> Iterator[list[MemberIndexRow]]:
+        """Every member of every live story, oldest story first, a few hundred at a time (to
+        rebuild the index): the narrow ``story_index`` rows, no findings.
+
+        The order is read first (row ids only: sorting the rows themselves would sort their
+        signatures too), then the rows by id.
+        """
+        order = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT x.rowid FROM story_index x JOIN stories s ON s.id = x.story_id"
+                " WHERE s.pruned_at IS NULL ORDER BY s.first_seen, x.first_seen, x.rowid"
             )
+        ]
+        times: dict[str, datetime] = {}  # fetch times repeat (one per cycle): share them
+        for i in range(0, len(order), MAX_PARAMS):
+            ids = order[i : i + MAX_PARAMS]
+            rows = {
+                r[0]: r
+                for r in self.conn.execute(
+                    "SELECT rowid, story_id, article_key, published, first_seen, signature,"
+                    f" event FROM story_index WHERE rowid IN ({','.join('?' * len(ids))})",
+                    ids,
+                )
+            }
+            yield [
+                MemberIndexRow(
+                    r[1],
+                    r[2],
+                    _time(times, r[3]) if r[3] else None,
+                    _time(times, r[4]),
+                    r[5],
+                    r[6],
+                )
+                for r in (rows[i] for i in ids)
+            ]
+
+    def member_states(self, keys: Iterable[str]) -> dict[str, MemberState]:
+        """Members with their findings, numbers and lede (to derive a signature not stored)."""
+        out: dict[str, MemberState] = {}
+        for chunk, marks in chunked(keys):
+            rows = self.conn.execute(
+                f"SELECT {_MEMBER_COLUMNS}, findings, signature, numbers, lede"
+                f" FROM story_members WHERE article_key IN ({marks})",
+                chunk,
+            ).fetchall()
+            for r in rows:
+                out[r[1]] = MemberState(
+                    str(r[0]),
+                    _member(r),
+                    decode_findings(r[8]),
+                    bytes(r[9] or b""),
+                    tuple(json.loads(r[10])),
+                    decode_lede(r[11]),
+                )
+        return out
+
+    def save_member_events(self, events: Iterable[tuple[str, str]]) -> None:
+        """Store the development signatures derived for rows stored without one."""
+        self.conn.executemany(
+            "UPDATE story_index SET event = ? WHERE article_key = ?",
+            [(text, key) for key, text in events],
+        )
 
     def story_titles(self, story_ids: Iterable[str]) -> dict[str, str]:
         """The title of each story still in the store (for ``monitor timeline``)."""
@@ -442,6 +512,14 @@ def _tags(claims: Sequence[StoryClaim]) -> list[str]:
         for place in (*c.finding.claim.places, *c.finding.claim.destinations):
             tags[f"place:{place}"] = None
     return list(tags)
+
+
+def _time(seen: dict[str, datetime], value: str) -> datetime:
+    """A stored time, the same object for the same text."""
+    at = seen.get(value)
+    if at is None:
+        at = seen[value] = datetime.fromisoformat(value)
+    return at
 
 
 def _member(row: Sequence[Any]) -> StoryMember:

@@ -23,6 +23,7 @@ changed, nothing else; whether the article is already a member is one indexed qu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
 from collections import OrderedDict
@@ -31,10 +32,12 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from monitor.errors import StoreError
 from monitor.models import (
     Article,
     ArticleAnalysis,
     Finding,
+    MemberState,
     Story,
     StoryDecision,
     StoryMember,
@@ -51,7 +54,13 @@ from monitor.stories.claims import (
 )
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import Doc, StoryIndex
-from monitor.stories.match import PlaceItems, development_of
+from monitor.stories.match import (
+    Development,
+    DevelopmentReader,
+    PlaceItems,
+    development_of,
+    encode_development,
+)
 from monitor.stories.model import StoryModel
 
 TOMBSTONE_DAYS = 30  # retired stories keep their rows (and article keys) this long at least
@@ -80,22 +89,49 @@ class StoryDesk:
         self._rebuild()
 
     def _rebuild(self) -> None:
+        """Index every live member again from its stored signature (a start, a reload).
+
+        Rows stored before signatures were kept (an upgraded state) are derived from their
+        findings once, and the derived signatures written back for the next start.
+        """
         first = self.index.next_row
-        for state in self.store.live_members():
-            m = state.member
-            event = development_of(
-                m.title,
-                m.published,
-                state.findings,
-                state.numbers,
-                state.lede,
-                m.first_seen,
-                places=self.index.places,
-            )
-            sig = np.frombuffer(state.signature, dtype=np.uint32)
-            self.index.add(state.story_id, m.article_key, sig, event, lsh=False)
-        self.index.add_signatures(first)
+        self.index.reserve(self.store.count_live_members())
+        reader = DevelopmentReader(self.index.places)
+        derived: list[tuple[str, str]] = []
+        for rows in self.store.live_member_index():
+            events = [reader.read(r.event, r.published, r.first_seen) for r in rows]
+            missing = [r.article_key for r, e in zip(rows, events, strict=True) if e is None]
+            states = self.store.member_states(missing) if missing else {}
+            members = []
+            for r, event in zip(rows, events, strict=True):
+                if event is None:
+                    event = self._derive(states[r.article_key])
+                    text = encode_development(event, self.index.places)
+                    if text is not None:
+                        derived.append((r.article_key, text))
+                members.append((r.story_id, r.article_key, event))
+            signatures = np.frombuffer(b"".join(r.signature for r in rows), dtype=np.uint32)
+            self.index.add_stored(members, signatures.reshape(len(rows), -1))
+        self.index.finish_stored(first)
         self.index.terms.load(*self.store.term_counts())
+        if derived:
+            # a busy or read-only state: derived again at the next start
+            with contextlib.suppress(StoreError), self.store.transaction():
+                self.store.save_member_events(derived)
+
+    def _derive(self, state: MemberState) -> Development:
+        """The signature of a member stored without one, from its findings and lede."""
+        m = state.member
+        event = development_of(
+            m.title,
+            m.published,
+            state.findings,
+            state.numbers,
+            state.lede,
+            m.first_seen,
+            places=self.index.places,
+        )
+        return self.index.share(event)
 
     def _load_texts(self, keys: Sequence[str]) -> dict[str, tuple[Hashes, Terms]]:
         return {
@@ -254,6 +290,7 @@ class StoryDesk:
             now=now,
             lede=analysis.lede,
             terms=doc.terms,
+            event=encode_development(doc.event, self.index.places),
         )
         at = _position(before.members, member.article_key) if edited else None
         if at is not None:  # edited in place: its old claims go, so merge every member again

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from monitor.models import Finding, Lede, Terms
 from monitor.settings import StorySettings
@@ -57,6 +58,7 @@ MIN_KEY_NUMBER = 100  # smaller numbers are too common to index
 MAX_EXACT = 32  # members whose texts are read per lookup (Jaccard, containment, cosine)
 CANDIDATE_SHINGLE_SIZE = 8
 
+Hashes2D = npt.NDArray[np.uint32]  # one signature per row
 # member keys -> (char-5 shingles, terms), for the few members a lookup compares exactly
 TextLoader = Callable[[Sequence[str]], dict[str, tuple[Hashes, Terms]]]
 
@@ -130,7 +132,9 @@ class StoryIndex:
         # title key -> story ids, in the order they were filed (a dict: runs repeat themselves)
         self._titles: dict[str, dict[str, None]] = {}
         self._postings: dict[str, list[tuple[float, str]]] = {}
-        self._canon: dict[Any, Any] = {}  # interned event values (see _shared)
+        self._canon: dict[Any, Any] = {}  # interned event values (see share)
+        self._unsorted: set[str] = set()  # posting lists a rebuild appended to
+        self._posting_cache: dict[Any, list[str]] = {}  # (see _posting_keys)
 
     def __len__(self) -> int:
         return len(self._members)
@@ -188,7 +192,7 @@ class StoryIndex:
             self.terms.add(terms)
         if key in self._members:
             self.remove_member(key)
-        event = self._shared(event)
+        event = self.share(event)
         row = len(self._row_keys)
         self._row_keys.append(key)
         if row >= len(self._sigs):
@@ -216,11 +220,72 @@ class StoryIndex:
             ids = np.asarray(rows, dtype=np.int64)
             self._lsh.add_many(ids, self._sigs[ids])
 
+    # ------------------------------------------------------------------ a rebuild
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` more members at once (a rebuild knows how many)."""
+        need = len(self._row_keys) + rows
+        if need > len(self._sigs):
+            sigs = np.zeros((need, self.hasher.num_perm), dtype=np.uint32)
+            sigs[: len(self._sigs)] = self._sigs
+            self._sigs = sigs
+
+    def add_stored(
+        self, members: Sequence[tuple[str, str, Development]], signatures: Hashes2D
+    ) -> None:
+        """Index members read back from the store, in their order of arrival, as ``add``
+        would one by one with ``lsh=False``, but with their posting entries appended
+        (``finish_stored`` sorts them once). ``members``: (story id, key, event) with
+        events sharing their values (``match.DevelopmentReader``); ``signatures``: theirs.
+        """
+        self.reserve(len(members))
+        first = len(self._row_keys)
+        self._sigs[first : first + len(members)] = signatures
+        stories, titles, postings = self._stories, self._titles, self._postings
+        unsorted = self._unsorted
+        for row, (story_id, key, event) in enumerate(members, start=first):
+            if key in self._members:
+                self.remove_member(key)
+            self._row_keys.append(key)
+            self._members[key] = _Member(key, story_id, row, event)
+            story = stories.get(story_id)
+            if story is None:
+                story = stories[story_id] = _Story()
+            story.members.append(key)
+            ts = _ts(event)
+            if ts > story.last_at:
+                story.last_at = ts
+            if event.title_key:
+                titles.setdefault(event.title_key, {})[story_id] = None
+            for pkey in self._posting_keys(event):
+                if pkey not in story.posted:
+                    story.posted.add(pkey)
+                    postings.setdefault(pkey, []).append((ts, story_id))
+                    unsorted.add(pkey)
+
+    def finish_stored(self, first_row: int) -> None:
+        """After ``add_stored``: the LSH entries of the rows since ``first_row`` and the
+        posting lists in time order."""
+        self.add_signatures(first_row)
+        for pkey in self._unsorted:
+            self._postings[pkey].sort()
+        self._unsorted.clear()
+        self._posting_cache.clear()
+
+    def _posting_keys(self, event: Development) -> list[str]:
+        """``posting_keys`` of a stored event; members share their values (copies of one
+        report), so the keys of one set of values are worked out once per rebuild."""
+        by = (event.places, event.dates, event.numbers, event.actors, event.stated)
+        keys = self._posting_cache.get(by)
+        if keys is None:
+            keys = self._posting_cache[by] = posting_keys(event, self.places)
+        return keys
+
     @property
     def next_row(self) -> int:
         return len(self._row_keys)
 
-    def _shared(self, event: Development) -> Development:
+    def share(self, event: Development) -> Development:
         """The same event with its values shared with other members' (copies repeat them)."""
         canon = self._canon
 

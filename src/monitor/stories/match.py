@@ -17,11 +17,13 @@ compares two of them. Helpers here say when places, dates and numbers agree:
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from monitor.models import Claim, Finding, Lede
 from monitor.normalize import normalize_text
@@ -43,6 +45,7 @@ class PlaceTree:
 
     parents: Mapping[str, str | None]
     leaves: frozenset[str]
+    digest: str  # of the hierarchy: a stored signature says which one it was derived with
 
     def is_site(self, place: str) -> bool:
         return place in self.leaves or place not in self.parents
@@ -76,7 +79,8 @@ def place_tree(items: PlaceItems = ()) -> PlaceTree:
     """
     parents: dict[str, str | None] = dict(items) if items else dict(DEFAULT_PLACES)
     leaves = frozenset(p for p, parent in parents.items() if parent and p not in parents.values())
-    return PlaceTree(parents, leaves)
+    digest = hashlib.sha256(repr(sorted(parents.items())).encode()).hexdigest()[:10]
+    return PlaceTree(parents, leaves, digest)
 
 
 FAMILIES = {
@@ -265,3 +269,160 @@ def overlaps(xs: Iterable[tuple[date, date]], ys: Sequence[tuple[date, date]]) -
 
 def near(x: int, y: int) -> bool:
     return abs(x - y) <= 0.02 * max(x, y)
+
+
+# ----------------------------------------------------------------------------- stored form
+# A restarted daemon rebuilds the story index from every live member (100,000 in a full
+# window): decoding each member's findings and deriving its signature again took most of a
+# restart, so each member row keeps its signature in the compact text below (written when the
+# member is stored). ``at``, ``placed`` and ``seen`` are not in it: they come from the member's
+# publication and fetch times. The text starts with ``event_format``: ``EVENT_FORMAT`` (the
+# code) and the digest of the place hierarchy; a row written by another derivation (older
+# code, another configured hierarchy) is derived again from its findings.
+# Bump the number in ``_FORMAT_CODE`` whenever ``development_of`` changes what it derives.
+
+_FORMAT_CODE = "e2"
+_FIELD = "\x1f"  # between fields
+_ITEM = "\x1e"  # between the items of a field
+_SEPARATORS = frozenset(_FIELD + _ITEM)
+
+
+def _format_digest() -> str:
+    """What a stored signature was derived with: the code version and the data it reads (the
+    place hierarchy apart: ``event_format``)."""
+    data = repr(
+        (
+            _TRANSITIONS,
+            sorted(GENERIC_PLACES),
+            sorted(FAMILIES.items()),
+            sorted(SPECIFIC),
+            LEDE_CLAIMS,
+            MIN_EVIDENCE_NUMBER,
+            sorted(_TITLE_STOP),
+            _TITLE_TAIL.pattern,
+        )
+    )
+    return f"{_FORMAT_CODE}.{hashlib.sha256(data.encode()).hexdigest()[:10]}"
+
+
+EVENT_FORMAT = _format_digest()
+_FIELDS = 14  # the format tag and thirteen fields
+_MISSING = object()
+
+
+def event_format(places: PlaceTree) -> str:
+    """The tag of signatures derived by this code with the hierarchy ``places``."""
+    return f"{EVENT_FORMAT}.{places.digest}"
+
+
+def encode_development(event: Development, places: PlaceTree) -> str | None:
+    """The stored form of a signature derived with ``places`` (None when a value holds a
+    separator: the row is then derived from its findings at each restart, as before this form
+    existed)."""
+    fields = [
+        event_format(places),
+        _ITEM.join(sorted(event.places)),
+        _ITEM.join(sorted(event.countries)),
+        _ITEM.join(f"{s.isoformat()},{e.isoformat()},{g}" for s, e, g in event.dates),
+        ",".join(str(n) for n in sorted(event.numbers)),
+        event.title_key,
+        _ITEM.join(sorted(event.lead_families)),
+        _ITEM.join(sorted(event.actors)),
+        _ITEM.join(sorted(event.within)),
+        event.site or "",
+        _ITEM.join(sorted(event.sites)),
+        "" if event.weekday is None else str(event.weekday),
+        event.stated.isoformat() if event.stated else "",
+        _ITEM.join(sorted(event.leading)),
+    ]
+    values = [
+        *event.places, *event.countries, *event.lead_families, *event.actors, *event.within,
+        *event.sites, *event.leading, event.site or "", event.title_key,
+        *(g for _, _, g in event.dates),
+    ]  # fmt: skip
+    if any(_SEPARATORS.intersection(v) for v in values):
+        return None
+    return _FIELD.join(fields)
+
+
+class DevelopmentReader:
+    """Decodes stored signatures, sharing equal values between members (copies repeat them:
+    one object per distinct place set, title, date list), which keeps a restart fast and the
+    index small."""
+
+    def __init__(self, places: PlaceTree) -> None:
+        """``places``: the hierarchy in use; signatures derived with another are not read."""
+        self._format = event_format(places)
+        self._values: dict[tuple[int, str], Any] = {}
+
+    def read(
+        self, text: str | None, at: datetime | None, seen: datetime | None
+    ) -> Development | None:
+        """The signature stored as ``text`` (None when absent or of another derivation).
+
+        ``at``: the member's publication time; ``seen``: when it was fetched.
+        """
+        if not text:
+            return None
+        parts = text.split(_FIELD)
+        if len(parts) != _FIELDS or parts[0] != self._format:
+            return None
+        values = self._values
+        got: list[Any] = [None]
+        for i in range(1, _FIELDS):
+            value = values.get((i, parts[i]), _MISSING)
+            if value is _MISSING:
+                value = values[(i, parts[i])] = _parse(i, parts[i])
+            got.append(value)
+        stated: date | None = got[12]
+        placed = at
+        if placed is None and stated is not None:  # as development_of places it
+            placed = datetime(stated.year, stated.month, stated.day, 12, tzinfo=UTC)
+        title_words, title_key = got[5]
+        return Development(
+            at=at,
+            places=got[1],
+            countries=got[2],
+            dates=got[3],
+            numbers=got[4],
+            title_words=title_words,
+            title_key=title_key,
+            lead_families=got[6],
+            actors=got[7],
+            within=got[8],
+            site=got[9],
+            sites=got[10],
+            leading=got[13],
+            weekday=got[11],
+            stated=stated,
+            placed=placed,
+            seen=seen or at,
+        )
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+def _parse(field: int, raw: str) -> Any:
+    """One field of the stored form, as ``Development`` holds it."""
+    if field in (1, 2, 6, 7, 8, 10, 13):
+        return frozenset(sys.intern(v) for v in raw.split(_ITEM)) if raw else frozenset()
+    if field == 3:
+        return tuple(_date_item(v) for v in raw.split(_ITEM)) if raw else ()
+    if field == 4:
+        return frozenset(int(v) for v in raw.split(",")) if raw else frozenset()
+    if field == 5:
+        words = tuple(sys.intern(w) for w in raw.split(" ")) if raw else ()
+        return words, " ".join(words)
+    if field == 9:
+        return sys.intern(raw) if raw else None
+    if field == 11:
+        return int(raw) if raw else None
+    if field == 12:
+        return date.fromisoformat(raw) if raw else None
+    raise ValueError(f"match: no field {field} in a stored signature")
+
+
+def _date_item(raw: str) -> tuple[date, date, str]:
+    start, end, granularity = raw.split(",")
+    return date.fromisoformat(start), date.fromisoformat(end), sys.intern(granularity)
