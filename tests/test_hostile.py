@@ -246,6 +246,18 @@ def test_sandbox_caps_memory() -> None:
     assert sandbox.run_bounded(len, ("abc",), deadline_s=10, memory_bytes=256 << 20) == 3
 
 
+def test_workers_started_ahead_serve_the_calls_and_no_more_are_started() -> None:
+    cap = 200 << 20  # a pool of its own (one pool per memory cap)
+    sandbox.start_workers((), cap)
+    sandbox.start_workers((), cap)  # the pool is full: starts nothing
+    started = {w.proc.pid for w in sandbox._pools[cap].idle}
+    assert len(started) == sandbox.MAX_WORKERS
+    answered = {sandbox.run_bounded(os.getpid, (), deadline_s=20, memory_bytes=cap)}
+    answered |= {sandbox.run_bounded(os.getpid, (), deadline_s=20, memory_bytes=cap)}
+    assert answered <= started
+    assert {w.proc.pid for w in sandbox._pools[cap].idle} == started
+
+
 def test_sandbox_survives_a_worker_that_dies() -> None:
     with pytest.raises(sandbox.SandboxError) as info:
         sandbox.run_bounded(os._exit, (3,), deadline_s=10, memory_bytes=256 << 20)

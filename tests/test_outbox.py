@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,8 @@ from tests.support.sample_alerts import make_alert
 from monitor.alerts.report import outbox_report
 from monitor.models import Alert
 from monitor.store import Store, delivery_key, utcnow
+from monitor.store.base import json_default
+from monitor.store.outbox import encode_alert
 
 
 def test_alert_round_trips_with_its_full_content(store: Store) -> None:
@@ -17,6 +21,13 @@ def test_alert_round_trips_with_its_full_content(store: Store) -> None:
     store.enqueue_alert(alert, [("mail", "now")])
     assert store.get_alert(alert.id) == alert
     assert store.get_alert("missing") is None
+
+
+def test_an_alert_is_stored_as_the_json_of_all_its_fields() -> None:
+    # the encoding skips asdict's deep copies; the stored text must not change (old rows)
+    alert = make_alert(verdicts=("conflicting", "consistent", "new"), follows="alert-0")
+    expected = json.dumps(dataclasses.asdict(alert), ensure_ascii=False, default=json_default)
+    assert encode_alert(alert) == expected
 
 
 def test_one_row_per_channel_with_a_stable_key(store: Store) -> None:

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.feeds import (
+    FeedItem,
     NewsSite,
     edited,
     load_articles,
     read_alerts,
+    rss,
     write_config,
 )
-from tests.support.httpserver import HttpServer, Response
+from tests.support.httpserver import HttpServer, Request, Response
 
 from monitor.analysis.analyzer import Analyzer
 from monitor.cli import main
@@ -514,6 +518,37 @@ def test_a_demand_for_a_timetable_is_not_an_agreement_dated_that_day(analyzer: A
     assert all(f.verdict.verdict != "conflicting" for f in findings), [
         f.verdict.reason for f in findings
     ]
+
+
+def test_a_source_with_nothing_to_analyse_is_recorded_as_it_lands_not_after_the_wave(
+    server: HttpServer, site: NewsSite, make_monitor: Callable[..., Monitor]
+) -> None:
+    # A seeding source's entries and health are written while slower sources are still
+    # being fetched: the slow feed answers only once the fast one's entries are stored.
+    site.publish("dijla", [A["phase-one-done"], A["basra-dates"]])
+    slow_url = server.url("/slow/feed.xml")
+    mon = make_monitor([*site.sources(), ("slow", "بطيء", slow_url)], "first_wave_seconds = 60")
+    seen_while_waiting: list[int] = []
+    item = FeedItem("خبر", server.url("/slow/1"), datetime(2026, 1, 18, tzinfo=UTC), "نص")
+
+    def slow_feed(_: Request) -> Response:
+        reader = sqlite3.connect(f"file:{mon.rt.store.path}?mode=ro", uri=True)
+        try:
+            for _ in range(100):
+                n = reader.execute("SELECT count(*) FROM entries WHERE source_id = 'dijla'")
+                seen_while_waiting[:] = [n.fetchone()[0]]
+                if seen_while_waiting[0]:
+                    break
+                time.sleep(0.05)
+        finally:
+            reader.close()
+        return Response(200, rss("بطيء", slow_url, [item]), content_type="application/rss+xml")
+
+    server.route("/slow/feed.xml", slow_feed)
+    report = mon.cycle()
+    assert report.sources_ok == 2 and report.seeded and report.alerts == 0
+    assert seen_while_waiting == [2]
+    assert mon.rt.store.count_entries() == 3
 
 
 def test_a_source_seeds_on_its_first_good_fetch_not_on_the_first_cycle(

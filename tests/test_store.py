@@ -66,6 +66,36 @@ def test_a_failed_commit_leaves_the_connection_usable() -> None:
     assert store.conn.execute("SELECT count(*) FROM child").fetchone()[0] == 0
 
 
+def test_seen_entries_are_recorded_as_one_by_one_and_keep_what_was_read() -> None:
+    one, many = Store.memory(), Store.memory()
+    read = FeedEntry(source_id="s", key="r", outlet="o", title="قديم", url="https://x/r")
+    for store in (one, many):
+        with store.transaction():
+            store.record_entry(read, feed_hash="h0", content_hash="c", relevant=True)
+    with one.transaction():
+        for e in (entry("a"), entry("b"), entry("r")):
+            one.record_entry(e, feed_hash=f"h-{e.key}")
+    with many.transaction():
+        many.record_seen_entries((e, f"h-{e.key}") for e in (entry("a"), entry("b"), entry("r")))
+    query = (
+        "SELECT key, source_id, url, title, published, content_hash, feed_hash, relevant,"
+        " story_id FROM entries ORDER BY key"
+    )
+    rows = many.conn.execute(query).fetchall()
+    assert rows == one.conn.execute(query).fetchall()
+    assert ("r", "s", "https://x/r", "عنوان", None, "c", "h-r", 1, None) in rows
+
+
+def test_urls_with_validators() -> None:
+    store = Store.memory()
+    with store.transaction():
+        store.save_http_cache("https://x/etag", HttpCache(etag='"1"'))
+        store.save_http_cache("https://x/date", HttpCache(last_modified="Sun, 18 Jan 2026"))
+        store.save_http_cache("https://x/none", HttpCache())
+    urls = ["https://x/etag", "https://x/date", "https://x/none", "https://x/new"]
+    assert store.urls_with_validators(urls) == {"https://x/etag", "https://x/date"}
+
+
 def test_pruned_keys_stay_as_tombstones() -> None:
     store = Store.memory()
     with store.transaction():

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bench.storycorpus import END, Corpus
 from tests.quality_metrics import build_analyzer
@@ -17,9 +18,11 @@ from monitor.models import (
     FeedEntry,
     Relevance,
 )
+from monitor.pipeline.prepare import prepare_in_process, rules_ref
 from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
+from monitor.stories.index import StoryIndex
 from monitor.stories.match import (
     DevelopmentReader,
     development_of,
@@ -319,6 +322,34 @@ def test_the_story_in_memory_is_the_story_in_the_store_after_joins_edits_and_a_r
     assert decision.reason == "edited in place" and len(edited.members) == 2
     assert edited == store.load_story(story.id)  # first_seen kept, first alert remembered
     assert edited.first_alert_id == "alert-1"
+
+
+def test_the_story_index_reads_a_text_in_the_worker_as_the_desk_would() -> None:
+    # The worker (prepare_in_process) hands the desk the shingles, MinHash and words of a
+    # relevant article; the desk must build the same Doc as when it reads the text itself.
+    index = StoryIndex(SETTINGS, lambda keys: {})
+    ref = rules_ref(ANALYZER.rules)
+    relevant = 0
+    for rid, r in BY_ID.items():
+        entry = FeedEntry("s", rid, r.outlet, r.title, summary=r.text, published=r.published)
+        prepared = prepare_in_process(entry, None, None, ref)
+        assert prepared.reading is not None
+        if not prepared.reading.relevance.relevant:
+            assert prepared.text is None
+            continue
+        relevant += 1
+        analysis = ANALYZER.finish(prepared.reading)
+        art = prepared.article
+        args = (rid, analysis.body or art.text, art.title, art.dated, analysis.findings)
+        kw = {"lede": analysis.lede, "normalized": bool(analysis.body)}
+        here = index.make_doc(*args, **kw)  # type: ignore[arg-type]
+        there = index.make_doc(*args, **kw, text=prepared.text)  # type: ignore[arg-type]
+        assert here.event == there.event and here.numbers == there.numbers
+        for a, b in ((here.shingles, there.shingles), (here.signature, there.signature)):
+            assert np.array_equal(a, b)
+        assert np.array_equal(here.terms.ids, there.terms.ids)
+        assert np.array_equal(here.terms.counts, there.terms.counts)
+    assert relevant >= 5
 
 
 # ----------------------------------------------------------------------------- a restart

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # annotations only: numpy costs ~0.1 s to import in every feed-parse worker
+    import numpy as np
+    import numpy.typing as npt
 
 # --------------------------------------------------------------------------- sources and HTTP
 

@@ -26,6 +26,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
@@ -280,6 +281,22 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
 # --------------------------------------------------------------------------- httpx transports
 
 
+def tls_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
+    """The TLS context for ``verify``: a given context as it is; otherwise one per process.
+
+    Loading the CA bundle takes 20-40 ms; a context is safe to share between clients and
+    threads, so a cycle's fetcher (a new one every cycle) does not load it again.
+    """
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return _shared_context(verify)
+
+
+@functools.cache
+def _shared_context(verify: bool) -> ssl.SSLContext:
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
+
+
 def async_transport(
     *,
     allow_private: bool,
@@ -294,10 +311,11 @@ def async_transport(
     bypass the check. ``resolver`` and ``inner`` exist for tests (a fake DNS, a socket mapper).
     """
     limits = limits or httpx.Limits()
-    transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=False, limits=limits)
+    context = tls_context(verify)
+    transport = httpx.AsyncHTTPTransport(verify=context, trust_env=False, limits=limits)
     # httpx 0.28 has no network_backend argument: swap in a pool built on our backend.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+        ssl_context=context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

@@ -51,6 +51,7 @@ from monitor.sources import feedscan, parse
 from monitor.sources.fetch import Fetcher
 from monitor.store import db_error, utcnow
 from monitor.stories.desk import StoryDesk
+from monitor.stories.index import DocText
 
 log = logging.getLogger("monitor.pipeline.cycle")
 # After a stop request, articles already fetched are still analysed for this long; the rest
@@ -198,14 +199,18 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
 
     The sources that answer within ``first_wave_seconds`` are processed together, their
     articles in publication order; a slower source is processed as soon as it lands, so it
-    never holds up the alerts of the others.
+    never holds up the alerts of the others. A source with no article to analyse (seeding,
+    not modified, failed, nothing new) is recorded the moment it lands
+    (``_fetch_and_record``): its writes overlap the other sources' fetches and parses.
     """
     now = utcnow()
     due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
+    seeding = {s.id: _seeds(rt, s, wants_alerts) for s in due}
+    _start_workers(rt, due, seeding)
     outcomes = tally.outcomes  # filled as sources complete: a store error keeps what was done
     async with Fetcher(rt.config.http) as fetcher:
         tasks = {
-            asyncio.create_task(_fetch_source(rt, fetcher, s, _seeds(rt, s, wants_alerts))): s
+            asyncio.create_task(_fetch_and_record(rt, fetcher, s, seeding[s.id], tally)): s
             for s in due
         }
         pending = set(tasks)
@@ -216,18 +221,52 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                     done, pending = await asyncio.wait(
                         pending, timeout=timeout, return_when=_wave_end(timeout)
                     )
-                    outcomes += _process(rt, [t.result() for t in done], tally)
+                    outcomes += _process_unrecorded(rt, [t.result() for t in done], tally)
                     timeout = None
         except TimeoutError:
             for task in pending:
                 if task.done() and not task.cancelled():  # landed as the deadline passed
-                    outcomes += _process(rt, [task.result()], tally)
+                    outcomes += _process_unrecorded(rt, [task.result()], tally)
                 else:
                     task.cancel()
                     outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
         finally:
             for task in pending:  # a store error left them running: they are not needed now
                 task.cancel()
+
+
+async def _fetch_and_record(
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, tally: _Tally
+) -> SourceBatch:
+    """Fetch one source; record it at once when it has no article to put in order.
+
+    Its place among the other sources changes nothing then, and its writes (a seeding
+    feed's entries, its health, its validators) are done while other sources are still
+    being fetched and parsed, instead of in a queue after the first wave.
+    """
+    batch = await _fetch_source(rt, fetcher, source, seeding)
+    if not batch.articles:
+        tally.outcomes += _process(rt, [batch], tally)
+        batch.recorded = True
+    return batch
+
+
+def _process_unrecorded(
+    rt: Runtime, batches: list[SourceBatch], tally: _Tally
+) -> list[SourceOutcome]:
+    """``_process`` the sources of ``batches`` not recorded yet, together."""
+    return _process(rt, [b for b in batches if not b.recorded], tally)
+
+
+def _start_workers(rt: Runtime, due: list[Source], seeding: dict[str, bool]) -> None:
+    """Start the worker processes now when a due feed is sure to be parsed (it has no
+    validators to send, so it cannot answer 304): their start-up overlaps the first fetches
+    instead of following them. A cycle that may be all 304s starts them on the first parse.
+    """
+    with_validators = rt.store.urls_with_validators(s.url for s in due)
+    full = [s for s in due if s.url not in with_validators]
+    if full:
+        prepare.start_workers(pages=any(s.fetch_pages and not seeding[s.id] for s in full))
 
 
 def _wave_end(timeout: float | None) -> str:
@@ -307,6 +346,7 @@ async def _fetch_source_inner(
         prepared, pages = await _fetch_articles(rt, fetcher, source, todo)
         batch.articles = [p.article for p in prepared]
         batch.readings = {p.article.key: p.reading for p in prepared if p.reading is not None}
+        batch.texts = {p.article.key: p.text for p in prepared if p.text is not None}
         if len(todo) < len(fresh) + len(edited) or incomplete:
             # The cap bounds a cycle's work; it must not drop items. The rest stays unseen,
             # and the old validators are kept so the next cycle reads the feed again (no 304).
@@ -438,14 +478,15 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
         try:
             reading = batch.readings.get(article.key)
             feed_hash = batch.feed_hashes.get(article.key, "")
-            _process_article(rt, article, reading, feed_hash, tally)
+            text = batch.texts.get(article.key) if reading is not None else None
+            _process_article(rt, article, reading, feed_hash, tally, text)
         except (StoreError, sqlite3.Error):
             raise  # the state, not the article: the cycle ends here (``run_cycle``)
         except Exception as exc:  # this article only: retried next cycle, or quarantined
             if not _quarantined(rt, article, batch, exc):
                 failed.add(batch.source.id)
     for batch in batches:
-        if batch.outcome.ok and batch.cache is not None and batch.source.id not in failed:
+        if batch.articles and batch.cache is not None and batch.source.id not in failed:
             with rt.store.transaction():
                 rt.store.save_http_cache(batch.source.url, batch.cache)
     return [b.outcome for b in batches]
@@ -470,7 +511,8 @@ def _quarantined(rt: Runtime, article: Article, batch: SourceBatch, exc: Excepti
 
 
 def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
-    """The source's health and the entries it only lists; False when the source failed."""
+    """The source's health and the entries it only lists, and its validators when it has no
+    article (none can fail, ``_process``); False when the source failed."""
     source, outcome = batch.source, batch.outcome
     rt.metrics.fetch_seconds.labels(source.id).observe(outcome.duration_s)
     if not outcome.ok:
@@ -483,8 +525,11 @@ def _record_batch(rt: Runtime, batch: SourceBatch, now: datetime) -> bool:
             rt.store.record_page_fetches(source.id, outcome.pages, now)
             rt.metrics.page_fetches.labels(source.id, "ok").inc(outcome.pages.ok)
             rt.metrics.page_fetches.labels(source.id, "failed").inc(outcome.pages.failed)
-        for entry in batch.seen_only:
-            rt.store.record_entry(entry, feed_hash=batch.feed_hashes.get(entry.key, ""))
+        rt.store.record_seen_entries(
+            (entry, batch.feed_hashes.get(entry.key, "")) for entry in batch.seen_only
+        )
+        if not batch.articles and batch.cache is not None:
+            rt.store.save_http_cache(source.url, batch.cache)
     return True
 
 
@@ -494,7 +539,12 @@ def _publication_order(article: Article) -> tuple[bool, datetime]:
 
 
 def _process_article(
-    rt: Runtime, article: Article, reading: ArticleReading | None, feed_hash: str, tally: _Tally
+    rt: Runtime,
+    article: Article,
+    reading: ArticleReading | None,
+    feed_hash: str,
+    tally: _Tally,
+    text: DocText | None = None,
 ) -> None:
     previous_hash = rt.store.content_hash(article.key)
     if previous_hash is not None and previous_hash == article.content_hash:
@@ -521,7 +571,7 @@ def _process_article(
         story_id = None
         if analysis.relevance.relevant:
             done.relevant += 1
-            story_id = _assign_story(rt, article, analysis, done)
+            story_id = _assign_story(rt, article, analysis, done, text)
         rt.store.record_entry(
             article.entry,
             feed_hash=feed_hash,
@@ -538,9 +588,15 @@ def _process_article(
     tally.updates = done.updates
 
 
-def _assign_story(rt: Runtime, article: Article, analysis: ArticleAnalysis, tally: _Tally) -> str:
+def _assign_story(
+    rt: Runtime,
+    article: Article,
+    analysis: ArticleAnalysis,
+    tally: _Tally,
+    text: DocText | None = None,
+) -> str:
     """Join or start a story; queue a new-story or update alert (same transaction)."""
-    decision, story = rt.desk.assign(article, analysis, utcnow())
+    decision, story = rt.desk.assign(article, analysis, utcnow(), text)
     rt.metrics.stories.labels("new" if decision.is_new else "joined").inc()
     if decision.is_new:
         tally.stories_new += 1

@@ -2,7 +2,8 @@
 stage but the timeline's verdicts).
 
 This is the cycle's CPU work per page (trafilatura on a ~200 KB page, then normalisation,
-relevance, dates and claims), so it runs in the sandbox's worker pool, the one that parses
+relevance, dates and claims, and for a relevant article what the story index takes from its
+text: shingles, MinHash, words), so it runs in the sandbox's worker pool, the one that parses
 the feeds (``sandbox.run_bounded``: at most one worker per core, the same deadline and memory
 cap as a feed parse): both cores work while the main process fetches, stories and stores.
 The verdicts stay in the main process (``Analyzer.finish``): they depend on the milestones
@@ -23,7 +24,8 @@ from monitor.analysis.analyzer import read_article
 from monitor.analysis.keywords import KeywordRules
 from monitor.models import Article, ArticleReading, FeedEntry, FetchResult
 from monitor.sources import extract, sandbox
-from monitor.sources.parse import PARSE_MEMORY_BYTES
+from monitor.sources.parse import PARSE_MEMORY_BYTES, WORKER_MODULES
+from monitor.stories.index import DocText, doc_text
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,19 @@ class RulesRef:
 class Prepared:
     article: Article
     reading: ArticleReading | None  # None: the main process reads the article itself
+    text: DocText | None = None  # the story index's reading of a relevant article's text
 
 
 def rules_ref(rules: KeywordRules) -> RulesRef:
     blob = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
     return RulesRef(hashlib.sha256(blob).hexdigest(), blob)
+
+
+def start_workers(*, pages: bool) -> None:
+    """Start the worker processes now, ahead of the cycle's first feed parse, so that their
+    start-up overlaps the first fetches; with ``pages`` they also preload the page
+    preparation (trafilatura and the analysis: ~0.4 s of CPU a worker)."""
+    sandbox.start_workers(WORKER_MODULES + (_MODULES if pages else ()), PARSE_MEMORY_BYTES)
 
 
 def prepare(
@@ -79,9 +89,13 @@ def prepare_in_process(
     article = extract.extract_article(entry, page, selector)
     try:
         reading = read_article(_decoded(rules), article.title, article.text, article.dated)
+        text = None
+        if reading.relevance.relevant:  # it goes to the story desk: its shingles, MinHash
+            body = reading.body or article.text  # and words are the text's alone
+            text = doc_text(body, article.title, normalized=bool(reading.body))
     except Exception:  # the main process reads it again: a failure there is this article's
         return Prepared(article, None)  # alone (retried, then quarantined), not the source's
-    return Prepared(article, reading)
+    return Prepared(article, reading, text)
 
 
 _decoded_rules: dict[str, KeywordRules] = {}

@@ -17,6 +17,7 @@ from monitor.pipeline.prepare import RulesRef, rules_ref
 from monitor.store import Store, to_db, utcnow
 from monitor.store.beacon import record_outcome
 from monitor.stories.desk import StoryDesk
+from monitor.stories.index import DocText
 
 
 @dataclass
@@ -98,8 +99,10 @@ class SourceBatch:
     outcome: SourceOutcome
     articles: list[Article] = field(default_factory=list)
     readings: dict[str, ArticleReading] = field(default_factory=dict)  # by article key
+    texts: dict[str, DocText] = field(default_factory=dict)  # by key: the story index's reading
     seen_only: list[FeedEntry] = field(default_factory=list)  # record, don't analyse
     feed_hashes: dict[str, str] = field(default_factory=dict)
     cache: HttpCache | None = None
     retry_after_s: float | None = None
     seeding: bool = False
+    recorded: bool = False  # processed as it landed (no article to put in order)

@@ -141,10 +141,10 @@ async def _bring_forward_on_stop(
 
 def check_sources(rt: Runtime, now: datetime) -> None:
     """Tell the operator once when a source keeps failing or has gone silent."""
-    for source in rt.config.sources:
-        if not source.enabled:
-            continue
-        with rt.store.transaction():
+    with rt.store.transaction():  # one commit for all sources, not one each
+        for source in rt.config.sources:
+            if not source.enabled:
+                continue
             health = rt.store.get_health(source.id)
             rt.metrics.source_failures.labels(source.id).set(health.consecutive_failures)
             for text in _operator_texts(rt, source, health, now):

@@ -49,6 +49,7 @@ PARSE_DEADLINE_S = 15.0
 PARSE_MEMORY_BYTES = 512 << 20
 MAX_ENTRIES = 1000  # more items than this: scanned, and only the chosen ones parsed
 CHOSEN_ITEMS = 200  # a cycle processes 30 articles a source (max_articles_per_cycle)
+WORKER_MODULES = ("monitor.sources.parse",)  # what a parse worker preloads
 _ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 MAX_TITLE_CHARS = 1000
 MAX_SUMMARY_CHARS = 50_000
@@ -103,7 +104,7 @@ def _sandboxed(
             (source, result),
             deadline_s=PARSE_DEADLINE_S,
             memory_bytes=PARSE_MEMORY_BYTES,
-            preload=("monitor.sources.parse",),
+            preload=WORKER_MODULES,
         )
     except sandbox.SandboxError as exc:
         raise ParseError(f"parse: {source.id}: feed rejected: {exc}") from None

@@ -9,6 +9,7 @@ exceptions from a write.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import sqlite3
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, Any, Self
 
 from monitor.errors import StoreError
 from monitor.store.beacon import Beacon, read_beacon, record_outcome, write_beacon
@@ -54,6 +55,36 @@ def json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     raise TypeError(f"store: cannot serialise {type(value).__name__}")
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for the records kept as JSON, without its deep copies (the
+    records are frozen): dataclasses become dicts, tuples and lists lists, the rest is kept.
+    Several times faster on an update alert that carries many findings."""
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # per class: its fields, None: no dataclass
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = (
+            tuple(f.name for f in dataclasses.fields(cls))
+            if dataclasses.is_dataclass(cls)
+            else None
+        )
+        _FIELD_NAMES[cls] = names
+        return names
 
 
 def chunked(keys: Iterable[str]) -> Iterator[tuple[list[str], str]]:

@@ -37,6 +37,18 @@ class FeedsMixin:
         ).fetchone()
         return HttpCache(row[0], row[1]) if row else HttpCache()
 
+    def urls_with_validators(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` have an ETag or a Last-Modified to send (a conditional GET)."""
+        found: set[str] = set()
+        for chunk, marks in chunked(urls):
+            rows = self.conn.execute(
+                f"SELECT url FROM http_cache WHERE url IN ({marks})"
+                " AND (etag IS NOT NULL OR last_modified IS NOT NULL)",
+                chunk,
+            ).fetchall()
+            found.update(r[0] for r in rows)
+        return found
+
     def save_http_cache(self, url: str, cache: HttpCache) -> None:
         self.conn.execute(
             "INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)"
@@ -182,6 +194,21 @@ class FeedsMixin:
                 None if relevant is None else int(relevant),
                 story_id,
             ),
+        )
+
+    def record_seen_entries(self, entries: Iterable[tuple[FeedEntry, str]]) -> None:
+        """Record entries only listed, not read (``record_entry`` without content), each
+        with its feed hash: one statement for a feed's worth of them."""
+        now = to_db(utcnow())
+        self.conn.executemany(
+            "INSERT INTO entries (key, source_id, url, title, published, first_seen,"
+            " feed_hash) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT(key) DO UPDATE SET title = excluded.title,"
+            " feed_hash = excluded.feed_hash",
+            [
+                (e.key, e.source_id, e.url, e.title, to_db(e.published), now, feed_hash)
+                for e, feed_hash in entries
+            ],
         )
 
     def count_entries(self) -> int:

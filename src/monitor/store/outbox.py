@@ -16,6 +16,7 @@ Row states: ``pending`` (due; ``failed`` once an attempt failed, with ``next_att
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import types
@@ -25,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.models import Alert, ChannelState, Delivery
-from monitor.store.base import BaseStore, from_db, json_default, to_db, utcnow
+from monitor.store.base import BaseStore, from_db, json_default, plain, to_db, utcnow
 
 _DELIVERY_COLUMNS = (
     "o.id, o.alert_id, o.channel, o.mode, o.idempotency_key, o.status, o.attempts,"
@@ -396,7 +397,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
 
 
 def encode_alert(alert: Alert) -> str:
-    return json.dumps(dataclasses.asdict(alert), ensure_ascii=False, default=json_default)
+    return json.dumps(plain(alert), ensure_ascii=False, default=json_default)
 
 
 def decode_alert(content: str) -> Alert:
@@ -422,7 +423,14 @@ def _decode(tp: Any, value: Any) -> Any:
     if tp is date:
         return date.fromisoformat(value)
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        hints = typing.get_type_hints(tp)
-        names = {f.name for f in dataclasses.fields(tp)}
-        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
+        hints = _hints(tp)
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in hints})
     return value  # str, int, float, bool, Literal
+
+
+@functools.cache
+def _hints(tp: type) -> dict[str, Any]:
+    """A dataclass's fields and their types, resolved once per class (``get_type_hints``
+    evaluates every annotation's string each time: most of the time of a decode)."""
+    hints = typing.get_type_hints(tp)
+    return {f.name: hints[f.name] for f in dataclasses.fields(tp)}

@@ -53,7 +53,7 @@ from monitor.stories.claims import (
     merge_claims,
 )
 from monitor.stories.dedup import Hashes
-from monitor.stories.index import Doc, StoryIndex
+from monitor.stories.index import Doc, DocText, StoryIndex
 from monitor.stories.match import (
     Development,
     DevelopmentReader,
@@ -142,11 +142,16 @@ class StoryDesk:
     # ------------------------------------------------------------------ the pipeline's calls
 
     def assign(
-        self, article: Article, analysis: ArticleAnalysis, now: datetime
+        self,
+        article: Article,
+        analysis: ArticleAnalysis,
+        now: datetime,
+        text: DocText | None = None,
     ) -> tuple[StoryDecision, Story]:
         """Put a relevant article in its story (new or existing) and say what it added.
 
-        The caller holds the store transaction.
+        The caller holds the store transaction. ``text``: the index's reading of the
+        article's body and title (``index.doc_text``), when a worker worked it out.
 
         Returns:
             The decision (new story or not, ``added`` and ``conflicts`` findings) and the
@@ -161,6 +166,7 @@ class StoryDesk:
             lede=analysis.lede,
             seen=now,
             normalized=bool(analysis.body),
+            text=text,
         )
         member = StoryMember(
             article_key=article.key,

@@ -76,6 +76,30 @@ class Doc:
 
 
 @dataclass(frozen=True, slots=True)
+class DocText:
+    """What the index takes from a report's text alone (no story, no clock, no store): worked
+    out where the text is read, in a worker process, so the main process only places it."""
+
+    shingles: Hashes
+    signature: Hashes
+    numbers: tuple[int, ...]
+    terms: Terms
+
+
+_HASHER = dedup.MinHasher()
+
+
+def doc_text(body: str, title: str | None, *, normalized: bool = False) -> DocText:
+    """Clean and shingle a body: its char-5 shingles (for the exact decision), the MinHash
+    of its char-8 shingles (for the LSH), its numbers and its words with the title's.
+    ``normalized``: the body is normalised already."""
+    text = dedup.dedup_text(body, normalized=normalized)
+    signature = _HASHER.signature(dedup.shingles(text, CANDIDATE_SHINGLE_SIZE))
+    terms = terms_of(dedup.dedup_text(title or "") + " " + text)
+    return DocText(dedup.shingles(text), signature, numbers_in(text), terms)
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     """The story an article joins (None: a new story), how similar it was and why.
 
@@ -121,7 +145,7 @@ class StoryIndex:
         self.settings = settings
         self.places = place_tree(places)
         self.model = model or default_model()
-        self.hasher = dedup.MinHasher()
+        self.hasher = _HASHER
         self.terms = TermStats()
         self._load = load_texts
         self._lsh = dedup.LshIndex()
@@ -156,19 +180,18 @@ class StoryIndex:
         lede: Lede | None = None,
         seen: datetime | None = None,
         normalized: bool = False,
+        text: DocText | None = None,
     ) -> Doc:
-        """Clean and shingle a body and build its development signature.
+        """Clean and shingle a body (``doc_text``) and build its development signature.
 
-        The MinHash signature is of the char-8 shingles (for the LSH), the kept shingles
-        are char-5 (for the exact decision). ``at``: the publication time, None when the
-        page gave none; ``seen``: the fetch time. ``normalized``: the body is normalised.
+        ``at``: the publication time, None when the page gave none; ``seen``: the fetch
+        time. ``normalized``: the body is normalised. ``text``: ``doc_text`` of this body
+        and title, worked out already (in a worker).
         """
-        text = dedup.dedup_text(body, normalized=normalized)
-        sig = self.hasher.signature(dedup.shingles(text, CANDIDATE_SHINGLE_SIZE))
-        numbers = numbers_in(text)
-        event = development_of(title, at, findings, numbers, lede, seen, places=self.places)
-        terms = terms_of(dedup.dedup_text(title or "") + " " + text)
-        return Doc(key, dedup.shingles(text), sig, event, numbers, terms)
+        if text is None or len(text.signature) != self.hasher.num_perm:
+            text = doc_text(body, title, normalized=normalized)
+        event = development_of(title, at, findings, text.numbers, lede, seen, places=self.places)
+        return Doc(key, text.shingles, text.signature, event, text.numbers, text.terms)
 
     # ------------------------------------------------------------------ changes
 
