@@ -410,19 +410,21 @@ class StoriesMixin:
         return int(self.conn.execute("SELECT count(*) FROM story_index").fetchone()[0])
 
     def live_member_index(self) -> Iterator[list[MemberIndexRow]]:
-        """Every member of every live story, oldest story first, a few hundred at a time (to
-        rebuild the index): the narrow ``story_index`` rows, no findings.
+        """Every member of every live story, oldest story first, each story's members together
+        in their order of arrival, a few hundred at a time (to rebuild the index): the narrow
+        ``story_index`` rows, no findings.
 
-        The order is read first (row ids only: sorting the rows themselves would sort their
-        signatures too), then the rows by id.
+        The order is read first (row ids and times only: sorting the rows would sort their
+        signatures too; sorted here, in a third of the time SQLite's sorter takes), then the
+        rows by id.
         """
-        order = [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT x.rowid FROM story_index x JOIN stories s ON s.id = x.story_id"
-                " WHERE s.pruned_at IS NULL ORDER BY s.first_seen, x.first_seen, x.rowid"
-            )
-        ]
+        keys = self.conn.execute(
+            "SELECT s.first_seen, s.id, x.first_seen, x.rowid FROM story_index x"
+            " JOIN stories s ON s.id = x.story_id WHERE s.pruned_at IS NULL"
+        ).fetchall()
+        keys.sort()  # story's first_seen and id, member's first_seen, rowid: as SQL sorts texts
+        order = [k[3] for k in keys]
+        del keys
         times: dict[str, datetime] = {}  # fetch times repeat (one per cycle): share them
         for i in range(0, len(order), MAX_PARAMS):
             ids = order[i : i + MAX_PARAMS]

@@ -25,9 +25,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -127,7 +127,8 @@ class _Member:
 class _Story:
     members: list[str] = field(default_factory=list)
     last_at: float = 0.0
-    posted: set[str] = field(default_factory=set)  # posting keys it is filed under
+    # posting keys it is filed under; None: not worked out yet (see StoryIndex._posted)
+    posted: set[str] | None = None
 
 
 class StoryIndex:
@@ -158,7 +159,9 @@ class StoryIndex:
         self._postings: dict[str, list[tuple[float, str]]] = {}
         self._canon: dict[Any, Any] = {}  # interned event values (see share)
         self._unsorted: set[str] = set()  # posting lists a rebuild appended to
-        self._posting_cache: dict[Any, list[str]] = {}  # (see _posting_keys)
+        self._filing: _Story | None = None  # the story a rebuild is adding to
+        # posting keys of regions, speakers, dates and days (see _posting_keys)
+        self._posting_cache: tuple[dict[Any, tuple[str, ...]], ...] = ({}, {}, {}, {})
 
     def __len__(self) -> int:
         return len(self._members)
@@ -213,7 +216,8 @@ class StoryIndex:
         """
         if terms is not None:
             self.terms.add(terms)
-        if key in self._members:
+        if key in self._members:  # its story keeps the keys it was filed under
+            self._posted(self._stories.get(self._members[key].story_id))
             self.remove_member(key)
         event = self.share(event)
         row = len(self._row_keys)
@@ -225,6 +229,7 @@ class StoryIndex:
             self._lsh.add(row, signature)
         self._members[key] = _Member(key, story_id, row, event)
         story = self._stories.setdefault(story_id, _Story())
+        posted = self._posted(story)
         story.members.append(key)
         ts = _ts(event)
         story.last_at = max(story.last_at, ts)
@@ -232,8 +237,8 @@ class StoryIndex:
             self._titles.setdefault(event.title_key, {})[story_id] = None
         # A story is filed once per key, when its first report carrying that key arrives.
         for pkey in posting_keys(event, self.places):
-            if pkey not in story.posted:
-                story.posted.add(pkey)
+            if pkey not in posted:
+                posted.add(pkey)
                 bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
 
     def add_signatures(self, first_row: int) -> None:
@@ -268,12 +273,19 @@ class StoryIndex:
         unsorted = self._unsorted
         for row, (story_id, key, event) in enumerate(members, start=first):
             if key in self._members:
+                self._posted(stories.get(self._members[key].story_id))
                 self.remove_member(key)
             self._row_keys.append(key)
             self._members[key] = _Member(key, story_id, row, event)
             story = stories.get(story_id)
             if story is None:
                 story = stories[story_id] = _Story()
+            posted = story.posted
+            if posted is None:  # the next story: the last one's set goes (see finish_stored)
+                if self._filing is not None:
+                    self._filing.posted = None
+                posted = self._posted(story)
+                self._filing = story
             story.members.append(key)
             ts = _ts(event)
             if ts > story.last_at:
@@ -281,28 +293,65 @@ class StoryIndex:
             if event.title_key:
                 titles.setdefault(event.title_key, {})[story_id] = None
             for pkey in self._posting_keys(event):
-                if pkey not in story.posted:
-                    story.posted.add(pkey)
+                if pkey not in posted:
+                    posted.add(pkey)
                     postings.setdefault(pkey, []).append((ts, story_id))
                     unsorted.add(pkey)
 
     def finish_stored(self, first_row: int) -> None:
         """After ``add_stored``: the LSH entries of the rows since ``first_row`` and the
-        posting lists in time order."""
-        self.add_signatures(first_row)
+        posting lists in time order.
+
+        The stories' posting key sets are not kept (a third of a story's memory): the first
+        report that joins one after the restart works them out again from its members. The
+        store gives each story's members one after the other, so one set is alive at a time.
+        """
         for pkey in self._unsorted:
             self._postings[pkey].sort()
         self._unsorted.clear()
-        self._posting_cache.clear()
+        if self._filing is not None:
+            self._filing.posted = None
+            self._filing = None
+        for cache in self._posting_cache:
+            cache.clear()
+        self.add_signatures(first_row)  # last: its sort is the peak of a rebuild
 
-    def _posting_keys(self, event: Development) -> list[str]:
-        """``posting_keys`` of a stored event; members share their values (copies of one
-        report), so the keys of one set of values are worked out once per rebuild."""
-        by = (event.places, event.dates, event.numbers, event.actors, event.stated)
-        keys = self._posting_cache.get(by)
+    def _posted(self, story: _Story | None) -> set[str]:
+        """The posting keys ``story`` is filed under: every key of every report it took (after
+        a rebuild, worked out again from its members when it next takes one)."""
+        if story is None:
+            return set()
+        if story.posted is None:
+            story.posted = {
+                pkey
+                for key in story.members
+                if (member := self._members.get(key)) is not None
+                for pkey in posting_keys(member.event, self.places)
+            }
+        return story.posted
+
+    def _posting_keys(self, event: Development) -> Iterator[str]:
+        """``posting_keys`` of a stored event (in another order): members share their values
+        (copies of one report), so the keys of each value are worked out once per rebuild."""
+        places, dates, actors, stated = self._posting_cache
+        keys = places.get(event.places)
         if keys is None:
-            keys = self._posting_cache[by] = posting_keys(event, self.places)
-        return keys
+            keys = places[event.places] = _region_keys(event.places, self.places)
+        yield from keys
+        keys = actors.get(event.actors)
+        if keys is None:
+            keys = actors[event.actors] = _actor_keys(event.actors)
+        yield from keys
+        keys = dates.get(event.dates)
+        if keys is None:
+            keys = dates[event.dates] = _date_keys(event.dates, False)
+        yield from keys
+        yield from _number_keys(event.numbers)
+        if event.stated:
+            keys = stated.get(event.stated)
+            if keys is None:
+                keys = stated[event.stated] = _stated_keys(event.stated, False)
+            yield from keys
 
     @property
     def next_row(self) -> int:
@@ -374,6 +423,7 @@ class StoryIndex:
         story = self._stories.get(keep)
         if old is None or story is None:
             return
+        old_posted, posted = self._posted(old), self._posted(story)  # before members move
         for key in old.members:
             member = self._members.get(key)
             if member is None:
@@ -385,8 +435,8 @@ class StoryIndex:
                 titles.pop(gone, None)
                 titles[keep] = None
         story.last_at = max(story.last_at, old.last_at)
-        for pkey in sorted(old.posted - story.posted):
-            story.posted.add(pkey)
+        for pkey in sorted(old_posted - posted):
+            posted.add(pkey)
             bisect.insort(self._postings.setdefault(pkey, []), (old.last_at, keep))
 
     # ------------------------------------------------------------------ lookup
@@ -557,21 +607,46 @@ def posting_keys(event: Development, places: PlaceTree, *, query: bool = False) 
 
     A query widens day dates by one day each side (the tolerance of ``decide``).
     """
-    keys = {"r:" + places.region(p) for p in event.places}
+    keys = {
+        *_region_keys(event.places, places),
+        *_date_keys(event.dates, query),
+        *_number_keys(event.numbers),
+        *_actor_keys(event.actors),
+        *_stated_keys(event.stated, query),
+    }
+    return sorted(keys)
+
+
+def _region_keys(named: frozenset[str], places: PlaceTree) -> tuple[str, ...]:
+    return tuple({sys.intern("r:" + places.region(p)) for p in named})
+
+
+def _date_keys(dates: tuple[tuple[date, date, str], ...], query: bool) -> tuple[str, ...]:
+    keys: set[str] = set()
     pad = timedelta(days=1 if query else 0)
-    for start, end, _ in event.dates:
+    for start, end, _ in dates:
         keys.update({f"m:{start:%Y-%m}", f"m:{end:%Y-%m}"})
         if end - start <= MAX_DAY_SPAN:
             day = start - pad
             while day <= end + pad:
                 keys.add(f"d:{day.isoformat()}")
                 day += timedelta(days=1)
-    keys.update(f"n:{n}" for n in event.numbers if n >= MIN_KEY_NUMBER)
-    keys.update(f"a:{a}" for a in event.actors)
-    if event.stated:
-        days = (-1, 0, 1) if query else (0,)
-        keys.update(f"s:{event.stated + timedelta(days=d)}" for d in days)
-    return [sys.intern(k) for k in sorted(keys)]
+    return tuple(sys.intern(k) for k in keys)
+
+
+def _number_keys(numbers: frozenset[int]) -> tuple[str, ...]:
+    return tuple(sys.intern(f"n:{n}") for n in numbers if n >= MIN_KEY_NUMBER)
+
+
+def _actor_keys(actors: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sys.intern(f"a:{a}") for a in actors)
+
+
+def _stated_keys(stated: date | None, query: bool) -> tuple[str, ...]:
+    if not stated:
+        return ()
+    days = (-1, 0, 1) if query else (0,)
+    return tuple(sys.intern(f"s:{stated + timedelta(days=d)}") for d in days)
 
 
 def _ts(event: Development) -> float:

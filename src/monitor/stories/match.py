@@ -23,7 +23,6 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from monitor.models import Claim, Finding, Lede
 from monitor.normalize import normalize_text
@@ -157,11 +156,12 @@ class Development:
     within: frozenset[str] = frozenset()  # the broader actors they speak for
     site: str | None = None  # the site it is about: the opening's first, else the lede's
     sites: frozenset[str] = frozenset()  # every site the lede names
-    leading: frozenset[str] = frozenset()  # the sites its opening names (title, first sentence)
     weekday: int | None = None  # of the statement (0 = Monday)
     stated: date | None = None  # the statement's day
     placed: datetime | None = None
     seen: datetime | None = None
+    # last, as the stored form's reader builds the fields above by position
+    leading: frozenset[str] = frozenset()  # the sites its opening names (title, first sentence)
 
 
 def development_of(
@@ -281,10 +281,11 @@ def near(x: int, y: int) -> bool:
 # code, another configured hierarchy) is derived again from its findings.
 # Bump the number in ``_FORMAT_CODE`` whenever ``development_of`` changes what it derives.
 
-_FORMAT_CODE = "e2"
-_FIELD = "\x1f"  # between fields
+_FORMAT_CODE = "e3"
+_PART = "\x1d"  # between the tag, the shared fields, the numbers and the title
+_FIELD = "\x1f"  # between the shared fields
 _ITEM = "\x1e"  # between the items of a field
-_SEPARATORS = frozenset(_FIELD + _ITEM)
+_SEPARATORS = frozenset(_PART + _FIELD + _ITEM)
 
 
 def _format_digest() -> str:
@@ -306,7 +307,6 @@ def _format_digest() -> str:
 
 
 EVENT_FORMAT = _format_digest()
-_FIELDS = 14  # the format tag and thirteen fields
 _MISSING = object()
 
 
@@ -318,14 +318,15 @@ def event_format(places: PlaceTree) -> str:
 def encode_development(event: Development, places: PlaceTree) -> str | None:
     """The stored form of a signature derived with ``places`` (None when a value holds a
     separator: the row is then derived from its findings at each restart, as before this form
-    existed)."""
-    fields = [
-        event_format(places),
+    existed).
+
+    Four parts: the format tag, the fields copies of one report share (places, countries,
+    dates, lede), its numbers, its title key; a reader parses each distinct part once.
+    """
+    shared = [
         _ITEM.join(sorted(event.places)),
         _ITEM.join(sorted(event.countries)),
         _ITEM.join(f"{s.isoformat()},{e.isoformat()},{g}" for s, e, g in event.dates),
-        ",".join(str(n) for n in sorted(event.numbers)),
-        event.title_key,
         _ITEM.join(sorted(event.lead_families)),
         _ITEM.join(sorted(event.actors)),
         _ITEM.join(sorted(event.within)),
@@ -342,18 +343,39 @@ def encode_development(event: Development, places: PlaceTree) -> str | None:
     ]  # fmt: skip
     if any(_SEPARATORS.intersection(v) for v in values):
         return None
-    return _FIELD.join(fields)
+    numbers = ",".join(str(n) for n in sorted(event.numbers))
+    return _PART.join((event_format(places), _FIELD.join(shared), numbers, event.title_key))
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """The shared fields of a stored signature, parsed."""
+
+    places: frozenset[str]
+    countries: frozenset[str]
+    dates: tuple[tuple[date, date, str], ...]
+    lead_families: frozenset[str]
+    actors: frozenset[str]
+    within: frozenset[str]
+    site: str | None
+    sites: frozenset[str]
+    weekday: int | None
+    stated: date | None
+    leading: frozenset[str]
 
 
 class DevelopmentReader:
     """Decodes stored signatures, sharing equal values between members (copies repeat them:
-    one object per distinct place set, title, date list), which keeps a restart fast and the
-    index small."""
+    one object per distinct set of shared fields, numbers, title), which keeps a restart fast
+    and the index small."""
 
     def __init__(self, places: PlaceTree) -> None:
         """``places``: the hierarchy in use; signatures derived with another are not read."""
         self._format = event_format(places)
-        self._values: dict[tuple[int, str], Any] = {}
+        self._shared: dict[str, _Shared | None] = {}
+        self._names: dict[str, frozenset[str]] = {}  # one set per distinct field value
+        self._numbers: dict[str, frozenset[int]] = {}
+        self._titles: dict[str, tuple[tuple[str, ...], str]] = {}
 
     def read(
         self, text: str | None, at: datetime | None, seen: datetime | None
@@ -364,63 +386,88 @@ class DevelopmentReader:
         """
         if not text:
             return None
-        parts = text.split(_FIELD)
-        if len(parts) != _FIELDS or parts[0] != self._format:
+        parts = text.split(_PART)
+        if len(parts) != 4 or parts[0] != self._format:
             return None
-        values = self._values
-        got: list[Any] = [None]
-        for i in range(1, _FIELDS):
-            value = values.get((i, parts[i]), _MISSING)
-            if value is _MISSING:
-                value = values[(i, parts[i])] = _parse(i, parts[i])
-            got.append(value)
-        stated: date | None = got[12]
+        shared = self._shared.get(parts[1], _MISSING)
+        if shared is _MISSING:
+            shared = self._shared[parts[1]] = self._parse_shared(parts[1])
+        if not isinstance(shared, _Shared):
+            return None
+        numbers = self._numbers.get(parts[2])
+        if numbers is None:
+            raw = parts[2]
+            numbers = self._numbers[raw] = (
+                frozenset(int(v) for v in raw.split(",")) if raw else frozenset()
+            )
+        title = self._titles.get(parts[3])
+        if title is None:  # the key is the words joined by spaces, kept once
+            words = tuple(sys.intern(w) for w in parts[3].split(" ")) if parts[3] else ()
+            title = self._titles[parts[3]] = (words, parts[3])
+        words, title_key = title
+        stated = shared.stated
         placed = at
         if placed is None and stated is not None:  # as development_of places it
             placed = datetime(stated.year, stated.month, stated.day, 12, tzinfo=UTC)
-        title_words, title_key = got[5]
+        # by position, in the order of the fields (a restart makes 100,000 of them)
         return Development(
-            at=at,
-            places=got[1],
-            countries=got[2],
-            dates=got[3],
-            numbers=got[4],
-            title_words=title_words,
-            title_key=title_key,
-            lead_families=got[6],
-            actors=got[7],
-            within=got[8],
-            site=got[9],
-            sites=got[10],
-            leading=got[13],
-            weekday=got[11],
-            stated=stated,
-            placed=placed,
-            seen=seen or at,
+            at,
+            shared.places,
+            shared.countries,
+            shared.dates,
+            numbers,
+            words,
+            title_key,
+            shared.lead_families,
+            shared.actors,
+            shared.within,
+            shared.site,
+            shared.sites,
+            shared.weekday,
+            stated,
+            placed,
+            seen or at,
+            shared.leading,
         )
 
-    def clear(self) -> None:
-        self._values.clear()
+    def _parse_shared(self, raw: str) -> _Shared | None:
+        """The shared fields of the stored form (None when they do not parse)."""
+        fields = raw.split(_FIELD)
+        if len(fields) != 11:
+            return None
+        (
+            places,
+            countries,
+            dates,
+            families,
+            actors,
+            within,
+            site,
+            sites,
+            weekday,
+            stated,
+            leading,
+        ) = fields
+        return _Shared(
+            places=self._names_of(places),
+            countries=self._names_of(countries),
+            dates=tuple(_date_item(v) for v in dates.split(_ITEM)) if dates else (),
+            lead_families=self._names_of(families),
+            actors=self._names_of(actors),
+            within=self._names_of(within),
+            site=sys.intern(site) if site else None,
+            sites=self._names_of(sites),
+            weekday=int(weekday) if weekday else None,
+            stated=date.fromisoformat(stated) if stated else None,
+            leading=self._names_of(leading),
+        )
 
-
-def _parse(field: int, raw: str) -> Any:
-    """One field of the stored form, as ``Development`` holds it."""
-    if field in (1, 2, 6, 7, 8, 10, 13):
-        return frozenset(sys.intern(v) for v in raw.split(_ITEM)) if raw else frozenset()
-    if field == 3:
-        return tuple(_date_item(v) for v in raw.split(_ITEM)) if raw else ()
-    if field == 4:
-        return frozenset(int(v) for v in raw.split(",")) if raw else frozenset()
-    if field == 5:
-        words = tuple(sys.intern(w) for w in raw.split(" ")) if raw else ()
-        return words, " ".join(words)
-    if field == 9:
-        return sys.intern(raw) if raw else None
-    if field == 11:
-        return int(raw) if raw else None
-    if field == 12:
-        return date.fromisoformat(raw) if raw else None
-    raise ValueError(f"match: no field {field} in a stored signature")
+    def _names_of(self, value: str) -> frozenset[str]:
+        names = self._names.get(value)
+        if names is None:
+            items = value.split(_ITEM) if value else ()
+            names = self._names[value] = frozenset(sys.intern(v) for v in items)
+        return names
 
 
 def _date_item(raw: str) -> tuple[date, date, str]:
