@@ -294,6 +294,7 @@ class TimelineEvent:
     status: Literal["planned", "completed"] = "planned"
     sources: tuple[str, ...] = ()
     note: str = ""
+    phase: int | None = None  # its number in a plan carried out in phases ("المرحلة الأولى")
 
 
 @dataclass(frozen=True, slots=True)
