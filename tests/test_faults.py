@@ -110,8 +110,9 @@ def test_kill_9_mid_cycle_loses_nothing_and_sends_nothing_twice(
 
     with Monitor(config, ["once"]) as run:
         # The cycle is in flight: dijla's pages are in, furat's hang. Articles are processed
-        # in publication order once every source has answered, so nothing of this cycle is
-        # recorded yet; the kill must lose nothing and leave nothing half-done.
+        # in publication order as they are read (a furat page that timed out falls back to
+        # its feed summary), so some may be recorded already; the kill must lose nothing and
+        # leave nothing half-done.
         assert run.until(
             lambda: (
                 site.server.hits(site.page_path("furat", "victory-gulf")) >= 1
@@ -125,7 +126,7 @@ def test_kill_9_mid_cycle_loses_nothing_and_sends_nothing_twice(
     assert integrity(state) == "ok"
     assert_no_half_recorded(state)
     seen = entries(state)
-    assert sum(1 for e in seen.values() if e[0] == "furat") == 1  # only the seeded one
+    assert 1 <= sum(1 for e in seen.values() if e[0] == "furat") <= 4  # the seeded one, maybe more
     queued = alert_ids(state)
     delivered_before = {str(r["alert_id"]) for r in jsonl(tmp_path / "alerts.jsonl")}
 
