@@ -39,6 +39,42 @@ def test_the_speaker_of_the_lede(text: str, actors: tuple[str, ...]) -> None:
     assert lede(text).actors == actors
 
 
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("أعلن العراق، اليوم الأحد، إكمال إخلاء القواعد العسكرية في المناطق الاتحادية من المستشارين.\n"
+         "وقالت اللجنة العسكرية العليا في بيان إن المواقع أصبحت تحت إدارة القوات العراقية بالكامل.",
+         ("iraq_committee",)),  # the body that made the announcement for the state
+        ("أعلن العراق، اليوم الأحد، أن مهمة التحالف الدولي في بغداد ستنتهي في أيلول المقبل.\n"
+         "وقال مصدر حكومي في تصريح صحفي إن القوات ستنتقل إلى أربيل خلال الأسابيع المقبلة.",
+         ("iraq",)),  # a source of the state is not who made its statement
+    ],
+    ids=["state-then-body", "state-then-source"],
+)  # fmt: skip
+def test_a_state_speaking_gives_way_to_the_body_that_speaks_for_it(
+    text: str, actors: tuple[str, ...]
+) -> None:
+    assert lede(text).actors == actors
+
+
+def test_one_statement_quoted_by_two_reports_shares_a_mark() -> None:
+    said = (
+        "لقد اتفقنا على جدول زمني واضح وسنعلن عنه خلال الأيام القليلة المقبلة بعد موافقة القيادتين"
+    )
+    a = lede(f"قال مسؤول أمريكي رفيع لوكالة أنباء: «{said}».")
+    # another outlet: other quote marks, a shorter cut, a quoted name before it that must not
+    # pair with the statement's marks
+    cut = " ".join(said.split()[:12])
+    b = lede(f'وتحدث مسؤولون عن موقف لـ"التحالف" ثم قال مسؤول أمريكي: "{cut}" في إشارة إلى الخطة.')
+    assert a.quotes and b.quotes
+    assert set(a.quotes) & set(b.quotes)
+    other = lede(
+        "وقال المتحدث: «إن القوات ستبقى في قواعدها حتى نهاية العام المقبل ولن تغادر قبل ذلك»."
+    )
+    assert not set(a.quotes) & set(other.quotes)
+    assert lede("وقال إن «داعش» لم يعد يشكل تهديدا للمدن العراقية الكبرى اليوم.").quotes == ()
+
+
 def test_a_title_speaker_comes_before_its_verb_and_ministries_speak_for_governments() -> None:
     got = lede("نص قصير.", title="البنتاغون يعلن بدء تقليص وجود التحالف الدولي في العراق")
     assert got.actors == ("us_defence",)

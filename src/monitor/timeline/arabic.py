@@ -46,6 +46,7 @@ _DATE_PHRASE = {
 }
 _CHECKED = {
     "date": "التاريخ",
+    "phase": "المرحلة",
     "places": "الأماكن",
     "places (broadly)": "الأماكن (على نحو عام)",
     "places (partly)": "الأماكن (جزئيًا)",
