@@ -56,7 +56,10 @@ def test_shipped_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD + "\n[http]\nconect_timeout_seconds = 3\n", "unknown key 'conect_timeout_seconds'"),
+        (
+            GOOD + "\n[http]\nconect_timeout_seconds = 3\n",
+            "unknown key 'conect_timeout_seconds' (did you mean 'connect_timeout_seconds'?)",
+        ),
         (GOOD.replace('url = "https://a.example/feed.xml"', 'url = "ftp://x"'), "http(s) URL"),
         (GOOD + "\n[http]\nconcurrency = -1\n", "'concurrency' must be greater than 0"),
         (GOOD + "\n[http]\nconcurrency = 'many'\n", "'concurrency' must be an integer"),

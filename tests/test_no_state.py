@@ -90,3 +90,13 @@ def test_a_database_that_went_missing_is_damage_not_a_fresh_state(
 
     err = capsys.readouterr().err
     assert "is missing, but" in err and "no state yet" not in err
+
+
+def test_digest_send_to_an_unknown_channel_says_so_state_or_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, [("feed", "Feed", "http://127.0.0.1:9/feed.xml")])
+    assert main(["--config", str(config), "digest", "send", "--channel", "nope"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "no channel 'nope'" in err and "(channels: " in err
+    assert not (tmp_path / "state").exists()

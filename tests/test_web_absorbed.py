@@ -17,6 +17,7 @@ from tests.support.web import client, demo_state, join_two_stories
 
 from monitor.config.load import Config
 from monitor.models import StoryFilter
+from monitor.ops.story import story_text, story_view
 from monitor.store import Store
 from monitor.store.schema import MIGRATIONS
 
@@ -157,3 +158,21 @@ def test_page_fetches_name_ok_and_failed_each(web: TestClient) -> None:
         r'<bdi dir="ltr">\d+</bdi> نجح <bdi class="en" dir="ltr" lang="en">ok</bdi>', html
     )
     assert "(نجح/فشل)" not in html
+
+
+def test_monitor_story_in_the_terminal_says_the_same(
+    joined: tuple[Config, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``monitor story`` names the absorbed stories of the keeper, and the keeper of the
+    absorbed one, as the pages do."""
+    config, kept, gone = joined
+    store = Store.open_readonly(config.state_dir)
+    try:
+        keeper, absorbed = story_view(store, kept), story_view(store, gone)
+    finally:
+        store.close()
+    assert keeper is not None and absorbed is not None
+    text = story_text(keeper, config.presentation())
+    assert "قصص ضُمّت إليها / stories it absorbed (1):" in text and gone in text
+    assert "joined into story" in story_text(absorbed, config.presentation())
+    assert kept in story_text(absorbed, config.presentation())

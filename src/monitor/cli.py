@@ -35,7 +35,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.models import Source
 from monitor.normalize import strip_invisible
 from monitor.ops.analyze import run_analyze
-from monitor.ops.digestsend import send_digests
+from monitor.ops.digestsend import chosen_channels, send_digests
 from monitor.ops.dryrun import dry_run
 from monitor.ops.evaluate import Floors, load_floors, run_eval
 from monitor.ops.logs import setup_logging
@@ -621,6 +621,7 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     config = _load(args, require_sources=False)
+    chosen_channels(config, args.channel)  # an unknown name is an error, state or not
     if Store.exists(config.state_dir):
         sent = send_digests(config, args.channel, console=sys.stdout)
     else:  # nothing can be held for a digest yet, and sending must not make a state

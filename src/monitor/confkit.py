@@ -7,6 +7,7 @@ listing them all. Problems name the file, the key path and, where TOML gives it,
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -174,7 +175,10 @@ class Section:
         """Report keys present in the table that no reader asked for."""
         for key in self.table:
             if key not in self.seen:
-                self.problems.add(self.where, f"unknown key '{key}'")
+                # a typo is the usual cause: name the key it was probably meant to be
+                close = difflib.get_close_matches(key, sorted(self.seen), n=1, cutoff=0.75)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problems.add(self.where, f"unknown key '{key}'{hint}")
 
 
 def check_timezone(sec: Section, key: str, name: str) -> None:

@@ -55,7 +55,7 @@ def send_digests(
         ConfigError: no channel named ``channel``.
         StoreError: the state cannot be opened or written.
     """
-    chosen = _channels(config, channel)
+    chosen = chosen_channels(config, channel)
     try:
         store = Store.open(config.state_dir)
         daemon = False
@@ -90,7 +90,8 @@ def send_digests(
         store.close()
 
 
-def _channels(config: Config, name: str | None) -> Sequence[ChannelConfig]:
+def chosen_channels(config: Config, name: str | None) -> Sequence[ChannelConfig]:
+    """Every channel, or the one named ``name`` (``ConfigError`` naming the others)."""
     if name is None:
         return config.channels
     chosen = [c for c in config.channels if c.name == name]

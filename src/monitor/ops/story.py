@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from monitor.alerts.bidi import pin_id, pin_ltr
 from monitor.alerts.render import DEFAULT, claim_fields, clean, fmt_time, subject
 from monitor.alerts.words import ALERT_KINDS, LABELS, Presentation, Words, word
-from monitor.models import Alert, Delivery, Story
+from monitor.models import Absorption, Alert, Delivery, Story
 from monitor.normalize import strip_invisible
 from monitor.store import Store
 
@@ -40,6 +40,8 @@ class StoryView:
 
     story: Story
     alerts: tuple[AlertRecord, ...]
+    absorbed: tuple[Absorption, ...] = ()  # stories joined into this one after the fact
+    absorbed_by: Absorption | None = None  # the story this one was joined into
 
 
 def resolve_story_id(store: Store, given: str) -> str | list[str]:
@@ -67,7 +69,26 @@ def story_view(store: Store, story_id: str) -> StoryView | None:
     alerts = tuple(
         AlertRecord(a, tuple(store.alert_deliveries(a.id))) for a in store.story_alerts(story_id)
     )
-    return StoryView(story, alerts)
+    absorbed = tuple(store.absorbed_stories(story_id))
+    return StoryView(story, alerts, absorbed, store.absorber(story_id))
+
+
+def _absorptions(view: StoryView, pres: Presentation) -> list[str]:
+    """Which story this one joined, and which stories joined it (as the web page says)."""
+    lang, lines = pres.lang, []
+
+    def line(a: Absorption) -> str:
+        when = f" — {pin_ltr(fmt_time(a.at, pres))}" if a.at else ""
+        return f"  {pin_id(a.story_id)} {clean(a.title)}{when}"
+
+    if view.absorbed_by is not None:
+        lines.append(f"{Words('ضُمّت إلى القصة', 'joined into story').pick(lang)}:")
+        lines.append(line(view.absorbed_by))
+    if view.absorbed:
+        label = Words("قصص ضُمّت إليها", "stories it absorbed").pick(lang)
+        lines.append(f"{label} ({len(view.absorbed)}):")
+        lines += [line(a) for a in view.absorbed]
+    return lines
 
 
 def story_text(view: StoryView, pres: Presentation = DEFAULT) -> str:
@@ -96,6 +117,7 @@ def story_text(view: StoryView, pres: Presentation = DEFAULT) -> str:
     lines.append(f"{Words('التنبيهات', 'alerts').pick(lang)} ({len(view.alerts)}):")
     if not view.alerts:
         lines.append("  " + Words("لم يُرسل أي تنبيه", "none sent").pick(lang))
+    lines += _absorptions(view, pres)
     for record in view.alerts:
         a = record.alert
         kind = word(ALERT_KINDS, a.kind, lang)
