@@ -38,8 +38,9 @@ COPY config ./config
 USER 10001:10001
 # The SQLite state (and the default config's alerts.jsonl) lives here: keep it in a volume.
 VOLUME ["/app/state"]
-# /metrics and /healthz when [health] metrics_port = 9108 and metrics_host = "0.0.0.0".
-EXPOSE 9108
+# The web pages when MONITOR_WEB_LISTEN=0.0.0.0:8080 (docker-compose.yml; a password is then
+# required), and /metrics and /healthz when [health] metrics_port = 9108, metrics_host = "0.0.0.0".
+EXPOSE 8080 9108
 # Unhealthy before the first good cycle (after the start period) and when the last good
 # cycle is older than [health] max_cycle_age_minutes.
 HEALTHCHECK --interval=1m --timeout=30s --start-period=5m --retries=3 \

@@ -21,6 +21,7 @@ import pytest
 from tests.support.feeds import (
     FeedItem,
     NewsSite,
+    article_page,
     edited,
     load_articles,
     read_alerts,
@@ -549,6 +550,61 @@ def test_a_source_with_nothing_to_analyse_is_recorded_as_it_lands_not_after_the_
     assert report.sources_ok == 2 and report.seeded and report.alerts == 0
     assert seen_while_waiting == [2]
     assert mon.rt.store.count_entries() == 3
+
+
+def test_an_article_is_processed_once_those_before_it_are_ready_not_after_every_page(
+    server: HttpServer, site: NewsSite, make_monitor: Callable[..., Monitor]
+) -> None:
+    # The first wave goes in publication order, but an article does not wait for the pages
+    # of later ones: the newer slow page is served only once the older article is stored.
+    site.publish("dijla", [A["phase-one-done"]])
+    slow_url = server.url("/slow/feed.xml")
+    mon = make_monitor([*site.sources(), ("slow", "بطيء", slow_url)], "first_wave_seconds = 60")
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    item = FeedItem("خبر لاحق", server.url("/slow/page"), later, "نص")
+    server.route(
+        "/slow/feed.xml",
+        Response(200, rss("بطيء", slow_url, [item]), content_type="application/rss+xml"),
+    )
+    stored_first: list[bool] = []
+
+    def slow_page(_: Request) -> Response:
+        reader = sqlite3.connect(f"file:{mon.rt.store.path}?mode=ro", uri=True)
+        try:
+            for _ in range(100):
+                row = reader.execute(
+                    "SELECT content_hash FROM entries WHERE source_id = 'dijla'"
+                ).fetchone()
+                stored_first[:] = [bool(row and row[0])]
+                if stored_first[0]:
+                    break
+                time.sleep(0.05)
+        finally:
+            reader.close()
+        return Response(200, b"<html><body><p>page</p></body></html>", content_type="text/html")
+
+    server.route("/slow/page", slow_page)
+    report = mon.cycle(alert_on_first_run=True)
+    assert report.sources_ok == 2 and report.articles == 2
+    assert stored_first == [True]
+    assert [a["type"] for a in mon.alerts()] == ["story.new"]
+
+
+def test_the_first_wave_keeps_publication_order_when_the_older_page_lands_last(
+    server: HttpServer, site: NewsSite, make_monitor: Callable[..., Monitor]
+) -> None:
+    site.publish("dijla", [A["victory-wire"]])  # the first report of the story
+    site.publish("gulf", [A["victory-gulf"]])  # a copy, two hours later
+    wire = article_page(A["victory-wire"], "منفذ dijla")
+    server.route(
+        site.page_path("dijla", "victory-wire"),
+        Response(200, wire, content_type="text/html; charset=utf-8", delay_s=1.0),
+    )
+    mon = make_monitor(site.sources())
+    report = mon.cycle(alert_on_first_run=True)
+    assert report.articles == 2 and report.stories_new == 1
+    rows = mon.rt.store.conn.execute("SELECT source_id FROM entries ORDER BY rowid").fetchall()
+    assert [r[0] for r in rows] == ["dijla", "gulf"]  # processed oldest first all the same
 
 
 def test_a_source_seeds_on_its_first_good_fetch_not_on_the_first_cycle(

@@ -487,10 +487,24 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_store_readonly(config: Config) -> Any:
+def _open_store_readonly(config: Config) -> Store:
+    """The state for a command that reads it (status, timeline, story, outbox, healthcheck).
 
-    # No daemon lock: status and healthcheck must work while the daemon runs.
+    No daemon lock: these must work while the daemon runs. A state that was never made is not
+    made here (a look at a fresh clone must leave nothing behind): the command reads an empty
+    one in memory, and says so in one line on stderr.
+    """
+    if not Store.exists(config.state_dir):
+        print(f"monitor: {no_state_line(config.state_dir)}", file=sys.stderr)
+        return Store.memory()
     return Store.open(config.state_dir, lock=False)
+
+
+def no_state_line(state_dir: Path) -> str:
+    return (
+        f"no state yet in {state_dir} (no {DB_NAME}): `monitor once` or `monitor run`"
+        " creates it; shown as empty"
+    )
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
@@ -584,7 +598,11 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     config = _load(args, require_sources=False)
-    sent = send_digests(config, args.channel, console=sys.stdout)
+    if Store.exists(config.state_dir):
+        sent = send_digests(config, args.channel, console=sys.stdout)
+    else:  # nothing can be held for a digest yet, and sending must not make a state
+        print(f"monitor: {no_state_line(config.state_dir)}", file=sys.stderr)
+        sent = []
     if not sent:
         where = f"channel {args.channel}" if args.channel else "any channel"
         print(f"digest: nothing is held for the digest of {where}")
@@ -619,6 +637,9 @@ def _no_story(given: str, state_dir: Path, candidates: str | list[str]) -> str:
 def _cmd_healthcheck(args: argparse.Namespace) -> int:
 
     config = load_config(_config_path(args), require_sources=False)
+    if not Store.exists(config.state_dir):  # before the first cycle: unhealthy, nothing made
+        print("no good cycle yet", file=sys.stderr)
+        return 1
     store = _open_store_readonly(config)
     try:
         ok, why = last_cycle_health(store, config.health.max_cycle_age_minutes)

@@ -620,6 +620,16 @@ class StorySummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Absorption:
+    """A story joined into another after the fact (one development): the other story's id and
+    title, and when. A story page lists those it absorbed, and an absorbed one its absorber."""
+
+    story_id: str
+    title: str
+    at: datetime | None  # None: absorbed before the time was recorded
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimPoint:
     """A dated claim of a story, to be drawn on the timeline at the dates it states."""
 

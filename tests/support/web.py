@@ -17,10 +17,11 @@ from starlette.testclient import TestClient
 
 from monitor.config.load import Config, default_config
 from monitor.demo.server import serve_demo
-from monitor.models import Source
+from monitor.models import Source, StoryFilter
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.runtime import Runtime
-from monitor.store import Store
+from monitor.store import Store, utcnow
+from monitor.stories.claims import absorb_claims
 from monitor.web.app import WebContext, create_app
 
 
@@ -47,3 +48,21 @@ def client(config: Config, **context: Any) -> TestClient:
     context.setdefault("healthy", lambda: (True, "ok: test"))
     ctx = WebContext(config, **context)
     return TestClient(create_app(ctx), base_url="http://127.0.0.1:8080")
+
+
+def join_two_stories(config: Config) -> tuple[str, str]:
+    """Join two stories of ``config``'s state as the story desk does when a later report shows
+    two open stories are one development: the older keeps both (``Store.absorb_story``, then
+    the merged claims saved). The two most recent stories; returns (kept, absorbed)."""
+    store = Store.open(config.state_dir, lock=False)
+    try:
+        recent = [store.load_story(s.id) for s in store.story_summaries(StoryFilter(), limit=2)]
+        keep, gone = sorted(
+            (s for s in recent if s is not None), key=lambda s: (s.first_seen, s.id)
+        )
+        with store.transaction():
+            store.absorb_story(keep.id, gone.id, utcnow())
+            store.save_story_claims(keep.id, absorb_claims(keep.claims, gone.claims))
+    finally:
+        store.close()
+    return keep.id, gone.id

@@ -267,16 +267,39 @@ def _health(s: Section) -> HealthSettings:
     return out
 
 
+# The pages' address from outside the config file: a container sets it (docker-compose.yml),
+# as the file mounted into it is the one the user also runs on the host, on loopback.
+ENV_WEB_LISTEN = "MONITOR_WEB_LISTEN"
+
+
 def _web(s: Section) -> WebSettings:
     d = WebSettings()
     enabled = s.get("enabled", bool, d.enabled)
     listen = s.get("listen", str, d.listen)
-    password = s.secret("password") or None
+    from_env = os.environ.get(ENV_WEB_LISTEN, "").strip()
+    listen = from_env or listen
+    password = _web_password(s, listen)
     s.done()
     settings, problem = web_listen(WebSettings(enabled, d.listen, d.host, d.port, password), listen)
     if problem and (enabled or "HOST:PORT" in problem):
-        s.problems.add(s.where, problem)
+        where = f"listen {listen!r}"
+        s.problems.add(
+            s.where,
+            problem.replace(where, f"{where} (from ${ENV_WEB_LISTEN})", 1) if from_env else problem,
+        )
     return settings
+
+
+def _web_password(s: Section, listen: str) -> str | None:
+    """``[web] password`` (inline, ``_env`` or ``_file``). On loopback the pages need none, so
+    a ``password_env`` whose variable is unset there is no problem: one config serves the host
+    (loopback, no variable) and a container (``$MONITOR_WEB_LISTEN`` and the variable set)."""
+    parsed = parse_listen(listen)
+    var = s.table.get("password_env")
+    if parsed and is_loopback(parsed[0]) and isinstance(var, str) and var not in os.environ:
+        s.seen.update(("password", "password_env", "password_file"))
+        return None
+    return s.secret("password") or None
 
 
 def web_listen(web: WebSettings, listen: str) -> tuple[WebSettings, str | None]:

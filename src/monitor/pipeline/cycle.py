@@ -2,8 +2,9 @@
 
     for each due source, concurrently:   fetch feed -> parse -> new entries -> fetch pages
                                          -> extract and read articles (worker processes)
-    as each source completes, in order:  analyse -> story -> alerts into the outbox,
-                                         entries and story in one transaction per article
+    first wave, in publication order,    analyse -> story -> alerts into the outbox,
+    each article once it is read:        entries and story in one transaction per article
+    later sources, as each completes:    the same, in order
     then:                                dispatch the outbox, health checks, prune
 
 A source that fails (fetch, parse, deadline) is recorded against that source only; the others
@@ -19,6 +20,7 @@ so. A stop request (SIGTERM) leaves the articles not yet analysed for the next s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import sqlite3
@@ -197,32 +199,37 @@ def seeding_note(report: CycleReport, sources: Sequence[Source]) -> str | None:
 async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> None:
     """Fetch every due source concurrently and process what comes in (see ``_process``).
 
-    The sources that answer within ``first_wave_seconds`` are processed together, their
-    articles in publication order; a slower source is processed as soon as it lands, so it
-    never holds up the alerts of the others. A source with no article to analyse (seeding,
-    not modified, failed, nothing new) is recorded the moment it lands
+    The first wave is the sources whose feed is read within ``first_wave_seconds``: their
+    articles are processed together, in publication order, each as soon as it and every
+    article before it are extracted and read (``_stream_wave``), while the later pages are
+    still being fetched and read by the workers. A slower source is processed as soon as it
+    lands, so it never holds up the alerts of the others. A source with no article to
+    analyse (seeding, not modified, failed, nothing new) is recorded the moment it lands
     (``_fetch_and_record``): its writes overlap the other sources' fetches and parses.
     """
     now = utcnow()
     due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
     seeding = {s.id: _seeds(rt, s, wants_alerts) for s in due}
-    _start_workers(rt, due, seeding)
+    _start_workers(rt, due)
     outcomes = tally.outcomes  # filled as sources complete: a store error keeps what was done
+    wave = _Wave()
     async with Fetcher(rt.config.http) as fetcher:
         tasks = {
-            asyncio.create_task(_fetch_and_record(rt, fetcher, s, seeding[s.id], tally)): s
+            asyncio.create_task(_fetch_and_record(rt, fetcher, s, seeding[s.id], tally, wave)): s
             for s in due
         }
+        for task in tasks:
+            task.add_done_callback(wave.note)
         pending = set(tasks)
         try:
             async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
-                timeout: float | None = rt.config.first_wave_seconds
+                await _first_wave(rt, wave, tasks, tally)
+                done = {t for t in pending if t.done()}
+                pending -= done
+                outcomes += _process_unrecorded(rt, [t.result() for t in done], tally)
                 while pending:
-                    done, pending = await asyncio.wait(
-                        pending, timeout=timeout, return_when=_wave_end(timeout)
-                    )
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     outcomes += _process_unrecorded(rt, [t.result() for t in done], tally)
-                    timeout = None
         except TimeoutError:
             for task in pending:
                 if task.done() and not task.cancelled():  # landed as the deadline passed
@@ -235,8 +242,109 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                 task.cancel()
 
 
+@dataclass
+class _Wave:
+    """The sources of the first wave: those that listed their articles (feed read, pages
+    on their way to the workers) before ``first_wave_seconds`` had passed."""
+
+    open: bool = True
+    planned: dict[str, SourceBatch] = field(default_factory=dict)  # by source id
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    listed: asyncio.Event = field(default_factory=asyncio.Event)  # set when the wave closes
+
+    def plan(self, batch: SourceBatch) -> None:
+        """A source's articles are known (``batch.jobs``); it joins the wave if still open."""
+        if self.open:
+            self.planned[batch.source.id] = batch
+        self.changed.set()
+
+    def note(self, _: object) -> None:
+        self.changed.set()
+
+
+async def _first_wave(
+    rt: Runtime, wave: _Wave, tasks: dict[asyncio.Task[SourceBatch], Source], tally: _Tally
+) -> None:
+    """Wait until every source has listed its articles or landed (or the first wave's time
+    is up), then process the listed articles in publication order as they are ready."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + rt.config.first_wave_seconds
+    while any(not t.done() and s.id not in wave.planned for t, s in tasks.items()):
+        remaining = end - loop.time()
+        if remaining <= 0:
+            break
+        wave.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wave.changed.wait(), remaining)
+    wave.open = False
+    wave.listed.set()
+    members = [t for t, s in tasks.items() if s.id in wave.planned]
+    if members:
+        planned = [wave.planned[tasks[t].id] for t in members]
+        failed = await _stream_wave(rt, planned, tally)
+        await asyncio.wait(members)
+        tally.outcomes += _record_streamed(rt, [t.result() for t in members], failed, tally)
+
+
+async def _stream_wave(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> set[str]:
+    """Process the first wave's articles in publication order (as ``_process`` does), each
+    as soon as it is ready; returns the sources with an article that failed."""
+    undated = [job for b in batches for entry, job in b.jobs if entry.published is None]
+    if undated:  # their place depends on their page's date
+        await asyncio.wait(undated)
+    order = sorted(
+        ((_entry_order(entry, job), b.source.id, i), b, job)
+        for b in batches
+        for i, (entry, job) in enumerate(b.jobs)
+    )
+    failed: set[str] = set()
+    crashed: set[str] = set()
+    for _, batch, job in order:
+        if batch.source.id in crashed:
+            continue
+        try:
+            prepared, _, _ = await job
+        except Exception:  # the source crashed: its task records why; the rest is not read
+            crashed.add(batch.source.id)
+            failed.add(batch.source.id)
+            continue
+        reading, text = prepared.reading, prepared.text
+        _process_one(rt, prepared.article, reading, text if reading else None, batch, tally, failed)
+        batch.processed.add(prepared.article.key)
+    return failed
+
+
+def _entry_order(entry: FeedEntry, job: asyncio.Future[_PageJob]) -> tuple[bool, datetime]:
+    """``_publication_order`` of the entry's article: the feed's time when it gives one."""
+    if entry.published is not None:
+        return False, entry.published
+    if job.cancelled() or job.exception() is not None:
+        return True, datetime.max.replace(tzinfo=UTC)
+    return _publication_order(job.result()[0].article)
+
+
+def _record_streamed(
+    rt: Runtime, batches: list[SourceBatch], failed: set[str], tally: _Tally
+) -> list[SourceOutcome]:
+    """Record the first wave's sources once their articles are processed: health, pages,
+    entries only listed, and the validators of a source none of whose articles failed."""
+    now = utcnow()
+    todo = [b for b in batches if not b.recorded]  # a crashed source was, as it landed
+    for batch in todo:
+        if (
+            _record_batch(rt, batch, now)
+            and batch.cache is not None
+            and batch.articles
+            and batch.source.id not in failed
+        ):
+            with rt.store.transaction():
+                rt.store.save_http_cache(batch.source.url, batch.cache)
+        batch.recorded = True
+    return [b.outcome for b in todo]
+
+
 async def _fetch_and_record(
-    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, tally: _Tally
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, tally: _Tally, wave: _Wave
 ) -> SourceBatch:
     """Fetch one source; record it at once when it has no article to put in order.
 
@@ -244,8 +352,8 @@ async def _fetch_and_record(
     feed's entries, its health, its validators) are done while other sources are still
     being fetched and parsed, instead of in a queue after the first wave.
     """
-    batch = await _fetch_source(rt, fetcher, source, seeding)
-    if not batch.articles:
+    batch = await _fetch_source(rt, fetcher, source, seeding, wave)
+    if not batch.articles and not batch.jobs:
         tally.outcomes += _process(rt, [batch], tally)
         batch.recorded = True
     return batch
@@ -258,15 +366,14 @@ def _process_unrecorded(
     return _process(rt, [b for b in batches if not b.recorded], tally)
 
 
-def _start_workers(rt: Runtime, due: list[Source], seeding: dict[str, bool]) -> None:
+def _start_workers(rt: Runtime, due: list[Source]) -> None:
     """Start the worker processes now when a due feed is sure to be parsed (it has no
     validators to send, so it cannot answer 304): their start-up overlaps the first fetches
     instead of following them. A cycle that may be all 304s starts them on the first parse.
     """
     with_validators = rt.store.urls_with_validators(s.url for s in due)
-    full = [s for s in due if s.url not in with_validators]
-    if full:
-        prepare.start_workers(pages=any(s.fetch_pages and not seeding[s.id] for s in full))
+    if any(s.url not in with_validators for s in due):
+        prepare.start_workers()
 
 
 def _wave_end(timeout: float | None) -> str:
@@ -293,11 +400,11 @@ def _is_due(rt: Runtime, source: Source, now: datetime) -> bool:
 
 
 async def _fetch_source(
-    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, wave: _Wave
 ) -> SourceBatch:
     t0 = time.monotonic()
     try:
-        batch = await _fetch_source_inner(rt, fetcher, source, seeding, t0)
+        batch = await _fetch_source_inner(rt, fetcher, source, seeding, t0, wave)
         batch.seeding = seeding
         return batch
     except (FetchError, ParseError) as exc:
@@ -310,7 +417,7 @@ async def _fetch_source(
 
 
 async def _fetch_source_inner(
-    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, t0: float
+    rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, t0: float, wave: _Wave
 ) -> SourceBatch:
     cache = rt.store.get_http_cache(source.url)
     result = await fetcher.fetch(source.url, cache=cache, max_bytes=rt.config.http.max_feed_bytes)
@@ -343,7 +450,13 @@ async def _fetch_source_inner(
     if seeding:
         batch.seen_only += fresh + unparsed
     else:
-        prepared, pages = await _fetch_articles(rt, fetcher, source, todo)
+        # oldest first: the first wave processes in publication order, as articles are ready
+        jobs = {e.key: _fetch_and_prepare(rt, fetcher, source, e, wave) for e in todo[::-1]}
+        started = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+        batch.jobs = [(e, started[e.key]) for e in todo]
+        jobs_in_order = [job for _, job in batch.jobs]
+        wave.plan(batch)
+        prepared, pages = await _fetch_articles(source, jobs_in_order)
         batch.articles = [p.article for p in prepared]
         batch.readings = {p.article.key: p.reading for p in prepared if p.reading is not None}
         batch.texts = {p.article.key: p.text for p in prepared if p.text is not None}
@@ -384,13 +497,18 @@ async def _parse_big_feed(
 
 
 async def _fetch_articles(
-    rt: Runtime, fetcher: Fetcher, source: Source, entries: list[FeedEntry]
+    source: Source, jobs: Sequence[asyncio.Future[_PageJob]]
 ) -> tuple[list[prepare.Prepared], PageFetches]:
-    """The articles of ``entries`` (a page that cannot be had leaves the feed's summary) and
-    what the page fetches did, logged as one line for the source, not one per page."""
-    fetched = await asyncio.gather(*(_fetch_page(rt, fetcher, source, e) for e in entries))
-    errors = [error for _, error in fetched if error]
-    asked = sum(1 for page, error in fetched if page or error)
+    """The articles of a source's entries (``_fetch_and_prepare`` each: a page that cannot
+    be had leaves the feed's summary) and what the page fetches did, logged as one line for
+    the source, not one per page.
+
+    Each page is extracted and read as soon as it has landed, while the source's other
+    pages are still being fetched: the workers start on the first page, not the last.
+    """
+    done = await asyncio.gather(*jobs)
+    errors = [error for _, _, error in done if error]
+    asked = sum(1 for _, page, error in done if page or error)
     pages = PageFetches(
         ok=asked - len(errors), failed=len(errors), first_error=errors[0] if errors else None
     )
@@ -400,15 +518,26 @@ async def _fetch_articles(
             log.warning("page fetches failed", extra={"kv": {**kv, "first_error": errors[0]}})
         else:
             log.info("page fetches", extra={"kv": kv})
-    # Extraction and reading are the cycle's CPU work: in the worker processes (both cores),
-    # each call waiting in a thread so the event loop keeps fetching.
-    prepared = await asyncio.gather(
-        *(
-            asyncio.to_thread(prepare.prepare, entry, page, source.css_selector, rt.rules_ref)
-            for entry, (page, _) in zip(entries, fetched, strict=True)
-        )
+    return [prepared for prepared, _, _ in done], pages
+
+
+# an entry's article, its page (None: none fetched) and why the page could not be had
+_PageJob = tuple[prepare.Prepared, FetchResult | None, str | None]
+
+
+async def _fetch_and_prepare(
+    rt: Runtime, fetcher: Fetcher, source: Source, entry: FeedEntry, wave: _Wave
+) -> _PageJob:
+    """One entry's page (or why not) and its article. Extraction and reading are the
+    cycle's CPU work: in the worker processes (both cores), the call waiting in a thread so
+    the event loop keeps fetching. In the first wave a page waits for every feed to be read:
+    a feed's parse, in the same workers, never queues behind pages."""
+    page, error = await _fetch_page(rt, fetcher, source, entry)
+    await wave.listed.wait()
+    prepared = await asyncio.to_thread(
+        prepare.prepare, entry, page, source.css_selector, rt.rules_ref
     )
-    return list(prepared), pages
+    return prepared, page, error
 
 
 async def _fetch_page(
@@ -467,29 +596,44 @@ def _process(rt: Runtime, batches: list[SourceBatch], tally: _Tally) -> list[Sou
     work: list[tuple[Article, SourceBatch]] = []
     for batch in batches:
         if _record_batch(rt, batch, now):
-            work.extend((article, batch) for article in batch.articles)
+            todo = [a for a in batch.articles if a.key not in batch.processed]
+            work.extend((article, batch) for article in todo)
             tally.seeded = tally.seeded or batch.seeding
     work.sort(key=lambda item: (_publication_order(item[0]), item[1].source.id))
     failed: set[str] = set()
     for article, batch in work:
-        if tally.out_of_time(rt.stopping):  # the rest stays unseen, read at the next start
-            failed.add(batch.source.id)
-            continue
-        try:
-            reading = batch.readings.get(article.key)
-            feed_hash = batch.feed_hashes.get(article.key, "")
-            text = batch.texts.get(article.key) if reading is not None else None
-            _process_article(rt, article, reading, feed_hash, tally, text)
-        except (StoreError, sqlite3.Error):
-            raise  # the state, not the article: the cycle ends here (``run_cycle``)
-        except Exception as exc:  # this article only: retried next cycle, or quarantined
-            if not _quarantined(rt, article, batch, exc):
-                failed.add(batch.source.id)
+        reading = batch.readings.get(article.key)
+        text = batch.texts.get(article.key) if reading is not None else None
+        _process_one(rt, article, reading, text, batch, tally, failed)
     for batch in batches:
         if batch.articles and batch.cache is not None and batch.source.id not in failed:
             with rt.store.transaction():
                 rt.store.save_http_cache(batch.source.url, batch.cache)
     return [b.outcome for b in batches]
+
+
+def _process_one(
+    rt: Runtime,
+    article: Article,
+    reading: ArticleReading | None,
+    text: DocText | None,
+    batch: SourceBatch,
+    tally: _Tally,
+    failed: set[str],
+) -> None:
+    """Analyse, story and alert one article; a failure is the article's alone (retried next
+    cycle, or quarantined) and keeps its source's validators back (``failed``)."""
+    if tally.out_of_time(rt.stopping):  # the rest stays unseen, read at the next start
+        failed.add(batch.source.id)
+        return
+    try:
+        feed_hash = batch.feed_hashes.get(article.key, "")
+        _process_article(rt, article, reading, feed_hash, tally, text)
+    except (StoreError, sqlite3.Error):
+        raise  # the state, not the article: the cycle ends here (``run_cycle``)
+    except Exception as exc:  # this article only: retried next cycle, or quarantined
+        if not _quarantined(rt, article, batch, exc):
+            failed.add(batch.source.id)
 
 
 def _quarantined(rt: Runtime, article: Article, batch: SourceBatch, exc: Exception) -> bool:

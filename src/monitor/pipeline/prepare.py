@@ -55,11 +55,12 @@ def rules_ref(rules: KeywordRules) -> RulesRef:
     return RulesRef(hashlib.sha256(blob).hexdigest(), blob)
 
 
-def start_workers(*, pages: bool) -> None:
+def start_workers() -> None:
     """Start the worker processes now, ahead of the cycle's first feed parse, so that their
-    start-up overlaps the first fetches; with ``pages`` they also preload the page
-    preparation (trafilatura and the analysis: ~0.4 s of CPU a worker)."""
-    sandbox.start_workers(WORKER_MODULES + (_MODULES if pages else ()), PARSE_MEMORY_BYTES)
+    start-up overlaps the first fetches. They preload the feed parser only: a feed is parsed
+    at once, and the page preparation (trafilatura and the analysis, ~0.4 s of CPU a worker)
+    is imported by a worker's first page, while the other pages are being fetched."""
+    sandbox.start_workers(WORKER_MODULES, PARSE_MEMORY_BYTES)
 
 
 def prepare(

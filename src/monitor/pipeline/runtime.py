@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.words import Lang, Presentation
@@ -101,4 +102,7 @@ class SourceBatch:
     cache: HttpCache | None = None
     retry_after_s: float | None = None
     seeding: bool = False
-    recorded: bool = False  # processed as it landed (no article to put in order)
+    recorded: bool = False  # recorded already (as it landed, or with the first wave)
+    # entries being fetched and prepared, each with its job: (article, page, page error)
+    jobs: list[tuple[FeedEntry, asyncio.Future[Any]]] = field(default_factory=list)
+    processed: set[str] = field(default_factory=set)  # article keys processed in the wave

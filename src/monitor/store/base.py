@@ -148,6 +148,13 @@ class BaseStore:
             write_beacon(state_dir, Beacon(created_at=to_db(utcnow()) or ""))
         return cls(conn, handle, db)
 
+    @staticmethod
+    def exists(state_dir: Path) -> bool:
+        """Whether ``state_dir`` holds a state: a database, or the beacon of one (a database
+        that went missing is damage for ``open`` to report, not "no state yet")."""
+        db = state_dir / DB_NAME
+        return db.is_file() or read_beacon(state_dir) is not None
+
     @classmethod
     def open_readonly(cls, state_dir: Path) -> Self:
         """A read-only connection to an existing, migrated state (beside a running daemon).

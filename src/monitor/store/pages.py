@@ -1,7 +1,8 @@
 """Reads for the reading room's web pages: stories filtered and paged, deliveries, claim dates.
 
 Every query here is read-only and bounded (a page, a limit), driven by an index made for it in
-migration 4: stories newest first by ``stories_recent``, filters through ``story_tags`` (verdict
+migration 5: stories newest first by ``stories_listed`` (migration 10: the stories not absorbed
+into another, the only ones listed), filters through ``story_tags`` (verdict
 and place) and ``story_search`` (FTS5 over normalised word forms), dated claims through
 ``story_claims_dated``, operator alerts through ``alerts_kind``.
 """
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.models import (
+    Absorption,
     ClaimPoint,
     OperatorNote,
     StoryFilter,
@@ -79,7 +81,28 @@ class PagesMixin:
         return out
 
     def _story_total(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+        sql = "SELECT count(*) FROM stories WHERE absorbed_by IS NULL"
+        return int(self.conn.execute(sql).fetchone()[0])
+
+    def absorbed_stories(self, story_id: str) -> list[Absorption]:
+        """The stories ``story_id`` absorbed (one development shown later), in the order it
+        absorbed them."""
+        rows = self.conn.execute(
+            "SELECT id, title, absorbed_at FROM stories WHERE absorbed_by = ?"
+            " ORDER BY absorbed_at, id",
+            (story_id,),
+        ).fetchall()
+        return [Absorption(r[0], r[1], from_db(r[2])) for r in rows]
+
+    def absorber(self, story_id: str) -> Absorption | None:
+        """The story that absorbed ``story_id`` (the one it joined, not followed further: that
+        story's page says where it went in turn), or None."""
+        row = self.conn.execute(
+            "SELECT a.id, a.title, s.absorbed_at FROM stories s"
+            " JOIN stories a ON a.id = s.absorbed_by WHERE s.id = ?",
+            (story_id,),
+        ).fetchone()
+        return Absorption(row[0], row[1], from_db(row[2])) if row else None
 
     def count_story_summaries(self, flt: StoryFilter, places: Sequence[str] = ()) -> int:
         """How many stories match ``flt``. A filter on one thing alone is counted in its own
@@ -219,7 +242,8 @@ def _where(flt: StoryFilter, places: Sequence[str], *, scan: bool = False) -> tu
     primary-key lookups, its search row against the set of matches (the unary ``+`` keeps
     SQLite from driving the query through the search index instead).
     """
-    clauses: list[str] = []
+    # a story absorbed into another is listed there (its page says so), not on its own
+    clauses: list[str] = ["s.absorbed_by IS NULL"]
     args: list[Any] = []
     groups = ([[f"verdict:{flt.verdict}"]] if flt.verdict else []) + (
         [[f"place:{p}" for p in (places or (flt.place,))]] if flt.place else []
@@ -245,7 +269,7 @@ def _where(flt: StoryFilter, places: Sequence[str], *, scan: bool = False) -> tu
         rowid = "+s.search_rowid" if scan else "s.search_rowid"
         clauses.append(f"{rowid} IN (SELECT rowid FROM story_search WHERE story_search MATCH ?)")
         args.append(match)
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+    return " WHERE " + " AND ".join(clauses), args
 
 
 def _when(value: str) -> datetime:

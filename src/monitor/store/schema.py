@@ -272,6 +272,13 @@ MIGRATIONS: list[Migration] = [
         SELECT article_key, story_id, published, first_seen, signature FROM story_members
         WHERE signature IS NOT NULL ORDER BY rowid;
     """,
+    # 10: the stories page lists only stories not absorbed into another (store/pages.py), newest
+    # first: a partial index in that order, so the page still stops after 50 rows; a story
+    # page lists the stories it absorbed.
+    """
+    CREATE INDEX stories_listed ON stories(last_seen, last_published) WHERE absorbed_by IS NULL;
+    CREATE INDEX stories_absorbed_by ON stories(absorbed_by) WHERE absorbed_by IS NOT NULL;
+    """,
 ]
 
 

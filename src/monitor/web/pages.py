@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from monitor.config.load import Config
 from monitor.models import (
+    Absorption,
     ClaimPoint,
     Delivery,
     MilestoneState,
@@ -100,6 +101,8 @@ class StoryPage:
     view: StoryView
     events: Mapping[str, TimelineEvent]
     retired: bool
+    absorbed: tuple[Absorption, ...] = ()  # stories found later to be this development
+    absorbed_by: Absorption | None = None  # the story this one was joined into
 
     @property
     def story(self) -> Story:
@@ -113,7 +116,9 @@ def story_page(store: Store, config: Config, story_id: str) -> StoryPage | None:
     return StoryPage(
         view=view,
         events={e.id: e for e in config.timeline.events},
-        retired=store.story_retired(story_id),
+        retired=store.story_retired(view.story.id),
+        absorbed=tuple(store.absorbed_stories(view.story.id)),
+        absorbed_by=store.absorber(view.story.id),
     )
 
 
