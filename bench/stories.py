@@ -183,7 +183,7 @@ def _save_report(
         story_id, member, rep.analysis.findings, numbers=doc.numbers,
         shingles=doc.shingles.tobytes(), signature=doc.signature.tobytes(),
         now=a.published or END, lede=rep.analysis.lede, terms=doc.terms,
-        event=encode_development(doc.event),
+        event=encode_development(doc.event, maker.places),
     )  # fmt: skip
 
 

@@ -39,6 +39,24 @@ def test_the_speaker_of_the_lede(text: str, actors: tuple[str, ...]) -> None:
     assert lede(text).actors == actors
 
 
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("أعلن العراق، اليوم الأحد، إكمال إخلاء القواعد العسكرية في المناطق الاتحادية من المستشارين.\n"
+         "وقالت اللجنة العسكرية العليا في بيان إن المواقع أصبحت تحت إدارة القوات العراقية بالكامل.",
+         ("iraq_committee",)),  # the body that made the announcement for the state
+        ("أعلن العراق، اليوم الأحد، أن مهمة التحالف الدولي في بغداد ستنتهي في أيلول المقبل.\n"
+         "وقال مصدر حكومي في تصريح صحفي إن القوات ستنتقل إلى أربيل خلال الأسابيع المقبلة.",
+         ("iraq",)),  # a source of the state is not who made its statement
+    ],
+    ids=["state-then-body", "state-then-source"],
+)  # fmt: skip
+def test_a_state_speaking_gives_way_to_the_body_that_speaks_for_it(
+    text: str, actors: tuple[str, ...]
+) -> None:
+    assert lede(text).actors == actors
+
+
 def test_a_title_speaker_comes_before_its_verb_and_ministries_speak_for_governments() -> None:
     got = lede("نص قصير.", title="البنتاغون يعلن بدء تقليص وجود التحالف الدولي في العراق")
     assert got.actors == ("us_defence",)

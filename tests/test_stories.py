@@ -40,7 +40,7 @@ from monitor.stories.claims import (
 )
 from monitor.stories.decide import Match, Similarity, by_model, decide, features
 from monitor.stories.index import Doc, StoryIndex
-from monitor.stories.match import Development, numbers_in, title_words
+from monitor.stories.match import Development, numbers_in, own_claims, title_words
 from monitor.stories.model import default_model
 from monitor.stories.terms import TermStats
 
@@ -221,6 +221,27 @@ def test_actor_relations() -> None:
         by_model(features(pentagon, pentagon, sim), model).score
         > by_model(features(pentagon, embassy, sim), model).score
     )
+
+
+def test_the_same_site_counts_half_when_one_report_takes_it_from_later_in_its_lede() -> None:
+    base = _development(T0, site="ain_al_asad", sites=frozenset({"ain_al_asad"}))
+    opening = dataclasses.replace(base, leading=frozenset({"ain_al_asad"}))
+    later = dataclasses.replace(base, leading=frozenset())  # "all bases in the region…"
+    sim = Similarity(0.1, 0.0, 0.3)
+    assert features(opening, opening, sim)["site"] == 1.0
+    assert features(opening, later, sim)["site"] == 0.5
+
+
+def test_claims_after_a_transition_are_another_developments() -> None:
+    def claim(sentence: str, start: int) -> Claim:
+        return Claim("withdrawal", sentence, span=(start, start + len(sentence)))
+
+    own = claim("تسلم الجيش العراقي قاعدة عين الأسد بعد انسحاب القوات الأمريكية منها.", 0)
+    same = claim("وأشرف رئيس الأركان على توزيع المهام داخل القاعدة.", 80)
+    other = claim("وفي السياق ذاته، أعلنت اللجنة العسكرية العليا إكمال إخلاء القواعد.", 160)
+    after = claim("وأضافت اللجنة أن المرحلة الأولى انتهت.", 240)
+    assert own_claims([after, other, same, own]) == [own, same]
+    assert own_claims([other, after]) == [other, after]  # a report that opens with one
 
 
 def _fixture_pairs() -> list[dict[str, object]]:

@@ -23,7 +23,12 @@ from monitor.settings import StorySettings
 from monitor.store import Store
 from monitor.stories.desk import StoryDesk
 from monitor.stories.index import StoryIndex
-from monitor.stories.match import DevelopmentReader, development_of, encode_development
+from monitor.stories.match import (
+    DevelopmentReader,
+    development_of,
+    encode_development,
+    place_tree,
+)
 from monitor.stories.model import StoryModel
 
 SETTINGS = StorySettings()
@@ -418,12 +423,22 @@ def test_a_state_stored_without_signatures_is_derived_once_and_written_back(
 
 
 def test_a_development_signature_survives_its_stored_form() -> None:
-    reader = DevelopmentReader()
+    builtin = place_tree()
+    reader = DevelopmentReader(builtin)
     for art, analysis in _corpus_reports(seed=9, events=30):
         event = development_of(
-            art.title, art.published, analysis.findings, (250, 3100), analysis.lede, END
+            art.title,
+            art.published,
+            analysis.findings,
+            (250, 3100),
+            analysis.lede,
+            END,
+            places=builtin,
         )
-        text = encode_development(event)
+        text = encode_development(event, builtin)
         assert text is not None
         assert reader.read(text, event.at, event.seen) == event
     assert reader.read("e0.old\x1fwhatever", None, END) is None  # another derivation
+    # a signature derived with another place hierarchy is derived again, not read
+    other = place_tree((*builtin.parents.items(), ("mosul", "federal_areas")))
+    assert DevelopmentReader(other).read(text, None, END) is None

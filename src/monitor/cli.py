@@ -428,10 +428,26 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         config = default_config(Path(tempfile.gettempdir()))
     analyzer = Analyzer(config.rules, config.timeline)
     if args.input == "-":
-        return run_analyze(sys.stdin, sys.stdout, analyzer, args.format, _page_text)
+        return run_analyze(
+            sys.stdin,
+            sys.stdout,
+            analyzer,
+            args.format,
+            _page_text,
+            config.stories,
+            config.timeline.places,
+        )
     try:
         with open(args.input, encoding="utf-8") as inp:
-            return run_analyze(inp, sys.stdout, analyzer, args.format, _page_text)
+            return run_analyze(
+                inp,
+                sys.stdout,
+                analyzer,
+                args.format,
+                _page_text,
+                config.stories,
+                config.timeline.places,
+            )
     except BrokenPipeError:
         raise  # the reader of our output left (`| head`): not the input file's fault
     except FileNotFoundError:
@@ -471,6 +487,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         fmt=args.format,
         extract_html=_page_text,
         replay_config=config if args.replay else None,
+        stories=config.stories,
+        places=config.timeline.places,
     )
 
 

@@ -14,7 +14,9 @@ the when of the statement from the lede. Rules:
   it ("وزارة الدفاع الأمريكية" is not the bare "وزارة الدفاع"). The speakers of the title
   and first full sentence are the development's actors, else those of the second full
   sentence (a garbled or scene-setting opening); later sentences quote background sources
-  and reactions ("وتقول الحكومة العراقية إن…"). Anonymous speakers ("مصادر") are found (so
+  and reactions ("وتقول الحكومة العراقية إن…"). A state speaking ("أعلن العراق") gives way to
+  the body that speaks for it in those sentences ("وقالت اللجنة العسكرية العليا"), not to a
+  source of it ("مصدر حكومي"). Anonymous speakers ("مصادر") are found (so
   that no actor after them is taken for the speaker) and then dropped: they are no one.
 - Sites are the places below a country that the lede names, in order of appearance: those of
   the title and the first full sentence (what the development is about), then the others
@@ -100,8 +102,7 @@ def read_lede(
     weekday, stated = _statement_day(say_sentences, claims, published)
     opening_sites = tuple(dict.fromkeys(sites))
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
-    speakers = tuple(dict.fromkeys(opening_actors or second_actors))
-    speakers = tuple(a for a in speakers if a not in rules.anonymous_actors)
+    speakers = _who(opening_actors, second_actors, rules)
     broader = tuple(sorted({up for a in speakers for up in rules.actor_within.get(a, ())}))
     return Lede(
         speakers,
@@ -112,6 +113,27 @@ def read_lede(
         stated,
         tuple(dict.fromkeys(countries_named)),
     )
+
+
+def _who(opening: list[str], second: list[str], rules: KeywordRules) -> tuple[str, ...]:
+    """The development's speakers: the opening's, else the next full sentence's.
+
+    A state speaking ("أعلن العراق …") gives way to the body that speaks for it in the
+    opening or the next sentence ("وقالت اللجنة العسكرية العليا …"): that body made the
+    announcement. A source of that state ("مصدر حكومي") does not: a leak is not the statement.
+    """
+    anonymous = rules.anonymous_actors
+    within = rules.actor_within
+    named = [a for a in dict.fromkeys(opening or second) if a not in anonymous]
+    bodies = [
+        a
+        for a in dict.fromkeys(opening + second)
+        if a not in anonymous and not within.get(a, frozenset()) & anonymous
+    ]
+    out: list[str] = []
+    for actor in named:
+        out.extend([b for b in bodies if actor in within.get(b, frozenset())] or [actor])
+    return tuple(dict.fromkeys(out))
 
 
 def _first_full(scan: lx.Scan, lede: set[int]) -> set[int]:

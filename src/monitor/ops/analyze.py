@@ -19,7 +19,9 @@ from monitor.analysis.analyzer import Analyzer
 from monitor.claimjson import date_json, number_json
 from monitor.errors import InputError
 from monitor.models import ArticleAnalysis, Finding
+from monitor.settings import StorySettings
 from monitor.stories.batch import group_batch
+from monitor.stories.match import PlaceItems
 from monitor.timebounds import plausible
 
 FORMATS = ("json", "text")
@@ -37,9 +39,13 @@ class BatchItem:
     analysis: ArticleAnalysis
 
 
-def group_stories(items: Sequence[BatchItem]) -> list[str | None]:
-    """Story id of each item (None when not relevant), with the daemon's story logic."""
-    return group_batch([(i.id, i.title, i.published, i.analysis) for i in items])
+def group_stories(
+    items: Sequence[BatchItem], settings: StorySettings | None = None, places: PlaceItems = ()
+) -> list[str | None]:
+    """Story id of each item (None when not relevant), with the daemon's story logic, the
+    configured story settings and place hierarchy (the built-in ones when not given)."""
+    rows = [(i.id, i.title, i.published, i.analysis) for i in items]
+    return group_batch(rows, settings, places=places)
 
 
 def run_analyze(
@@ -48,6 +54,8 @@ def run_analyze(
     analyzer: Analyzer,
     fmt: str = "json",
     extract_html: Callable[[str, str | None], str] | None = None,
+    stories: StorySettings | None = None,
+    places: PlaceItems = (),
 ) -> int:
     """``monitor analyze``: read JSON Lines articles, write one result per article.
 
@@ -57,6 +65,8 @@ def run_analyze(
         analyzer: the configured analyzer.
         fmt: "json" (JSON Lines) or "text" (a readable report).
         extract_html: the daemon's main-text extraction, used for records with ``html``.
+        stories: the configured story settings (``Config.stories``; the defaults when None).
+        places: the configured place hierarchy (``Timeline.places``; () the built-in one).
 
     Returns:
         0.
@@ -72,8 +82,8 @@ def run_analyze(
         if line.strip():
             record = parse_line(line, lineno)
             items.append(analyze_record(record, analyzer, extract_html))
-    stories = group_stories(items)
-    for n, (item, story) in enumerate(zip(items, stories, strict=True), 1):
+    story_ids = group_stories(items, stories, places)
+    for n, (item, story) in enumerate(zip(items, story_ids, strict=True), 1):
         if fmt == "json":
             out.write(json.dumps(result_json(item, story), ensure_ascii=False) + "\n")
         else:

@@ -50,7 +50,9 @@ from monitor.ops.analyze import (
     result_json,
 )
 from monitor.ops.replay import AlertScore, Replay, replay, score_alerts
+from monitor.settings import StorySettings
 from monitor.stories.batch import PairWhy, explain_pairs
+from monitor.stories.match import PlaceItems
 
 LABELS = ("relevant", "negative")
 MATCH_KEYS = frozenset({"date", "number", "places_include", "kind", "verdict", "negated", "hedged"})
@@ -713,9 +715,11 @@ def read_labels(
     return gold, items
 
 
-def batch_outcomes(items: Sequence[BatchItem]) -> dict[str, Outcome]:
+def batch_outcomes(
+    items: Sequence[BatchItem], settings: StorySettings | None = None, places: PlaceItems = ()
+) -> dict[str, Outcome]:
     """The answers of ``monitor analyze`` for a batch (its in-memory story grouping)."""
-    stories = group_stories(items)
+    stories = group_stories(items, settings, places)
     return {i.id: outcome_from_json(result_json(i, s)) for i, s in zip(items, stories, strict=True)}
 
 
@@ -740,12 +744,16 @@ def run_eval(
     fmt: str = "text",
     extract_html: Callable[[str, str | None], str] | None = None,
     replay_config: Config | None = None,
+    stories: StorySettings | None = None,
+    places: PlaceItems = (),
 ) -> int:
     """``monitor eval``: analyse the labelled articles, score them, print the report.
 
     With ``replay_config`` the stories are the daemon's: the articles go through one
     ``once`` cycle as local feeds (``ops.replay``), and its new-story alerts are scored too.
     Wrong merges and missed pairs come with both reports' signatures and the deciding rule.
+    ``stories`` and ``places``: the configured story settings and place hierarchy (the
+    defaults and the built-in hierarchy when not given).
 
     Returns:
         0, or 1 when a floor is not met.
@@ -757,7 +765,7 @@ def run_eval(
     gold, items = read_labels(labels, analyzer, extract_html, records)
     expectations = load_expectations(claims, gold) if claims else []
     notes = load_scoring(scoring) if scoring else ScoringNotes()
-    outcomes = batch_outcomes(items)
+    outcomes = batch_outcomes(items, stories, places)
     alerts = None
     if replay_config is not None:
         rp = replay(records, replay_config)
@@ -766,7 +774,8 @@ def run_eval(
         alerts = score_alerts(labelled, rp.first_reports, notes.borderline)
     report = evaluate(gold, outcomes, expectations, notes, floors or Floors())
     cases = [(c.a, c.b) for c in (*report.stories.wrong_merges, *report.stories.missed_pairs)]
-    why = explain_pairs([(i.id, i.title, i.published, i.analysis) for i in items], cases)
+    rows = [(i.id, i.title, i.published, i.analysis) for i in items]
+    why = explain_pairs(rows, cases, stories, places=places)
     report = replace(report, why=why, alerts=alerts)
     if fmt == "json":
         out.write(json.dumps(report_json(report), ensure_ascii=False, indent=1) + "\n")

@@ -135,7 +135,7 @@ def _run_stages(rt: Runtime, wants_alerts: bool, tally: _Tally, started: datetim
     """Fetch, process and check the sources; a database error comes out as ``StoreError``."""
     try:
         if rt.desk_stale:  # the last cycle failed mid-story: start again from what was stored
-            rt.desk = StoryDesk(rt.store, rt.config.stories)
+            rt.desk = StoryDesk(rt.store, rt.config.stories, places=rt.config.timeline.places)
             rt.desk_stale = False
         asyncio.run(_fetch_and_process(rt, wants_alerts, tally))
         sourcehealth.check_sources(rt, started)

@@ -42,19 +42,23 @@ class Runtime:
     def __post_init__(self) -> None:
         self.analyzer = Analyzer(self.config.rules, self.config.timeline)
         self.rules_ref = rules_ref(self.config.rules)
-        self.desk = StoryDesk(self.store, self.config.stories)
+        self.desk = StoryDesk(self.store, self.config.stories, places=self.config.timeline.places)
 
     def reconfigure(self, config: Config) -> None:
         """Use a reloaded config from the next cycle on (the caller holds the cycle lock).
 
         The analyser is rebuilt (keywords, timeline); the story desk only when the story
-        settings changed (it rebuilds its index from the store, as at a start).
+        settings or the place hierarchy changed (it rebuilds its index from the store, as at
+        a start: the signatures' sites and countries follow the hierarchy).
         """
-        stories_changed = config.stories != self.config.stories
+        stories_changed = (config.stories, config.timeline.places) != (
+            self.config.stories,
+            self.config.timeline.places,
+        )
         self.config = config
         self.analyzer = Analyzer(config.rules, config.timeline)
         if stories_changed:
-            self.desk = StoryDesk(self.store, config.stories)
+            self.desk = StoryDesk(self.store, config.stories, places=config.timeline.places)
 
     def dispatcher(self) -> Dispatcher:
         return Dispatcher(

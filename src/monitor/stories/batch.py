@@ -13,7 +13,7 @@ from monitor.stories import dedup
 from monitor.stories.decide import Match, Similarity, decide
 from monitor.stories.dedup import Hashes
 from monitor.stories.index import StoryIndex
-from monitor.stories.match import Development
+from monitor.stories.match import Development, PlaceItems
 from monitor.stories.model import StoryModel
 
 
@@ -21,6 +21,7 @@ def group_batch(
     items: Sequence[tuple[str, str | None, datetime | date | None, ArticleAnalysis]],
     settings: StorySettings | None = None,
     model: StoryModel | None = None,
+    places: PlaceItems = (),
 ) -> list[str | None]:
     """Group a batch of analysed articles into stories, in memory (``monitor analyze``).
 
@@ -32,13 +33,16 @@ def group_batch(
         items: (id, title, published, analysis) per article.
         settings: thresholds (the defaults when None).
         model: the evidence weights (the packaged model when None).
+        places: the configured place hierarchy (``Timeline.places``; () the built-in one).
 
     Returns:
         The story id of each item, in input order; None for irrelevant articles.
     """
     settings = settings or StorySettings()
     kept: dict[str, tuple[Hashes, Terms]] = {}
-    index = StoryIndex(settings, lambda keys: {k: kept[k] for k in keys if k in kept}, model)
+    index = StoryIndex(
+        settings, lambda keys: {k: kept[k] for k in keys if k in kept}, model, places
+    )
     story_of: dict[int, str] = {}
     for i in sorted(range(len(items)), key=lambda i: _batch_order(items[i][2], i)):
         _, title, published, analysis = items[i]
@@ -105,13 +109,14 @@ def explain_pairs(
     pairs: Iterable[tuple[str, str]],
     settings: StorySettings | None = None,
     model: StoryModel | None = None,
+    places: PlaceItems = (),
 ) -> dict[tuple[str, str], PairWhy]:
     """``decide`` on each pair of ids, with the batch's relevant articles as the IDF window.
 
     A pair with an irrelevant side is left out (it never reached the stories stage).
     """
     settings = settings or StorySettings()
-    index = StoryIndex(settings, lambda keys: {}, model)
+    index = StoryIndex(settings, lambda keys: {}, model, places)
     docs = {}
     for i in sorted(range(len(items)), key=lambda i: _batch_order(items[i][2], i)):
         aid, title, published, analysis = items[i]

@@ -19,7 +19,7 @@ Rules, checked in this order by ``decide`` (each names itself in the decision's 
 
 Evidence (``features``), each a number the model weighs: ``actor`` (the same speaker),
 ``actor_within`` (one speaking for the other's government), ``actor_clash``, ``site`` (the
-same leading site),
+same leading site; half when one takes it from the rest of its lede),
 ``day`` (the same statement day 1, neighbouring days 0.5), ``weekday`` (for a statement whose
 day is unknown: the same weekday named, or the weekday of the other's publication or the day
 before, +1; otherwise -1), ``date`` (a day, week or month both name),
@@ -42,7 +42,7 @@ FEATURES: dict[str, str] = {
     "actor": "the same speaker",
     "actor_within": "one speaks for the other's government (a ministry and 'Iraq')",
     "actor_clash": "both name a speaker, neither the same nor one within the other",
-    "site": "the same site leads both",
+    "site": "the same site leads both openings (1), or one names it only later in its lede (0.5)",
     "day": "the statements were made on the same day (1), or on neighbouring days (0.5)",
     "weekday": "the day unknown: the same weekday named (+1), weekdays over a day apart (-1)",
     "weekday_published": "a weekday named that the other report was published on or the day"
@@ -158,7 +158,7 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
         "actor": 1.0 if relation == "same" else 0.0,
         "actor_within": 1.0 if relation == "within" else 0.0,
         "actor_clash": 1.0 if relation == "clash" else 0.0,
-        "site": 1.0 if a.site and a.site == b.site else 0.0,
+        "site": _same_site(a, b),
         "day": _same_day(a, b),
         "weekday": _weekday(a, b),
         "weekday_published": _weekday_published(a, b),
@@ -170,6 +170,15 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
         "apart": _apart(a, b) if placed else 0.0,
         "unplaced": 0.0 if placed else 1.0,
     }
+
+
+def _same_site(a: Development, b: Development) -> float:
+    """The same leading site: 1 when both openings name it; 0.5 when one of them names no
+    site and takes it from the rest of its lede (a development of a wider area, "all bases in
+    the federal areas", whose details name the base, is not that base's development)."""
+    if not a.site or a.site != b.site:
+        return 0.0
+    return 1.0 if a.site in a.leading and b.site in b.leading else 0.5
 
 
 def _same_day(a: Development, b: Development) -> float:

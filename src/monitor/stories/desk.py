@@ -58,6 +58,7 @@ from monitor.stories.index import Doc, DocText, StoryIndex
 from monitor.stories.match import (
     Development,
     DevelopmentReader,
+    PlaceItems,
     development_of,
     encode_development,
 )
@@ -73,11 +74,17 @@ class StoryDesk:
     """Assigns articles to stories; one per daemon, living across cycles."""
 
     def __init__(
-        self, store: Store, settings: StorySettings, model: StoryModel | None = None
+        self,
+        store: Store,
+        settings: StorySettings,
+        model: StoryModel | None = None,
+        places: PlaceItems = (),
     ) -> None:
+        """``places``: the configured place hierarchy (``Timeline.places``: sites, regions
+        and countries for the signatures); () is the built-in one."""
         self.store = store
         self.settings = settings
-        self.index = StoryIndex(settings, self._load_texts, model)
+        self.index = StoryIndex(settings, self._load_texts, model, places)
         self._open: OrderedDict[str, Story] = OrderedDict()
         store.on_rollback(self._open.clear)
         self._rebuild()
@@ -101,7 +108,7 @@ class StoryDesk:
     def _rebuild_index(self) -> None:
         first = self.index.next_row
         self.index.reserve(self.store.count_live_members())
-        reader = DevelopmentReader()
+        reader = DevelopmentReader(self.index.places)
         derived: list[tuple[str, str]] = []
         for rows in self.store.live_member_index():
             events = [
@@ -114,7 +121,7 @@ class StoryDesk:
             for story_id, key, event in zip(rows.story_ids, rows.article_keys, events, strict=True):
                 if event is None:
                     event = self._derive(states[key])
-                    text = encode_development(event)
+                    text = encode_development(event, self.index.places)
                     if text is not None:
                         derived.append((key, text))
                 members.append((story_id, key, event))
@@ -132,7 +139,13 @@ class StoryDesk:
         """The signature of a member stored without one, from its findings and lede."""
         m = state.member
         event = development_of(
-            m.title, m.published, state.findings, state.numbers, state.lede, m.first_seen
+            m.title,
+            m.published,
+            state.findings,
+            state.numbers,
+            state.lede,
+            m.first_seen,
+            places=self.index.places,
         )
         return self.index.share(event)
 
@@ -299,7 +312,7 @@ class StoryDesk:
             now=now,
             lede=analysis.lede,
             terms=doc.terms,
-            event=encode_development(doc.event),
+            event=encode_development(doc.event, self.index.places),
         )
         at = _position(before.members, member.article_key) if edited else None
         if at is not None:  # edited in place: its old claims go, so merge every member again

@@ -38,7 +38,14 @@ from monitor.settings import StorySettings
 from monitor.stories import dedup
 from monitor.stories.decide import Match, Similarity, decide, vetoed
 from monitor.stories.dedup import Hashes
-from monitor.stories.match import Development, development_of, numbers_in, region
+from monitor.stories.match import (
+    Development,
+    PlaceItems,
+    PlaceTree,
+    development_of,
+    numbers_in,
+    place_tree,
+)
 from monitor.stories.model import StoryModel, default_model
 from monitor.stories.terms import NO_TERMS, TermStats, terms_of
 
@@ -128,9 +135,16 @@ class StoryIndex:
     """Members of live stories, with their signatures, events and three candidate indexes."""
 
     def __init__(
-        self, settings: StorySettings, load_texts: TextLoader, model: StoryModel | None = None
+        self,
+        settings: StorySettings,
+        load_texts: TextLoader,
+        model: StoryModel | None = None,
+        places: PlaceItems = (),
     ) -> None:
+        """``places``: the configured place hierarchy (``Timeline.places``); () is the
+        built-in one."""
         self.settings = settings
+        self.places = place_tree(places)
         self.model = model or default_model()
         self.hasher = _HASHER
         self.terms = TermStats()
@@ -179,7 +193,7 @@ class StoryIndex:
         """
         if text is None or len(text.signature) != self.hasher.num_perm:
             text = doc_text(body, title, normalized=normalized)
-        event = development_of(title, at, findings, text.numbers, lede, seen)
+        event = development_of(title, at, findings, text.numbers, lede, seen, places=self.places)
         return Doc(key, text.shingles, text.signature, event, text.numbers, text.terms)
 
     # ------------------------------------------------------------------ changes
@@ -222,7 +236,7 @@ class StoryIndex:
         if event.title_key:
             self._titles.setdefault(event.title_key, {})[story_id] = None
         # A story is filed once per key, when its first report carrying that key arrives.
-        for pkey in posting_keys(event):
+        for pkey in posting_keys(event, self.places):
             if pkey not in posted:
                 posted.add(pkey)
                 bisect.insort(self._postings.setdefault(pkey, []), (ts, story_id))
@@ -312,7 +326,7 @@ class StoryIndex:
                 pkey
                 for key in story.members
                 if (member := self._members.get(key)) is not None
-                for pkey in posting_keys(member.event)
+                for pkey in posting_keys(member.event, self.places)
             }
         return story.posted
 
@@ -320,14 +334,14 @@ class StoryIndex:
         """``posting_keys`` of a stored event (in another order): members share their values
         (copies of one report), so the keys of each value are worked out once per rebuild."""
         places, dates, actors, stated = self._posting_cache
-        for cache, value, keys_of in (
-            (places, event.places, _region_keys),
-            (actors, event.actors, _actor_keys),
-        ):
-            keys = cache.get(value)
-            if keys is None:
-                keys = cache[value] = keys_of(value)
-            yield from keys
+        keys = places.get(event.places)
+        if keys is None:
+            keys = places[event.places] = _region_keys(event.places, self.places)
+        yield from keys
+        keys = actors.get(event.actors)
+        if keys is None:
+            keys = actors[event.actors] = _actor_keys(event.actors)
+        yield from keys
         keys = dates.get(event.dates)
         if keys is None:
             keys = dates[event.dates] = _date_keys(event.dates, False)
@@ -362,6 +376,7 @@ class StoryIndex:
             actors=one(event.actors),
             within=one(event.within),
             sites=one(event.sites),
+            leading=one(event.leading),
         )
 
     def remove_member(self, key: str) -> None:
@@ -504,7 +519,7 @@ class StoryIndex:
         """
         window = timedelta(hours=self.settings.event_window_hours).total_seconds()
         counts: dict[str, int] = {}
-        for pkey in posting_keys(event, query=True):
+        for pkey in posting_keys(event, self.places, query=True):
             entries = self._postings.get(pkey)
             if not entries:
                 continue
@@ -586,14 +601,14 @@ def _sample(members: list[str], hits: set[str]) -> list[str]:
     return list(dict.fromkeys(picked))[: MAX_MEMBERS_COMPARED + 1]
 
 
-def posting_keys(event: Development, *, query: bool = False) -> list[str]:
+def posting_keys(event: Development, places: PlaceTree, *, query: bool = False) -> list[str]:
     """Where a report is filed for independent reports: regions, dates, numbers, speakers and
     the statement's day.
 
     A query widens day dates by one day each side (the tolerance of ``decide``).
     """
     keys = {
-        *_region_keys(event.places),
+        *_region_keys(event.places, places),
         *_date_keys(event.dates, query),
         *_number_keys(event.numbers),
         *_actor_keys(event.actors),
@@ -602,8 +617,8 @@ def posting_keys(event: Development, *, query: bool = False) -> list[str]:
     return sorted(keys)
 
 
-def _region_keys(places: frozenset[str]) -> tuple[str, ...]:
-    return tuple({sys.intern("r:" + region(p)) for p in places})
+def _region_keys(named: frozenset[str], places: PlaceTree) -> tuple[str, ...]:
+    return tuple({sys.intern("r:" + places.region(p)) for p in named})
 
 
 def _date_keys(dates: tuple[tuple[date, date, str], ...], query: bool) -> tuple[str, ...]:

@@ -6,7 +6,9 @@ report gets a ``Development`` from its claims and its lede (``models.Lede``); ``
 compares two of them. Helpers here say when places, dates and numbers agree:
 
 - sites (bases, headquarters) are the leaves of the place hierarchy and places it does not
-  know; the country of a site is the root above it;
+  know; the country of a site is the root above it. The hierarchy is the configured one
+  (``StorySettings.places``: the timeline's ``[places]`` over the built-in), read through a
+  ``PlaceTree``, so a place a user adds counts for stories as it does for verdicts;
 - dates: intervals that overlap with a day's tolerance ("yesterday" across a time zone);
 - numbers: within 2% (2,500 and 2,510 are one figure), from 20 up ("two phases" is in
   every story).
@@ -18,26 +20,66 @@ import functools
 import hashlib
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from monitor.models import Finding, Lede
+from monitor.models import Claim, Finding, Lede
 from monitor.normalize import normalize_text
 from monitor.timeline.load import DEFAULT_PLACES
 
 # The subject country says nothing about which event it is: every article names Iraq.
 GENERIC_PLACES = frozenset({"iraq"})
-# Sites (bases, headquarters): the leaves of the place hierarchy, and gazetteer places it
-# does not know (Habbaniyah, Balad). Two reports about two different sites are two events
-# even when both also name the province or city around them.
-_LEAVES = frozenset(
-    p for p, parent in DEFAULT_PLACES.items() if parent and p not in DEFAULT_PLACES.values()
-)
+PlaceItems = tuple[tuple[str, str | None], ...]  # (place, parent) pairs, as ``Timeline.places``
 
 
-def is_site(place: str) -> bool:
-    return place in _LEAVES or place not in DEFAULT_PLACES
+@dataclass(frozen=True, slots=True, eq=False)
+class PlaceTree:
+    """The place hierarchy as the story stage reads it (child -> parent; None for a country).
+
+    Sites (bases, headquarters) are its leaves and the gazetteer places it does not know
+    (Habbaniyah, Balad): two reports about two different sites are two events even when both
+    also name the province or city around them.
+    """
+
+    parents: Mapping[str, str | None]
+    leaves: frozenset[str]
+    digest: str  # of the hierarchy: a stored signature says which one it was derived with
+
+    def is_site(self, place: str) -> bool:
+        return place in self.leaves or place not in self.parents
+
+    def region(self, place: str) -> str:
+        """The top-level place (under the generic country) that ``place`` lies in."""
+        seen = {place}
+        parent = self.parents.get(place)
+        while parent is not None and parent not in GENERIC_PLACES and parent not in seen:
+            seen.add(parent)
+            place, parent = parent, self.parents.get(parent)
+        return place
+
+    def country(self, place: str) -> str | None:
+        """The country a known place lies in (None for a place the hierarchy lacks)."""
+        if place not in self.parents:
+            return None
+        seen = {place}
+        parent = self.parents[place]
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            place, parent = parent, self.parents.get(parent)
+        return place
+
+
+@functools.lru_cache(maxsize=8)
+def place_tree(items: PlaceItems = ()) -> PlaceTree:
+    """The ``PlaceTree`` of a hierarchy given as (place, parent) pairs; () is the built-in one.
+
+    Cached: every index and desk of one configuration shares one tree.
+    """
+    parents: dict[str, str | None] = dict(items) if items else dict(DEFAULT_PLACES)
+    leaves = frozenset(p for p, parent in parents.items() if parent and p not in parents.values())
+    digest = hashlib.sha256(repr(sorted(parents.items())).encode()).hexdigest()[:10]
+    return PlaceTree(parents, leaves, digest)
 
 
 FAMILIES = {
@@ -74,6 +116,18 @@ def _stem(word: str) -> str:
 
 
 _TITLE_STOP = frozenset(_stem(normalize_text(w)) for w in _STOP_WORDS.split())
+# A round-up report turns to another development with a transition phrase ("وفي السياق ذاته،
+# أعلنت اللجنة …" after the report of a base's handover): its claims from there on are the
+# other development's, so they neither date nor place this report's own.
+_TRANSITIONS = tuple(
+    normalize_text(t)
+    for t in (
+        "في السياق ذاته", "في السياق نفسه", "في سياق متصل", "في سياق آخر", "في سياق اخر",
+        "في سياق منفصل", "من جهة أخرى", "من جهة اخرى", "من جهة ثانية", "من جانب آخر",
+        "من جانب اخر", "على صعيد آخر", "على صعيد اخر", "على صعيد متصل", "في غضون ذلك",
+        "إلى ذلك", "الى ذلك", "في هذه الأثناء", "في الأثناء",
+    )
+)  # fmt: skip
 _NUMBER = re.compile(r"(?<![\w.])\d{2,7}(?![\w.])")
 
 
@@ -106,6 +160,8 @@ class Development:
     stated: date | None = None  # the statement's day
     placed: datetime | None = None
     seen: datetime | None = None
+    # last, as the stored form's reader builds the fields above by position
+    leading: frozenset[str] = frozenset()  # the sites its opening names (title, first sentence)
 
 
 def development_of(
@@ -115,6 +171,8 @@ def development_of(
     body_numbers: Iterable[int] = (),
     lede: Lede | None = None,
     seen: datetime | None = None,
+    *,
+    places: PlaceTree,
 ) -> Development:
     """Build the development signature of a report.
 
@@ -125,12 +183,13 @@ def development_of(
         body_numbers: the numbers in its body (``numbers_in``), beside the claims' own.
         lede: who speaks, about which sites, on which day (``ArticleAnalysis.lede``).
         seen: when it was fetched (the daemon), else None.
+        places: the configured place hierarchy (which places are sites, and their country).
     """
     said = lede or Lede()
-    claims = [f.claim for f in findings]
+    claims = own_claims([f.claim for f in findings])
     words = title_words(title or "")
-    opening = [p for p in said.sites if is_site(p) and p not in GENERIC_PLACES]
-    context = [p for p in said.more_sites if is_site(p) and p not in GENERIC_PLACES]
+    opening = [p for p in said.sites if places.is_site(p) and p not in GENERIC_PLACES]
+    context = [p for p in said.more_sites if places.is_site(p) and p not in GENERIC_PLACES]
     placed = at
     if placed is None and said.stated is not None:  # placed by the day its text states
         placed = datetime(said.stated.year, said.stated.month, said.stated.day, 12, tzinfo=UTC)
@@ -138,7 +197,7 @@ def development_of(
         at=at,
         places=frozenset(p for c in claims for p in c.places if p not in GENERIC_PLACES),
         countries=frozenset(said.countries)
-        | frozenset(country for p in opening if (country := _country(p)) is not None),
+        | frozenset(country for p in opening if (country := places.country(p)) is not None),
         dates=tuple(
             (c.date.start, c.date.end, c.date.granularity)
             for c in claims
@@ -159,11 +218,25 @@ def development_of(
         within=frozenset(said.within),
         site=next(iter(opening + context), None),
         sites=frozenset(opening) | frozenset(context),
+        leading=frozenset(opening),
         weekday=said.weekday,
         stated=said.stated,
         placed=placed,
         seen=seen or at,
     )
+
+
+def own_claims(claims: Sequence[Claim]) -> list[Claim]:
+    """The report's own claims: those before a transition to another development."""
+    out: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: c.span):
+        opening = normalize_text(claim.sentence).lstrip()
+        if opening.startswith("و"):  # "وفي السياق ذاته"
+            opening = opening[1:]
+        if out and opening.startswith(_TRANSITIONS):
+            break
+        out.append(claim)
+    return out
 
 
 def numbers_in(text: str) -> tuple[int, ...]:
@@ -174,24 +247,6 @@ def numbers_in(text: str) -> tuple[int, ...]:
 
 def _is_year(n: int) -> bool:
     return 1900 <= n <= 2100
-
-
-def region(place: str) -> str:
-    """The top-level place (under the generic country) that ``place`` lies in."""
-    parent = DEFAULT_PLACES.get(place)
-    while parent is not None and parent not in GENERIC_PLACES:
-        place, parent = parent, DEFAULT_PLACES.get(parent)
-    return place
-
-
-def _country(place: str) -> str | None:
-    """The country a known place lies in (None for places the built-in hierarchy lacks)."""
-    if place not in DEFAULT_PLACES:
-        return None
-    parent = DEFAULT_PLACES[place]
-    while parent is not None:
-        place, parent = parent, DEFAULT_PLACES.get(parent)
-    return place
 
 
 @functools.lru_cache(maxsize=4096)
@@ -221,11 +276,12 @@ def near(x: int, y: int) -> bool:
 # window): decoding each member's findings and deriving its signature again took most of a
 # restart, so each member row keeps its signature in the compact text below (written when the
 # member is stored). ``at``, ``placed`` and ``seen`` are not in it: they come from the member's
-# publication and fetch times. The text starts with ``EVENT_FORMAT``; a row written by another
-# derivation (older code, another place hierarchy) is derived again from its findings.
+# publication and fetch times. The text starts with ``event_format``: ``EVENT_FORMAT`` (the
+# code) and the digest of the place hierarchy; a row written by another derivation (older
+# code, another configured hierarchy) is derived again from its findings.
 # Bump the number in ``_FORMAT_CODE`` whenever ``development_of`` changes what it derives.
 
-_FORMAT_CODE = "e2"
+_FORMAT_CODE = "e3"
 _PART = "\x1d"  # between the tag, the shared fields, the numbers and the title
 _FIELD = "\x1f"  # between the shared fields
 _ITEM = "\x1e"  # between the items of a field
@@ -233,10 +289,11 @@ _SEPARATORS = frozenset(_PART + _FIELD + _ITEM)
 
 
 def _format_digest() -> str:
-    """What a stored signature was derived with: the code version and the data it reads."""
+    """What a stored signature was derived with: the code version and the data it reads (the
+    place hierarchy apart: ``event_format``)."""
     data = repr(
         (
-            sorted(DEFAULT_PLACES.items(), key=lambda kv: kv[0]),
+            _TRANSITIONS,
             sorted(GENERIC_PLACES),
             sorted(FAMILIES.items()),
             sorted(SPECIFIC),
@@ -253,9 +310,15 @@ EVENT_FORMAT = _format_digest()
 _MISSING = object()
 
 
-def encode_development(event: Development) -> str | None:
-    """The stored form of a signature (None when a value holds a separator: the row is then
-    derived from its findings at each restart, as before this form existed).
+def event_format(places: PlaceTree) -> str:
+    """The tag of signatures derived by this code with the hierarchy ``places``."""
+    return f"{EVENT_FORMAT}.{places.digest}"
+
+
+def encode_development(event: Development, places: PlaceTree) -> str | None:
+    """The stored form of a signature derived with ``places`` (None when a value holds a
+    separator: the row is then derived from its findings at each restart, as before this form
+    existed).
 
     Four parts: the format tag, the fields copies of one report share (places, countries,
     dates, lede), its numbers, its title key; a reader parses each distinct part once.
@@ -271,15 +334,17 @@ def encode_development(event: Development) -> str | None:
         _ITEM.join(sorted(event.sites)),
         "" if event.weekday is None else str(event.weekday),
         event.stated.isoformat() if event.stated else "",
+        _ITEM.join(sorted(event.leading)),
     ]
     values = [
         *event.places, *event.countries, *event.lead_families, *event.actors, *event.within,
-        *event.sites, event.site or "", event.title_key, *(g for _, _, g in event.dates),
+        *event.sites, *event.leading, event.site or "", event.title_key,
+        *(g for _, _, g in event.dates),
     ]  # fmt: skip
     if any(_SEPARATORS.intersection(v) for v in values):
         return None
     numbers = ",".join(str(n) for n in sorted(event.numbers))
-    return _PART.join((EVENT_FORMAT, _FIELD.join(shared), numbers, event.title_key))
+    return _PART.join((event_format(places), _FIELD.join(shared), numbers, event.title_key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +361,7 @@ class _Shared:
     sites: frozenset[str]
     weekday: int | None
     stated: date | None
+    leading: frozenset[str]
 
 
 class DevelopmentReader:
@@ -303,7 +369,9 @@ class DevelopmentReader:
     one object per distinct set of shared fields, numbers, title), which keeps a restart fast
     and the index small."""
 
-    def __init__(self) -> None:
+    def __init__(self, places: PlaceTree) -> None:
+        """``places``: the hierarchy in use; signatures derived with another are not read."""
+        self._format = event_format(places)
         self._shared: dict[str, _Shared | None] = {}
         self._names: dict[str, frozenset[str]] = {}  # one set per distinct field value
         self._numbers: dict[str, frozenset[int]] = {}
@@ -319,7 +387,7 @@ class DevelopmentReader:
         if not text:
             return None
         parts = text.split(_PART)
-        if len(parts) != 4 or parts[0] != EVENT_FORMAT:
+        if len(parts) != 4 or parts[0] != self._format:
             return None
         shared = self._shared.get(parts[1], _MISSING)
         if shared is _MISSING:
@@ -359,14 +427,27 @@ class DevelopmentReader:
             stated,
             placed,
             seen or at,
+            shared.leading,
         )
 
     def _parse_shared(self, raw: str) -> _Shared | None:
         """The shared fields of the stored form (None when they do not parse)."""
         fields = raw.split(_FIELD)
-        if len(fields) != 10:
+        if len(fields) != 11:
             return None
-        places, countries, dates, families, actors, within, site, sites, weekday, stated = fields
+        (
+            places,
+            countries,
+            dates,
+            families,
+            actors,
+            within,
+            site,
+            sites,
+            weekday,
+            stated,
+            leading,
+        ) = fields
         return _Shared(
             places=self._names_of(places),
             countries=self._names_of(countries),
@@ -378,6 +459,7 @@ class DevelopmentReader:
             sites=self._names_of(sites),
             weekday=int(weekday) if weekday else None,
             stated=date.fromisoformat(stated) if stated else None,
+            leading=self._names_of(leading),
         )
 
     def _names_of(self, value: str) -> frozenset[str]:
