@@ -57,6 +57,24 @@ def test_a_state_speaking_gives_way_to_the_body_that_speaks_for_it(
     assert lede(text).actors == actors
 
 
+def test_one_statement_quoted_by_two_reports_shares_a_mark() -> None:
+    said = (
+        "لقد اتفقنا على جدول زمني واضح وسنعلن عنه خلال الأيام القليلة المقبلة بعد موافقة القيادتين"
+    )
+    a = lede(f"قال مسؤول أمريكي رفيع لوكالة أنباء: «{said}».")
+    # another outlet: other quote marks, a shorter cut, a quoted name before it that must not
+    # pair with the statement's marks
+    cut = " ".join(said.split()[:12])
+    b = lede(f'وتحدث مسؤولون عن موقف لـ"التحالف" ثم قال مسؤول أمريكي: "{cut}" في إشارة إلى الخطة.')
+    assert a.quotes and b.quotes
+    assert set(a.quotes) & set(b.quotes)
+    other = lede(
+        "وقال المتحدث: «إن القوات ستبقى في قواعدها حتى نهاية العام المقبل ولن تغادر قبل ذلك»."
+    )
+    assert not set(a.quotes) & set(other.quotes)
+    assert lede("وقال إن «داعش» لم يعد يشكل تهديدا للمدن العراقية الكبرى اليوم.").quotes == ()
+
+
 def test_a_title_speaker_comes_before_its_verb_and_ministries_speak_for_governments() -> None:
     got = lede("نص قصير.", title="البنتاغون يعلن بدء تقليص وجود التحالف الدولي في العراق")
     assert got.actors == ("us_defence",)

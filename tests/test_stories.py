@@ -232,6 +232,19 @@ def test_the_same_site_counts_half_when_one_report_takes_it_from_later_in_its_le
     assert features(opening, later, sim)["site"] == 0.5
 
 
+def test_reports_quoting_one_statement_word_for_word_are_one_story() -> None:
+    a = _development(None, placed=None, quotes=(11, 42))
+    b = _development(None, placed=None, quotes=(42, 97), actors=frozenset({"us"}))
+    sim = Similarity(0.15, 0.0, 0.3)
+    assert decide(a, b, sim, SETTINGS, default_model()).rule == "quote"
+    assert decide(a, b, sim, SETTINGS, default_model()).same
+    apart = dataclasses.replace(b, quotes=(97,))
+    assert decide(a, apart, sim, SETTINGS, default_model()).rule == "unplaced"
+    two_sites = dataclasses.replace(b, site="harir", sites=frozenset({"harir"}))
+    one_site = dataclasses.replace(a, site="ain_al_asad", sites=frozenset({"ain_al_asad"}))
+    assert decide(one_site, two_sites, sim, SETTINGS, default_model()).rule == "site"
+
+
 def test_claims_after_a_transition_are_another_developments() -> None:
     def claim(sentence: str, start: int) -> Claim:
         return Claim("withdrawal", sentence, span=(start, start + len(sentence)))

@@ -62,11 +62,13 @@ def test_the_absorbed_story_says_where_it_went(
     page = web.get(f"/story/{gone}")
     assert page.status_code == 200
     notice = page.text[page.text.index('class="notice absorbed-by"') :]
-    notice = notice[: notice.index("</p>")]
+    notice = notice[: notice.index("</div>")]
     assert "ضُمّت هذه القصة إلى" in notice
     assert f'href="/story/{kept}"' in notice
     assert _title(config, kept).split()[0] in notice
     assert '<section class="absorbed">' not in page.text  # it absorbed nothing itself
+    # its reports and claims went with it: no empty sections for them
+    assert "claim v-" not in page.text and 'class="cards reports"' not in page.text
 
 
 def test_a_story_that_absorbed_nothing_shows_neither(
@@ -129,3 +131,29 @@ def test_the_page_queries_use_their_indexes(tmp_path: Path) -> None:
     )
     assert "stories_absorbed_by" in absorbed
     conn.close()
+
+
+def test_reasons_keep_dates_and_ids_whole_and_isolated(
+    web: TestClient, joined: tuple[Config, str, str]
+) -> None:
+    """In the Arabic reason the ids and dates are left-to-right isolates that do not break;
+    in the English one an Arabic title is a right-to-left isolate."""
+    _, kept, _ = joined
+    html = web.get(f"/story/{kept}").text
+    arabic = re.findall(r'<span dir="rtl" class="reason">(.*?)</span></dd>', html)
+    english = re.findall(r'<span dir="ltr" lang="en" class="reason">(.*?)</span></dd>', html)
+    assert arabic and english
+    assert any(
+        re.search(r'<bdi dir="ltr"><span class="nobr">\d{4}-\d\d(-\d\d)?</span></bdi>', r)
+        for r in arabic
+    ), arabic[:2]
+    assert any('<bdi dir="rtl">' in r for r in english), english[:2]
+
+
+def test_page_fetches_name_ok_and_failed_each(web: TestClient) -> None:
+    """ "6 / 0" under "(نجح/فشل)" read right to left paired the numbers the other way round."""
+    html = web.get("/sources").text
+    assert re.search(
+        r'<bdi dir="ltr">\d+</bdi> نجح <bdi class="en" dir="ltr" lang="en">ok</bdi>', html
+    )
+    assert "(نجح/فشل)" not in html

@@ -233,7 +233,8 @@ class Lede:
     below a country named by the title and first full sentence, in order, ``more_sites`` those
     of the rest of the lede; ``weekday`` (0 = Monday) and ``stated``
     the day of the reporting verb when the text names it (``stated`` only when it resolves to
-    a calendar day: a date, or a weekday, اليوم or أمس beside a known publication day).
+    a calendar day: a date, or a weekday, اليوم or أمس beside a known publication day);
+    ``quotes`` marks of its word-for-word quotations.
     """
 
     actors: tuple[str, ...] = ()
@@ -243,6 +244,9 @@ class Lede:
     weekday: int | None = None
     stated: date | None = None
     countries: tuple[str, ...] = ()  # countries the title and first full sentence name
+    # marks of the statements it quotes word for word (``lede.quote_marks``): two reports
+    # sharing one quote the same words, whatever else they say
+    quotes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +294,7 @@ class TimelineEvent:
     status: Literal["planned", "completed"] = "planned"
     sources: tuple[str, ...] = ()
     note: str = ""
+    phase: int | None = None  # its number in a plan carried out in phases ("المرحلة الأولى")
 
 
 @dataclass(frozen=True, slots=True)

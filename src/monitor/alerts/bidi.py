@@ -33,10 +33,10 @@ LTR_RUN = re.compile(
     rf"|[{_LATIN}](?:[{_LATIN} .,:/_%+#@&'\-\u2026]*[{_LATIN}%])?"
 )
 # A date, a date and time or a range of them is never broken across lines.
-_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # In an English value: a «quote» holding Arabic, or a run of Arabic words (with the digits,
 # spaces and Arabic punctuation between them).
-_RTL_RUN = re.compile(
+RTL_RUN = re.compile(
     rf"«[^»]*[{_ARABIC}][^»]*»"
     rf"|[{_ARABIC}](?:[{_ARABIC}{_DIGITS} \u060c\u061b\u061f\-]*[{_ARABIC}])?"
 )
@@ -68,7 +68,7 @@ def html_runs(text: str, base: Direction) -> str:
         run = m.group(0)
         if run.startswith(("http://", "https://")):
             out.append(link(run))
-        elif _ISO_START.match(run):
+        elif ISO_START.match(run):
             out.append(f'<bdi dir="ltr" style="white-space:nowrap">{html.escape(run)}</bdi>')
         else:
             out.append(_bdi(run, "ltr"))
@@ -79,7 +79,7 @@ def html_runs(text: str, base: Direction) -> str:
 
 def _html_rtl_runs(text: str) -> str:
     out, pos = [], 0
-    for m in _RTL_RUN.finditer(text):
+    for m in RTL_RUN.finditer(text):
         out.append(_html_links(text[pos : m.start()]))
         out.append(f'<bdi dir="rtl">{html_runs(m.group(0), "rtl")}</bdi>')
         pos = m.end()
@@ -124,7 +124,7 @@ def text_runs(text: str, base: Direction) -> str:
     """Plain text with the runs of the other direction in LRI/RLI…PDI."""
     if base == "rtl":
         return LTR_RUN.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)
-    return _RTL_RUN.sub(lambda m: f"{RLI}{text_runs(m.group(0), 'rtl')}{PDI}", text)
+    return RTL_RUN.sub(lambda m: f"{RLI}{text_runs(m.group(0), 'rtl')}{PDI}", text)
 
 
 def text_value(text: str, base: Direction | None = None) -> str:

@@ -32,6 +32,8 @@ the when of the statement from the lede. Rules:
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -49,6 +51,15 @@ SAY_SENTENCES = 2  # body sentences with a reporting verb searched for the state
 _THAT = frozenset({"ان", "بان", "انه", "انها", "بانه", "بانها", "لان"})
 _TODAY = frozenset({"اليوم", "الليله"})
 _YESTERDAY = frozenset({"امس", "البارحه"})
+# A quotation in the normalised body (every quote mark is '"' there): it opens after a space,
+# a colon or a bracket and closes before one, within a line, so that the marks of
+# لـ"قوات التحالف" do not pair with those of the next quotation.
+_QUOTE = re.compile(r'(?:(?<=[\s:،(])|^)"(?=\S)([^"\n]{20,800}?)(?<=\S)"(?!\w)', re.M)
+_WORD = re.compile(r"\w+")
+QUOTE_WORDS = 8  # a quotation this long is a statement, not a name or a slogan ("داعش")
+QUOTE_SHINGLE = 6  # words per shingle: a run of 6 words in common marks the same words
+MAX_QUOTES = 4  # the first quotations of a report are its statement; later ones background
+MARKS_PER_QUOTE = 2  # the smallest shingle hashes of each (a bottom-k sketch: 8 ints a report)
 
 
 def read_lede(
@@ -112,7 +123,37 @@ def read_lede(
         weekday,
         stated,
         tuple(dict.fromkeys(countries_named)),
+        quote_marks(body),
     )
+
+
+def quote_marks(body: str) -> tuple[int, ...]:
+    """Marks of the statements a normalised body quotes word for word.
+
+    For each of its first ``MAX_QUOTES`` quotations of ``QUOTE_WORDS`` words or more, the
+    ``MARKS_PER_QUOTE`` smallest hashes of its 6-word shingles: two reports quoting one
+    statement (the same words, cut differently) share a mark, and a report keeps eight
+    numbers at most, whatever it quotes.
+    """
+    marks: set[int] = set()
+    quotes = 0
+    for m in _QUOTE.finditer(body):
+        words = _WORD.findall(m.group(1))
+        if len(words) < QUOTE_WORDS:
+            continue
+        shingles = {
+            " ".join(words[i : i + QUOTE_SHINGLE]) for i in range(len(words) - QUOTE_SHINGLE + 1)
+        }
+        hashes = sorted(_hash(s) for s in shingles)
+        marks.update(hashes[:MARKS_PER_QUOTE])
+        quotes += 1
+        if quotes == MAX_QUOTES:
+            break
+    return tuple(sorted(marks))
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big")
 
 
 def _who(opening: list[str], second: list[str], rules: KeywordRules) -> tuple[str, ...]:

@@ -609,6 +609,7 @@ def decode_lede(text: str | None) -> Lede:
         weekday=d.get("weekday"),
         stated=date.fromisoformat(stated) if stated else None,
         countries=tuple(sys.intern(c) for c in d.get("countries", ())),
+        quotes=tuple(int(q) for q in d.get("quotes", ())),
     )
 
 

@@ -11,6 +11,9 @@ Rules, checked in this order by ``decide`` (each names itself in the decision's 
    statement made after the other was published.
 5. ``copy``: char-5 Jaccard at or above ``merge_threshold`` (re-edits, datelines, reordered
    clauses), or a teaser contained in the other (``containment_threshold``): one story.
+   ``quote``: both quote one statement word for word (a quotation of eight words or more
+   among their first four, sharing a run of six words: ``lede.quote_marks``): one story,
+   however differently the rest is written (two outlets relaying one wire report).
 6. ``unplaced``: neither report can be placed in time (no publication date, no stated day):
    one story only on strong evidence, the same speaker and the same statement day (or
    weekday); a 2021 repost and a 2024 one say much the same.
@@ -24,6 +27,7 @@ same leading site; half when one takes it from the rest of its lede),
 day is unknown: the same weekday named, or the weekday of the other's publication or the day
 before, +1; otherwise -1), ``date`` (a day, week or month both name),
 ``action`` (the lede's claims share an action family), ``numbers`` (figures in common),
+
 ``text`` (IDF-weighted cosine, ``terms``), ``copy`` (char-5 Jaccard), ``apart`` (ln(1 +
 days between the placements)), ``unplaced`` (one of them cannot be placed).
 """
@@ -102,6 +106,8 @@ def by_rule(
     if sim.containment >= settings.containment_threshold:
         why = f"teaser (containment {sim.containment:.2f})"
         return Match(True, 1.0 + sim.containment, why, "copy")
+    if set(a.quotes).intersection(b.quotes):  # the same words quoted: one statement
+        return Match(True, 1.0 + sim.jaccard, "the same statement quoted word for word", "quote")
     if a.placed is None and b.placed is None and not strong_unplaced(features(a, b, sim)):
         why = "neither can be placed in time, and they share no speaker and day"
         return Match(False, 0.0, why, "unplaced")

@@ -377,6 +377,7 @@ class StoryIndex:
             within=one(event.within),
             sites=one(event.sites),
             leading=one(event.leading),
+            quotes=one(event.quotes),
         )
 
     def remove_member(self, key: str) -> None:

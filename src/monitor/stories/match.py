@@ -162,6 +162,7 @@ class Development:
     seen: datetime | None = None
     # last, as the stored form's reader builds the fields above by position
     leading: frozenset[str] = frozenset()  # the sites its opening names (title, first sentence)
+    quotes: tuple[int, ...] = ()  # marks of the statements it quotes word for word
 
 
 def development_of(
@@ -219,6 +220,7 @@ def development_of(
         site=next(iter(opening + context), None),
         sites=frozenset(opening) | frozenset(context),
         leading=frozenset(opening),
+        quotes=said.quotes,
         weekday=said.weekday,
         stated=said.stated,
         placed=placed,
@@ -281,7 +283,7 @@ def near(x: int, y: int) -> bool:
 # code, another configured hierarchy) is derived again from its findings.
 # Bump the number in ``_FORMAT_CODE`` whenever ``development_of`` changes what it derives.
 
-_FORMAT_CODE = "e3"
+_FORMAT_CODE = "e4"
 _PART = "\x1d"  # between the tag, the shared fields, the numbers and the title
 _FIELD = "\x1f"  # between the shared fields
 _ITEM = "\x1e"  # between the items of a field
@@ -335,6 +337,7 @@ def encode_development(event: Development, places: PlaceTree) -> str | None:
         "" if event.weekday is None else str(event.weekday),
         event.stated.isoformat() if event.stated else "",
         _ITEM.join(sorted(event.leading)),
+        ",".join(str(q) for q in event.quotes),
     ]
     values = [
         *event.places, *event.countries, *event.lead_families, *event.actors, *event.within,
@@ -362,6 +365,7 @@ class _Shared:
     weekday: int | None
     stated: date | None
     leading: frozenset[str]
+    quotes: tuple[int, ...]
 
 
 class DevelopmentReader:
@@ -428,12 +432,13 @@ class DevelopmentReader:
             placed,
             seen or at,
             shared.leading,
+            shared.quotes,
         )
 
     def _parse_shared(self, raw: str) -> _Shared | None:
         """The shared fields of the stored form (None when they do not parse)."""
         fields = raw.split(_FIELD)
-        if len(fields) != 11:
+        if len(fields) != 12:
             return None
         (
             places,
@@ -447,6 +452,7 @@ class DevelopmentReader:
             weekday,
             stated,
             leading,
+            quotes,
         ) = fields
         return _Shared(
             places=self._names_of(places),
@@ -460,6 +466,7 @@ class DevelopmentReader:
             weekday=int(weekday) if weekday else None,
             stated=date.fromisoformat(stated) if stated else None,
             leading=self._names_of(leading),
+            quotes=tuple(int(q) for q in quotes.split(",")) if quotes else (),
         )
 
     def _names_of(self, value: str) -> frozenset[str]:

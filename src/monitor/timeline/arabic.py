@@ -62,6 +62,7 @@ def number_ar(q: Quantity) -> str:
 
 _CHECKED = {
     "date": "التاريخ",
+    "phase": "المرحلة",
     "places": "الأماكن",
     "places (broadly)": "الأماكن (على نحو عام)",
     "places (partly)": "الأماكن (جزئيًا)",

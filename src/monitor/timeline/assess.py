@@ -15,6 +15,7 @@ from monitor.models import Claim, TimelineEvent, VerdictKind
 from monitor.timeline.fit import (
     BROAD,
     CROSS,
+    EXACT,
     MOVEMENT,
     NESTED,
     POLITICAL,
@@ -63,16 +64,27 @@ def assess(
     milestones: Mapping[str, str],
     gaz: Places,
     completed_on: Mapping[str, date] | None = None,
+    *,
+    phases: frozenset[int] = frozenset(),
 ) -> Assessment | None:
     """The verdict ``event`` would give ``claim``, or None when they are not about the same thing.
 
     A story's completion of ``event`` counts only for articles published on or after the day it
     was first reported (``completed_on``): one written before spoke of a milestone still ahead.
+    ``phases``: the phase numbers the claim's sentence names (``phases.phases_meant``).
     """
     kind = kind_fit(claim.kind, event.kind)
     place = place_fit(claim, event, gaz)
     if not kind or place is None:
         return None
+    phased = bool(phases) and event.phase is not None
+    if phased and event.phase not in phases:
+        return None  # the sentence names another phase: this one is only its neighbour
+    # "the first phase" names where as well as a place name would (the phase is defined by its
+    # places), when the claim names no place of its own
+    pinned = phased and len(phases) == 1 and (not claim.places or is_country_claim(claim, gaz))
+    if pinned:
+        place = EXACT
     completed_by = milestones.get(event.id)
     first_reported = (completed_on or {}).get(event.id)
     if first_reported is not None and published is not None and published < first_reported:
@@ -109,6 +121,8 @@ def assess(
         unchecked=unchecked,
         late=late,
         partial=not covered,
+        phase=phased,
+        pinned=pinned,
     )
     # A troop figure is a figure, whatever verb carries it ("انخفض العدد إلى أقل من 2000"): it
     # agrees or not with the timeline's figure, and never confirms or completes a milestone.

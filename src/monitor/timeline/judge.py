@@ -76,6 +76,11 @@ strong evidence; in doubt a claim is consistent or new.
   otherwise win reports that event ("announced on 27 September 2024 the end of the mission").
   A reason may add a note naming a second event that disagrees, which is how the two reports
   for Erbil (2026-09 vs the end of 2026) both stay visible.
+- Phases: a sentence that names a phase of a plan by its ordinal ("المرحلة الأولى"، "بمرحلتها
+  الثانية"، "المرحلة الأخيرة"; ``phases.py``) is about that phase: events numbered as another
+  phase (``phase`` in timeline.toml) are not assessed, so "the first phase ends in September
+  2026" contradicts phase one instead of agreeing with phase two; and a claim naming no place
+  but its phase takes that phase's places (exact). Two phases named select neither.
 - A claim with no date, place or number fits the best event of its kind as consistent (it goes
   to the digest; "new" would alert on every general mention of the withdrawal).
 - new: no event fits by kind and places (and date or number where they must agree).
@@ -91,6 +96,7 @@ from monitor.timeline.arabic import new_ar, start_ar
 from monitor.timeline.assess import assess
 from monitor.timeline.fit import places_of
 from monitor.timeline.load import DEFAULT_PLACES
+from monitor.timeline.phases import phases_meant
 from monitor.timeline.rank import Assessment, render
 from monitor.timeline.words import describe_new
 
@@ -112,9 +118,13 @@ def judge(
     if isinstance(published, datetime):  # a datetime is a date too; compare calendar days
         published = published.date()
     gaz = places_of(timeline.places or _DEFAULT_ITEMS)
+    numbered = frozenset(e.phase for e in timeline.events if e.phase is not None)
+    phases = phases_meant(claim.sentence, numbered)
     found: list[Assessment] = []
     for event in timeline.events:
-        result = assess(claim, event, published, milestones or {}, gaz, completed_on or {})
+        result = assess(
+            claim, event, published, milestones or {}, gaz, completed_on or {}, phases=phases
+        )
         if result is not None:
             found.append(result)
     if not found:

@@ -149,6 +149,9 @@ def _read_event(sec: Section, parents: Mapping[str, str | None]) -> TimelineEven
     status = sec.choice("status", STATUSES, "planned")
     sources = sec.str_list("sources")
     note = sec.get("note", str, "")
+    phase = sec.get_opt("phase", int)
+    if phase is not None and (isinstance(phase, bool) or phase < 1):
+        sec.problems.add(sec.where, f"key 'phase' must be a whole number from 1, got {phase!r}")
     if not ev_id or period is None:
         return None
     start, end, granularity = period
@@ -165,6 +168,7 @@ def _read_event(sec: Section, parents: Mapping[str, str | None]) -> TimelineEven
         status=status,  # type: ignore[arg-type]
         sources=sources,
         note=note,
+        phase=phase,
     )
 
 

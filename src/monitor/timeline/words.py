@@ -48,6 +48,8 @@ class Facts:
     late: bool = False  # dated after the plan of a milestone a story completed: its late date
     partial: bool = False  # the claim also names places outside the event's
     placed: bool = True  # the claim names a place (or is an agreement: places are metonyms)
+    phase: bool = False  # the claim's sentence names this event's phase by its ordinal
+    pinned: bool = False  # ... and names no place: the phase gave it the event's places
 
 
 def mismatches(f: Facts) -> str:
@@ -66,12 +68,14 @@ def mismatches(f: Facts) -> str:
 
 
 def checked_facts(f: Facts) -> list[str]:
-    """What a consistent verdict checked and found agreeing: "date", "places" (with "(broadly)"
-    or "(partly)"), "number"; empty when the claim agrees by its kind alone."""
+    """What a consistent verdict checked and found agreeing: "date", "phase", "places" (with
+    "(broadly)" or "(partly)"), "number"; empty when the claim agrees by its kind alone."""
     checked = ["date"] if f.date_ok else []
+    if f.phase:
+        checked.append("phase")
     # place names in agreement sentences are governments ("بغداد وواشنطن"): not checked
     political = f.claim.kind in POLITICAL and f.event.kind in POLITICAL
-    if f.claim.places and not political and f.place >= BROAD:
+    if f.claim.places and not political and f.place >= BROAD and not f.pinned:
         fit = "places" if f.place >= NESTED else "places (broadly)"
         checked.append("places (partly)" if f.partial else fit)
     if f.number_ok:

@@ -38,7 +38,7 @@ from monitor.web import pages
 from monitor.web.chart import RangeChoice
 from monitor.web.labels import Labels
 from monitor.web.security import Guard, csrf_ok, csrf_token
-from monitor.web.text import local_time, marked_sentence, safe_url, title
+from monitor.web.text import local_time, marked_sentence, reason_html, safe_url, title
 
 _CSS = resources.files("monitor.web").joinpath("static", "style.css").read_bytes()
 _MESSAGES = ("queued_note", "retry_refused", "no_digest", "csrf_stale")
@@ -118,6 +118,7 @@ def _environment(ctx: WebContext) -> Environment:
     env.filters.update(
         when=lambda value: local_time(value, zone),
         title=title,
+        reason=reason_html,
         url=safe_url,
         marks=lambda claim: marked_sentence(claim, ctx.config.rules),
         place=lambda pid: places.get(pid, pid),
@@ -138,6 +139,8 @@ class _Pages:
         self.ctx = ctx
         self.env = env
         self.places = frozenset(p for p, _ in pages.place_options(ctx.config))
+        # the "today" label's length, so the chart keeps it inside the drawing
+        self.today_chars = len(Labels(cast(Lang, ctx.config.alert_language)).plain("today"))
 
     def _render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = self.env.get_template(name).render(**values)
@@ -190,7 +193,9 @@ class _Pages:
     def timeline(self, request: Request) -> HTMLResponse:
         choice: RangeChoice = "all" if request.query_params.get("range") == "all" else "recent"
         with self.ctx.reader() as store:
-            view = pages.timeline_view(store, self.ctx.config, choice, self._today())
+            view = pages.timeline_view(
+                store, self.ctx.config, choice, self._today(), self.today_chars
+            )
         return self._render("timeline.html", view=view, nav="timeline")
 
     def sources(self, request: Request) -> HTMLResponse:

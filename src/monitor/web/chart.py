@@ -33,6 +33,12 @@ Layout = Literal["wide", "narrow"]
 
 AXIS_HEIGHT = 40
 RECENT_YEARS = 2
+# Axis labels are centred on their tick, unless that would cross the edge of the drawing: then
+# they end (or start) EDGE units inside it, so no width of the page cuts them. The widths are a
+# generous guess per character at the stylesheet's sizes (12 px years, 11 px "today").
+EDGE = 3
+TICK_CHAR = 8.0
+TODAY_CHAR = 8.0
 _STACK = (0, -8, 8, -4, 4)  # dots at one spot in a lane spread up and down
 
 
@@ -59,6 +65,8 @@ class Tick:
     x: float
     label: str  # empty for a minor tick
     major: bool
+    label_x: float = 0.0  # where the label is anchored (x unless near an edge)
+    anchor: str = "middle"  # SVG text-anchor, left-to-right: middle, start or end
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +112,8 @@ class Chart:
     other_label_y: float | None
     dots: tuple[Dot, ...]
     today_x: float | None
+    today_label_x: float | None = None
+    today_anchor: str = "middle"
 
 
 def chart_range(
@@ -131,8 +141,11 @@ def build_chart(
     today: date,
     span: tuple[date, date],
     layout: Layout = "wide",
+    today_chars: int = 5,
 ) -> Chart:
-    """Lay out the lanes, dots, axis and today line of one chart over ``span``."""
+    """Lay out the lanes, dots, axis and today line of one chart over ``span``.
+
+    ``today_chars``: the length of the "today" label, to keep it inside the drawing."""
     g = _LAYOUTS[layout]
     start, end = span
     scale = _Scale(start, end, g)
@@ -147,6 +160,10 @@ def build_chart(
     other_y = AXIS_HEIGHT + g.lane_height * len(ordered) + g.bar_offset if loose else None
     dots = _dots(points, lane_y, other_y, scale)
     rows = len(ordered) + (1 if loose else 0)
+    today_x = scale.x(today) if start <= today <= end else None
+    today_label: tuple[float | None, str] = (None, "middle")
+    if today_x is not None:
+        today_label = label_place(today_x, today_chars, g.width, TODAY_CHAR)
     return Chart(
         layout=layout,
         width=g.width,
@@ -156,12 +173,14 @@ def build_chart(
         plot_right=g.plot_right,
         start=start,
         end=end,
-        ticks=_ticks(scale),
+        ticks=_ticks(scale, g.width),
         lanes=tuple(lanes),
         other_lane_y=other_y,
         other_label_y=None if other_y is None else other_y + g.label_dy,
         dots=dots,
-        today_x=scale.x(today) if start <= today <= end else None,
+        today_x=today_x,
+        today_label_x=today_label[0],
+        today_anchor=today_label[1],
     )
 
 
@@ -238,7 +257,18 @@ def _dots(
     return tuple(sorted(dots, key=lambda d: d.verdict == "conflicting"))
 
 
-def _ticks(scale: _Scale) -> tuple[Tick, ...]:
+def label_place(x: float, chars: int, width: int, char_width: float) -> tuple[float, str]:
+    """Where to anchor a label of ``chars`` characters meant to centre on ``x``, and how
+    (``text-anchor``, read left to right), so that it stays inside ``0..width``."""
+    half = chars * char_width / 2
+    if x + half > width - EDGE:
+        return float(width - EDGE), "end"
+    if x - half < EDGE:
+        return float(EDGE), "start"
+    return x, "middle"
+
+
+def _ticks(scale: _Scale, width: int) -> tuple[Tick, ...]:
     years = range(scale.start.year, scale.end.year + 1)
     # at most ~8 year labels (~40 px apart at the least), 4 on a phone
     step = max(1, len(years) // (8 if scale.right - scale.left > 500 else 4))
@@ -252,5 +282,7 @@ def _ticks(scale: _Scale) -> tuple[Tick, ...]:
             if not major and len(years) > 5:
                 continue
             label = str(year) if major and (year - years[0]) % step == 0 else ""
-            out.append(Tick(scale.x(day), label, major))
+            x = scale.x(day)
+            label_x, anchor = label_place(x, len(label), width, TICK_CHAR)
+            out.append(Tick(x, label, major, label_x, anchor))
     return tuple(out)

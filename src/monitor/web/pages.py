@@ -146,7 +146,9 @@ class TimelineView:
     undated: tuple[UndatedConflict, ...]  # conflicting claims with no date to draw them at
 
 
-def timeline_view(store: Store, config: Config, choice: RangeChoice, today: date) -> TimelineView:
+def timeline_view(
+    store: Store, config: Config, choice: RangeChoice, today: date, today_chars: int = 5
+) -> TimelineView:
     states = milestone_states(store.completed_milestones(), store.milestone_reports())
     events = config.timeline.events
     span = chart_range(events, today, choice)
@@ -154,8 +156,8 @@ def timeline_view(store: Store, config: Config, choice: RangeChoice, today: date
     rows = tuple(_milestone_row(ev, states.get(ev.id), today) for ev in _by_date(events))
     ids = {sid for r in rows for sid in (r.completed_by or "", *r.supporting, *r.contradicting)}
     return TimelineView(
-        chart=build_chart(events, states, points, today, span),
-        narrow=build_chart(events, states, points, today, span, "narrow"),
+        chart=build_chart(events, states, points, today, span, today_chars=today_chars),
+        narrow=build_chart(events, states, points, today, span, "narrow", today_chars),
         choice=choice,
         rows=rows,
         titles=store.story_titles(i for i in ids if i),

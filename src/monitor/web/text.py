@@ -6,6 +6,10 @@ Rules:
   right-to-left override in a title cannot reverse what follows it. Autoescape does the rest.
 - A link is kept only when it is an absolute http(s) URL with a host and no whitespace, quote
   or angle bracket; anything else (``javascript:``, ``data:``, relative) is shown as text.
+- Reasons (ours, quoting strangers' titles) as ``reason_html``: the runs of the other direction
+  isolated with their own direction (as the email does, ``alerts.bidi``), and ISO dates, ranges
+  and ids (``2025-09-30``, ``us-troops-iraq``) never broken across lines at their hyphens. A
+  class does what the email's inline style does: the pages' CSP allows no inline style.
 - Marks: the date and number spans the analysis recorded (offsets into the article; the claim's
   own span says where its sentence starts), else the first place where their text occurs in
   the sentence; places by scanning the sentence with the gazetteer for the claim's places.
@@ -22,6 +26,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
+
+from monitor.alerts.bidi import LTR_RUN, RTL_RUN, Direction
 from monitor.alerts.render import clean
 from monitor.analysis.keyrules import KeywordRules
 from monitor.models import Claim
@@ -132,6 +139,35 @@ def _cut(text: str, spans: list[tuple[int, int, MarkKind]]) -> list[Segment]:
     if pos < len(text):
         out.append(Segment(text[pos:]))
     return out
+
+
+# a token a line must not break at its hyphens or dots: a date, a range of dates, an id
+_UNBROKEN = re.compile(r"[A-Za-z0-9_]+(?:(?:[-.]|\.\.)[A-Za-z0-9_]+)+")
+
+
+def reason_html(text: str | None, base: Direction) -> Markup:
+    """A reason in direction ``base``: runs of the other direction in ``<bdi>`` with theirs,
+    dates and ids in ``<span class="nobr">`` (see the module rules)."""
+    text = clean(text or "")
+    other: Direction = "ltr" if base == "rtl" else "rtl"
+    pattern = LTR_RUN if base == "rtl" else RTL_RUN
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append(_unbroken(text[pos : m.start()]))
+        out.append(Markup('<bdi dir="{}">{}</bdi>').format(other, _unbroken(m.group(0))))
+        pos = m.end()
+    out.append(_unbroken(text[pos:]))
+    return Markup("").join(out)
+
+
+def _unbroken(text: str) -> Markup:
+    out, pos = [], 0
+    for m in _UNBROKEN.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        out.append(Markup('<span class="nobr">{}</span>').format(m.group(0)))
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
 
 
 def title(text: str | None) -> str:
