@@ -414,7 +414,7 @@ def test_a_state_stored_without_signatures_is_derived_once_and_written_back(
     with store.transaction():  # as migration 9 leaves an upgraded state
         store.save_member_events((art.key, "") for art, _ in reports)
     first = StoryDesk(store, SETTINGS)  # derives them all from the findings
-    assert all(row.event for rows in store.live_member_index() for row in rows)
+    assert all(event for rows in store.live_member_index() for event in rows.events)
     second = StoryDesk(store, SETTINGS)  # reads them
     for key, member in live.index._members.items():
         assert first.index._members[key].event == member.event

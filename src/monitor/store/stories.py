@@ -30,7 +30,7 @@ from monitor.models import (
     DateSpan,
     Finding,
     Lede,
-    MemberIndexRow,
+    MemberIndexRows,
     MemberState,
     Quantity,
     Story,
@@ -409,7 +409,7 @@ class StoriesMixin:
         """Members of live stories that the story index holds (to size its arrays)."""
         return int(self.conn.execute("SELECT count(*) FROM story_index").fetchone()[0])
 
-    def live_member_index(self) -> Iterator[list[MemberIndexRow]]:
+    def live_member_index(self) -> Iterator[MemberIndexRows]:
         """Every member of every live story, oldest story first, each story's members together
         in their order of arrival, a few hundred at a time (to rebuild the index): the narrow
         ``story_index`` rows, no findings.
@@ -426,9 +426,10 @@ class StoriesMixin:
         order = [k[3] for k in keys]
         del keys
         times: dict[str, datetime] = {}  # fetch times repeat (one per cycle): share them
+        story_ids: dict[str, str] = {}  # one string per story, not per member
         for i in range(0, len(order), MAX_PARAMS):
             ids = order[i : i + MAX_PARAMS]
-            rows = {
+            by_id = {
                 r[0]: r
                 for r in self.conn.execute(
                     "SELECT rowid, story_id, article_key, published, first_seen, signature,"
@@ -436,17 +437,15 @@ class StoriesMixin:
                     ids,
                 )
             }
-            yield [
-                MemberIndexRow(
-                    r[1],
-                    r[2],
-                    _time(times, r[3]) if r[3] else None,
-                    _time(times, r[4]),
-                    r[5],
-                    r[6],
-                )
-                for r in (rows[i] for i in ids)
-            ]
+            rows = [by_id[i] for i in ids]
+            yield MemberIndexRows(
+                story_ids=tuple(story_ids.setdefault(r[1], r[1]) for r in rows),
+                article_keys=tuple(r[2] for r in rows),
+                published=tuple(_time(times, r[3]) if r[3] else None for r in rows),
+                first_seen=tuple(_time(times, r[4]) for r in rows),
+                signatures=b"".join(r[5] for r in rows),
+                events=tuple(r[6] for r in rows),
+            )
 
     def member_states(self, keys: Iterable[str]) -> dict[str, MemberState]:
         """Members with their findings, numbers and lede (to derive a signature not stored)."""

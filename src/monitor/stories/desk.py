@@ -112,18 +112,21 @@ class StoryDesk:
         reader = DevelopmentReader(self.index.places)
         derived: list[tuple[str, str]] = []
         for rows in self.store.live_member_index():
-            events = [reader.read(r.event, r.published, r.first_seen) for r in rows]
-            missing = [r.article_key for r, e in zip(rows, events, strict=True) if e is None]
+            events = [
+                reader.read(text, at, seen)
+                for text, at, seen in zip(rows.events, rows.published, rows.first_seen, strict=True)
+            ]
+            missing = [k for k, e in zip(rows.article_keys, events, strict=True) if e is None]
             states = self.store.member_states(missing) if missing else {}
             members = []
-            for r, event in zip(rows, events, strict=True):
+            for story_id, key, event in zip(rows.story_ids, rows.article_keys, events, strict=True):
                 if event is None:
-                    event = self._derive(states[r.article_key])
+                    event = self._derive(states[key])
                     text = encode_development(event, self.index.places)
                     if text is not None:
-                        derived.append((r.article_key, text))
-                members.append((r.story_id, r.article_key, event))
-            signatures = np.frombuffer(b"".join(r.signature for r in rows), dtype=np.uint32)
+                        derived.append((key, text))
+                members.append((story_id, key, event))
+            signatures = np.frombuffer(rows.signatures, dtype=np.uint32)
             self.index.add_stored(members, signatures.reshape(len(rows), -1))
         del reader  # its shared values live on in the events; its lookup tables go now
         self.index.finish_stored(first)
