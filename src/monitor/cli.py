@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bs4 import BeautifulSoup
 
@@ -426,15 +426,15 @@ def _serve_pages(config: Config, listen: str | None) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-
     if args.config:
         config = load_config(Path(args.config), require_sources=False)
     else:
         config = default_config(Path(tempfile.gettempdir()))
     analyzer = Analyzer(config.rules, config.timeline)
-    if args.input == "-":
+
+    def analyze(inp: TextIO) -> int:
         return run_analyze(
-            sys.stdin,
+            inp,
             sys.stdout,
             analyzer,
             args.format,
@@ -442,17 +442,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             config.stories,
             config.timeline.places,
         )
+
+    if args.input == "-":
+        return analyze(sys.stdin)
     try:
         with open(args.input, encoding="utf-8") as inp:
-            return run_analyze(
-                inp,
-                sys.stdout,
-                analyzer,
-                args.format,
-                _page_text,
-                config.stories,
-                config.timeline.places,
-            )
+            return analyze(inp)
     except BrokenPipeError:
         raise  # the reader of our output left (`| head`): not the input file's fault
     except FileNotFoundError:
