@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from monitor.analysis import keywords
+from monitor.analysis.analyzer import Analyzer
 from monitor.confkit import Problems
 from monitor.errors import ConfigError
 from monitor.models import (
@@ -1578,8 +1580,16 @@ def test_an_undated_agreement_is_never_one_reached_after_publication() -> None:
             "consistent",
             ["لا يذكر تاريخًا أو مكانًا أو عددًا", "يوافق joint-statement", "من حيث النوع فقط"],
         ),
+        # places it names that the event cannot be checked by (an agreement's capitals): it
+        # does not say it names none
+        (
+            claim("agreement", None, ("baghdad",)),
+            date(2026, 1, 10),
+            "consistent",
+            ["لا شيء مما يذكره يمكن مطابقته مع الحدث", "من حيث النوع فقط"],
+        ),
     ],
-    ids=["conflicting", "new", "consistent", "consistent-by-kind"],
+    ids=["conflicting", "new", "consistent", "consistent-by-kind", "by-kind-with-places"],
 )
 def test_every_verdict_has_an_arabic_reason_from_the_same_parts(
     the_claim: Claim, published: date, verdict: str, words: list[str]
@@ -1671,3 +1681,14 @@ def test_the_milestone_table_fits_100_columns_and_loses_nothing() -> None:
     wide = milestone_table(DEFAULT, statuses, titles, width=None).splitlines()
     assert len(wide) > 0 and max(len(line) for line in wide) > 100
     assert sum(1 for line in wide if " phase-one-end " in line) == 1
+
+
+def test_a_new_claims_reason_names_its_places_in_each_language() -> None:
+    """The gazetteer's names, not the ids: «في الموصل», "at Mosul" (an analyst read «في mosul»)."""
+    rules = keywords.load_rules(keywords.default_rules_path(), Problems())
+    analyzer = Analyzer(rules, DEFAULT)
+    the_claim = claim("troop_count", None, ("mosul", "kirkuk"), Quantity(2000, "about"))
+    verdict = analyzer.judge(the_claim, date(2026, 12, 1), None)
+    assert verdict.verdict == "new"
+    assert "الموصل" in verdict.reason_ar and "mosul" not in verdict.reason_ar
+    assert "Mosul" in verdict.reason and "at mosul" not in verdict.reason

@@ -38,6 +38,8 @@ class Analyzer:
     def __init__(self, rules: KeywordRules, timeline: Timeline) -> None:
         self.rules = rules
         self.timeline = timeline
+        # place id -> (Arabic, English) name, for reasons that list a claim's places
+        self.place_names = {p.id: (p.ar[0], p.en or p.id) for p in rules.places if p.ar}
 
     def analyze(
         self,
@@ -85,7 +87,7 @@ class Analyzer:
         milestones: Mapping[str, str] | None,
         completed_on: Mapping[str, date] | None = None,
     ) -> Verdict:
-        return judge(claim, self.timeline, day, milestones, completed_on)
+        return judge(claim, self.timeline, day, milestones, completed_on, self.place_names)
 
 
 def read_article(

@@ -8,12 +8,12 @@ stay as they are (the alerts isolate them left to right). Pure functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from monitor.models import Claim, Quantity, TimelineEvent
 from monitor.timeline.fit import describe_when
-from monitor.timeline.words import Case, Facts, checked_facts
+from monitor.timeline.words import Case, Facts, checked_facts, names_anything
 
 _QUALIFIERS = {
     "exact": "",
@@ -128,10 +128,16 @@ def _agrees(f: Facts) -> str:
     checked = checked_facts(f)
     status = f"؛ وهو مكتمل{_by(f)}" if f.completed_by else ""
     if not checked:
-        what = "" if lead else "لا يذكر تاريخًا أو مكانًا أو عددًا يمكن التحقق منه؛ "
+        what = "" if lead else f"{_unchecked(f.claim)}؛ "
         return f"{lead}{what}يوافق {_ref(ev)} من حيث النوع فقط{status}{_title(ev)}"
     on = " و".join(_CHECKED.get(c, c) for c in checked)
     return f"{lead}يتفق مع {_ref(ev)} في {on}{status}{_title(ev)}"
+
+
+def _unchecked(claim: Claim) -> str:
+    if names_anything(claim):
+        return "لا شيء مما يذكره يمكن مطابقته مع الحدث"
+    return "لا يذكر تاريخًا أو مكانًا أو عددًا يمكن التحقق منه"
 
 
 def _still_ahead(f: Facts) -> str:
@@ -221,11 +227,11 @@ def start_ar(claim: Claim, event: TimelineEvent, *, late: bool) -> str:
     )
 
 
-def new_ar(claim: Claim) -> str:
-    """Why nothing matched, naming what the claim said."""
+def new_ar(claim: Claim, names: Mapping[str, tuple[str, str]]) -> str:
+    """Why nothing matched, naming what the claim said (places by their Arabic names)."""
     parts = [_KINDS.get(claim.kind, claim.kind)]
     if claim.places:
-        parts.append("في " + "، ".join(claim.places))
+        parts.append("في " + "، ".join(names.get(p, (p, p))[0] for p in claim.places))
     if claim.date is not None:
         parts.append(_claim_when(claim))
     if claim.number is not None:

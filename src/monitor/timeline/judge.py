@@ -109,11 +109,13 @@ def judge(
     published: date | None,
     milestones: Mapping[str, str] | None = None,
     completed_on: Mapping[str, date] | None = None,
+    place_names: Mapping[str, tuple[str, str]] | None = None,
 ) -> Verdict:
     """The claim's verdict against the timeline (rules in the module docstring).
 
     ``milestones`` maps event id -> the story that reported it completed (kept by the store);
-    ``completed_on`` event id -> the day that completion was first reported, where known.
+    ``completed_on`` event id -> the day that completion was first reported, where known;
+    ``place_names`` place id -> (Arabic, English) name, for a reason that lists the places.
     """
     if isinstance(published, datetime):  # a datetime is a date too; compare calendar days
         published = published.date()
@@ -128,7 +130,8 @@ def judge(
         if result is not None:
             found.append(result)
     if not found:
-        return Verdict("new", None, describe_new(claim), new_ar(claim))
+        names = place_names or {}
+        return Verdict("new", None, describe_new(claim, names), new_ar(claim, names))
     return _as_start(claim, render(claim, found), timeline)
 
 

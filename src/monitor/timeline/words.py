@@ -8,7 +8,7 @@ a disagreement ("says ... 2025-09; timeline: 2024-09-27 (id)") and end with the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -123,7 +123,7 @@ def agrees(f: Facts) -> str:
     checked = checked_facts(f)
     status = f"; it is completed{by(f)}" if f.completed_by else ""
     if not checked:
-        what = "" if lead else "names no date, place or number to check; "
+        what = "" if lead else f"{_unchecked(f.claim)}; "
         return f"{lead}{what}fits {event_ref(ev)} by kind{status}{title(ev)}"
     return f"{lead}agrees with {event_ref(ev)} on {' and '.join(checked)}{status}{title(ev)}"
 
@@ -196,11 +196,24 @@ EN: dict[Case, Callable[[Facts], str]] = {
 }
 
 
-def describe_new(claim: Claim) -> str:
-    """Why nothing matched, naming what the claim said."""
+def names_anything(claim: Claim) -> bool:
+    """Whether the claim states a date, a place or a number at all."""
+    return bool(claim.date or claim.places or claim.number)
+
+
+def _unchecked(claim: Claim) -> str:
+    # a claim that names places an event cannot be checked by (a government's capital in an
+    # agreement, a region around the event's site) must not read as naming none
+    if names_anything(claim):
+        return "nothing it names can be checked against the event"
+    return "names no date, place or number to check"
+
+
+def describe_new(claim: Claim, names: Mapping[str, tuple[str, str]]) -> str:
+    """Why nothing matched, naming what the claim said (places by ``names``' English)."""
     parts = [claim.kind.replace("_", " ")]
     if claim.places:
-        parts.append("at " + ", ".join(claim.places))
+        parts.append("at " + ", ".join(names.get(p, ("", p))[1] for p in claim.places))
     if claim.date is not None:
         parts.append(claim_when(claim))
     if claim.number is not None:
