@@ -34,7 +34,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "to": ("إلى تاريخ", "to"),
     "apply": ("تطبيق", "Apply"),
     "clear": ("مسح", "Clear"),
-    "outlets": ("المنافذ", "outlets"),
+    "outlets": ("وسائل الإعلام", "outlets"),
     "reports": ("التقارير", "reports"),
     "claims": ("الادعاءات", "claims"),
     "updates": ("التحديثات", "updates"),
