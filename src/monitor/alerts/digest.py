@@ -119,7 +119,7 @@ def digest_alert(
     return Alert(
         id=f"digest:{channel.name}:{slot:%Y%m%dT%H%M}Z{suffix}",
         kind="digest",
-        title=f"ملخص {local:%Y-%m-%d} / digest",
+        title=f"{local:%Y-%m-%d}",  # the day: the subject and the heading say "digest" already
         created_at=now,
         includes=tuple(dict.fromkeys(d.alert_id for d in queued)),
     )

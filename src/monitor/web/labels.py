@@ -119,7 +119,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "failed": ("فشل", "failed"),
     "dead": ("متوقف نهائياً", "dead"),
     "sent": ("أُرسل", "sent"),
-    "bundled": ("ضمن ملخص", "in a digest"),
+    "bundled": ("أُرسل ضمن ملخص", "sent in a digest"),  # not "held for the digest"
     "digest": ("بانتظار الملخص", "held for the digest"),
     "digest_queue": ("بانتظار الملخص", "waiting for the digest"),
     "attempts": ("المحاولات", "attempts"),
