@@ -28,7 +28,7 @@ import argparse
 import itertools
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -244,10 +244,8 @@ def cross_validate(
         models[(i, j)] = models[(j, i)] = fit(train)
     for p in pairs:
         got = predict(models[(_fold(p.a, fold), _fold(p.b, fold))], p)
-        c = counts.setdefault(p.dataset if p.dataset == "set1" else "fixtures", [0, 0, 0])
-        c[0] += got and p.same
-        c[1] += got and not p.same
-        c[2] += p.same and not got
+        _tally(counts.setdefault(p.dataset if p.dataset == "set1" else "fixtures", [0, 0, 0]),
+               p.same, got)  # fmt: skip
     return counts
 
 
@@ -259,20 +257,32 @@ def grouping(
     items: Sequence[Item], model: StoryModel, neutral: list[set[str]]
 ) -> tuple[list[int], list[tuple[str, str, bool]]]:
     """set1 through ``group_batch``: (tp, fp, fn) and the wrong and missed pairs."""
-    set1 = [i for i in items if i.dataset == "set1"]
-    stories = group_batch([(i.id, i.title, i.published, i.analysis) for i in set1], model=model)
     c = [0, 0, 0]
     errors = []
-    for (a, sa), (b, sb) in itertools.combinations(zip(set1, stories, strict=True), 2):
-        gold, got = a.story == b.story, sa is not None and sa == sb
-        if got and not gold and any(a.id in g and b.id in g for g in neutral):
-            continue
-        c[0] += gold and got
-        c[1] += got and not gold
-        c[2] += gold and not got
+    for a, b, gold, got in _grouped_pairs(items, model, neutral):
+        _tally(c, gold, got)
         if gold != got:
             errors.append((a.id, b.id, gold))
     return c, errors
+
+
+def _grouped_pairs(
+    items: Sequence[Item], model: StoryModel, neutral: list[set[str]]
+) -> Iterator[tuple[Item, Item, bool, bool]]:
+    """Each pair of set1 grouped by ``group_batch``: (a, b, same gold story, grouped together);
+    a merge the corpus scores as neutral is left out."""
+    set1 = [i for i in items if i.dataset == "set1"]
+    stories = group_batch([(i.id, i.title, i.published, i.analysis) for i in set1], model=model)
+    for (a, sa), (b, sb) in itertools.combinations(zip(set1, stories, strict=True), 2):
+        gold, got = a.story == b.story, sa is not None and sa == sb
+        if not (got and not gold and any(a.id in g and b.id in g for g in neutral)):
+            yield a, b, gold, got
+
+
+def _tally(c: list[int], gold: bool, got: bool) -> None:
+    c[0] += gold and got
+    c[1] += got and not gold
+    c[2] += gold and not got
 
 
 def pr(c: Sequence[int]) -> str:
@@ -358,19 +368,10 @@ def grouping_touching(
     fold: dict[tuple[str, str], int], k: int,
 ) -> tuple[list[int], list[tuple[str, str, bool]]]:  # fmt: skip
     """``grouping`` counted only on the pairs that touch fold ``k``'s stories, each once."""
-    c, _ = [0, 0, 0], []
-    set1 = [i for i in items if i.dataset == "set1"]
-    stories = group_batch([(i.id, i.title, i.published, i.analysis) for i in set1], model=model)
-    for (a, sa), (b, sb) in itertools.combinations(zip(set1, stories, strict=True), 2):
-        fa, fb = _fold(a, fold), _fold(b, fold)
-        if min(fa, fb) != k:  # counted in the run of the lower fold it touches
-            continue
-        gold, got = a.story == b.story, sa is not None and sa == sb
-        if got and not gold and any(a.id in g and b.id in g for g in neutral):
-            continue
-        c[0] += gold and got
-        c[1] += got and not gold
-        c[2] += gold and not got
+    c = [0, 0, 0]
+    for a, b, gold, got in _grouped_pairs(items, model, neutral):
+        if min(_fold(a, fold), _fold(b, fold)) == k:  # counted in the lower fold it touches
+            _tally(c, gold, got)
     return c, []
 
 
