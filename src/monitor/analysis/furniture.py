@@ -284,10 +284,8 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
                 if another_story and body_started:
                     break
             continue
-        if not body_started and _TICKER.match(text):
-            i = _skip_ticker(lines, i)
-            continue
         if _is_widget(text) or _is_byline(text):
+            i = _after_ticker(lines, i, text, body_started)
             continue
         words = _words(text)
         if not body_started and words <= _LABEL_WORDS:
@@ -371,8 +369,9 @@ def _skip_teasers(lines: list[_Line], i: int) -> tuple[int, bool]:
     return i, _shared_words(headline, lines[i].norm) >= _LEDE_SHARED_WORDS
 
 
-def _skip_ticker(lines: list[_Line], i: int) -> int:
-    """Index of the first line after a ticker's items.
+def _after_ticker(lines: list[_Line], i: int, marker: str, body_started: bool) -> int:
+    """Index of the first line after a ticker's items, when ``marker`` opens a ticker above
+    the story ("عاجل:"), else ``i``.
 
     It ends at a blank line or a line too long for a headline; where the page's extraction
     keeps no blank line, at the story's own headline: the line above its date line
@@ -380,6 +379,8 @@ def _skip_ticker(lines: list[_Line], i: int) -> int:
     story's headline, and no end within ``_MAX_TICKER`` lines is no ticker: then only the
     marker goes.
     """
+    if body_started or not _TICKER.match(marker):
+        return i
     for j in range(i, min(len(lines), i + _MAX_TICKER)):
         text = lines[j].norm.strip()
         if not text or _words(text) > _TICKER_ITEM_WORDS:
