@@ -1692,3 +1692,26 @@ def test_a_new_claims_reason_names_its_places_in_each_language() -> None:
     assert verdict.verdict == "new"
     assert "الموصل" in verdict.reason_ar and "mosul" not in verdict.reason_ar
     assert "Mosul" in verdict.reason and "at mosul" not in verdict.reason
+
+
+# --------------------------------------------------------------------------- stale fits by kind
+
+
+def test_an_undated_claim_fits_the_event_of_its_time_before_an_old_one_of_its_kind() -> None:
+    # "Baghdad and Washington agree …" with nothing to check, written in January 2024: the
+    # timetable agreement of that month, not the 2021 agreement a same-kind fit would name
+    agreed = claim("agreement", places=("iraq",))
+    result = judge(agreed, DEFAULT, date(2024, 1, 26), {})
+    assert result.verdict == "consistent"
+    assert result.timeline_event == "timetable-agreement", result.reason
+    # the same words in 2021 are the 2021 agreement
+    assert judge(agreed, DEFAULT, date(2021, 7, 27), {}).timeline_event == (
+        "combat-withdrawal-agreement"
+    )
+
+
+def test_an_old_event_still_fits_when_it_is_the_only_one_of_its_kind() -> None:
+    timeline = one(event(day("2014-09-10"), kind="agreement", places=("iraq",), status="completed"))
+    result = judge(claim("agreement", places=("iraq",)), timeline, date(2025, 1, 5), {})
+    assert result.verdict == "consistent"
+    assert result.timeline_event == "ev"

@@ -134,6 +134,21 @@ def assess(
         precise=bool(number_ok or (date_ok and not late)) and not coarse,
         loose=outcome[0] == "consistent" and kind < SAME and coarse,
         checked=tuple(checked_facts(facts)) if outcome[0] == "consistent" else (),
+        stale=_stale(claim, event, published, number_ok),
+    )
+
+
+def _stale(
+    claim: Claim, event: TimelineEvent, published: date | None, number_ok: bool | None
+) -> bool:
+    """A claim with no date or figure to check, in an article written over ``RECENT_DAYS``
+    after the event ended: "Baghdad and Washington agree on a timetable" in January 2024 is
+    the agreement of that month, not the one of 2021 that a same-kind fit would name."""
+    return (
+        claim.date is None
+        and number_ok is None
+        and published is not None
+        and (published - event.end).days > RECENT_DAYS
     )
 
 
