@@ -1715,3 +1715,10 @@ def test_an_old_event_still_fits_when_it_is_the_only_one_of_its_kind() -> None:
     result = judge(claim("agreement", places=("iraq",)), timeline, date(2025, 1, 5), {})
     assert result.verdict == "consistent"
     assert result.timeline_event == "ev"
+
+
+def test_a_milestone_done_since_was_still_next_for_an_article_written_before_it() -> None:
+    # "Baghdad and Washington discuss ending the combat missions", July 2021: the combat
+    # mission's end (done at the end of 2021 in the file) was the next milestone then
+    ending = claim("mission_end", places=("iraq",))
+    assert judge(ending, DEFAULT, date(2021, 7, 20), {}).timeline_event == "combat-mission-end"

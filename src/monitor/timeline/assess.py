@@ -316,7 +316,9 @@ def _closeness(f: Facts) -> tuple[int, int, int]:
         return -gap, figure, 0
     if claim.reports_done:
         return figure, int(ev.end <= f.published), -gap
-    return figure, int(not f.done and ev.end >= f.published), -gap
+    # next: an event still ahead when the article was written (a milestone the file holds
+    # done was still ahead for an article written before its date, unless a story completed it)
+    return figure, int(ev.end >= f.published and f.completed_by is None), -gap
 
 
 def _is_strong(place: int, kind: int, claim: Claim, event: TimelineEvent, gaz: Places) -> bool:
