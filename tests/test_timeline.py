@@ -26,7 +26,7 @@ from monitor.models import (
     TimelineEvent,
 )
 from monitor.timeline import load as timeline
-from monitor.timeline.fit import numbers_agree
+from monitor.timeline.fit import is_demand, numbers_agree
 from monitor.timeline.judge import effective_status, judge
 from monitor.timeline.table import milestone_json, milestone_rows, milestone_table
 
@@ -1722,3 +1722,14 @@ def test_a_milestone_done_since_was_still_next_for_an_article_written_before_it(
     # mission's end (done at the end of 2021 in the file) was the next milestone then
     ending = claim("mission_end", places=("iraq",))
     assert judge(ending, DEFAULT, date(2021, 7, 20), {}).timeline_event == "combat-mission-end"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "ودفع القصف النواب للدعوة إلى خروج قوات التحالف الدولي قبل نهاية العام",
+        "وخرج المتظاهرون للمطالبة بانسحاب القوات الأجنبية من البلاد",
+    ],
+)
+def test_a_call_written_as_a_noun_after_lil_is_a_demand(sentence: str) -> None:
+    assert is_demand(sentence)

@@ -41,7 +41,7 @@ NEWS_PEG_DAYS = 7
 # Words of a demand or a call (normalised: ة -> ه, hamzas folded): "طالبت ... بإعلان جدول
 # زمني"، "دعا إلى"، "يجب"، "ضرورة". What someone asks for is not what was agreed or planned.
 _DEMAND_RE = re.compile(
-    r"(?<!\w)[وف]?[بل]?(?:ال)?[يت]?"
+    r"(?<!\w)[وف]?(?:لل|[بل]?(?:ال)?)[يت]?"  # لل: ل + ال ("للدعوة إلى"، "للمطالبة ب")
     r"(?:طالب|مطالب|دعا|دعت|دعو|داعي|ناشد|مناشد|حث|يجب|ينبغي|ضروره|طلب)\w*+"
     # "طالباً عدم الكشف عن هويته": a source asking not to be named demands nothing
     r"(?!\s+(?:ب?عدم|الا)\s+(?:الكشف|كشف|نشر|ذكر|الافصاح|الاشاره))"
