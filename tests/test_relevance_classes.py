@@ -11,11 +11,14 @@ relevance) as ``monitor analyze`` does.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from monitor.analysis.analyzer import read_article
-from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules
+from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules, score
 from monitor.confkit import Problems
+from monitor.normalize import normalize
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +75,7 @@ ON_TOPIC = [
     # the UK's contingent starts leaving
     pytest.param(
         "بريطانيا تبدأ سحب قواتها من العراق",
-        "لندن - بدأت المملكة المتحدة سحب عدد من جنودها المشاركين في عملية \"شادر\" ضمن "
+        'لندن - بدأت المملكة المتحدة سحب عدد من جنودها المشاركين في عملية "شادر" ضمن '
         "التحالف الدولي ضد داعش من قواعد في العراق، على أن يبقى عدد محدود من المدربين في إقليم "
         "كردستان. وذكرت وزارة الدفاع البريطانية في بيان أن الخطوة تأتي تنفيذاً للاتفاق بين "
         "بغداد وواشنطن.",
@@ -279,7 +282,7 @@ ON_TOPIC = [
     pytest.param(
         "ترامب: سنسحب جنودنا من العراق قريباً",
         "قال الرئيس الأمريكي دونالد ترامب، خلال مؤتمر صحفي في البيت الأبيض، إن الولايات "
-        "المتحدة ستسحب جنودها من العراق \"قريباً جداً\"، مضيفاً أن بلاده لم تعد ترغب في البقاء "
+        'المتحدة ستسحب جنودها من العراق "قريباً جداً"، مضيفاً أن بلاده لم تعد ترغب في البقاء '
         "هناك لسنوات أخرى. ولم يحدد ترامب موعداً لذلك.",
         id="us-president",
     ),
@@ -399,6 +402,125 @@ ON_TOPIC = [
         "وسورية بنحو الثلث خلال العام المقبل، على أن ينسحب المستشارون من قاعدة عين الأسد أولاً "
         "ويبقى عدد منهم في أربيل.",
         id="iraq-and-syria-both",
+    ),
+    # Germany's contingent kept (indefinite 'جندي ألماني', a cabinet draft)
+    pytest.param(
+        "ألمانيا تبقي 300 جندي ألماني في أربيل حتى 2026",
+        "برلين - أقرت الحكومة الألمانية، الأربعاء، مسودة قرار يسمح بإبقاء ما يصل إلى 300 جندي"
+        " ألماني في العراق ضمن التحالف الدولي حتى نهاية أيلول 2026، على أن يحيلها إلى "
+        "البوندستاغ للتصويت. ويتمركز معظم الجنود الألمان في أربيل بإقليم كردستان.",
+        id="germany-keeps-300",
+    ),
+    # Canada's soldiers leave a base in Baghdad
+    pytest.param(
+        "جنود كنديون يغادرون بغداد",
+        "غادر عشرات الجنود الكنديين قاعدة في بغداد ضمن خطة خفض الوجود الدولي في العراق، وفق "
+        "ما أعلنته القوات المسلحة الكندية في بيان مقتضب.",
+        id="canada-soldiers-leave",
+    ),
+    # Italy's contingent named by its unit, going home
+    pytest.param(
+        "الوحدة الإيطالية تنهي مهامها في كردستان",
+        "أربيل - أنهت الكتيبة الإيطالية العاملة ضمن قوات التحالف في أربيل مهامها التدريبية، "
+        "وبدأت إجراءات العودة إلى إيطاليا بعد تسع سنوات من الانتشار في إقليم كوردستان.",
+        id="italy-battalion",
+    ),
+    # the US keeps a limited force in Erbil, the rest leave
+    pytest.param(
+        "واشنطن تبقي قوة محدودة في أربيل",
+        "قال مسؤول في وزارة الدفاع الأمريكية إن الولايات المتحدة ستبقي قوة محدودة من "
+        "المستشارين في أربيل بعد أيلول 2025، لدعم العمليات ضد داعش، فيما تغادر بقية القوات "
+        "قاعدة عين الأسد.",
+        id="us-keeps-limited-force",
+    ),
+    # 'the American withdrawal' with no forces named (Levantine outlet)
+    pytest.param(
+        "الانسحاب الأميركي من العراق: ماذا بعد؟",
+        "بيروت - مع اقتراب موعد الانسحاب الأميركي من العراق في أيلول المقبل، تتزايد التساؤلات"
+        " حول قدرة القوات العراقية على ملء الفراغ. وتقول واشنطن إن قواتها ستغادر القواعد "
+        "الاتحادية وتتجمع في أربيل.",
+        id="us-withdrawal-adjective",
+    ),
+    # a political bloc demands the forces' departure (جلاء)
+    pytest.param(
+        "الإطار التنسيقي يطالب بجلاء القوات الأمريكية",
+        "بغداد - طالب الإطار التنسيقي، في بيان عقب اجتماعه الدوري، الحكومة بالإسراع في جلاء "
+        "القوات الأمريكية وإنهاء مهمة التحالف الدولي في العراق وفق الجدول المتفق عليه.",
+        id="bloc-demands-departure",
+    ),
+    # an electoral list demands the foreign forces' exit
+    pytest.param(
+        "دولة القانون: على الحكومة إخراج القوات الأجنبية",
+        "طالب ائتلاف دولة القانون بإخراج القوات الأجنبية من العراق، معتبراً أن وجودها لم يعد "
+        "مبرراً بعد هزيمة داعش.",
+        id="list-demands-exit",
+    ),
+    # the 2008 Strategic Framework Agreement cited beside today's news
+    pytest.param(
+        "العراق وواشنطن يعتمدان اتفاقية الإطار الاستراتيجي أساساً للعلاقة بعد التحالف",
+        "قال مستشار رئيس الوزراء للشؤون الخارجية إن العلاقة مع الولايات المتحدة بعد انتهاء "
+        "مهمة التحالف الدولي ستقوم على اتفاقية الإطار الاستراتيجي الموقعة عام 2008. وأضاف أن "
+        "القوات الأمريكية ستغادر المناطق الاتحادية في أيلول المقبل.",
+        id="framework-2008-cited",
+    ),
+    # a 2011 background sentence before today's news
+    pytest.param(
+        "القوات الأمريكية ستغادر العراق نهاية 2026",
+        "وكانت القوات الأمريكية قد انسحبت من العراق نهاية عام 2011 قبل أن تعود عام 2014 بطلب "
+        "من الحكومة. وقال مصدر حكومي إن القوات الأمريكية ستغادر العراق نهاية 2026 بحسب "
+        "الاتفاق.",
+        id="background-2011-and-news",
+    ),
+    # the US defence secretary: the forces stay at Baghdad's request
+    pytest.param(
+        "أوستن: قواتنا باقية في العراق بطلب من حكومته",
+        "واشنطن - أكد وزير الدفاع الأمريكي لويد أوستن أن القوات الأمريكية باقية في العراق "
+        "بطلب من حكومته، وأن أي قرار بسحبها سيتخذ بالتشاور مع بغداد.",
+        id="secdef-stays",
+    ),
+    # the US ambassador: 'we will not withdraw before…' (first person)
+    pytest.param(
+        "السفيرة الأمريكية: لن ننسحب قبل اكتمال الجدول",
+        "بغداد - قالت السفيرة الأمريكية في بغداد إن بلادها لن تسحب قواتها من العراق قبل "
+        "اكتمال الجدول الزمني المتفق عليه مع الحكومة العراقية، مشيرة إلى أن اللجنة العسكرية "
+        "العليا تواصل عملها.",
+        id="ambassador-not-before",
+    ),
+    # a base in Kirkuk left and handed over
+    pytest.param(
+        "قوات التحالف تنسحب من قاعدة كي وان في كركوك",
+        "كركوك - انسحبت قوات التحالف الدولي من قاعدة K1 العسكرية في محافظة كركوك وسلمتها إلى "
+        "الجيش العراقي، بحسب بيان لخلية الإعلام الأمني.",
+        id="k1-kirkuk",
+    ),
+    # the combat mission's end and the turn to advising
+    pytest.param(
+        "تحول مهمة التحالف في العراق إلى استشارية",
+        "أعلن العراق والولايات المتحدة انتهاء المهمة القتالية لقوات التحالف الدولي بحلول "
+        "نهاية العام، وتحول دورها إلى التدريب والمشورة.",
+        id="combat-to-advisory",
+    ),
+    # a troop figure and its decline
+    pytest.param(
+        "2500 عسكري أمريكي في العراق والعدد إلى تراجع",
+        "قال مسؤول أمريكي إن 2500 عسكري أمريكي ما زالوا منتشرين في العراق، وإن هذا العدد "
+        "سيتراجع تدريجياً خلال العام المقبل بموجب الاتفاق مع بغداد.",
+        id="figure-2500-decline",
+    ),
+    # the UK's trainers move from Baghdad to Erbil
+    pytest.param(
+        "بريطانيا تنقل مدربيها من بغداد إلى أربيل",
+        "لندن - قالت وزارة الدفاع البريطانية إن المدربين البريطانيين العاملين ضمن التحالف "
+        "الدولي في بغداد سينتقلون إلى أربيل بحلول أيلول/سبتمبر، تنفيذاً للاتفاق العراقي "
+        "الأمريكي.",
+        id="uk-trainers-move",
+    ),
+    # the US army moves its equipment before a handover
+    pytest.param(
+        "الجيش الأمريكي يكمل نقل معداته من عين الأسد",
+        "أكمل الجيش الأمريكي نقل معداته الثقيلة من قاعدة عين الأسد غربي الأنبار إلى قاعدة "
+        "حرير، تمهيداً لتسليم القاعدة بالكامل إلى القوات العراقية، بحسب مصادر أمنية.",
+        id="us-army-equipment",
     ),
 ]
 
@@ -645,6 +767,76 @@ OFF_TOPIC = [
         "إلى الجيش العراقي، بعد اتفاق مع القوات الأمريكية التي تدعم العمليات في المحافظة.",
         id="hashd-brigades",
     ),
+    # Syria: al-Tanf on the border triangle with Iraq
+    pytest.param(
+        "التحالف الدولي ينسحب من قاعدة التنف",
+        "دمشق - انسحبت قوات التحالف الدولي من قاعدة التنف الواقعة عند المثلث الحدودي بين "
+        "سوريا والعراق والأردن، بحسب ما أفادت وسائل إعلام سورية.",
+        id="tanf-border-triangle",
+    ),
+    # Kuwait: US forces cut, Iraq named as history
+    pytest.param(
+        "واشنطن تخفض قواتها في الكويت",
+        "الكويت - قررت وزارة الدفاع الأمريكية خفض عدد قواتها المتمركزة في معسكر عريفجان "
+        "بالكويت، بعد تراجع الحاجة إليها منذ انتهاء العمليات الكبرى في العراق.",
+        id="kuwait-arifjan",
+    ),
+    # Yemen: the Arab coalition's forces pull back
+    pytest.param(
+        "قوات التحالف العربي تنسحب من الساحل الغربي",
+        "عدن - أعلنت قوات التحالف العربي انسحابها من مواقع على الساحل الغربي لليمن، وإعادة "
+        "تموضعها في مناطق أخرى.",
+        id="arab-coalition-yemen",
+    ),
+    # other forces in Iraq: Iran's advisers
+    pytest.param(
+        "الحرس الثوري يسحب مستشاريه من العراق",
+        "طهران - ذكرت وكالة تسنيم أن الحرس الثوري الإيراني سحب عدداً من مستشاريه العسكريين من"
+        " العراق بعد انتهاء مهامهم في دعم القوات العراقية.",
+        id="iran-advisers",
+    ),
+    # the US embassy's staff ordered out (diplomats, not forces)
+    pytest.param(
+        "السفارة الأمريكية في بغداد تقلص موظفيها",
+        "بغداد - أمرت وزارة الخارجية الأمريكية بإخلاء الموظفين غير الأساسيين من سفارتها في "
+        "بغداد وقنصليتها في أربيل، بسبب التوترات الأمنية في المنطقة، بحسب بيان للخارجية.",
+        id="embassy-staff",
+    ),
+    # Iraqi soldiers withdrawn from posts
+    pytest.param(
+        "الجيش العراقي يسحب جنوده من نقاط في صحراء الأنبار",
+        "الأنبار - قررت قيادة عمليات الجزيرة سحب الجنود العراقيين من نقاط مراقبة متقدمة في "
+        "صحراء الأنبار، بعد استبدالها بكاميرات حرارية.",
+        id="iraqi-soldiers",
+    ),
+    # NATO Mission Iraq: fewer advisers
+    pytest.param(
+        "قوات الناتو في العراق تقلص عدد مستشاريها",
+        "قالت بعثة حلف الناتو في العراق إنها ستقلص عدد المستشارين العاملين في الوزارات "
+        "العراقية خلال العام المقبل.",
+        id="nato-advisers-fewer",
+    ),
+    # an electoral alliance walks out of a session
+    pytest.param(
+        "تحالف الفتح ينسحب من جلسة انتخاب رئيس البرلمان",
+        "بغداد - انسحب نواب تحالف الفتح من جلسة انتخاب رئيس مجلس النواب العراقي، احتجاجاً على"
+        " آلية التصويت.",
+        id="fatah-walkout",
+    ),
+    # Israel's army withdraws in Lebanon
+    pytest.param(
+        "الجيش الإسرائيلي ينسحب من بلدات في جنوب لبنان",
+        "بيروت - انسحب الجيش الإسرائيلي من عدد من البلدات في جنوب لبنان، وانتشر الجيش "
+        "اللبناني مكانه بالتنسيق مع قوات اليونيفيل.",
+        id="israel-lebanon",
+    ),
+    # the PKK hands over positions in Sinjar
+    pytest.param(
+        "حزب العمال الكردستاني يسلم مواقعه في سنجار",
+        "نينوى - أفادت مصادر محلية بأن مسلحي حزب العمال الكردستاني سلموا مواقعهم في قضاء "
+        "سنجار إلى الجيش العراقي وانسحبوا باتجاه الحدود السورية.",
+        id="pkk-sinjar",
+    ),
 ]
 
 
@@ -658,3 +850,53 @@ def test_on_topic(rules: KeywordRules, title: str | None, body: str) -> None:
 def test_off_topic(rules: KeywordRules, title: str | None, body: str) -> None:
     reading = read_article(rules, title, body, None)
     assert not reading.relevance.relevant, (reading.relevance.score, reading.relevance.terms)
+
+
+GENERIC = """
+threshold = 4.0
+[groups.a]
+role = "actor"
+weight = 2.0
+terms = ["التحالف الدولي"]
+[groups.foreign]
+role = "actor"
+weight = 2.0
+terms = ["القوات الأجنبية"]
+[groups.b]
+role = "action"
+weight = 2.0
+terms = ["إخراج"]
+[groups.iraq]
+role = "context"
+weight = 1.0
+terms = ["العراق"]
+[exclusions.other_forces]
+rule = "nearer_actor"
+generic = ["foreign"]
+terms = ["القوات التركية"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "relevant"),
+    [
+        # foreign forces without a country, no other forces named: the coalition
+        ("طالب البرلمان بإخراج القوات الأجنبية من العراق قبل نهاية العام.", True),
+        # beside the Turkish forces they are those forces
+        ("طالب البرلمان بإخراج القوات الأجنبية من العراق ومنها القوات التركية.", False),
+        # a coalition actor in the sentence keeps it
+        (
+            "طالب البرلمان بإخراج القوات الأجنبية والتحالف الدولي من العراق ومنها القوات التركية.",
+            True,
+        ),
+    ],
+)
+def test_generic_actors_mean_the_forces_their_sentence_names(
+    tmp_path: Path, body: str, relevant: bool
+) -> None:
+    path = tmp_path / "keywords.toml"
+    path.write_text(GENERIC, encoding="utf-8")
+    problems = Problems()
+    rules = load_rules(path, problems)
+    assert not problems.items
+    assert score(normalize(body), None, rules).relevant is relevant
