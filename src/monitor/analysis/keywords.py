@@ -303,9 +303,12 @@ def _generic_only(
         return None
     for h in sentence_hits:
         groups = rules.generic_actors.get(h.term.tag) if h.term.role == "x_actor" else None
-        if groups and not _is_destination(h, tokens, 2):
-            if all(p.term.tag in groups for p in positives):
-                return h.term.tag
+        if (
+            groups
+            and not _is_destination(h, tokens, 2)
+            and all(p.term.tag in groups for p in positives)
+        ):
+            return h.term.tag
     return None
 
 
