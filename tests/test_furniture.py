@@ -133,3 +133,38 @@ def test_a_teased_headline_ending_in_a_question_mark_is_furniture() -> None:
     )
     kept = strip_furniture(text)
     assert "الأنبار" in kept and "أربيل" not in kept
+
+
+# A news ticker: one wire headline per line, other stories (our own invented items).
+TICKER = (
+    "عاجل:\n"
+    "رويترز عن وزارة الدفاع البرازيلية: تمرين بحري واسع قبالة السواحل الجنوبية\n"
+    "أ.ف.ب: الأمطار الغزيرة تغلق طرقا رئيسية في شمال الهند\n"
+    "مصادر محلية: انقطاع الكهرباء عن أحياء في مدينة كيب تاون منذ الصباح.\n"
+    "التحالف الذي تقوده فرنسا في الساحل يعلن سحب وحداته من قاعدة قرب نيامي\n"
+)
+HEADLINE = "رئيس الوزراء: لا حاجة بعد اليوم لبقاء قوات التحالف الدولي في قاعدة التاجي"
+
+
+def test_a_ticker_above_the_story_goes_up_to_the_blank_line() -> None:
+    assert strip_furniture(f"{TICKER}\n{HEADLINE}\n{BODY1}") == f"{HEADLINE}\n{BODY1}"
+
+
+def test_a_ticker_without_blank_line_ends_above_the_headline_and_its_date() -> None:
+    # an extraction that keeps no blank line: the date line marks the story's headline
+    text = f"{TICKER}{HEADLINE}\nالأحد ٢٨ ديسمبر ٢٠٢٥\n{BODY1}\n{BODY2}"
+    assert strip_furniture(text) == f"{HEADLINE}\n{BODY1}\n{BODY2}"
+
+
+def test_a_breaking_label_over_the_story_keeps_its_short_paragraphs() -> None:
+    # the story itself in short lines under "عاجل": they share its words, no ticker
+    short1 = "تسلمت القوات العراقية قاعدة التاجي من قوات التحالف الدولي صباح اليوم"
+    short2 = "وقالت قيادة العمليات إن قاعدة التاجي باتت بإدارة القوات العراقية"
+    short3 = "وأضافت أن قوات التحالف غادرت قاعدة التاجي باتجاه أربيل"
+    text = f"عاجل\n{short1}\n{short2}\n{short3}\n\n{BODY2}"
+    assert strip_furniture(text) == f"{short1}\n{short2}\n{short3}\n{BODY2}"
+
+
+def test_a_breaking_label_over_one_headline_is_not_a_ticker() -> None:
+    text = f"عاجل:\n{HEADLINE}\n\n{BODY1}"
+    assert strip_furniture(text) == f"{HEADLINE}\n{BODY1}"

@@ -483,3 +483,27 @@ def test_relevant_holdout_classes(rules: KeywordRules, title: str | None, body: 
 )
 def test_irrelevant_holdout_classes(rules: KeywordRules, body: str) -> None:
     assert not score(normalize(body), None, rules).relevant
+
+
+# --------------------------------------------------------------------------- Iraqi leaders
+# A prime minister's words about foreign forces name him, not Iraq ("الكاظمي: …"); a bare
+# "السوداني" is also "the Sudanese" and counts only as a headline's speaker.
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "السوداني: لم تعد هناك حاجة لوجود قوات أجنبية على أرضنا بعد هزيمة داعش",
+        "قال مصطفى الكاظمي إن بلاده ليست بحاجة إلى قوات قتالية أجنبية وإن مهمة التحالف تنتهي.",
+        "أكد محمد شياع السوداني أن لا مبرر لبقاء القوات الأجنبية بعد انتهاء مهمة التحالف.",
+    ],
+)
+def test_an_iraqi_leader_named_is_iraqi_context(rules: KeywordRules, body: str) -> None:
+    assert score(normalize(body), None, rules).relevant
+
+
+def test_the_sudanese_army_is_no_iraqi_context(rules: KeywordRules) -> None:
+    body = "قال الجيش السوداني إنه لم يعد هناك مبرر لوجود قوات أجنبية في الخرطوم بعد انسحابها."
+    result = score(normalize(body), None, rules)
+    assert not result.relevant
+    assert "!no_context" in result.terms

@@ -17,6 +17,10 @@ sentence is still an exact substring of the input):
    repeats an earlier one (a photo caption shown twice) goes.
 5. A dateline ("بغداد - واع:") is cut from the start of the first or second paragraph (the
    first may be the headline).
+6. A news ticker above the story ("عاجل:" or "شريط الأخبار" on a line of its own, then one
+   wire headline per line: "رويترز عن الجيش الصيني: …") goes up to the first blank line or
+   the first line too long for a headline: its items are other stories, and a foreign one
+   ("التحالف الذي تقوده السعودية في اليمن") would otherwise read as the article's subject.
 """
 
 from __future__ import annotations
@@ -188,6 +192,11 @@ _DATELINE = re.compile(
 # Substrings that every match of _END / _TEASER contains: a cheap test before the full search
 # (most lines hold no marker).
 _END_HINTS = re.compile("كلمات|وسوم|tags|اترك|تعليق|الذهاب|بريدك|الاكثر|اخر")
+_TICKER = re.compile(r"^\W*(?:عاجل|اخبار عاجله|شريط (?:الاخبار|الاخباري|عاجل)|الشريط الاخباري)\W*$")
+_TICKER_ITEM_WORDS = 30  # a longer line is a paragraph: the ticker has ended
+_MIN_TICKER = 3
+_MAX_TICKER = 40
+_TICKER_RELATED_CHARS = 3000
 _TEASER_HINTS = re.compile("اقرا|صله|متعلقه|شاهد|يهمك|يعجبك|تابع|ننصحك")
 _GLUE = re.compile(r"[\"')\]](?=[\u0621-\u064a])")
 _TOKEN = re.compile(r"\w+")
@@ -276,6 +285,7 @@ def furniture_free_ranges(norm: NormText) -> list[tuple[int, int]]:
                     break
             continue
         if _is_widget(text) or _is_byline(text):
+            i = _after_ticker(lines, i, text, body_started)
             continue
         words = _words(text)
         if not body_started and words <= _LABEL_WORDS:
@@ -357,6 +367,38 @@ def _skip_teasers(lines: list[_Line], i: int) -> tuple[int, bool]:
     if not headline or i >= len(lines):
         return i, False
     return i, _shared_words(headline, lines[i].norm) >= _LEDE_SHARED_WORDS
+
+
+def _after_ticker(lines: list[_Line], i: int, marker: str, body_started: bool) -> int:
+    """Index of the first line after a ticker's items, when ``marker`` opens a ticker above
+    the story ("عاجل:"), else ``i``.
+
+    It ends at a blank line or a line too long for a headline; where the page's extraction
+    keeps no blank line, at the story's own headline: the line above its date line
+    ("الأحد ٢٨ ديسمبر ٢٠٢٥"). Fewer than ``_MIN_TICKER`` items is a "breaking" label over the
+    story's headline, and no end within ``_MAX_TICKER`` lines is no ticker: then only the
+    marker goes.
+    """
+    if body_started or not _TICKER.match(marker):
+        return i
+    for j in range(i, min(len(lines), i + _MAX_TICKER)):
+        text = lines[j].norm.strip()
+        if not text or _words(text) > _TICKER_ITEM_WORDS:
+            end = j
+        elif _is_widget(text) and any(ch.isdigit() for ch in text):
+            end = j - 1  # a date line: the line above it is the story's headline
+        else:
+            continue
+        return end if end - i >= _MIN_TICKER and _unrelated(lines[i:end], lines[end:]) else i
+    return i
+
+
+def _unrelated(items: list[_Line], rest: list[_Line]) -> bool:
+    """Ticker items are other stories: at most one repeats words of the text below them
+    (short paragraphs of the story itself under a "عاجل" label all do)."""
+    below = " ".join(line.norm for line in rest)[:_TICKER_RELATED_CHARS]
+    related = sum(_shared_words(item.norm, below) >= _LEDE_SHARED_WORDS for item in items)
+    return related <= 1
 
 
 def _shared_words(headline: str, paragraph: str) -> int:
