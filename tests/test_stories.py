@@ -201,6 +201,30 @@ def test_two_unplaced_reports_need_the_same_speaker_and_day() -> None:
     assert decide(a, no_speaker, Similarity(0.6, 0.0, 0.9), SETTINGS, default_model()).same
 
 
+def test_an_undated_report_of_the_same_speaker_and_day_weighs_as_placed() -> None:
+    dated = _development(T0, actors=frozenset({"us_defence"}), weekday=T0.weekday())
+    undated = _development(
+        None, actors=frozenset({"us_defence"}), weekday=T0.weekday(), placed=None
+    )
+    sim = Similarity(0.1, 0.0, 0.2)
+    assert features(dated, undated, sim)["unplaced"] == 0.0
+    other_speaker = dataclasses.replace(undated, actors=frozenset({"iraq_defence"}))
+    assert features(dated, other_speaker, sim)["unplaced"] == 1.0
+    next_day = dataclasses.replace(undated, weekday=(T0.weekday() + 1) % 7)
+    assert features(dated, next_day, sim)["unplaced"] == 1.0  # may be another year's
+
+
+def test_a_known_statement_day_meets_the_other_publication_as_a_day() -> None:
+    # a statement of T0's day, and a report without a stated day published on the same
+    # weekday a week later: not the day after the statement, whatever the weekday says
+    stated = _development(T0, stated=T0.date(), weekday=T0.weekday())
+    week_on = _development(T0 + timedelta(days=7), stated=None, weekday=None)
+    next_day = _development(T0 + timedelta(days=1), stated=None, weekday=None)
+    sim = Similarity(0.1, 0.0, 0.2)
+    assert features(stated, week_on, sim)["weekday_published"] == -1.0
+    assert features(stated, next_day, sim)["weekday_published"] == 1.0
+
+
 def test_a_statement_after_publication_is_another_development() -> None:
     a = _development(T0, stated=date(2026, 1, 20))
     b = _development(T0, stated=None)

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.errors import ConfigError
 from monitor.stories.decide import FEATURES
-from monitor.stories.model import default_model, fit_logistic, load_model, write_model
+from monitor.stories.model import default_model, fit_logistic, fit_signed, load_model, write_model
 from monitor.stories.terms import TermStats, stem, terms_of
 
 
@@ -46,6 +46,17 @@ def test_fit_logistic_finds_the_informative_feature() -> None:
     y = (x[:, 0] > 0.5).astype(float)  # only the first column decides
     _, w = fit_logistic(x, y, l2=0.1)
     assert w[0] > 5 and abs(w[1]) < 1
+
+
+def test_fit_signed_drops_a_weight_of_the_wrong_sign() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.random((400, 3))
+    y = (x[:, 0] > 0.5).astype(float)
+    x[:, 2] = y * 0.3 + rng.random(400) * 0.1  # "time apart" that the sample ties to one story
+    _, free = fit_logistic(x, y, l2=0.1)
+    assert free[2] > 0  # unconstrained, the sample's accident gets a weight
+    _, w = fit_signed(x, y, [False, False, True], l2=0.1)
+    assert w[2] == 0.0 and w[0] > 5  # expected against, fitted for: dropped, the rest refitted
 
 
 def test_idf_discounts_the_words_every_report_shares() -> None:

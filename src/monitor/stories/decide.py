@@ -24,12 +24,15 @@ Evidence (``features``), each a number the model weighs: ``actor`` (the same spe
 ``actor_within`` (one speaking for the other's government), ``actor_clash``, ``site`` (the
 same leading site; half when one takes it from the rest of its lede),
 ``day`` (the same statement day 1, neighbouring days 0.5), ``weekday`` (for a statement whose
-day is unknown: the same weekday named, or the weekday of the other's publication or the day
-before, +1; otherwise -1), ``date`` (a day, week or month both name),
+day is unknown: the same weekday named +1, over a day apart -1),
+``weekday_published`` (the statement's day or weekday against the other's publication day,
+when that report states none), ``date`` (a day, week or month both name),
 ``action`` (the lede's claims share an action family), ``numbers`` (figures in common),
-
 ``text`` (IDF-weighted cosine, ``terms``), ``copy`` (char-5 Jaccard), ``apart`` (ln(1 +
-days between the placements)), ``unplaced`` (one of them cannot be placed).
+days between the placements)), ``unplaced`` (one of them cannot be placed, and they do not
+share the speaker and the statement's day: the issue's "strong evidence" for an undated
+report, which then weighs as a placed one). ``AGAINST`` names the features whose weight must
+be negative; the others' must be positive.
 """
 
 from __future__ import annotations
@@ -49,8 +52,8 @@ FEATURES: dict[str, str] = {
     "site": "the same site leads both openings (1), or one names it only later in its lede (0.5)",
     "day": "the statements were made on the same day (1), or on neighbouring days (0.5)",
     "weekday": "the day unknown: the same weekday named (+1), weekdays over a day apart (-1)",
-    "weekday_published": "a weekday named that the other report was published on or the day"
-    " after (+1), or not (-1)",
+    "weekday_published": "a statement's day or weekday that the other report was published on"
+    " or the day after (+1), or not (-1)",
     "date": "a date in common, of the same precision (a day, a week or a month): 1, or 0.5"
     " when they only meet with a day's tolerance",
     "action": "the ledes' claims share an action family",
@@ -58,8 +61,12 @@ FEATURES: dict[str, str] = {
     "text": "IDF-weighted cosine of their words",
     "copy": "char-5 Jaccard of the cleaned bodies",
     "apart": "ln(1 + days between the two placements)",
-    "unplaced": "one of the two cannot be placed in time",
+    "unplaced": "one of the two cannot be placed in time, and they share no speaker and day",
 }
+# The sign each weight must have: evidence for one story counts for it, these count against.
+# A weight fitted with the other sign (a fold where chance pairs make "further apart" look
+# like one story) is dropped from the fit rather than kept to overfit (scripts/fit_story_model.py).
+AGAINST = frozenset({"actor_clash", "apart", "unplaced"})
 DAY = timedelta(days=1)
 
 
@@ -160,21 +167,28 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
     relation = actor_relation(a, b)
     shared_numbers = sum(1 for n in a.numbers if any(near(n, m) for m in b.numbers))
     placed = a.placed is not None and b.placed is not None
+    day, weekday = _same_day(a, b), _weekday(a, b)
+    published = 0.0 if day or weekday else _weekday_published(a, b)
+    # A report that cannot be placed is weak evidence of anything (a 2021 repost says what a
+    # 2024 report says), unless it shares the development's who and when with the other: the
+    # same speaker on the statement's day (the very day or weekday: a neighbouring one may be
+    # a report of another year). Then time is as good as placed.
+    spoken = relation == "same" and max(day, weekday, published) >= 1
     return {
         "actor": 1.0 if relation == "same" else 0.0,
         "actor_within": 1.0 if relation == "within" else 0.0,
         "actor_clash": 1.0 if relation == "clash" else 0.0,
         "site": _same_site(a, b),
-        "day": _same_day(a, b),
-        "weekday": _weekday(a, b),
-        "weekday_published": _weekday_published(a, b),
+        "day": day,
+        "weekday": weekday,
+        "weekday_published": published,
         "date": _shared_date(a, b),
         "action": 1.0 if a.lead_families & b.lead_families else 0.0,
         "numbers": min(shared_numbers, 2) / 2,
         "text": sim.cosine,
         "copy": sim.jaccard,
         "apart": _apart(a, b) if placed else 0.0,
-        "unplaced": 0.0 if placed else 1.0,
+        "unplaced": 0.0 if placed or spoken else 1.0,
     }
 
 
@@ -195,7 +209,9 @@ def _same_day(a: Development, b: Development) -> float:
 
 
 def _weekday(a: Development, b: Development) -> float:
-    """The statements' weekdays when a day is unknown: +1 the same, -1 over a day apart."""
+    """The statements' weekdays when a day is unknown: +1 the same, -1 over a day apart.
+
+    Neighbouring weekdays say nothing (0): without a date they may be any two weeks apart."""
     if (a.stated and b.stated) or a.weekday is None or b.weekday is None:
         return 0.0  # the days decide (``day``), or one weekday is unknown
     gap = min((a.weekday - b.weekday) % 7, (b.weekday - a.weekday) % 7)
@@ -203,13 +219,19 @@ def _weekday(a: Development, b: Development) -> float:
 
 
 def _weekday_published(a: Development, b: Development) -> float:
-    """A statement's weekday against the other report's publication day, which names none.
+    """A statement's day against the other report's publication day, which states none.
 
-    News reports a statement the day it was made or the next: +1 when the weekday is the
-    publication's or the day before's, -1 otherwise, 0 when there is nothing to compare.
+    News reports a statement the day it was made or the next: +1 when the statement's day
+    (or, not known, its weekday) is the publication's or the day before's, -1 otherwise, 0
+    when there is nothing to compare. A known day is compared as a day: a statement of a
+    Saturday is not in a report published eight days later, whose weekday is the Sunday after.
     """
     for x, y in ((a, b), (b, a)):
-        if x.weekday is not None and y.weekday is None and y.at is not None:
+        if y.at is None or y.stated is not None or y.weekday is not None:
+            continue
+        if x.stated is not None:
+            return 1.0 if timedelta(0) <= y.at.date() - x.stated <= DAY else -1.0
+        if x.weekday is not None:
             back = (y.at.date().weekday() - x.weekday) % 7
             return 1.0 if back <= 1 else -1.0
     return 0.0

@@ -107,6 +107,38 @@ def fit_logistic(
     return float(w[-1]), w[:-1]
 
 
+def fit_signed(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    against: Sequence[bool],
+    l2: float = 1.0,
+) -> tuple[float, npt.NDArray[np.float64]]:
+    """``fit_logistic`` with each weight of its expected sign: negative where ``against`` is
+    True, positive elsewhere.
+
+    A weight fitted with the other sign (time apart counting for one story because a few
+    chance pairs say so) is dropped, the largest such first, and the rest refitted: it
+    describes the sample, not the news. A dropped feature's weight is 0.
+
+    Returns:
+        (bias, weights), one weight per column of ``x``.
+    """
+    keep = list(range(x.shape[1]))
+    while True:
+        bias, w = fit_logistic(x[:, keep], y, l2)
+        wrong = [
+            (abs(float(v)), k)
+            for k, v in zip(keep, w, strict=True)
+            if abs(float(v)) > 1e-9 and (float(v) < 0) != against[k]
+        ]
+        if not wrong:
+            break
+        keep.remove(max(wrong)[1])
+    weights = np.zeros(x.shape[1])
+    weights[keep] = w
+    return bias, weights
+
+
 def write_model(
     path: Path,
     bias: float,
