@@ -394,9 +394,10 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
         ('[[places]]\nid = "Bad Id"\nar = ["مكان"]\n', "lower-case"),
         ('[exclusions.x]\nrule = "nearer_actor"\nterms = [1]\n', "list of strings"),
         ('[claims.cues]\nwithdrawl = ["انسحاب"]\n', "unknown key 'withdrawl'"),
+        ('[exclusions.x]\nrule = "nearer_actor"\ngeneric = ["b"]\nterms = ["الأتراك"]\n', "not an actor group"),
     ],
     ids=["bad-regex", "backreference", "named-group", "unknown-top", "unknown-group-key", "no-letters", "bad-role", "place-id",
-         "non-string-term", "unknown-cue-kind"],
+         "non-string-term", "unknown-cue-kind", "generic-not-actor"],
 )  # fmt: skip
 def test_problems_name_the_key(tmp_path: Path, extra: str, needle: str) -> None:
     problems = Problems()

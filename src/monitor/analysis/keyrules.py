@@ -78,6 +78,9 @@ class KeywordRules:
     target_windows: Mapping[str, int] = field(default_factory=dict)
     # exclusion ids whose cancelled sentences cost nothing (``penalty = false``)
     no_penalty: frozenset[str] = frozenset()
+    # nearer_actor exclusion id -> actor groups that mean those others in a sentence naming
+    # them (``generic``: "القوات الأجنبية" beside "القوات التركية" are the Turkish forces)
+    generic_actors: Mapping[str, frozenset[str]] = field(default_factory=dict)
     source: str = ""
 
     @property
@@ -228,9 +231,9 @@ def build_rules(root: Section, source: str) -> KeywordRules:
         "exclusion_penalty": root.get("exclusion_penalty", float, defaults.exclusion_penalty),
         "require_context": root.get("require_context", bool, defaults.require_context),
     }
-    context_tags = _read_groups(root.sub("groups", required=True), b)
+    context_tags, actor_tags = _read_groups(root.sub("groups", required=True), b)
     places = _read_places(root, b)
-    excl = _read_exclusions(root.sub("exclusions"), b, context_tags, places)
+    excl = _read_exclusions(root.sub("exclusions"), b, (context_tags, actor_tags), places)
     pairs = _read_claims(root.sub("claims"), b)
     actors = _read_actors(root, b)
     lede = _read_lede(root.sub("lede"), b)
@@ -246,6 +249,7 @@ def build_rules(root: Section, source: str) -> KeywordRules:
         foreign_unless=excl.unless,
         target_windows=excl.windows,
         no_penalty=frozenset(excl.no_penalty),
+        generic_actors=excl.generic,
         pairs=pairs,
         actors=tuple(actors),
         lede=lede,
@@ -253,8 +257,10 @@ def build_rules(root: Section, source: str) -> KeywordRules:
     )
 
 
-def _read_groups(groups: Section, b: _Builder) -> set[str]:
+def _read_groups(groups: Section, b: _Builder) -> tuple[set[str], set[str]]:
+    """Read ``[groups.*]``; returns the names of the context groups and of the actor groups."""
     context_tags = set()
+    actor_tags = set()
     for name in list(groups.table):
         sec = groups.sub(name)
         role = sec.choice("role", _ROLES)
@@ -263,8 +269,10 @@ def _read_groups(groups: Section, b: _Builder) -> set[str]:
         b.add_patterns(sec, role, name, weight)
         if role == "context":
             context_tags.add(name)
+        elif role == "actor":
+            actor_tags.add(name)
         sec.done()
-    return context_tags
+    return context_tags, actor_tags
 
 
 def _read_id(sec: Section, what: str, taken: set[str]) -> str:
@@ -301,11 +309,13 @@ class _Exclusions:
     unless: dict[str, frozenset[str]] = field(default_factory=dict)
     windows: dict[str, int] = field(default_factory=dict)
     no_penalty: set[str] = field(default_factory=set)
+    generic: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _read_exclusions(
-    excl: Section, b: _Builder, context_tags: set[str], places: list[Place]
+    excl: Section, b: _Builder, tags: tuple[set[str], set[str]], places: list[Place]
 ) -> _Exclusions:
+    context_tags, actor_tags = tags
     out = _Exclusions()
     unless = out.unless
     for name in list(excl.table):
@@ -317,6 +327,12 @@ def _read_exclusions(
             out.no_penalty.add(name)
         if role == "x_target":
             out.windows[name] = sec.positive("window", int, 5)
+        if role == "x_actor" and "generic" in sec.table:
+            generic = sec.str_list("generic")
+            for g in generic:
+                if g not in actor_tags:
+                    sec.problems.add(sec.where, f"key 'generic': {g!r} is not an actor group")
+            out.generic[name] = frozenset(generic)
         if role == "x_place":
             groups = sec.str_list("unless", tuple(sorted(context_tags)))
             for g in groups:

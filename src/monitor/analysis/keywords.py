@@ -22,6 +22,9 @@ Rules (the file's comments say the same to users):
   sentence only when it stands within a few words of the action ("انسحاب … من أفغانستان", not
   "… مع بقاء قوات حتى 2026 لدعم المهمة في سوريا"), such a sentence costs nothing, and the
   foreign-lede rule above does not apply.
+- Generic actors ("القوات الأجنبية", an actor group an exclusion lists as ``generic``) in a
+  sentence that names that exclusion's forces ("القوات التركية") are those forces: when they
+  are the sentence's only actors, the sentence is cancelled by that exclusion.
 - An Iraqi place that is where forces go ("… من قاعدة في سوريا باتجاه العراق") does not lift a
   foreign-place exclusion, in the title as in the body.
 - Relevant = score ≥ threshold and an Iraqi context term outside cancelled sentences.
@@ -261,6 +264,8 @@ def veto_for(
     """
     positives = [h for h in sentence_hits if h.term.role == "actor"]
     near_pos = min((distance(p, action) for p in positives), default=None)
+    if nearer_actor and (tag := _generic_only(positives, sentence_hits, rules, tokens)):
+        return tag
     for h in sentence_hits:
         role = h.term.role
         if role == "x_sentence":
@@ -283,6 +288,25 @@ def veto_for(
         if not any(
             c.term.role == "context" and c.term.tag in lifting and not _is_destination(c, tokens, 2)
             for c in sentence_hits
+        ):
+            return h.term.tag
+    return None
+
+
+def _generic_only(
+    positives: list[lx.Hit], sentence_hits: list[lx.Hit], rules: KeywordRules, tokens: Sequence[str]
+) -> str | None:
+    """The exclusion whose forces the sentence names while its only actors are generic ones
+    that then mean those forces ("مطالبات بغداد بإخراج القوات الأجنبية" beside "القوات
+    التركية"), or None."""
+    if not positives or not rules.generic_actors:
+        return None
+    for h in sentence_hits:
+        groups = rules.generic_actors.get(h.term.tag) if h.term.role == "x_actor" else None
+        if (
+            groups
+            and not _is_destination(h, tokens, 2)
+            and all(p.term.tag in groups for p in positives)
         ):
             return h.term.tag
     return None
