@@ -306,6 +306,12 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "حيث تنتهي المرحلة الثانية وفق الاتفاق في أيلول المقبل.",
         [want(kind="mission_end", date=("2026-09-01", "2026-09-30"))],
     ),
+    "two-capitals-are-two-governments-not-a-place": (
+        # "بغداد وواشنطن" discuss: the parties, not where the mission ends (an agreement keeps
+        # them as its places, above)
+        "وبحثت واشنطن وبغداد أمس إنهاء مهام قوات التحالف الدولي القتالية في العراق.",
+        [want(kind="mission_end", places=["iraq"])],
+    ),
     "the-date-of-a-signed-agreement-stays-its-own": (
         "ويأتي الانسحاب تطبيقا لاتفاق أبرمته بغداد وواشنطن في أيلول/سبتمبر 2024.",
         [want(kind="agreement", date=("2024-09-01", "2024-09-30"), places=["baghdad"])],

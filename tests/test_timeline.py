@@ -26,7 +26,7 @@ from monitor.models import (
     TimelineEvent,
 )
 from monitor.timeline import load as timeline
-from monitor.timeline.fit import numbers_agree
+from monitor.timeline.fit import is_demand, numbers_agree
 from monitor.timeline.judge import effective_status, judge
 from monitor.timeline.table import milestone_json, milestone_rows, milestone_table
 
@@ -1692,3 +1692,44 @@ def test_a_new_claims_reason_names_its_places_in_each_language() -> None:
     assert verdict.verdict == "new"
     assert "الموصل" in verdict.reason_ar and "mosul" not in verdict.reason_ar
     assert "Mosul" in verdict.reason and "at mosul" not in verdict.reason
+
+
+# --------------------------------------------------------------------------- stale fits by kind
+
+
+def test_an_undated_claim_fits_the_event_of_its_time_before_an_old_one_of_its_kind() -> None:
+    # "Baghdad and Washington agree …" with nothing to check, written in January 2024: the
+    # timetable agreement of that month, not the 2021 agreement a same-kind fit would name
+    agreed = claim("agreement", places=("iraq",))
+    result = judge(agreed, DEFAULT, date(2024, 1, 26), {})
+    assert result.verdict == "consistent"
+    assert result.timeline_event == "timetable-agreement", result.reason
+    # the same words in 2021 are the 2021 agreement
+    assert judge(agreed, DEFAULT, date(2021, 7, 27), {}).timeline_event == (
+        "combat-withdrawal-agreement"
+    )
+
+
+def test_an_old_event_still_fits_when_it_is_the_only_one_of_its_kind() -> None:
+    timeline = one(event(day("2014-09-10"), kind="agreement", places=("iraq",), status="completed"))
+    result = judge(claim("agreement", places=("iraq",)), timeline, date(2025, 1, 5), {})
+    assert result.verdict == "consistent"
+    assert result.timeline_event == "ev"
+
+
+def test_a_milestone_done_since_was_still_next_for_an_article_written_before_it() -> None:
+    # "Baghdad and Washington discuss ending the combat missions", July 2021: the combat
+    # mission's end (done at the end of 2021 in the file) was the next milestone then
+    ending = claim("mission_end", places=("iraq",))
+    assert judge(ending, DEFAULT, date(2021, 7, 20), {}).timeline_event == "combat-mission-end"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "ودفع القصف النواب للدعوة إلى خروج قوات التحالف الدولي قبل نهاية العام",
+        "وخرج المتظاهرون للمطالبة بانسحاب القوات الأجنبية من البلاد",
+    ],
+)
+def test_a_call_written_as_a_noun_after_lil_is_a_demand(sentence: str) -> None:
+    assert is_demand(sentence)

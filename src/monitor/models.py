@@ -131,6 +131,9 @@ ClaimKind = Literal[
     "timetable",
     "other",
 ]
+# Governments' decisions rather than forces' moves: their place names are the parties
+# ("اتفقت بغداد وواشنطن"), read as such by the claims and by the judge.
+POLITICAL_KINDS: frozenset[ClaimKind] = frozenset({"agreement", "timetable"})
 VerdictKind = Literal["consistent", "conflicting", "completed", "new"]
 # Which part of a move a claim speaks of: its start ("بدأت القوات سحب…"), its course
 # ("تتواصل عمليات الانسحاب") or its end ("أكملت انسحابها"); None: the move as a whole.

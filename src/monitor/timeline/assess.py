@@ -134,6 +134,21 @@ def assess(
         precise=bool(number_ok or (date_ok and not late)) and not coarse,
         loose=outcome[0] == "consistent" and kind < SAME and coarse,
         checked=tuple(checked_facts(facts)) if outcome[0] == "consistent" else (),
+        stale=_stale(claim, event, published, number_ok),
+    )
+
+
+def _stale(
+    claim: Claim, event: TimelineEvent, published: date | None, number_ok: bool | None
+) -> bool:
+    """A claim with no date or figure to check, in an article written over ``RECENT_DAYS``
+    after the event ended: "Baghdad and Washington agree on a timetable" in January 2024 is
+    the agreement of that month, not the one of 2021 that a same-kind fit would name."""
+    return (
+        claim.date is None
+        and number_ok is None
+        and published is not None
+        and (published - event.end).days > RECENT_DAYS
     )
 
 
@@ -301,7 +316,9 @@ def _closeness(f: Facts) -> tuple[int, int, int]:
         return -gap, figure, 0
     if claim.reports_done:
         return figure, int(ev.end <= f.published), -gap
-    return figure, int(not f.done and ev.end >= f.published), -gap
+    # next: an event still ahead when the article was written (a milestone the file holds
+    # done was still ahead for an article written before its date, unless a story completed it)
+    return figure, int(ev.end >= f.published and f.completed_by is None), -gap
 
 
 def _is_strong(place: int, kind: int, claim: Claim, event: TimelineEvent, gaz: Places) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from monitor.models import Claim, DateSpan, Quantity, TimelineEvent
+from monitor.models import POLITICAL_KINDS, Claim, DateSpan, Quantity, TimelineEvent
 from monitor.normalize import normalize_text
 
 # How well places fit (higher is better). Disjoint places do not fit at all (None).
@@ -21,7 +21,7 @@ UNSPECIFIED, BROAD, NESTED, EXACT = 0, 1, 2, 3
 CROSS, FAMILY, SAME = 1, 2, 3
 
 MOVEMENT = frozenset({"withdrawal", "mission_end", "handover", "relocation"})
-POLITICAL = frozenset({"agreement", "timetable"})
+POLITICAL = POLITICAL_KINDS
 # Steps on the way to a milestone of another kind: moving advisers to Harir or handing over one
 # base before "the rest leave by the end of 2026" is not a date for the end itself.
 STEPS = frozenset({"relocation", "handover"})
@@ -41,7 +41,7 @@ NEWS_PEG_DAYS = 7
 # Words of a demand or a call (normalised: ة -> ه, hamzas folded): "طالبت ... بإعلان جدول
 # زمني"، "دعا إلى"، "يجب"، "ضرورة". What someone asks for is not what was agreed or planned.
 _DEMAND_RE = re.compile(
-    r"(?<!\w)[وف]?[بل]?(?:ال)?[يت]?"
+    r"(?<!\w)[وف]?(?:لل|[بل]?(?:ال)?)[يت]?"  # لل: ل + ال ("للدعوة إلى"، "للمطالبة ب")
     r"(?:طالب|مطالب|دعا|دعت|دعو|داعي|ناشد|مناشد|حث|يجب|ينبغي|ضروره|طلب)\w*+"
     # "طالباً عدم الكشف عن هويته": a source asking not to be named demands nothing
     r"(?!\s+(?:ب?عدم|الا)\s+(?:الكشف|كشف|نشر|ذكر|الافصاح|الاشاره))"

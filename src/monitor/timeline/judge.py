@@ -68,8 +68,10 @@ strong evidence; in doubt a claim is consistent or new.
   deny and is consistent. Hedged claims are judged like others but are never completed.
 - Best event: highest (place fit by the least well placed place, verdict completed >
   consistent > conflicting, a date or figure agreed precisely (not merely inside a period
-  longer than a month such as "2026", nor late), kind fit, nearest date or figure; for an
-  undated claim, what is due (done reports) or next). An agreement with an event of another
+  longer than a month such as "2026", nor late), for a claim with no date or figure an event
+  not over for more than ``RECENT_DAYS`` at publication ("Baghdad and Washington agree…" in
+  2024 is not the 2021 agreement), kind fit, nearest date or figure; for an undated claim,
+  what is due (done reports) or next). An agreement with an event of another
   kind only inside such a coarse period ("advisers transferred in 2026") yields to a conflict
   with an event of the claim's own kind at named places ("the Kurdistan mission ends in March
   2026" vs 2026-09). A claim dated the very day of an event (a day) that a conflict would

@@ -32,6 +32,7 @@ class Assessment:
     precise: bool = False  # ... and the date not merely inside a coarse period ("2026") or late
     loose: bool = False  # agrees only as another kind, and only inside a coarse period
     checked: tuple[str, ...] = ()  # what a consistent verdict found agreeing (words.checked_facts)
+    stale: bool = False  # fits by kind alone an event over in the years before publication
 
     @property
     def reason(self) -> str:
@@ -42,8 +43,15 @@ class Assessment:
         return AR[self.case](self.facts)
 
     @property
-    def rank(self) -> tuple[int, int, bool, int, tuple[int, int, int]]:
-        return (self.place, _VERDICT_RANK[self.verdict], self.precise, self.kind, self.closeness)
+    def rank(self) -> tuple[int, int, bool, bool, int, tuple[int, int, int]]:
+        return (
+            self.place,
+            _VERDICT_RANK[self.verdict],
+            self.precise,
+            not self.stale,
+            self.kind,
+            self.closeness,
+        )
 
 
 def render(claim: Claim, found: list[Assessment]) -> Verdict:

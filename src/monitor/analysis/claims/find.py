@@ -56,7 +56,7 @@ from monitor.analysis.claims.places import (
 )
 from monitor.analysis.keywords import KeywordRules, veto_for
 from monitor.analysis.numerals import Count, find_counts
-from monitor.models import Claim, ClaimKind, DateSpan, NormText, Quantity
+from monitor.models import POLITICAL_KINDS, Claim, ClaimKind, DateSpan, NormText, Quantity
 from monitor.normalize import normalize_text
 
 _UNTIL_KIND: dict[str, ClaimKind] = {"stay": "withdrawal", "continue": "mission_end"}
@@ -329,9 +329,11 @@ def _claim(
     negated = is_negated(scan, seg_hits, cue)
     start, end = norm.original_span(*_trim(scan.text, seg.start, seg.end))
     dest_at = destination_tokens(scan, seg_hits, toks)
-    places, destinations = split_places(scan, seg_hits, toks, dest_at)
+    kind = _refine_kind(scan, seg_hits, toks, cue, _resolve_kind(kind, date), dest_at)
+    # between governments' agreements "بغداد وواشنطن" is where it was agreed, as the judge reads it
+    places, destinations = split_places(scan, seg_hits, toks, dest_at, kind in POLITICAL_KINDS)
     return Claim(
-        kind=_refine_kind(scan, seg_hits, toks, cue, _resolve_kind(kind, date), dest_at),
+        kind=kind,
         sentence=norm.original[start:end],
         date=date,
         places=places,

@@ -8,6 +8,9 @@ Rules:
   القوات عين الأسد باتجاه إقليم كردستان" happens at ain_al_asad and goes to kurdistan. Places
   chained right after a destination ("إلى قاعدة حرير في أربيل") are destinations too; a comma,
   من or عن ends the chain ("إلى أربيل من قاعدة عين الأسد": ain_al_asad is where they leave).
+- A capital paired with another government's ("بغداد وواشنطن تبحثان"، "بين واشنطن وبغداد")
+  names the two governments, not where forces leave or a mission ends (an agreement keeps
+  them: the judge reads an agreement's places as its parties).
 - A claim that names no place, in a sentence that names none, takes the foreign places of the
   nearest sentence before it that names a place (up to ``FOCUS_REACH`` sentences back), when
   all of that sentence's places are outside Iraq: "وقال البنتاغون إن الانسحاب اكتمل" after a
@@ -17,6 +20,7 @@ Rules:
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 
 from monitor.analysis import lexicon as lx
 from monitor.analysis.keywords import KeywordRules
@@ -36,6 +40,13 @@ _TOWARDS_REACH = 4  # words from إلى to the first destination ("إلى مقر
 _CHAIN_REACH = 3  # words between two chained destinations ("إلى أربيل وقاعدة حرير")
 _CHAIN_STOP = frozenset({"من", "عن", "منذ"})
 FOCUS_REACH = 3
+# Capitals that stand for their governments when paired with Baghdad (normalised).
+_CAPITALS = frozenset(
+    {
+        "واشنطن", "طهران", "انقره", "لندن", "باريس", "برلين", "موسكو", "الرياض", "روما",
+        "مدريد", "كانبرا", "اوتاوا", "كوبنهاغن", "بغداد",
+    }
+)  # fmt: skip
 
 
 def is_move(h: lx.Hit) -> bool:
@@ -96,13 +107,24 @@ def _chained(scan: lx.Scan, a: int, b: int) -> bool:
 
 
 def split_places(
-    scan: lx.Scan, hits: list[lx.Hit], toks: range, dest: set[int] | None = None
+    scan: lx.Scan,
+    hits: list[lx.Hit],
+    toks: range,
+    dest: set[int] | None = None,
+    governments: bool = False,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The place ids of ``toks`` where the claim happens, and those forces go to (``dest``:
-    the first tokens of the destinations, when already known)."""
+    the first tokens of the destinations, when already known). ``governments``: keep a
+    capital paired with another's (an agreement's parties)."""
     if dest is None:
         dest = destination_tokens(scan, hits, toks)
-    places = [h for h in hits if h.term.role == "place" and h.first in toks]
+    places = [
+        h
+        for h in hits
+        if h.term.role == "place"
+        and h.first in toks
+        and (governments or not _government(scan.tokens, h))
+    ]
     if not places:
         return (), ()
     # the longest name counts once: "كردستان العراق" is kurdistan, not also iraq
@@ -117,6 +139,23 @@ def split_places(
     if not dest:
         return here, ()
     return here, tuple(dict.fromkeys(h.term.tag for h in places if h.first in dest))
+
+
+def _government(tokens: Sequence[str], h: lx.Hit) -> bool:
+    """A one-word capital paired by و with another ("بغداد وواشنطن"، "واشنطن وبغداد")."""
+    if h.first != h.last:
+        return False
+    word = tokens[h.first]
+    after = tokens[h.first + 1] if h.first + 1 < len(tokens) else ""
+    before = tokens[h.first - 1] if h.first > 0 else ""
+    return (word in _CAPITALS and _and_capital(after)) or (
+        _and_capital(word) and before in _CAPITALS
+    )
+
+
+def _and_capital(token: str) -> bool:
+    """و + a capital ("وواشنطن")."""
+    return token.startswith("و") and token[1:] in _CAPITALS
 
 
 def foreign_focus(scan: lx.Scan, sentence: int, rules: KeywordRules) -> tuple[str, ...]:
