@@ -255,6 +255,17 @@ def test_actor_relations() -> None:
     )
 
 
+def test_a_month_in_common_weighs_half_a_day_in_common() -> None:
+    # a plan's deadline ("أيلول 2026") is repeated by every report of the withdrawal
+    sept = (date(2026, 9, 1), date(2026, 9, 30), "month")
+    day = (date(2026, 1, 18), date(2026, 1, 18), "day")
+    a = _development(T0, dates=(sept,))
+    b = _development(T0, dates=(sept, day))
+    sim = Similarity(0.1, 0.0, 0.3)
+    assert features(a, b, sim)["date"] == 0.5
+    assert features(b, b, sim)["date"] == 1.0
+
+
 def test_two_holders_of_one_office_are_two_speakers() -> None:
     # named holders are actors within their office ([[actors]] iraq_pm_kadhimi, ..._sudani)
     office = frozenset({"iraq_pm", "iraq"})

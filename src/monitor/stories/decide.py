@@ -26,7 +26,7 @@ same leading site; half when one takes it from the rest of its lede),
 ``day`` (the same statement day 1, neighbouring days 0.5), ``weekday`` (for a statement whose
 day is unknown: the same weekday named +1, neighbouring weekdays 0.5, over a day apart -1),
 ``weekday_published`` (the statement's day or weekday against the other's publication day,
-when that report states none), ``date`` (a day, week or month both name),
+when that report states none), ``date`` (a day or week both name; a month half),
 ``action`` (the lede's claims share an action family), ``numbers`` (figures in common),
 ``text`` (IDF-weighted cosine, ``terms``), ``copy`` (char-5 Jaccard), ``apart`` (ln(1 +
 days between the placements)), ``unplaced`` (one of them cannot be placed, and they do not
@@ -55,8 +55,8 @@ FEATURES: dict[str, str] = {
     " weekdays over a day apart (-1)",
     "weekday_published": "a statement's day or weekday that the other report was published on"
     " or the day after (+1), or not (-1)",
-    "date": "a date in common, of the same precision (a day, a week or a month): 1, or 0.5"
-    " when they only meet with a day's tolerance",
+    "date": "a day or week in common (1), a month in common or dates that only meet with a"
+    " day's tolerance (0.5)",
     "action": "the ledes' claims share an action family",
     "numbers": "figures in common (one 0.5, two or more 1)",
     "text": "IDF-weighted cosine of their words",
@@ -243,13 +243,18 @@ def _weekday_published(a: Development, b: Development) -> float:
 
 def _shared_date(a: Development, b: Development) -> float:
     """A day, week or month both name (a month is not evidence that a day in it is meant):
-    1 when the intervals overlap, 0.5 when they only meet with a day's tolerance."""
+    1 when the intervals overlap, 0.5 when they only meet with a day's tolerance. A month in
+    common counts 0.5: it is mostly a plan's deadline ("أيلول 2026") that every report of the
+    withdrawal repeats, a reaction as much as the announcement it reacts to."""
     best = 0.0
     for sa, ea, ga in a.dates:
         for sb, eb, gb in b.dates:
             if ga != gb:
                 continue
             if sa <= eb and sb <= ea:
+                if ga == "month":
+                    best = max(best, 0.5)
+                    continue
                 return 1.0
             if overlaps([(sa, ea)], [(sb, eb)]):
                 best = 0.5
