@@ -382,6 +382,10 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "ومن المتوقع أن تبدأ اللجنة مطلع العام المقبل بحث نقل المهام في أربيل إلى البيشمركة.",
         [want(kind="handover", date=("2027-01-01", "2027-03-31"), places=["erbil"], hedged=True)],
     ),
+    "missions-cut-down-are-a-withdrawal": (
+        "وأكد البيان أن الشركاء يخفضون حاليا مهامهم التدريبية في العراق.",
+        [want(kind="withdrawal", places=["iraq"])],
+    ),
 }
 
 

@@ -113,6 +113,30 @@ def test_the_statement_day(
     assert (got.weekday, got.stated) == (weekday, stated)
 
 
+def test_repeated_headlines_do_not_use_up_the_search_for_the_day() -> None:
+    # two short headline lines with a reporting verb, then the full sentence that has the day
+    text = (
+        "وزارة الدفاع العراقية تعلن خروج آخر المستشارين من قاعدة عين الأسد\n"
+        "الجيش يعلن تسلم قاعدة عين الأسد بالكامل من التحالف الدولي\n"
+        "أعلنت وزارة الدفاع العراقية، الأحد، أن آخر المستشارين غادروا قاعدة عين الأسد في"
+        " محافظة الأنبار وأن الجيش تسلم إدارتها بالكامل."
+    )
+    assert lede(text, published=None).weekday == 6
+
+
+def test_a_day_inside_a_quotation_is_the_speakers_not_the_reporters() -> None:
+    # the quoted "today" may be the day before the report: it does not date the statement
+    text = (
+        "أعلن مستشار الأمن القومي العراقي انتهاء المهام القتالية لقوات التحالف الدولي في البلاد"
+        " بصورة رسمية.\n"
+        'وقال المستشار في تغريدة على حسابه: "اليوم أتممنا الجولة الأخيرة من الحوار مع التحالف'
+        ' الدولي بعد عام من المفاوضات".'
+    )
+    assert (lede(text).weekday, lede(text).stated) == (None, None)
+    said = text.replace("أعلن مستشار", "أعلن اليوم مستشار")
+    assert lede(said).stated == TUESDAY  # the reporter's own "today" does
+
+
 def test_furniture_lines_do_not_use_up_the_lede() -> None:
     text = "spot_img\nالأربعاء 18 فبراير 2026\nspot_img\n" + (
         "أعلنت وزارة الدفاع الأميركية الثلاثاء أن الجيش الأميركي سيبدأ تقليص وجوده في العراق."

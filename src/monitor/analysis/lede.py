@@ -46,7 +46,7 @@ from monitor.normalize import normalize_text
 LEDE_SENTENCES = 3  # full body sentences read after the title
 FULL_WORDS = 12  # a full sentence; shorter ones (headlines, captions) do not use up the lede
 MIN_WORDS = 6  # a shorter line is furniture, a dateline or a ticker item
-SAY_SENTENCES = 2  # body sentences with a reporting verb searched for the statement's day
+SAY_SENTENCES = 2  # full body sentences with a reporting verb searched for the statement's day
 # What follows these is what was said: the speaker is named before them.
 _THAT = frozenset({"ان", "بان", "انه", "انها", "بانه", "بانها", "لان"})
 _TODAY = frozenset({"اليوم", "الليله"})
@@ -109,7 +109,7 @@ def read_lede(
                 (sites if h.sentence in opening else more_sites).append(h.term.tag)
         if not is_title:
             said = sorted({h.sentence for h in scan.hits if h.term.role == "say"} & lede)
-            say_sentences = [(scan, s) for s in said[:SAY_SENTENCES]]
+            say_sentences = [(scan, s) for s in _say_sentences(scan, said)]
     weekday, stated = _statement_day(say_sentences, claims, published)
     opening_sites = tuple(dict.fromkeys(sites))
     rest = tuple(p for p in dict.fromkeys(more_sites) if p not in opening_sites)
@@ -177,6 +177,21 @@ def _who(opening: list[str], second: list[str], rules: KeywordRules) -> tuple[st
     return tuple(dict.fromkeys(out))
 
 
+def _say_sentences(scan: lx.Scan, said: list[int]) -> list[int]:
+    """The sentences searched for the statement's day: those with a reporting verb up to the
+    ``SAY_SENTENCES``-th full one. A repeated headline ("«الدفاع» العراقية أعلنت انسحاباً …")
+    has the verb but rarely the day, which the full sentence after it gives ("أعلنت وزارة
+    الدفاع العراقية، الأحد، …"): short lines do not use up the search."""
+    out: list[int] = []
+    full = 0
+    for s in said:
+        out.append(s)
+        full += sum(1 for x in scan.sentence_of if x == s) >= FULL_WORDS
+        if full == SAY_SENTENCES:
+            break
+    return out
+
+
 def _first_full(scan: lx.Scan, lede: set[int]) -> set[int]:
     """The lede's lines up to and with its first full sentence."""
     out: set[int] = set()
@@ -237,10 +252,13 @@ def _statement_day(
     sentences: list[tuple[lx.Scan, int]], claims: Sequence[Claim], published: date | None
 ) -> tuple[int | None, date | None]:
     for scan, sid in sentences:
-        tokens = [scan.tokens[i] for i, s in enumerate(scan.sentence_of) if s == sid]
-        weekday = next((w for t in tokens if (w := _weekday(t)) is not None), None)
         start, end = scan.sentences[sid]
         sentence = scan.text[start:end]
+        # The day is the reporter's word: a time word inside a quotation is the speaker's
+        # ("اليوم أنهينا …" in a tweet quoted the next day) and may be another day's.
+        outside = _QUOTE.sub(" ", sentence)
+        tokens = _WORD.findall(outside)
+        weekday = next((w for t in tokens if (w := _weekday(t)) is not None), None)
         for claim in claims:
             if not _same_sentence(claim.sentence, sentence):
                 continue
@@ -251,6 +269,7 @@ def _statement_day(
                     d is not None
                     and d.granularity == "day"
                     and (weekday is None or d.start.weekday() == weekday)
+                    and normalize_text(d.text) in outside
                 ):
                     return d.start.weekday(), d.start
         relative = _relative_day(tokens, weekday, published)
