@@ -94,6 +94,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-body: a server drops it, unanswered
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = receiver._next_reply()
                 with receiver._lock:
