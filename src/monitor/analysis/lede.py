@@ -256,7 +256,7 @@ def _statement_day(
         sentence = scan.text[start:end]
         # The day is the reporter's word: a time word inside a quotation is the speaker's
         # ("اليوم أنهينا …" in a tweet quoted the next day) and may be another day's.
-        outside = _QUOTE.sub(" ", sentence)
+        outside = _unquoted(scan.text, start, end)
         tokens = _WORD.findall(outside)
         weekday = next((w for t in tokens if (w := _weekday(t)) is not None), None)
         for claim in claims:
@@ -278,6 +278,17 @@ def _statement_day(
         if weekday is not None:
             return weekday, None
     return None, None
+
+
+def _unquoted(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` with its quotations blanked, found in the whole text: a quotation
+    may run past the sentence's end ('"اليوم أتممنا الحوار. وسنبدأ مرحلة جديدة"')."""
+    out = text[start:end]
+    for m in _QUOTE.finditer(text):
+        a, b = max(m.start(), start) - start, min(m.end(), end) - start
+        if a < b:
+            out = out[:a] + " " * (b - a) + out[b:]
+    return out
 
 
 def _weekday(token: str) -> int | None:
