@@ -197,7 +197,7 @@ _TICKER = re.compile(r"^\W*(?:عاجل|اخبار عاجله|شريط (?:الا�
 _TICKER_ITEM_WORDS = 30  # a longer line is a paragraph: the ticker has ended
 _MIN_TICKER = 3
 _MAX_TICKER = 40
-_TICKER_RELATED_CHARS = 3000
+_TICKER_RELATED_CHARS = 3000  # enough of the story below to tell its own lines from a ticker's
 _TEASER_HINTS = re.compile("اقرا|صله|متعلقه|شاهد|يهمك|يعجبك|تابع|ننصحك")
 _GLUE = re.compile(r"[\"')\]](?=[\u0621-\u064a])")
 _TOKEN = re.compile(r"\w+")
