@@ -23,8 +23,10 @@ the when of the statement from the lede. Rules:
   (its context: "بعد انسحابها من قاعدة عين الأسد"); a speaker's name is not a site ("أعلنت
   قيادة العمليات المشتركة" speaks, "تسلم مقر قيادة العمليات المشتركة" is where).
   ``countries``: the countries that the title and first full sentence name.
-- The statement's day: a weekday named in the first body sentences with a reporting verb
-  (its ``weekday``), and ``stated``, the calendar day when it resolves: the reporting day of
+- The statement's day: a weekday named in the body sentences with a reporting verb, up to
+  the second full one (repeated short headlines do not use up the search), outside
+  quotations (a quoted "اليوم" is the speaker's day, maybe not the report's): its
+  ``weekday``, and ``stated``, the calendar day when it resolves: the reporting day of
   a claim in that sentence (``Claim.reported``) or a day-precise claim date, agreeing with the
   weekday, else اليوم / أمس / the weekday counted back from the publication day. A text with
   no publication day and no written date keeps only the weekday.
