@@ -94,6 +94,22 @@ def test_304_without_validators_keeps_the_cached_ones(server: HttpServer) -> Non
     )
 
 
+def test_a_304_leaves_its_connection_for_the_next_request(server: HttpServer) -> None:
+    """An unchanged feed's poll reuses the kept-alive connection: a dropped one would cost
+    every 304 a new TCP (and TLS) handshake, on every feed of every cycle."""
+    server.route("/feed", Response(304, headers={"ETag": '"v1"'}))
+
+    async def three() -> list[FetchResult]:
+        async with Fetcher(SETTINGS) as fetcher:
+            return [
+                await fetcher.fetch(server.url("/feed"), cache=HttpCache('"v1"'), max_bytes=MiB)
+                for _ in range(3)
+            ]
+
+    assert all(r.not_modified for r in run(three()))
+    assert len({r.peer for r in server.requests}) == 1
+
+
 # --------------------------------------------------------------------------- redirects
 
 

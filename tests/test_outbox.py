@@ -14,6 +14,7 @@ from monitor.models import Alert
 from monitor.store import Store, delivery_key, utcnow
 from monitor.store.base import json_default
 from monitor.store.outbox import encode_alert
+from monitor.store.stories import decode_findings, encode_findings
 
 
 def test_alert_round_trips_with_its_full_content(store: Store) -> None:
@@ -123,3 +124,13 @@ def test_digest_alert_round_trips(store: Store) -> None:
     digest = Alert(id="d", kind="digest", title="ملخص", created_at=utcnow(), includes=("a", "b"))
     store.enqueue_alert(digest, [("mail", "now")])
     assert store.get_alert("d") == digest
+
+
+def test_a_members_findings_are_stored_as_their_json_as_before() -> None:
+    # like the alerts, findings skip asdict's deep copies: old rows must read the same
+    findings = make_alert(verdicts=("conflicting", "consistent", "new")).findings
+    expected = json.dumps(
+        [dataclasses.asdict(f) for f in findings], ensure_ascii=False, default=json_default
+    )
+    assert encode_findings(findings) == expected
+    assert decode_findings(encode_findings(findings)) == findings

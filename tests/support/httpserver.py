@@ -44,7 +44,8 @@ drip_bytes=1, raw=None, chunked=False, close=False)``
     connection after this response. HEAD requests get the headers only.
 
 ``Request``: ``method``, ``path``, ``query`` (raw string), ``headers`` (lower-case names;
-repeated headers joined with ``", "``), ``body`` (bytes), ``json()``.
+repeated headers joined with ``", "``), ``body`` (bytes), ``peer`` (the client's address and
+port: requests on one kept-alive connection share it), ``json()``.
 
 Sleeping responses wake up when the server stops, so a dripping route never holds up teardown.
 """
@@ -75,6 +76,7 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes
+    peer: tuple[str, int] = ("", 0)  # the client's address: one per connection
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -190,7 +192,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         parts = urlsplit(self.path)
-        return Request(self.command, parts.path, parts.query, headers, body)
+        peer = (str(self.client_address[0]), int(self.client_address[1]))
+        return Request(self.command, parts.path, parts.query, headers, body, peer)
 
     def _respond(self, state: _State, request: Request) -> Response:
         route = state.routes.get(request.path)

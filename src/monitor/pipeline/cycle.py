@@ -47,7 +47,7 @@ from monitor.models import (
     Source,
     SourceOutcome,
 )
-from monitor.pipeline import prepare, sourcehealth, storm
+from monitor.pipeline import pagegate, prepare, sourcehealth, storm
 from monitor.pipeline.runtime import Runtime, SourceBatch
 from monitor.sources import feedscan, parse
 from monitor.sources.fetch import Fetcher
@@ -60,6 +60,7 @@ log = logging.getLogger("monitor.pipeline.cycle")
 # stays unseen and is read again at the next start (the exit must beat Docker's 10 s).
 STOP_PROCESS_SECONDS = 3.0
 QUARANTINE_AFTER = 3  # failures of one article before it is set aside (``monitor status``)
+_NO_DATE = datetime.min.replace(tzinfo=UTC)  # an undated entry's time in the page order
 
 
 @dataclass
@@ -250,6 +251,7 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                 while pending:
                     done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     outcomes += _process_unrecorded(rt, [t.result() for t in done], tally)
+            _record_landed(rt, wave, tally)
         except TimeoutError:
             for task in pending:
                 if task.done() and not task.cancelled():  # landed as the deadline passed
@@ -257,6 +259,7 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                 else:
                     task.cancel()
                     outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
+            _record_landed(rt, wave, tally)
         finally:
             for task in pending:  # a store error left them running: they are not needed now
                 task.cancel()
@@ -271,6 +274,8 @@ class _Wave:
     planned: dict[str, SourceBatch] = field(default_factory=dict)  # by source id
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     listed: asyncio.Event = field(default_factory=asyncio.Event)  # set when the wave closes
+    pages: pagegate.OrderedGate = field(default_factory=pagegate.OrderedGate)
+    landed: list[SourceBatch] = field(default_factory=list)  # no article, not recorded yet
 
     def plan(self, batch: SourceBatch) -> None:
         """A source's articles are known (``batch.jobs``); it joins the wave if still open."""
@@ -374,9 +379,22 @@ async def _fetch_and_record(
     """
     batch = await _fetch_source(rt, fetcher, source, seeding, wave)
     if not batch.articles and not batch.jobs:
-        tally.outcomes += _process(rt, [batch], tally)
-        batch.recorded = True
+        batch.recorded = True  # by the first source of this turn of the loop to land
+        wave.landed.append(batch)
+        if len(wave.landed) == 1:
+            await asyncio.sleep(0)  # those landing in the same turn join it
+            _record_landed(rt, wave, tally)
     return batch
+
+
+def _record_landed(rt: Runtime, wave: _Wave, tally: _Tally) -> None:
+    """Record the sources that landed with no article in one turn of the event loop, in
+    one transaction: an unchanged feed's poll writes a few rows, and a commit each (1,000
+    at 1,000 feeds) cost more than the rows. One not recorded (a crash) is polled again."""
+    batches, wave.landed = wave.landed, []
+    if batches:
+        with rt.store.transaction():
+            tally.outcomes += _process(rt, batches, tally)
 
 
 def _process_unrecorded(
@@ -471,7 +489,10 @@ async def _fetch_source_inner(
         batch.seen_only += fresh + unparsed
     else:
         # oldest first: the first wave processes in publication order, as articles are ready
-        jobs = {e.key: _fetch_and_prepare(rt, fetcher, source, e, wave) for e in todo[::-1]}
+        jobs = {
+            e.key: _fetch_and_prepare(rt, fetcher, source, e, wave, _page_order(e, source, i))
+            for i, e in reversed(list(enumerate(todo)))
+        }
         started = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
         batch.jobs = [(e, started[e.key]) for e in todo]
         jobs_in_order = [job for _, job in batch.jobs]
@@ -528,7 +549,7 @@ async def _fetch_articles(
     """
     done = await asyncio.gather(*jobs)
     errors = [error for _, _, error in done if error]
-    asked = sum(1 for _, page, error in done if page or error)
+    asked = sum(1 for _, fetched, error in done if fetched or error)
     pages = PageFetches(
         ok=asked - len(errors), failed=len(errors), first_error=errors[0] if errors else None
     )
@@ -541,23 +562,36 @@ async def _fetch_articles(
     return [prepared for prepared, _, _ in done], pages
 
 
-# an entry's article, its page (None: none fetched) and why the page could not be had
-_PageJob = tuple[prepare.Prepared, FetchResult | None, str | None]
+# an entry's article, whether its page was fetched and why the page could not be had (the
+# page itself is not kept: ~200 KB that nothing reads once the article is extracted)
+_PageJob = tuple[prepare.Prepared, bool, str | None]
 
 
 async def _fetch_and_prepare(
-    rt: Runtime, fetcher: Fetcher, source: Source, entry: FeedEntry, wave: _Wave
+    rt: Runtime,
+    fetcher: Fetcher,
+    source: Source,
+    entry: FeedEntry,
+    wave: _Wave,
+    order: pagegate.PageOrder,
 ) -> _PageJob:
     """One entry's page (or why not) and its article. Extraction and reading are the
     cycle's CPU work: in the worker processes (both cores), the call waiting in a thread so
     the event loop keeps fetching. In the first wave a page waits for every feed to be read:
-    a feed's parse, in the same workers, never queues behind pages."""
-    page, error = await _fetch_page(rt, fetcher, source, entry)
-    await wave.listed.wait()
-    prepared = await asyncio.to_thread(
-        prepare.prepare, entry, page, source.css_selector, rt.rules_ref
-    )
-    return prepared, page, error
+    a feed's parse, in the same workers, never queues behind pages. The page gate bounds the
+    pages held and hands the workers the articles in the order they are processed."""
+    async with wave.pages.slot(order):
+        page, error = await _fetch_page(rt, fetcher, source, entry)
+        await wave.listed.wait()
+        prepared = await asyncio.to_thread(
+            prepare.prepare, entry, page, source.css_selector, rt.rules_ref
+        )
+    return prepared, page is not None, error
+
+
+def _page_order(entry: FeedEntry, source: Source, position: int) -> pagegate.PageOrder:
+    """The entry's place in ``_stream_wave``'s order, as far as the feed tells it."""
+    return entry.published is not None, entry.published or _NO_DATE, source.id, position
 
 
 async def _fetch_page(

@@ -37,10 +37,15 @@ _RULES_KEPT = 4  # rule sets a worker keeps decoded (a reload of the config brin
 @dataclass(frozen=True, slots=True)
 class RulesRef:
     """The relevance rules as a worker receives them: decoding them takes ~25 ms, so each
-    worker decodes a rule set once and knows it again by its digest."""
+    worker decodes a rule set once and knows it again by its digest. The blob (~130 KB) goes
+    with a page only when the worker asked for it (``prepare_known``): sent with every page,
+    it was 400 MB more to pickle and pipe at 3,000 pages."""
 
     digest: str
     blob: bytes
+
+    def by_digest(self) -> RulesRef:
+        return RulesRef(self.digest, b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +73,11 @@ def prepare(
 ) -> Prepared:
     """``prepare_in_process`` in a worker; on a budget overrun, the feed's summary instead."""
     try:
-        return sandbox.run_bounded(
-            prepare_in_process,
-            (entry, page, selector, rules),
-            deadline_s=PREPARE_DEADLINE_S,
-            memory_bytes=PARSE_MEMORY_BYTES,
-            preload=_MODULES,
-        )
+        prepared = _in_worker(entry, page, selector, rules.by_digest())
+        if prepared is None:  # that worker has not decoded these rules yet
+            prepared = _in_worker(entry, page, selector, rules)
+        assert prepared is not None  # the blob went with them
+        return prepared
     except sandbox.SandboxError as exc:
         log.warning(
             "page over budget, feed summary used",
@@ -83,10 +86,32 @@ def prepare(
         return Prepared(extract.extract_article(entry, None, selector), None)
 
 
+def _in_worker(
+    entry: FeedEntry, page: FetchResult | None, selector: str | None, rules: RulesRef
+) -> Prepared | None:
+    return sandbox.run_bounded(
+        prepare_known,
+        (entry, page, selector, rules),
+        deadline_s=PREPARE_DEADLINE_S,
+        memory_bytes=PARSE_MEMORY_BYTES,
+        preload=_MODULES,
+    )
+
+
+def prepare_known(
+    entry: FeedEntry, page: FetchResult | None, selector: str | None, rules: RulesRef
+) -> Prepared | None:
+    """``prepare_in_process`` (the worker runs this); None when ``rules`` came without its
+    blob and this process has not decoded them yet."""
+    if not rules.blob and rules.digest not in _decoded_rules:
+        return None
+    return prepare_in_process(entry, page, selector, rules)
+
+
 def prepare_in_process(
     entry: FeedEntry, page: FetchResult | None, selector: str | None, rules: RulesRef
 ) -> Prepared:
-    """The article of ``entry`` and its reading (the worker runs this)."""
+    """The article of ``entry`` and its reading."""
     article = extract.extract_article(entry, page, selector)
     try:
         reading = read_article(_decoded(rules), article.title, article.text, article.dated)

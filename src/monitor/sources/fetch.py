@@ -130,10 +130,10 @@ class Fetcher:
         """
         if self._client is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        self._check(url, url)
+        host = self._check(url, url)
         async with self._global:
             try:
-                return await self._follow(self._client, url, cache, max_bytes, kind)
+                return await self._follow(self._client, url, host, cache, max_bytes, kind)
             except TimeoutError:
                 raise FetchError(
                     f"fetch: {kind} {url}: no complete response within the "
@@ -145,6 +145,7 @@ class Fetcher:
         self,
         client: httpx.AsyncClient,
         url: str,
+        host: str,
         cache: HttpCache | None,
         max_bytes: int,
         kind: str,
@@ -154,7 +155,7 @@ class Fetcher:
         started = 0.0
         current, visited = url, {url}
         for _ in range(self.settings.max_redirects + 1):
-            slot = self._host_slot(current)
+            slot = self._host_slot(host)
             async with asyncio.timeout_at(deadline):
                 await slot.acquire()
             try:
@@ -170,7 +171,7 @@ class Fetcher:
             log.debug("redirect", extra={"kv": {"url": url, "hop": current, "to": hop.location}})
             if hop.location in visited:
                 raise FetchError(f"fetch: {kind} {url}: redirect loop at {hop.location}", url=url)
-            self._check(hop.location, url)
+            host = self._check(hop.location, url)
             visited.add(hop.location)
             current = hop.location
         raise FetchError(
@@ -204,15 +205,16 @@ class Fetcher:
             name = type(exc).__name__
             raise FetchError(f"fetch: {kind} {url}: {name}: {exc}", url=url) from None
 
-    def _check(self, target: str, url: str) -> None:
+    def _check(self, target: str, url: str) -> str:
+        """``target``'s host, once the guard has checked its syntax (the host's slot key)."""
         try:
-            netguard.check_url_syntax(target, self.settings.private_sources)
+            host, _ = netguard.check_url_syntax(target, self.settings.private_sources)
         except BlockedAddressError as exc:
             exc.url = url
             raise
+        return host
 
-    def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = httpx.URL(url).host
+    def _host_slot(self, host: str) -> asyncio.Semaphore:
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
         return self._hosts[host]
@@ -239,6 +241,10 @@ async def _handle(
         target = response.url.join(response.headers["location"].strip()).copy_with(fragment=None)
         return _Redirect(str(target))
     if status == 304:
+        # A 304 has no body, but h11 ends the message only once it is read: closed unread,
+        # the connection is dropped instead of going back to the pool, and every poll of
+        # an unchanged feed would pay a new TCP (and TLS) handshake.
+        await response.aread()
         return FetchResult(
             url=url,
             final_url=here,

@@ -279,6 +279,13 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX stories_listed ON stories(last_seen, last_published) WHERE absorbed_by IS NULL;
     CREATE INDEX stories_absorbed_by ON stories(absorbed_by) WHERE absorbed_by IS NOT NULL;
     """,
+    # 11: when each completed milestone was first reported (the earliest publication time
+    # among its story's members) is read for every article a cycle analyses: from the wide
+    # member rows it took ~1.8 ms at 3,000 articles (a 300-member story), from this index the
+    # smallest time is one lookup.
+    """
+    CREATE INDEX story_members_published ON story_members(story_id, published);
+    """,
 ]
 
 
