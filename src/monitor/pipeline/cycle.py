@@ -45,6 +45,7 @@ from monitor.models import (
     HttpCache,
     PageFetches,
     Source,
+    SourceHealth,
     SourceOutcome,
 )
 from monitor.pipeline import pagegate, prepare, sourcehealth, storm
@@ -229,8 +230,10 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
     (``_fetch_and_record``): its writes overlap the other sources' fetches and parses.
     """
     now = utcnow()
-    due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, now)]
-    seeding = {s.id: _seeds(rt, s, wants_alerts) for s in due}
+    stored = {h.source_id: h for h in rt.store.all_health()}  # one read, not two per source
+    health = {s.id: stored.get(s.id) or SourceHealth(s.id) for s in rt.config.sources}
+    due = [s for s in rt.config.sources if s.enabled and _is_due(rt, s, health[s.id], now)]
+    seeding = {s.id: _seeds(health[s.id], wants_alerts) for s in due}
     _start_workers(rt, due)
     outcomes = tally.outcomes  # filled as sources complete: a store error keeps what was done
     wave = _Wave()
@@ -419,16 +422,15 @@ def _wave_end(timeout: float | None) -> str:
     return asyncio.ALL_COMPLETED if timeout is not None else asyncio.FIRST_COMPLETED
 
 
-def _seeds(rt: Runtime, source: Source, wants_alerts: bool) -> bool:
+def _seeds(health: SourceHealth, wants_alerts: bool) -> bool:
     """A source seeds (marks what it lists as seen, no alert) until its first good fetch:
     a state whose first cycle failed, or a feed added later, never floods the channels."""
-    return not wants_alerts and rt.store.get_health(source.id).last_success is None
+    return not wants_alerts and health.last_success is None
 
 
-def _is_due(rt: Runtime, source: Source, now: datetime) -> bool:
+def _is_due(rt: Runtime, source: Source, health: SourceHealth, now: datetime) -> bool:
     """A failing source backs off until its next attempt time; in the daemon, a source is
     polled at its own ``poll_interval_minutes`` (the scheduler ticks at the shortest one)."""
-    health = rt.store.get_health(source.id)
     if health.next_attempt_at is not None and health.next_attempt_at > now:
         return False
     if rt.respect_intervals and health.last_attempt is not None:
