@@ -57,6 +57,28 @@ def test_a_state_speaking_gives_way_to_the_body_that_speaks_for_it(
     assert lede(text).actors == actors
 
 
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("أعلن رئيس الوزراء العراقي مصطفى الكاظمي، اليوم الأربعاء، انتهاء المهام القتالية للتحالف.",
+         ("iraq_pm_kadhimi",)),
+        ("أكد رئيس الوزراء العراقي محمد شياع السوداني، اليوم الثلاثاء، أن التحالف سيغادر البلاد.",
+         ("iraq_pm_sudani",)),
+        ("قال رئيس الوزراء العراقي في مؤتمر صحفي ببغداد إن القوات الأجنبية ستغادر العام المقبل.",
+         ("iraq_pm",)),  # no name: the office, which either holder may fill
+        ("قال الرئيس الأمريكي دونالد ترامب في مؤتمر صحفي إن بلاده ستسحب جنودها من العراق قريبا.",
+         ("us_president_trump",)),
+        ("أعلن الرئيس جو بايدن ورئيس الوزراء العراقي مصطفى الكاظمي اتفاقهما على إنهاء المهمة القتالية.",
+         ("us_president_biden", "iraq_pm_kadhimi")),  # joined by "و": both spoke
+    ],
+    ids=["kadhimi", "sudani", "office-only", "trump", "joint"],
+)  # fmt: skip
+def test_an_office_named_with_its_holder_is_the_holder_speaking(
+    text: str, actors: tuple[str, ...]
+) -> None:
+    assert lede(text).actors == actors
+
+
 def test_one_statement_quoted_by_two_reports_shares_a_mark() -> None:
     said = (
         "لقد اتفقنا على جدول زمني واضح وسنعلن عنه خلال الأيام القليلة المقبلة بعد موافقة القيادتين"

@@ -196,6 +196,8 @@ def test_two_unplaced_reports_need_the_same_speaker_and_day() -> None:
     assert decide(a, b, sim, SETTINGS, default_model()).rule == "model"
     other_day = dataclasses.replace(b, weekday=4)
     assert decide(a, other_day, sim, SETTINGS, default_model()).rule == "unplaced"
+    next_day = dataclasses.replace(b, weekday=2)  # neither placed: the very weekday only
+    assert decide(a, next_day, sim, SETTINGS, default_model()).rule == "unplaced"
     no_speaker = dataclasses.replace(b, actors=frozenset())
     assert decide(a, no_speaker, sim, SETTINGS, default_model()).rule == "unplaced"
     assert decide(a, no_speaker, Similarity(0.6, 0.0, 0.9), SETTINGS, default_model()).same
@@ -210,8 +212,14 @@ def test_an_undated_report_of_the_same_speaker_and_day_weighs_as_placed() -> Non
     assert features(dated, undated, sim)["unplaced"] == 0.0
     other_speaker = dataclasses.replace(undated, actors=frozenset({"iraq_defence"}))
     assert features(dated, other_speaker, sim)["unplaced"] == 1.0
+    # a neighbouring weekday: a statement of the evening reported as the next day's; the
+    # speaker is one body or one person (two prime ministers are two speakers), so a report
+    # of another year by another holder of the office does not pass
     next_day = dataclasses.replace(undated, weekday=(T0.weekday() + 1) % 7)
-    assert features(dated, next_day, sim)["unplaced"] == 1.0  # may be another year's
+    assert features(dated, next_day, sim)["unplaced"] == 0.0
+    assert features(dated, next_day, sim)["weekday"] == 0.5
+    two_days = dataclasses.replace(undated, weekday=(T0.weekday() + 2) % 7)
+    assert features(dated, two_days, sim)["unplaced"] == 1.0
 
 
 def test_a_known_statement_day_meets_the_other_publication_as_a_day() -> None:
@@ -245,6 +253,29 @@ def test_actor_relations() -> None:
         by_model(features(pentagon, pentagon, sim), model).score
         > by_model(features(pentagon, embassy, sim), model).score
     )
+
+
+def test_a_month_in_common_weighs_half_a_day_in_common() -> None:
+    # a plan's deadline ("أيلول 2026") is repeated by every report of the withdrawal
+    sept = (date(2026, 9, 1), date(2026, 9, 30), "month")
+    day = (date(2026, 1, 18), date(2026, 1, 18), "day")
+    a = _development(T0, dates=(sept,))
+    b = _development(T0, dates=(sept, day))
+    sim = Similarity(0.1, 0.0, 0.3)
+    assert features(a, b, sim)["date"] == 0.5
+    assert features(b, b, sim)["date"] == 1.0
+
+
+def test_two_holders_of_one_office_are_two_speakers() -> None:
+    # named holders are actors within their office ([[actors]] iraq_pm_kadhimi, ..._sudani)
+    office = frozenset({"iraq_pm", "iraq"})
+    kadhimi = _development(T0, actors=frozenset({"iraq_pm_kadhimi"}), within=office)
+    sudani = _development(T0, actors=frozenset({"iraq_pm_sudani"}), within=office)
+    bare = _development(T0, actors=frozenset({"iraq_pm"}), within=frozenset({"iraq"}))
+    sim = Similarity(0.1, 0.0, 0.3)
+    assert features(kadhimi, kadhimi, sim)["actor"] == 1.0
+    assert features(kadhimi, sudani, sim)["actor_clash"] == 1.0
+    assert features(kadhimi, bare, sim)["actor_within"] == 1.0
 
 
 def test_the_same_site_counts_half_when_one_report_takes_it_from_later_in_its_lede() -> None:

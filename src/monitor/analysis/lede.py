@@ -10,7 +10,10 @@ the when of the statement from the lede. Rules:
   the last actor before the verb within ``before`` words ("البنتاغون يعلن انسحاب التحالف":
   the subject comes first, what follows is the object), else the first one after it within
   ``after`` words and before any "أن/إن" (what follows is what was said, not who said it:
-  "أعلن العراق أن مهمة التحالف…" is Iraq speaking). A longer spelling wins over one inside
+  "أعلن العراق أن مهمة التحالف…" is Iraq speaking). An office followed by the name of its
+  holder (an actor within it, ``HOLDER_GAP`` words on at most) is the holder speaking
+  ("أعلن رئيس الوزراء العراقي مصطفى الكاظمي"); actors joined to the speaker by "و" right
+  after it spoke with him ("أعلن الرئيس جو بايدن ورئيس الوزراء العراقي …"). A longer spelling wins over one inside
   it ("وزارة الدفاع الأمريكية" is not the bare "وزارة الدفاع"). The speakers of the title
   and first full sentence are the development's actors, else those of the second full
   sentence (a garbled or scene-setting opening); later sentences quote background sources
@@ -58,6 +61,7 @@ _YESTERDAY = frozenset({"امس", "البارحه"})
 # لـ"قوات التحالف" do not pair with those of the next quotation.
 _QUOTE = re.compile(r'(?:(?<=[\s:،(])|^)"(?=\S)([^"\n]{20,800}?)(?<=\S)"(?!\w)', re.M)
 _WORD = re.compile(r"\w+")
+HOLDER_GAP = 3  # words between an office and its holder's name (a first name, "شياع")
 QUOTE_WORDS = 8  # a quotation this long is a statement, not a name or a slogan ("داعش")
 QUOTE_SHINGLE = 6  # words per shingle: a run of 6 words in common marks the same words
 MAX_QUOTES = 4  # the first quotations of a report are its statement; later ones background
@@ -232,10 +236,36 @@ def _speakers(scan: lx.Scan, lede: set[int], rules: KeywordRules) -> list[lx.Hit
         after = [h for h in after if not _THAT & set(scan.tokens[say.last + 1 : h.first])]
         before = [h for h in same if 0 < say.first - h.last <= rules.lede.before]
         if before:
-            out.append(max(before, key=lambda h: h.last))
+            out.append(_holder(max(before, key=lambda h: h.last), same, rules))
         elif after:
-            out.append(min(after, key=lambda h: h.first))
+            first = _holder(min(after, key=lambda h: h.first), same, rules)
+            out.append(first)
+            out += _joined(scan, first, same, rules)
     return out
+
+
+def _joined(scan: lx.Scan, first: lx.Hit, whos: list[lx.Hit], rules: KeywordRules) -> list[lx.Hit]:
+    """Speakers joined to the first by "و" ("أعلن الرئيس جو بايدن ورئيس الوزراء العراقي
+    مصطفى الكاظمي"): each spoke."""
+    out: list[lx.Hit] = []
+    last = first
+    while True:
+        nxt = next((h for h in whos if h.first == last.last + 1), None)
+        if nxt is None or not scan.tokens[nxt.first].startswith("و"):
+            return out
+        last = _holder(nxt, whos, rules)
+        out.append(last)
+
+
+def _holder(office: lx.Hit, whos: list[lx.Hit], rules: KeywordRules) -> lx.Hit:
+    """The office's holder when his name follows it ("أعلن رئيس الوزراء العراقي مصطفى
+    الكاظمي"): the person spoke, and another holder of the office is another speaker."""
+    within = rules.actor_within
+    for h in whos:
+        gap = h.first - office.last
+        if 0 < gap <= HOLDER_GAP + 1 and office.term.tag in within.get(h.term.tag, ()):
+            return h
+    return office
 
 
 def _longest(hits: list[lx.Hit]) -> list[lx.Hit]:

@@ -24,14 +24,14 @@ Evidence (``features``), each a number the model weighs: ``actor`` (the same spe
 ``actor_within`` (one speaking for the other's government), ``actor_clash``, ``site`` (the
 same leading site; half when one takes it from the rest of its lede),
 ``day`` (the same statement day 1, neighbouring days 0.5), ``weekday`` (for a statement whose
-day is unknown: the same weekday named +1, over a day apart -1),
+day is unknown: the same weekday named +1, neighbouring weekdays 0.5, over a day apart -1),
 ``weekday_published`` (the statement's day or weekday against the other's publication day,
-when that report states none), ``date`` (a day, week or month both name),
+when that report states none), ``date`` (a day or week both name; a month half),
 ``action`` (the lede's claims share an action family), ``numbers`` (figures in common),
 ``text`` (IDF-weighted cosine, ``terms``), ``copy`` (char-5 Jaccard), ``apart`` (ln(1 +
 days between the placements)), ``unplaced`` (one of them cannot be placed, and they do not
-share the speaker and the statement's day: the issue's "strong evidence" for an undated
-report, which then weighs as a placed one). ``AGAINST`` names the features whose weight must
+share the speaker and the statement's day or a neighbouring one: the issue's "strong
+evidence" for an undated report, which then weighs as a placed one). ``AGAINST`` names the features whose weight must
 be negative; the others' must be positive.
 """
 
@@ -51,11 +51,12 @@ FEATURES: dict[str, str] = {
     "actor_clash": "both name a speaker, neither the same nor one within the other",
     "site": "the same site leads both openings (1), or one names it only later in its lede (0.5)",
     "day": "the statements were made on the same day (1), or on neighbouring days (0.5)",
-    "weekday": "the day unknown: the same weekday named (+1), weekdays over a day apart (-1)",
+    "weekday": "the day unknown: the same weekday named (+1), neighbouring weekdays (0.5),"
+    " weekdays over a day apart (-1)",
     "weekday_published": "a statement's day or weekday that the other report was published on"
     " or the day after (+1), or not (-1)",
-    "date": "a date in common, of the same precision (a day, a week or a month): 1, or 0.5"
-    " when they only meet with a day's tolerance",
+    "date": "a day or week in common (1), a month in common or dates that only meet with a"
+    " day's tolerance (0.5)",
     "action": "the ledes' claims share an action family",
     "numbers": "figures in common (one 0.5, two or more 1)",
     "text": "IDF-weighted cosine of their words",
@@ -158,8 +159,9 @@ def _day(d: Development) -> date | None:
 
 
 def strong_unplaced(x: dict[str, float]) -> bool:
-    """The evidence two reports need when neither can be placed: speaker and day."""
-    return x["actor"] >= 1.0 and (x["day"] > 0 or x["weekday"] > 0)
+    """The evidence two reports need when neither can be placed: speaker and day (the very
+    weekday: with no date at all on either side, a neighbouring one is too weak)."""
+    return x["actor"] >= 1.0 and (x["day"] > 0 or x["weekday"] >= 1)
 
 
 def features(a: Development, b: Development, sim: Similarity) -> dict[str, float]:
@@ -171,9 +173,12 @@ def features(a: Development, b: Development, sim: Similarity) -> dict[str, float
     published = 0.0 if day or weekday else _weekday_published(a, b)
     # A report that cannot be placed is weak evidence of anything (a 2021 repost says what a
     # 2024 report says), unless it shares the development's who and when with the other: the
-    # same speaker on the statement's day (the very day or weekday: a neighbouring one may be
-    # a report of another year). Then time is as good as placed.
-    spoken = relation == "same" and max(day, weekday, published) >= 1
+    # same speaker on the statement's day: the very day, or a weekday the same or next to the
+    # other's (a statement of Saturday evening reported as Sunday's). The speaker is one body
+    # or one named person: two prime ministers of other years are two speakers ([[actors]]
+    # holders), so a neighbouring weekday does not join a 2021 report to a 2025 one. Then time
+    # is as good as placed.
+    spoken = relation == "same" and (max(day, published) >= 1 or weekday > 0)
     return {
         "actor": 1.0 if relation == "same" else 0.0,
         "actor_within": 1.0 if relation == "within" else 0.0,
@@ -209,13 +214,12 @@ def _same_day(a: Development, b: Development) -> float:
 
 
 def _weekday(a: Development, b: Development) -> float:
-    """The statements' weekdays when a day is unknown: +1 the same, -1 over a day apart.
-
-    Neighbouring weekdays say nothing (0): without a date they may be any two weeks apart."""
+    """The statements' weekdays when a day is unknown: +1 the same, 0.5 neighbouring (an
+    evening statement reported as the next day's), -1 over a day apart."""
     if (a.stated and b.stated) or a.weekday is None or b.weekday is None:
         return 0.0  # the days decide (``day``), or one weekday is unknown
     gap = min((a.weekday - b.weekday) % 7, (b.weekday - a.weekday) % 7)
-    return 1.0 if gap == 0 else (-1.0 if gap > 1 else 0.0)
+    return 1.0 if gap == 0 else (-1.0 if gap > 1 else 0.5)
 
 
 def _weekday_published(a: Development, b: Development) -> float:
@@ -239,13 +243,18 @@ def _weekday_published(a: Development, b: Development) -> float:
 
 def _shared_date(a: Development, b: Development) -> float:
     """A day, week or month both name (a month is not evidence that a day in it is meant):
-    1 when the intervals overlap, 0.5 when they only meet with a day's tolerance."""
+    1 when the intervals overlap, 0.5 when they only meet with a day's tolerance. A month in
+    common counts 0.5: it is mostly a plan's deadline ("أيلول 2026") that every report of the
+    withdrawal repeats, a reaction as much as the announcement it reacts to."""
     best = 0.0
     for sa, ea, ga in a.dates:
         for sb, eb, gb in b.dates:
             if ga != gb:
                 continue
             if sa <= eb and sb <= ea:
+                if ga == "month":
+                    best = max(best, 0.5)
+                    continue
                 return 1.0
             if overlaps([(sa, ea)], [(sb, eb)]):
                 best = 0.5
