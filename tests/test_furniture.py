@@ -168,3 +168,20 @@ def test_a_breaking_label_over_the_story_keeps_its_short_paragraphs() -> None:
 def test_a_breaking_label_over_one_headline_is_not_a_ticker() -> None:
     text = f"عاجل:\n{HEADLINE}\n\n{BODY1}"
     assert strip_furniture(text) == f"{HEADLINE}\n{BODY1}"
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["", "\n\nشارك الخبر", "\n\nجميع الحقوق محفوظة لموقع الخبر 2026"],
+    ids=["end", "share", "copyright"],
+)
+def test_a_short_breaking_story_with_no_story_below_is_kept(after: str) -> None:
+    # a short breaking story in headline-length lines under "عاجل", then only furniture or
+    # nothing: no story below for a ticker to stand above
+    lines = [
+        "تسلمت القوات العراقية قاعدة التاجي من قوات التحالف الدولي صباح اليوم",
+        "وقالت قيادة العمليات المشتركة في بيان إن الموقع بات بإدارة عراقية كاملة",
+        "وأضافت أن المستشارين غادروا باتجاه أربيل بعد انتهاء مراسم التسليم",
+    ]
+    kept = strip_furniture("عاجل\n" + "\n".join(lines) + after)
+    assert all(line in kept for line in lines)

@@ -164,3 +164,14 @@ def test_furniture_lines_do_not_use_up_the_lede() -> None:
         "أعلنت وزارة الدفاع الأميركية الثلاثاء أن الجيش الأميركي سيبدأ تقليص وجوده في العراق."
     )
     assert lede(text, published=None).actors == ("us_defence",)
+
+
+def test_a_quotation_running_past_the_sentence_end_is_still_the_speakers() -> None:
+    # the quoted "today" opens a quotation of two sentences: the first one has no closing mark
+    text = (
+        "أعلن مستشار الأمن القومي العراقي انتهاء المهام القتالية لقوات التحالف الدولي في البلاد"
+        " بصورة رسمية.\n"
+        'وقال المستشار في تغريدة على حسابه: "اليوم أتممنا الجولة الأخيرة من الحوار مع التحالف'
+        ' الدولي. وسنبدأ مرحلة جديدة من العلاقات".'
+    )
+    assert (lede(text).weekday, lede(text).stated) == (None, None)

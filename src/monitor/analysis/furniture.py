@@ -19,8 +19,9 @@ sentence is still an exact substring of the input):
    first may be the headline).
 6. A news ticker above the story ("عاجل:" or "شريط الأخبار" on a line of its own, then one
    wire headline per line: "رويترز عن الجيش الصيني: …") goes up to the first blank line or
-   the first line too long for a headline: its items are other stories, and a foreign one
-   ("التحالف الذي تقوده السعودية في اليمن") would otherwise read as the article's subject.
+   the first line too long for a headline, when a story follows it: its items are other
+   stories, and a foreign one ("التحالف الذي تقوده السعودية في اليمن") would otherwise read
+   as the article's subject.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ _TICKER = re.compile(r"^\W*(?:عاجل|اخبار عاجله|شريط (?:الا�
 _TICKER_ITEM_WORDS = 30  # a longer line is a paragraph: the ticker has ended
 _MIN_TICKER = 3
 _MAX_TICKER = 40
-_TICKER_RELATED_CHARS = 3000
+_TICKER_RELATED_CHARS = 3000  # enough of the story below to tell its own lines from a ticker's
 _TEASER_HINTS = re.compile("اقرا|صله|متعلقه|شاهد|يهمك|يعجبك|تابع|ننصحك")
 _GLUE = re.compile(r"[\"')\]](?=[\u0621-\u064a])")
 _TOKEN = re.compile(r"\w+")
@@ -376,8 +377,9 @@ def _after_ticker(lines: list[_Line], i: int, marker: str, body_started: bool) -
     It ends at a blank line or a line too long for a headline; where the page's extraction
     keeps no blank line, at the story's own headline: the line above its date line
     ("الأحد ٢٨ ديسمبر ٢٠٢٥"). Fewer than ``_MIN_TICKER`` items is a "breaking" label over the
-    story's headline, and no end within ``_MAX_TICKER`` lines is no ticker: then only the
-    marker goes.
+    story's headline, no end within ``_MAX_TICKER`` lines is no ticker, and neither is one
+    with no story below it (a short breaking story in headline-length lines, then only
+    "شارك الخبر" or a copyright line): then only the marker goes.
     """
     if body_started or not _TICKER.match(marker):
         return i
@@ -389,8 +391,20 @@ def _after_ticker(lines: list[_Line], i: int, marker: str, body_started: bool) -
             end = j - 1  # a date line: the line above it is the story's headline
         else:
             continue
-        return end if end - i >= _MIN_TICKER and _unrelated(lines[i:end], lines[end:]) else i
+        items, rest = lines[i:end], lines[end:]
+        return (
+            end
+            if len(items) >= _MIN_TICKER and _story_below(rest) and _unrelated(items, rest)
+            else i
+        )
     return i
+
+
+def _story_below(rest: list[_Line]) -> bool:
+    """The text below a ticker holds a story: a headline and a paragraph at least (lines of
+    ``_PARAGRAPH_WORDS`` words or more that are not widgets)."""
+    lines = (line.norm for line in rest)
+    return sum(_words(t) >= _PARAGRAPH_WORDS and not _is_widget(t) for t in lines) >= 2
 
 
 def _unrelated(items: list[_Line], rest: list[_Line]) -> bool:

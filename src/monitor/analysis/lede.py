@@ -26,8 +26,10 @@ the when of the statement from the lede. Rules:
   (its context: "بعد انسحابها من قاعدة عين الأسد"); a speaker's name is not a site ("أعلنت
   قيادة العمليات المشتركة" speaks, "تسلم مقر قيادة العمليات المشتركة" is where).
   ``countries``: the countries that the title and first full sentence name.
-- The statement's day: a weekday named in the first body sentences with a reporting verb
-  (its ``weekday``), and ``stated``, the calendar day when it resolves: the reporting day of
+- The statement's day: a weekday named in the body sentences with a reporting verb, up to
+  the second full one (repeated short headlines do not use up the search), outside
+  quotations (a quoted "اليوم" is the speaker's day, maybe not the report's): its
+  ``weekday``, and ``stated``, the calendar day when it resolves: the reporting day of
   a claim in that sentence (``Claim.reported``) or a day-precise claim date, agreeing with the
   weekday, else اليوم / أمس / the weekday counted back from the publication day. A text with
   no publication day and no written date keeps only the weekday.
@@ -286,7 +288,7 @@ def _statement_day(
         sentence = scan.text[start:end]
         # The day is the reporter's word: a time word inside a quotation is the speaker's
         # ("اليوم أنهينا …" in a tweet quoted the next day) and may be another day's.
-        outside = _QUOTE.sub(" ", sentence)
+        outside = _unquoted(scan.text, start, end)
         tokens = _WORD.findall(outside)
         weekday = next((w for t in tokens if (w := _weekday(t)) is not None), None)
         for claim in claims:
@@ -308,6 +310,17 @@ def _statement_day(
         if weekday is not None:
             return weekday, None
     return None, None
+
+
+def _unquoted(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` with its quotations blanked, found in the whole text: a quotation
+    may run past the sentence's end ('"اليوم أتممنا الحوار. وسنبدأ مرحلة جديدة"')."""
+    out = text[start:end]
+    for m in _QUOTE.finditer(text):
+        a, b = max(m.start(), start) - start, min(m.end(), end) - start
+        if a < b:
+            out = out[:a] + " " * (b - a) + out[b:]
+    return out
 
 
 def _weekday(token: str) -> int | None:

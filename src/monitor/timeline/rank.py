@@ -32,7 +32,7 @@ class Assessment:
     precise: bool = False  # ... and the date not merely inside a coarse period ("2026") or late
     loose: bool = False  # agrees only as another kind, and only inside a coarse period
     checked: tuple[str, ...] = ()  # what a consistent verdict found agreeing (words.checked_facts)
-    stale: bool = False  # fits by kind alone an event over in the years before publication
+    stale: bool = False  # nothing to check, and the event over ``RECENT_DAYS`` before publication
 
     @property
     def reason(self) -> str:

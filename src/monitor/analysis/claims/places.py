@@ -40,7 +40,7 @@ _TOWARDS_REACH = 4  # words from إلى to the first destination ("إلى مقر
 _CHAIN_REACH = 3  # words between two chained destinations ("إلى أربيل وقاعدة حرير")
 _CHAIN_STOP = frozenset({"من", "عن", "منذ"})
 FOCUS_REACH = 3
-# Capitals that stand for their governments when paired with Baghdad (normalised).
+# Capitals that stand for their governments when paired by و with another of them (normalised).
 _CAPITALS = frozenset(
     {
         "واشنطن", "طهران", "انقره", "لندن", "باريس", "برلين", "موسكو", "الرياض", "روما",
