@@ -312,6 +312,10 @@ CASES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "وبحثت واشنطن وبغداد أمس إنهاء مهام قوات التحالف الدولي القتالية في العراق.",
         [want(kind="mission_end", places=["iraq"])],
     ),
+    "a-capital-after-a-move-is-a-place-though-another-follows": (
+        "وقال المسؤول إن آخر مستشاري التحالف الدولي غادروا بغداد وواشنطن تراقب الوضع عن كثب.",
+        [want(kind="withdrawal", places=["baghdad"], done=True)],
+    ),
     "the-date-of-a-signed-agreement-stays-its-own": (
         "ويأتي الانسحاب تطبيقا لاتفاق أبرمته بغداد وواشنطن في أيلول/سبتمبر 2024.",
         [want(kind="agreement", date=("2024-09-01", "2024-09-30"), places=["baghdad"])],

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from monitor.models import Claim, TimelineEvent, VerdictKind
+from monitor.models import POLITICAL_KINDS, Claim, TimelineEvent, VerdictKind
 from monitor.timeline.fit import (
     BROAD,
     CROSS,
     EXACT,
     MOVEMENT,
     NESTED,
-    POLITICAL,
     SAME,
     STEPS,
     UNSPECIFIED,
@@ -83,7 +82,9 @@ def assess(
         date_ok is False or _figure_before(claim, event, published)
     ):
         return None  # a figure for another period is another figure, not a contradiction
-    political = claim.kind in POLITICAL and event.kind in POLITICAL  # places are metonyms
+    political = (
+        claim.kind in POLITICAL_KINDS and event.kind in POLITICAL_KINDS
+    )  # places are metonyms
     if political and _agreed_later(claim, event, published):
         return None  # an article cannot report an agreement reached after it was written
     loose = kind == CROSS or claim.kind == "other"
@@ -179,7 +180,7 @@ def _date_fit(
     date_ok = dates_agree(claim.date, event)
     if date_ok:
         return True, "", False
-    political = claim.kind in POLITICAL and event.kind in POLITICAL
+    political = claim.kind in POLITICAL_KINDS and event.kind in POLITICAL_KINDS
     if political and published is not None and claim.date.start > published:
         return None, "deadline", False  # "agree to withdraw in 2025": when, not signed
     early = (event.start - claim.date.end).days <= EARLY_DAYS and claim.date.start <= event.end
@@ -196,7 +197,7 @@ def _date_fit(
     # The news peg spares agreements and milestones still ahead in the file, not past events
     # ("handed over Taji today" in 2020 is not about 2011), nor a step dated before a
     # milestone, which is not about it at all (see _step_before).
-    current = event.kind in POLITICAL or event.status == "planned"
+    current = event.kind in POLITICAL_KINDS or event.status == "planned"
     step_before = claim.date.end < event.start and _is_step(claim, event)
     peg = current and not step_before and at_news_peg(claim.date, published)
     if peg and not claim.reports_done:

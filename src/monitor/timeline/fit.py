@@ -21,7 +21,6 @@ UNSPECIFIED, BROAD, NESTED, EXACT = 0, 1, 2, 3
 CROSS, FAMILY, SAME = 1, 2, 3
 
 MOVEMENT = frozenset({"withdrawal", "mission_end", "handover", "relocation"})
-POLITICAL = POLITICAL_KINDS
 # Steps on the way to a milestone of another kind: moving advisers to Harir or handing over one
 # base before "the rest leave by the end of 2026" is not a date for the end itself.
 STEPS = frozenset({"relocation", "handover"})
@@ -65,9 +64,9 @@ def kind_fit(claim_kind: str, event_kind: str) -> int:
     if claim_kind == event_kind:
         return SAME
     pair = {claim_kind, event_kind}
-    if pair <= MOVEMENT or pair <= POLITICAL:
+    if pair <= MOVEMENT or pair <= POLITICAL_KINDS:
         return FAMILY
-    if pair <= MOVEMENT | POLITICAL:
+    if pair <= MOVEMENT | POLITICAL_KINDS:
         return CROSS
     return 0
 
@@ -95,7 +94,7 @@ def places_of(items: tuple[tuple[str, str | None], ...]) -> Places:
 def place_fit(claim: Claim, event: TimelineEvent, gaz: Places) -> int | None:
     """EXACT, NESTED, BROAD, UNSPECIFIED, or None when the places are disjoint."""
     fit = _overlap(subject_places(claim.places, gaz), event.places, gaz)
-    if fit is not None and claim.kind in POLITICAL and event.kind in POLITICAL:
+    if fit is not None and claim.kind in POLITICAL_KINDS and event.kind in POLITICAL_KINDS:
         return EXACT  # "بغداد وواشنطن" names governments, not where anything happens
     return fit
 

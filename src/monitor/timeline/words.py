@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from monitor.models import Claim, TimelineEvent
-from monitor.timeline.fit import BROAD, NESTED, POLITICAL, describe_number, describe_when
+from monitor.models import POLITICAL_KINDS, Claim, TimelineEvent
+from monitor.timeline.fit import BROAD, NESTED, describe_number, describe_when
 
 # Why a dated claim's date was not compared with the event's.
 Unchecked = Literal["", "deadline", "peg"]
@@ -93,7 +93,7 @@ def checked_facts(f: Facts) -> list[str]:
     if f.phase:
         checked.append("phase")
     # place names in agreement sentences are governments ("بغداد وواشنطن"): not checked
-    political = f.claim.kind in POLITICAL and f.event.kind in POLITICAL
+    political = f.claim.kind in POLITICAL_KINDS and f.event.kind in POLITICAL_KINDS
     if f.claim.places and not political and f.place >= BROAD and not f.pinned:
         fit = "places" if f.place >= NESTED else "places (broadly)"
         checked.append("places (partly)" if f.partial else fit)

@@ -40,6 +40,8 @@ _TOWARDS_REACH = 4  # words from إلى to the first destination ("إلى مقر
 _CHAIN_REACH = 3  # words between two chained destinations ("إلى أربيل وقاعدة حرير")
 _CHAIN_STOP = frozenset({"من", "عن", "منذ"})
 FOCUS_REACH = 3
+# Words after which a capital is where something happens.
+_PLACE_WORDS = frozenset({"في", "من", "الي", "عن", "داخل", "خارج", "نحو", "باتجاه"})
 # Capitals that stand for their governments when paired by و with another of them (normalised).
 _CAPITALS = frozenset(
     {
@@ -118,12 +120,13 @@ def split_places(
     capital paired with another's (an agreement's parties)."""
     if dest is None:
         dest = destination_tokens(scan, hits, toks)
+    moves = {h.last for h in hits if is_move(h)}
     places = [
         h
         for h in hits
         if h.term.role == "place"
         and h.first in toks
-        and (governments or not _government(scan.tokens, h))
+        and (governments or not _government(scan.tokens, h, moves))
     ]
     if not places:
         return (), ()
@@ -141,16 +144,22 @@ def split_places(
     return here, tuple(dict.fromkeys(h.term.tag for h in places if h.first in dest))
 
 
-def _government(tokens: Sequence[str], h: lx.Hit) -> bool:
-    """A one-word capital paired by و with another ("بغداد وواشنطن"، "واشنطن وبغداد")."""
+def _government(tokens: Sequence[str], h: lx.Hit, moves: set[int]) -> bool:
+    """A one-word capital paired by و with another ("بغداد وواشنطن"، "واشنطن وبغداد"), the
+    pair not governed by a move or a preposition of place ("غادروا بغداد وواشنطن تراقب"،
+    "في بغداد وواشنطن": places). ``moves``: the last tokens of the move hits."""
     if h.first != h.last:
         return False
     word = tokens[h.first]
     after = tokens[h.first + 1] if h.first + 1 < len(tokens) else ""
-    before = tokens[h.first - 1] if h.first > 0 else ""
-    return (word in _CAPITALS and _and_capital(after)) or (
-        _and_capital(word) and before in _CAPITALS
-    )
+    if word in _CAPITALS and _and_capital(after):
+        first = h.first  # the pair's first capital
+    elif _and_capital(word) and h.first > 0 and tokens[h.first - 1] in _CAPITALS:
+        first = h.first - 1
+    else:
+        return False
+    governor = tokens[first - 1] if first > 0 else ""
+    return first - 1 not in moves and governor.removeprefix("و") not in _PLACE_WORDS
 
 
 def _and_capital(token: str) -> bool:
