@@ -39,9 +39,9 @@ def store() -> Store:
     return Store.memory()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def rules() -> KeywordRules:
-    """The shipped keyword rules (they must load without a problem)."""
+    """The shipped keyword rules (they must load without a problem; immutable, so shared)."""
     problems = Problems()
     loaded = load_rules(default_rules_path(), problems)
     assert not problems.items

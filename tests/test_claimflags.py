@@ -14,20 +14,11 @@ import pytest
 
 from monitor.analysis.claims.find import extract_claims
 from monitor.analysis.dates.find import find_dates
-from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules
-from monitor.confkit import Problems
+from monitor.analysis.keywords import KeywordRules
 from monitor.models import Claim
 from monitor.normalize import normalize
 
 PUBLISHED = date(2026, 1, 20)  # a Tuesday
-
-
-@pytest.fixture(scope="module")
-def rules() -> KeywordRules:
-    problems = Problems()
-    loaded = load_rules(default_rules_path(), problems)
-    assert not problems.items
-    return loaded
 
 
 def claims_of(text: str, rules: KeywordRules) -> list[Claim]:

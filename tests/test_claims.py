@@ -10,21 +10,12 @@ from tests import quality_metrics as qm
 
 from monitor.analysis.claims.find import claim_sentences, extract_claims
 from monitor.analysis.dates.find import find_dates
-from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules
+from monitor.analysis.keywords import KeywordRules
 from monitor.analysis.numerals import find_numbers
-from monitor.confkit import Problems
 from monitor.models import Claim
 from monitor.normalize import normalize, normalize_text
 
 PUBLISHED = date(2026, 1, 20)  # a Tuesday
-
-
-@pytest.fixture(scope="module")
-def rules() -> KeywordRules:
-    problems = Problems()
-    loaded = load_rules(default_rules_path(), problems)
-    assert not problems.items
-    return loaded
 
 
 def claims_of(text: str, rules: KeywordRules, published: date = PUBLISHED) -> list[Claim]:

@@ -14,14 +14,6 @@ from monitor.normalize import normalize, normalize_text
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def rules() -> KeywordRules:
-    problems = Problems()
-    loaded = load_rules(default_rules_path(), problems)
-    assert not problems.items
-    return loaded
-
-
 # --------------------------------------------------------------------------- relevance
 
 RELEVANT: dict[str, tuple[str | None, str]] = {

@@ -16,18 +16,9 @@ from pathlib import Path
 import pytest
 
 from monitor.analysis.analyzer import read_article
-from monitor.analysis.keywords import KeywordRules, default_rules_path, load_rules, score
+from monitor.analysis.keywords import KeywordRules, load_rules, score
 from monitor.confkit import Problems
 from monitor.normalize import normalize
-
-
-@pytest.fixture(scope="module")
-def rules() -> KeywordRules:
-    problems = Problems()
-    loaded = load_rules(default_rules_path(), problems)
-    assert not problems.items
-    return loaded
-
 
 ON_TOPIC = [
     # Germany's contingent: the Bundestag extends the mandate
