@@ -46,6 +46,10 @@ FOCUS_REACH = 3
 _PLACE_WORDS = frozenset({"في", "من", "الي", "عن", "داخل", "خارج", "نحو", "باتجاه"})
 # Verbs after (or before) which a capital is the government that speaks (roles of keywords.toml)
 _SPEECH_ROLES = frozenset({"report", "say", "demand", "negation"})
+# Telling a government (its capital the object): kept as a place, since the report goes on to
+# name the forces there by "العاصمة" alone, which the gazetteer does not read as Baghdad
+# ("أبلغ الجانب الأمريكي بغداد … نقل مستشاريه في العاصمة إلى حرير").
+_TELL_VERBS = frozenset({"ابلغ", "ابلغت", "اخطر", "اخطرت"})
 # Capitals that stand for their governments when paired by و with another of them (normalised).
 _CAPITALS = frozenset(
     {
@@ -169,7 +173,9 @@ def _government(tokens: Sequence[str], h: lx.Hit, moves: set[int]) -> bool:
 
 def _speech_edges(hits: list[lx.Hit]) -> tuple[set[int], set[int]]:
     """First and last tokens of the verbs of saying, demanding and denying."""
-    verbs = [h for h in hits if h.term.role in _SPEECH_ROLES]
+    verbs = [
+        h for h in hits if h.term.role in _SPEECH_ROLES and h.term.tokens[0] not in _TELL_VERBS
+    ]
     return {h.first for h in verbs}, {h.last for h in verbs}
 
 
