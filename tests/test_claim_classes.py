@@ -360,7 +360,6 @@ NUMBERS = [
         "2025-03-01",
         "قالت الوزارة إن عدد قوات التحالف الدولي في العراق سينخفض إلى أقل من ألفين بحلول نهاية "
         "العام.",
-        xfail="a count with no unit noun after it ('سينخفض إلى أقل من ألفين') is no troop count, though 'عدد قوات' names the unit before it",
         value=2000,
         qualifier="less_than",
     ),
@@ -382,7 +381,6 @@ NUMBERS = [
         "syria-count",
         "2024-09-07",
         "وتنشر واشنطن نحو 2500 جندي في العراق ضمن التحالف الدولي، وحوالي 900 جندي في سوريا.",
-        xfail="one troop count per segment: the second count of a sentence ('وحوالي 900 جندي في سوريا') makes no claim of its own",
         title="واشنطن وبغداد تتفقان على جدول انسحاب قوات التحالف الدولي",
         where="900",
         value=900,

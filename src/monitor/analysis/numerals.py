@@ -16,7 +16,9 @@ Rules:
   على الأكثر، كحد أقصى (after) → at_most (a negated "more than" is a ceiling, not a floor).
 
 ``find_counts`` keeps the numbers right before a configured troop or vehicle unit (``troop_units``
-in ``keywords.toml``): a number followed by a unit noun is a count, never a year.
+in ``keywords.toml``): a number followed by a unit noun is a count, never a year. A total
+written as عدد + unit … إلى + number ("سينخفض عدد القوات إلى أقل من ألفين") counts that unit
+too, when the number is no date.
 """
 
 from __future__ import annotations
@@ -267,6 +269,12 @@ _NUMBER_CONTEXT = 8  # words before a unit given to the parser (room for the qua
 # words after a unit where a qualifier of the count may stand: the unit, maybe an adjective,
 # then "على الأقل"/"كحد أقصى" ("ألفا جندي أمريكي على الأقل"، "300 جندي كحد أقصى")
 _AFTER_UNIT = 3
+# A total: عدد + a unit, then إلى + the number a few words on ("عدد القوات … إلى 2000")
+_TOTAL_NOUNS = frozenset({"عدد", "وعدد", "بعدد", "لعدد"})
+_TO = frozenset({"الي", "والي"})
+_PERCENT = frozenset({"بالمئه", "بالمائه", "المئه", "بالمئة", "%"})
+_TOTAL_REACH = 8  # words from the unit to إلى ("عدد قوات التحالف الدولي في العراق سينخفض إلى")
+_TO_NUMBER_REACH = 4  # words from إلى to the end of the number ("إلى أقل من ألفين")
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,4 +316,45 @@ def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]
             continue
         if not found or found[-1].first != first:
             found.append(Count(first, last, num, unit.term.text))
-    return found
+    return _with_totals(scan, skip, found)
+
+
+def _share(scan: Scan, last: int) -> bool:
+    """The number ending at token ``last`` is a percentage ("إلى 40%"، "40 بالمئة")."""
+    nxt = scan.tokens[last + 1 : last + 3]
+    rest = scan.text[scan.ends[last] : scan.ends[last] + 2]
+    return "%" in rest or bool(nxt and (nxt[0] in _PERCENT or nxt[1:2] == ("المئه",)))
+
+
+def _with_totals(scan: Scan, skip: Sequence[tuple[int, int]], found: list[Count]) -> list[Count]:
+    """Add the totals a count noun announces: "سينخفض عدد القوات إلى أقل من ألفين"، "بلغ عدد
+    المستشارين في العراق نحو 2500" count the unit named after عدد, written before the number."""
+    taken = {c.first for c in found}
+    n = len(scan.tokens)
+    for unit in (h for h in scan.hits if h.term.role == "unit" and h.first > 0):
+        if scan.tokens[unit.first - 1] not in _TOTAL_NOUNS:
+            continue
+        sentence = scan.sentence_of[unit.first]
+        for t in range(unit.last + 1, min(n, unit.last + 1 + _TOTAL_REACH)):
+            if scan.sentence_of[t] != sentence or scan.tokens[t] in _TOTAL_NOUNS:
+                break
+            if scan.tokens[t] not in _TO:
+                continue
+            stop = min(n - 1, t + _TO_NUMBER_REACH)
+            while scan.sentence_of[stop] != sentence:
+                stop -= 1
+            base = scan.ends[t]
+            nums = find_numbers(scan.text[base : scan.ends[stop]])
+            if nums:
+                num = nums[0]
+                num = Number(num.value, num.qualifier, num.start + base, num.end + base)
+                first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
+                if (
+                    first not in taken
+                    and not any(a <= first <= b for a, b in skip)
+                    and not _share(scan, last)
+                ):
+                    found.append(Count(first, last, num, unit.term.text))
+                    taken.add(first)
+            break
+    return sorted(found, key=lambda c: c.first)

@@ -5,7 +5,8 @@ Rules:
 - A sentence is cut into clauses at commas (not inside numbers). Clauses are grouped into
   segments, one claim each: a clause with a cue (or a troop count) starts a new segment when the
   segment so far has one too and either brings a date, or one is a bare troop count and the
-  other a cue, or it only stays (يبقى، الإبقاء) after a move. A clause that is only a date ("، والبقية بحلول نهاية 2026") becomes a segment of
+  other a cue, or both are bare troop counts (a list of counts, each with its place), or it
+  only stays (يبقى، الإبقاء) after a move. A clause that is only a date ("، والبقية بحلول نهاية 2026") becomes a segment of
   its own that inherits the kind of the segment before, when that one has a dated cue.
 - A date belongs to the nearest cue before it (within 20 words, unless words of another event
   such as الانتخابات or إجراء stand between), else to a cue shortly after it that is not in the
@@ -165,7 +166,13 @@ def segments_of(sv: SentenceView, clauses: list[Clause]) -> list[Segment]:
         if (
             (c.cues or c.troop)
             and cur.has_cue
-            and (c.dates or cur.dates or _differ(c, cur) or _stays_apart(c, cur))
+            and (
+                c.dates
+                or cur.dates
+                or _differ(c, cur)
+                or _stays_apart(c, cur)
+                or _another_count(c, cur)
+            )
         ):
             segments.append(Segment([c]))
             continue
@@ -183,6 +190,12 @@ def _stays_apart(c: Clause, seg: Segment) -> bool:
     الإبقاء على وجود محدود في إقليم كردستان" does not reduce anything in Kurdistan."""
     kinds = {k for _, k in c.cues}
     return bool(kinds) and kinds <= UNTIL_ONLY and any(k in _MOVES for *_, k in seg.cues)
+
+
+def _another_count(c: Clause, seg: Segment) -> bool:
+    """Troop counts listed clause by clause, with no cue ("نحو 2500 جندي في العراق، وحوالي 900
+    في سوريا"), are one count each, each with its own place."""
+    return c.troop and not c.cues and not any(x.cues for x in seg.clauses) and seg.inherited is None
 
 
 def _differ(c: Clause, seg: Segment) -> bool:
