@@ -18,7 +18,9 @@ Rules:
   until-dates (حتى، لغاية). A date right after a ``signed`` word ("الموقع في"، "الصادر في")
   belongs to the agreement before it: "اتفاق إنهاء المهمة الموقع في 2024" was signed then.
 - The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"), else the most
-  specific kind among the cues that own a date, else the first cue.
+  specific kind among the cues that own a date, else the first cue; a cue right after بعد/عقب/
+  قبل… ("سيتم تسليم القاعدة بعد انسحاب القوات منها في أيلول") is the background of the others
+  and is main only when all are such; when dated, it stays a claim of its own.
   A staying cue without an until-date counts only when a place more precise than a country
   follows it ("يحتفظ الأمريكيون بقوة في أربيل", not "بقاء القوات في العراق").
 """
@@ -65,6 +67,7 @@ _SIGNED_GAP = 2  # words from "الموقع" to its date ("الموقع في 202
 _OTHER_EVENT = frozenset(
     {"اجراء", "اجراؤها", "الانتخابات", "انتخابات", "زياره", "اجتماع", "مؤتمر", "قمه"}
 )
+_TEMPORAL_WORDS = frozenset({"بعد", "عقب", "اثر", "بعيد", "فور", "قبل", "قبيل"})
 _FUTURE_VERB = re.compile(r"^[وف]?س[يتنا]")
 _CLAUSE_END = re.compile(r",(?!\d)|(?<!\d),")
 
@@ -227,7 +230,10 @@ def claim_cues(seg: Segment, sv: SentenceView) -> list[MainCue]:
     out = [main]
     for i, dates in sorted(owned.items()):
         (rank, d), (_, hit, kind) = dates[0], seg.cues[i]
-        same = main[2] is None or d.span == main[2].span
+        if main[2] is None:  # an undated main cue keeps a dated background move apart
+            same = not _background(sv.scan, hit)
+        else:
+            same = d.span == main[2].span
         if rank == 0 and hit is not main[0] and not same and kind not in UNTIL_ONLY:
             out.append((hit, kind, d))
     return out
@@ -252,6 +258,9 @@ def _main_cue(
     ]
     if not usable:
         return None
+    # "سيتم تسليم القاعدة بعد انسحاب القوات منها": the move after بعد is the background
+    foreground = [i for i in usable if not _background(sv.scan, cues[i][1])]
+    usable = foreground or usable
     denied = [i for i in usable if _is_denied(cues[i][1], sv.hits)]
     if denied:  # "إعلان انتهاء المرحلة لا يعني انتهاء الوجود": the point is what is denied
         i = denied[0]
@@ -261,6 +270,13 @@ def _main_cue(
         i = max(dated, key=lambda k: (PRIORITY[cues[k][2]], -k))
         return cues[i][1], cues[i][2], owned[i][0][1]
     return cues[usable[0]][1], cues[usable[0]][2], None
+
+
+def _background(scan: lx.Scan, cue: lx.Hit) -> bool:
+    """The cue is the verbal noun of a temporal clause ("بعد انسحاب"، "عقب مغادرة"): what
+    the sentence tells happens around it."""
+    before = scan.tokens[cue.first - 1] if cue.first > 0 else ""
+    return bool(_TEMPORAL_WORDS.intersection(lx.prefix_forms(before)))
 
 
 def _is_denied(cue: lx.Hit, hits: list[lx.Hit]) -> bool:
