@@ -210,7 +210,6 @@ DATES = [
         "2025-02-01",
         "وينص الاتفاق على انسحاب قوات التحالف الدولي من العراق على مرحلتين تمتدان بين "
         "أيلول/سبتمبر 2025 وأيلول/سبتمبر 2026.",
-        xfail="a range 'بين X وY' is read as its first date only; the claim's date should span both ends",
         where="انسحاب",
         start="2025-09-01",
         end="2026-09-30",
