@@ -230,10 +230,8 @@ def claim_cues(seg: Segment, sv: SentenceView) -> list[MainCue]:
     out = [main]
     for i, dates in sorted(owned.items()):
         (rank, d), (_, hit, kind) = dates[0], seg.cues[i]
-        if main[2] is None:  # an undated main cue keeps a dated background move apart
-            same = not _background(sv.scan, hit)
-        else:
-            same = d.span == main[2].span
+        # an undated main cue keeps a dated background move apart
+        same = not _background(sv.scan, hit) if main[2] is None else d.span == main[2].span
         if rank == 0 and hit is not main[0] and not same and kind not in UNTIL_ONLY:
             out.append((hit, kind, d))
     return out
