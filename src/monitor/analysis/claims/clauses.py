@@ -17,7 +17,7 @@ Rules:
   ("وفق الموعد المحدد في أيلول") hands its date to the move before it. Staying cues own only
   until-dates (حتى، لغاية). A date right after a ``signed`` word ("الموقع في"، "الصادر في")
   belongs to the agreement before it: "اتفاق إنهاء المهمة الموقع في 2024" was signed then.
-- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"), else the most
+- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"، "ولن تغادرها"), else the most
   specific kind among the cues that own a date, else the first cue; a cue right after بعد/عقب/
   قبل… ("سيتم تسليم القاعدة بعد انسحاب القوات منها في أيلول") is the background of the others
   and is main only when all are such; when dated, it stays a claim of its own.
@@ -67,6 +67,7 @@ _SIGNED_GAP = 2  # words from "الموقع" to its date ("الموقع في 202
 _OTHER_EVENT = frozenset(
     {"اجراء", "اجراؤها", "الانتخابات", "انتخابات", "زياره", "اجتماع", "مؤتمر", "قمه"}
 )
+_NOT_DONE = frozenset({"لن", "لم"})  # "لن تغادر"، "لم تنسحب": the move denied
 _TEMPORAL_WORDS = frozenset({"بعد", "عقب", "اثر", "بعيد", "فور", "قبل", "قبيل"})
 _FUTURE_VERB = re.compile(r"^[وف]?س[يتنا]")
 _CLAUSE_END = re.compile(r",(?!\d)|(?<!\d),")
@@ -259,7 +260,7 @@ def _main_cue(
     # "سيتم تسليم القاعدة بعد انسحاب القوات منها": the move after بعد is the background
     foreground = [i for i in usable if not _background(sv.scan, cues[i][1])]
     usable = foreground or usable
-    denied = [i for i in usable if _is_denied(cues[i][1], sv.hits)]
+    denied = [i for i in usable if _is_denied(cues[i][1], sv.hits, sv.scan)]
     if denied:  # "إعلان انتهاء المرحلة لا يعني انتهاء الوجود": the point is what is denied
         i = denied[0]
         return cues[i][1], cues[i][2], owned[i][0][1] if i in owned else None
@@ -277,8 +278,12 @@ def _background(scan: lx.Scan, cue: lx.Hit) -> bool:
     return bool(_TEMPORAL_WORDS.intersection(lx.prefix_forms(before)))
 
 
-def _is_denied(cue: lx.Hit, hits: list[lx.Hit]) -> bool:
-    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue."""
+def _is_denied(cue: lx.Hit, hits: list[lx.Hit], scan: lx.Scan) -> bool:
+    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue, or a
+    future or past negation stands right before it ("باقية في أربيل ولن تغادرها")."""
+    before = scan.tokens[cue.first - 1] if cue.first > 0 else ""
+    if before.removeprefix("و") in _NOT_DONE:
+        return True
     return any(h.term.role == "negation" and 0 < cue.first - h.last <= _DENIAL_REACH for h in hits)
 
 
