@@ -8,6 +8,8 @@ Rules:
 - A multiplier word after digits multiplies: ``3 آلاف`` = 3000, ``2.5 ألف`` = 2500.
 - Number words: units (ثلاثة، خمس…), tens (عشرون/عشرين…), hundreds (مئة/مائة، مئتين،
   خمسمائة or خمسة مئة), thousands (ألف، ألفين، ثلاثة آلاف), joined by و (ألفين وخمسمائة).
+  "ألفا" is the dual ("ألفا جندي") unless و + a number follows: then it is "ألفاً" (one
+  thousand, accusative: "ألفاً وخمسمئة" = 1500).
 - Vague plurals: عشرات → 20, مئات → 200, آلاف → 2000 (at least: the plural starts at three
   and counts from two hundred / two thousand), always qualified ``at_least``.
 - Qualifiers before the number: نحو، حوالي، قرابة، زهاء، (ما) يقارب، يناهز، ما يقرب من، تقريبا
@@ -213,6 +215,8 @@ def _parse_words(words: list[tuple[str, int, int]], i: int) -> tuple[int, Qualif
         elif word in _THOUSAND or word in _MILLION:
             total += max(current, 1) * (1000 if word in _THOUSAND else 1_000_000)
             current = 0
+        elif word == "الفا" and j + 1 < len(words) and _joins_number(words[j + 1][0]):
+            total += 1000  # "ألفاً وخمسمئة": the accusative of one thousand, not the dual
         elif word in _TWO_THOUSAND:
             total += 2000
         elif (v := _UNITS.get(word) or _TENS.get(word) or _HUNDREDS.get(word)) is not None:
@@ -223,6 +227,11 @@ def _parse_words(words: list[tuple[str, int, int]], i: int) -> tuple[int, Qualif
     if j == i:
         return None
     return total + current, "exact", j
+
+
+def _joins_number(word: str) -> bool:
+    """و + a number word ("وخمسمئة"، "ومئتان"): the next part of a compound number."""
+    return word.startswith("و") and word[1:] in _STARTERS
 
 
 def _multiplier(word: str) -> int:
@@ -272,6 +281,8 @@ _AFTER_UNIT = 3
 # A total: عدد + a unit, then إلى + the number a few words on ("عدد القوات … إلى 2000")
 _TOTAL_NOUNS = frozenset({"عدد", "وعدد", "بعدد", "لعدد"})
 _TO = frozenset({"الي", "والي"})
+_REACHES = frozenset({"بلغ", "يبلغ", "وصل", "يصل", "ناهز", "يناهز", "قارب", "يقارب"})
+_APPROX = frozenset({"نحو", "حوالي", "قرابه", "زهاء", "اكثر", "اقل"})
 _PERCENT = frozenset({"بالمئه", "بالمائه", "المئه", "بالمئة", "%"})
 _TOTAL_REACH = 8  # words from the unit to إلى ("عدد قوات التحالف الدولي في العراق سينخفض إلى")
 _TO_NUMBER_REACH = 4  # words from إلى to the end of the number ("إلى أقل من ألفين")
@@ -335,15 +346,22 @@ def _with_totals(scan: Scan, skip: Sequence[tuple[int, int]], found: list[Count]
         if scan.tokens[unit.first - 1] not in _TOTAL_NOUNS:
             continue
         sentence = scan.sentence_of[unit.first]
+        verb = scan.tokens[unit.first - 2] if unit.first > 1 else ""
+        # "بلغ عدد المستشارين في أربيل نحو 1500": the verb of a total needs no إلى
+        reaches = verb.removeprefix("و") in _REACHES
         for t in range(unit.last + 1, min(n, unit.last + 1 + _TOTAL_REACH)):
             if scan.sentence_of[t] != sentence or scan.tokens[t] in _TOTAL_NOUNS:
                 break
-            if scan.tokens[t] not in _TO:
+            tok = scan.tokens[t]
+            if tok in _TO:
+                base = scan.ends[t]  # the number follows إلى
+            elif reaches and (_ends_number(tok) or tok in _APPROX):
+                base = scan.starts[t]  # the number (or its qualifier) starts here
+            else:
                 continue
             stop = min(n - 1, t + _TO_NUMBER_REACH)
             while scan.sentence_of[stop] != sentence:
                 stop -= 1
-            base = scan.ends[t]
             nums = find_numbers(scan.text[base : scan.ends[stop]])
             if nums:
                 num = nums[0]
