@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import sqlite3
@@ -242,8 +243,9 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
             asyncio.create_task(_fetch_and_record(rt, fetcher, s, seeding[s.id], tally, wave)): s
             for s in due
         }
-        for task in tasks:
-            task.add_done_callback(wave.note)
+        wave.waiting = {s.id for s in due}
+        for task, source in tasks.items():
+            task.add_done_callback(functools.partial(wave.settle, source.id))
         pending = set(tasks)
         try:
             async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
@@ -283,15 +285,18 @@ class _Wave:
     listed: asyncio.Event = field(default_factory=asyncio.Event)  # set when the wave closes
     pages: pagegate.OrderedGate = field(default_factory=pagegate.OrderedGate)
     landed: list[SourceBatch] = field(default_factory=list)  # no article, not recorded yet
+    waiting: set[str] = field(default_factory=set)  # neither listed nor landed yet, by id
     caches: dict[str, HttpCache] = field(default_factory=dict)  # validators by URL, read once
 
     def plan(self, batch: SourceBatch) -> None:
         """A source's articles are known (``batch.jobs``); it joins the wave if still open."""
         if self.open:
             self.planned[batch.source.id] = batch
-        self.changed.set()
+        self.settle(batch.source.id)
 
-    def note(self, _: object) -> None:
+    def settle(self, source_id: str, _: object = None) -> None:
+        """The source listed its articles or landed: the wave no longer waits for it."""
+        self.waiting.discard(source_id)
         self.changed.set()
 
 
@@ -302,7 +307,7 @@ async def _first_wave(
     is up), then process the listed articles in publication order as they are ready."""
     loop = asyncio.get_running_loop()
     end = loop.time() + rt.config.first_wave_seconds
-    while any(not t.done() and s.id not in wave.planned for t, s in tasks.items()):
+    while wave.waiting:
         remaining = end - loop.time()
         if remaining <= 0:
             break
