@@ -43,6 +43,7 @@ class _Protocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self._chunks: deque[bytes] = deque()
+        self._offset = 0  # into the first chunk: what of it was handed out already
         self._buffered = 0
         self._eof = False
         self._error: BaseException | None = None
@@ -97,10 +98,14 @@ class _Protocol(asyncio.Protocol):
             if self._error is not None:
                 raise httpcore.ReadError(str(self._error) or type(self._error).__name__)
             return b""
-        chunk = self._chunks.popleft()
-        if len(chunk) > max_bytes:
-            self._chunks.appendleft(chunk[max_bytes:])
-            chunk = chunk[:max_bytes]
+        first, start = self._chunks[0], self._offset
+        whole = start == 0 and len(first) <= max_bytes  # the usual case: no copy
+        chunk = first if whole else first[start : start + max_bytes]  # each byte copied once
+        if start + len(chunk) >= len(first):
+            self._chunks.popleft()
+            self._offset = 0
+        else:
+            self._offset = start + len(chunk)
         self._buffered -= len(chunk)
         if self._paused and self._buffered <= _LOW_WATER and self.transport is not None:
             self.transport.resume_reading()
