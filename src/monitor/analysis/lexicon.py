@@ -373,8 +373,13 @@ def _find_patterns(
     return hits
 
 
+# Roles of the words that make news: a name's "*" gap never holds one of them.
+_NEWS_ROLES = frozenset({"cue", "action"})
+
+
 def _apply_ignore(hits: list[Hit]) -> list[Hit]:
-    masked = {t for h in hits if h.term.role == "ignore" for t in range(h.first, h.last + 1)}
+    ignores = [h for h in hits if h.term.role == "ignore" and not _gap_holds_news(h, hits)]
+    masked = {t for h in ignores for t in range(h.first, h.last + 1)}
     if not masked:
         return hits
     return [
@@ -383,3 +388,22 @@ def _apply_ignore(hits: list[Hit]) -> list[Hit]:
         if h.term.role != "ignore"
         and (h.term.role in UNMASKED or not any(t in masked for t in range(h.first, h.last + 1)))
     ]
+
+
+def _gap_holds_news(ignore: Hit, hits: list[Hit]) -> bool:
+    """An ignore term's "*" gap spans a cue or an action of its own: the words are no name.
+
+    "اللجنة * إنهاء مهمة التحالف" names the committee in "اللجنة العسكرية العليا المعنية
+    بإنهاء مهمة التحالف", not in "اللجنة العسكرية العليا اكتمال المرحلة الأولى من إنهاء مهمة
+    التحالف", where the committee announces that a phase is complete.
+    """
+    toks = ignore.term.tokens
+    if "*" not in toks:
+        return False
+    head = toks.index("*")
+    tail = len(toks) - 1 - max(i for i, t in enumerate(toks) if t == "*")
+    lo, hi = ignore.first + head, ignore.last - tail
+    return any(
+        h.term.role in _NEWS_ROLES and lo <= h.first and h.last <= hi and h is not ignore
+        for h in hits
+    )

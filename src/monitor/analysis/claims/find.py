@@ -76,6 +76,7 @@ _BASE_NOUNS = frozenset(
     {"قاعده", "القاعده", "قواعد", "القواعد", "معسكر", "المعسكر", "مقر", "المقر", "مقرات", "المقرات"}
 )
 _BASE_REACH = 6
+_CONTRAST_NOUNS = frozenset({"حين", "المقابل", "وقت"})  # في حين، في المقابل، في وقت
 _REPORT_REACH = 8  # words between a reporting verb and its date (the subject: "وزارة الدفاع…")
 # "أعلن أن القوات ستنسحب الشهر المقبل": a date after أنّ/إنّ is what was reported, not when
 _THAT = re.compile(r"^[وفبل]?(ان|انه|انها|انهم)$")
@@ -231,10 +232,26 @@ def _sentence_claims(
             continue
         if not claims:
             break
+        if _opens_contrast(sv.scan, seg):
+            continue  # "…، فيما تواصل القوات مهامها في العراق": another subject, not its place
         claims[k] = _hand_places(sv, claims[k], seg)
     for i in range(1, len(claims)):
         claims[i] = _count_refers_back(claims[i], claims[i - 1])
     return [_focus(sv, c) for c in claims]
+
+
+def _opens_contrast(scan: lx.Scan, seg: Segment) -> bool:
+    """The clause opens with "while" or "whereas" (فيما، بينما، في حين، في المقابل): it speaks of
+    something else beside the claim before it, so its places are not that claim's."""
+    toks = scan.tokens_in(seg.start, seg.end)
+    words = scan.tokens[toks.start : min(toks.stop, toks.start + 2)]
+    if not words:
+        return False
+    first = words[0][1:] if words[0][:1] == "و" and len(words[0]) > 3 else words[0]
+    second = words[1] if len(words) > 1 else ""
+    if first == "فيما":
+        return second not in ("يتعلق", "يخص")  # "فيما يتعلق بـ": about, not while
+    return first == "بينما" or (first == "في" and second in _CONTRAST_NOUNS)
 
 
 def _count_refers_back(claim: Claim, before: Claim) -> Claim:

@@ -3,7 +3,8 @@
 Rules (the word lists are in ``[claims]`` of ``keywords.toml``):
 
 - ``negated``: a denial term before the cue (``negation``: نفى، لا يعني) or after it
-  (``negation_after``: غير دقيقة), or لم لن لا ليس عدم دون غير up to three words before the cue.
+  (``negation_after``: غير دقيقة), or لم لن لا ليس عدم دون غير up to three words before the cue
+  and not inside a hedge term ("لا يستبعد أن تنسحب" hedges).
 - ``hedged``: a hedge term in the sentence that no denial covers ("نفى الأنباء"), or قد before
   a present-tense verb.
 - ``reports_done``: a completion term (أكملت، انسحبت، تم تسليم…) or a passive past verb
@@ -58,7 +59,11 @@ def is_negated(scan: lx.Scan, seg_hits: list[lx.Hit], cue: lx.Hit | None) -> boo
             return True
     if cue is None:
         return False
+    # "لا يستبعد"، "من غير المستبعد": a particle inside a hedge hedges, it denies nothing
+    hedging = {t for h in seg_hits if h.term.role == "hedge" for t in range(h.first, h.last + 1)}
     for t in range(max(0, cue.first - _NEGATION_REACH), cue.first):
+        if t in hedging:
+            continue
         tok = scan.tokens[t]
         bare = tok[1:] if tok[0] in "وف" and len(tok) > 2 else tok
         if scan.sentence_of[t] != cue.sentence or not {tok, bare} & _PARTICLES:

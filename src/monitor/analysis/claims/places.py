@@ -10,7 +10,9 @@ Rules:
   من or عن ends the chain ("إلى أربيل من قاعدة عين الأسد": ain_al_asad is where they leave).
 - A capital paired with another government's ("بغداد وواشنطن تبحثان"، "بين واشنطن وبغداد")
   names the two governments, not where forces leave or a mission ends (an agreement keeps
-  them: the judge reads an agreement's places as its parties).
+  them: the judge reads an agreement's places as its parties). So is a bare capital right
+  after a verb of saying, demanding or denying, or right before one ("طالبت بغداد بانسحاب
+  القوات من عين الأسد"، "واشنطن تنفي"): the government speaks; "قال مسؤول في بغداد" keeps it.
 - A claim that names no place, in a sentence that names none, takes the foreign places of the
   nearest sentence before it that names a place (up to ``FOCUS_REACH`` sentences back), when
   all of that sentence's places are outside Iraq: "وقال البنتاغون إن الانسحاب اكتمل" after a
@@ -42,6 +44,12 @@ _CHAIN_STOP = frozenset({"من", "عن", "منذ"})
 FOCUS_REACH = 3
 # Words after which a capital is where something happens.
 _PLACE_WORDS = frozenset({"في", "من", "الي", "عن", "داخل", "خارج", "نحو", "باتجاه"})
+# Verbs after (or before) which a capital is the government that speaks (roles of keywords.toml)
+_SPEECH_ROLES = frozenset({"report", "say", "demand", "negation"})
+# Telling a government (its capital the object): kept as a place, since the report goes on to
+# name the forces there by "العاصمة" alone, which the gazetteer does not read as Baghdad
+# ("أبلغ الجانب الأمريكي بغداد … نقل مستشاريه في العاصمة إلى حرير").
+_TELL_VERBS = frozenset({"ابلغ", "ابلغت", "اخطر", "اخطرت"})
 # Capitals that stand for their governments when paired by و with another of them (normalised).
 _CAPITALS = frozenset(
     {
@@ -121,12 +129,13 @@ def split_places(
     if dest is None:
         dest = destination_tokens(scan, hits, toks)
     moves = {h.last for h in hits if is_move(h)}
+    speaks = _speech_edges(hits)
     places = [
         h
         for h in hits
         if h.term.role == "place"
         and h.first in toks
-        and (governments or not _government(scan.tokens, h, moves))
+        and (governments or not (_government(scan.tokens, h, moves) or _speaker(scan, h, speaks)))
     ]
     if not places:
         return (), ()
@@ -160,6 +169,32 @@ def _government(tokens: Sequence[str], h: lx.Hit, moves: set[int]) -> bool:
         return False
     governor = tokens[first - 1] if first > 0 else ""
     return first - 1 not in moves and governor.removeprefix("و") not in _PLACE_WORDS
+
+
+def _speech_edges(hits: list[lx.Hit]) -> tuple[set[int], set[int]]:
+    """First and last tokens of the verbs of saying, demanding and denying."""
+    verbs = [
+        h for h in hits if h.term.role in _SPEECH_ROLES and h.term.tokens[0] not in _TELL_VERBS
+    ]
+    return {h.first for h in verbs}, {h.last for h in verbs}
+
+
+def _speaker(scan: lx.Scan, h: lx.Hit, speaks: tuple[set[int], set[int]]) -> bool:
+    """A bare capital that says, asks or denies ("طالبت بغداد بانسحاب…"، "واشنطن تنفي…") is
+    its government speaking, not where forces are: right after such a verb, or right before
+    one with no preposition of place before it ("قال مسؤول في بغداد" keeps Baghdad)."""
+    if h.first != h.last or scan.tokens[h.first] not in _CAPITALS:
+        return False  # "وبغداد"، "لبغداد": not a subject
+    firsts, lasts = speaks
+    gap = (scan.ends[h.first - 1], scan.starts[h.first]) if h.first > 0 else (0, 0)
+    if h.first - 1 in lasts and not any(c in scan.text[gap[0] : gap[1]] for c in ",:;"):
+        return True
+    if h.first + 1 not in firsts or any(
+        c in scan.text[scan.ends[h.first] : scan.starts[h.first + 1]] for c in ",:;"
+    ):
+        return False
+    before = scan.tokens[h.first - 1] if h.first > 0 else ""
+    return before.removeprefix("و") not in _PLACE_WORDS
 
 
 def _and_capital(token: str) -> bool:

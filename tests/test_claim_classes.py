@@ -1,0 +1,753 @@
+"""Claim details by class of text: probes of our own writing, judged field by field.
+
+Each probe is a short news item in the wordings of Iraqi, Gulf and Levantine outlets and of
+translated wire copy, run through the whole analysis as ``monitor analyze`` does (furniture,
+relevance, dates, claims, the shipped timeline's verdicts), and read through the same JSON
+shape. Beside it stands what a careful reader of the sentence expects of the claim it makes:
+its date (the event's, resolved against the publication day as ``set1/claims.json``'s
+conventions say), number, places, kind, negation, hedging and verdict. A value the text does
+not give must stay unknown.
+
+A probe holds when ANY claim whose sentence contains ``where`` (every claim when no ``where``
+is given) has every expected field; with ``absent`` it holds when none has them.
+
+The classes: dates in their written forms, troop numbers, places and bases, milestones done
+or planned, denials, hedges, leaders' quoted statements and the traps of
+``shared/reference/timeline-facts.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from monitor.analysis.analyzer import Analyzer
+from monitor.ops.analyze import finding_json
+
+_UNSET = object()
+
+
+def probe(
+    pid: str,
+    published: str | None,
+    text: str,
+    *,
+    where: str | None = None,
+    title: str | None = None,
+    xfail: str | None = None,
+    **expect: Any,
+) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(published, title, text, where, expect, id=pid, marks=marks)
+
+
+def differences(claim: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    """The expected fields ``claim`` (an ``analyze`` claim object) does not have."""
+    out = []
+    span = claim["date"] or {}
+    number = claim["number"] or {}
+    simple = {
+        "start": span.get("start"),
+        "end": span.get("end"),
+        "granularity": span.get("granularity"),
+        "value": number.get("value"),
+        "qualifier": number.get("qualifier"),
+        "reported": (claim["reported"] or {}).get("start"),
+        "kind": claim["kind"],
+        "negated": claim["negated"],
+        "hedged": claim["hedged"],
+        "verdict": claim["verdict"],
+        "date": claim["date"],
+        "number": claim["number"],
+    }
+    for key, want in expect.items():
+        if key in ("absent",):
+            continue
+        if key == "places":
+            if not set(want) <= set(claim["places"]):
+                out.append(f"places {claim['places']} lack {want}")
+        elif key == "not_places":
+            if set(want) & set(claim["places"]):
+                out.append(f"places {claim['places']} hold {want}")
+        elif key == "destinations":
+            if not set(want) <= set(claim["destinations"]):
+                out.append(f"destinations {claim['destinations']} lack {want}")
+        else:
+            got = simple[key]
+            ok = got in want if isinstance(want, (list, tuple)) else got == want
+            if not ok:
+                out.append(f"{key}: want {want!r}, got {got!r}")
+    return out
+
+
+# ----------------------------------------------------------------------------- dates
+DATES = [
+    # a Levantine month paired with the Gregorian name, with a year
+    probe(
+        "paired-month-year",
+        "2025-03-04",
+        "بغداد - أعلنت قيادة العمليات المشتركة أن قوات التحالف الدولي ستغادر قاعدة عين الأسد "
+        "في محافظة الأنبار بحلول أيلول/سبتمبر 2025، وفق الجدول المتفق عليه مع واشنطن.",
+        where="ستغادر",
+        kind="withdrawal",
+        start="2025-09-01",
+        end="2025-09-30",
+        granularity="month",
+    ),
+    # the Iraqi pair for December with المقبل
+    probe(
+        "paired-month-next",
+        "2025-10-05",
+        "أفاد مسؤول عراقي بأن المستشارين الأمريكيين في بغداد سينتقلون إلى أربيل خلال كانون "
+        "الأول/ديسمبر المقبل، ضمن ترتيبات إنهاء مهمة التحالف الدولي في العراق.",
+        where="سينتقلون",
+        start="2025-12-01",
+        end="2025-12-31",
+        granularity="month",
+    ),
+    # a paired month last year, with الماضي
+    probe(
+        "paired-month-last",
+        "2025-03-10",
+        "وكانت الحكومة العراقية قد أعلنت أن التحالف الدولي أنهى وجوده في قاعدة فيكتوريا في "
+        "تموز/يوليو الماضي، في إطار الاتفاق على إنهاء مهمة التحالف في العراق.",
+        where="أنهى",
+        start="2024-07-01",
+        end="2024-07-31",
+    ),
+    # a day written as an ordinal word before a paired month
+    probe(
+        "ordinal-day",
+        "2025-08-20",
+        "قالت وزارة الدفاع العراقية إن آخر جندي من قوات التحالف الدولي سيغادر قاعدة عين الأسد "
+        "في الثلاثين من أيلول/سبتمبر 2025.",
+        where="سيغادر",
+        start="2025-09-30",
+        end="2025-09-30",
+        granularity="day",
+    ),
+    # the end of next year, after بحلول
+    probe(
+        "end-of-next-year",
+        "2025-03-10",
+        "ذكر بيان للحكومة العراقية أن ما تبقى من قوات التحالف الدولي سينسحب من إقليم كردستان "
+        "بحلول نهاية العام المقبل.",
+        where="سينسحب",
+        start="2026-10-01",
+        end="2026-12-31",
+        granularity="part_of_year",
+    ),
+    # the start of next year
+    probe(
+        "start-of-next-year",
+        "2025-11-02",
+        "وأوضح المتحدث أن المرحلة الثانية من انسحاب قوات التحالف الدولي من العراق ستبدأ مطلع "
+        "العام المقبل.",
+        where="ستبدأ",
+        start="2026-01-01",
+        end="2026-03-31",
+        granularity="part_of_year",
+    ),
+    # the middle of a month named with المقبل
+    probe(
+        "mid-next-month",
+        "2025-07-01",
+        "أكد مصدر في وزارة الدفاع أن تسليم قاعدة عين الأسد إلى الجيش العراقي سيتم منتصف أيلول "
+        "المقبل، بعد انسحاب قوات التحالف الدولي منها.",
+        where="تسليم",
+        start="2025-09-11",
+        end="2025-09-20",
+        granularity="part_of_month",
+    ),
+    # a weekday with الماضي: the last such day before publication
+    probe(
+        "weekday-last",
+        "2025-09-03",
+        "غادرت آخر دفعة من جنود التحالف الدولي قاعدة عين الأسد في الأنبار الأحد الماضي، "
+        "بحسب ما أعلنت قيادة العمليات المشتركة.",
+        where="غادرت",
+        start="2025-08-31",
+        end="2025-08-31",
+        granularity="day",
+    ),
+    # a bare weekday: the latest such day on or before publication
+    probe(
+        "weekday-bare",
+        "2026-01-20",
+        "أعلنت اللجنة العسكرية العليا مساء الأحد انسحاب آخر مستشاري التحالف الدولي من قاعدة "
+        "عين الأسد وتسليمها إلى القوات العراقية.",
+        where="انسحاب",
+        start="2026-01-18",
+        end="2026-01-18",
+    ),
+    # a year only
+    probe(
+        "year-only",
+        "2025-02-11",
+        "قال وزير الخارجية العراقي إن وجود قوات التحالف الدولي في إقليم كردستان سينتهي خلال "
+        "عام 2026.",
+        title="الخارجية العراقية: انسحاب التحالف الدولي من كردستان خلال 2026",
+        where="سينتهي",
+        start="2026-01-01",
+        end="2026-12-31",
+        granularity="year",
+    ),
+    # the current year
+    probe(
+        "current-year-end",
+        "2025-06-12",
+        "وأكد المسؤول أن انسحاب قوات التحالف الدولي من بغداد سيكتمل قبل نهاية العام الجاري.",
+        where="انسحاب",
+        start="2025-10-01",
+        end="2025-12-31",
+        granularity="part_of_year",
+    ),
+    # a range between two months
+    probe(
+        "range-months",
+        "2025-02-01",
+        "وينص الاتفاق على انسحاب قوات التحالف الدولي من العراق على مرحلتين تمتدان بين "
+        "أيلول/سبتمبر 2025 وأيلول/سبتمبر 2026.",
+        xfail="a range 'بين X وY' is read as its first date only; the claim's date should span both ends",
+        where="انسحاب",
+        start="2025-09-01",
+        end="2026-09-30",
+    ),
+    # the next month, relative
+    probe(
+        "next-month",
+        "2025-08-15",
+        "قال مصدر حكومي إن قوات التحالف الدولي ستخلي مقر قيادة العمليات المشتركة في بغداد "
+        "الشهر المقبل.",
+        where="ستخلي",
+        start="2025-09-01",
+        end="2025-09-30",
+        granularity="month",
+    ),
+    # a reporting day kept apart from the event's date
+    probe(
+        "reported-apart",
+        "2025-04-13",
+        "أعلنت وزارة الدفاع العراقية، اليوم الأحد، أن قوات التحالف الدولي ستغادر قاعدة عين "
+        "الأسد في أيلول المقبل.",
+        where="ستغادر",
+        start="2025-09-01",
+        end="2025-09-30",
+        reported="2025-04-13",
+    ),
+    # Eastern Arabic digits in a year
+    probe(
+        "eastern-digits-year",
+        "2025-05-02",
+        "وأشار البيان إلى أن مهمة التحالف الدولي في أربيل ستنتهي في أيلول/سبتمبر ٢٠٢٦.",
+        where="ستنتهي",
+        start="2026-09-01",
+        end="2026-09-30",
+    ),
+    # a Hijri date beside the Gregorian one (الموافق)
+    probe(
+        "hijri-with-gregorian",
+        "2025-09-28",
+        "أعلنت اللجنة العسكرية العليا انتهاء المرحلة الأولى من مهمة التحالف الدولي في بغداد "
+        "يوم السبت 5 ربيع الآخر 1447 هـ الموافق 27 أيلول/سبتمبر 2025.",
+        where="انتهاء",
+        start="2025-09-27",
+        end="2025-09-27",
+        granularity="day",
+    ),
+    # no date in the sentence: unknown, not the publication day
+    probe(
+        "no-date",
+        "2025-04-20",
+        "وقال مسؤول في وزارة الدفاع الأمريكية إن قوات التحالف الدولي ستنسحب من قاعدة عين "
+        "الأسد في الأنبار وفق الجدول المتفق عليه.",
+        where="ستنسحب",
+        date=None,
+    ),
+    # a relative date with no publication date: unknown
+    probe(
+        "relative-without-publication",
+        None,
+        "قال مصدر عسكري إن قوات التحالف الدولي ستغادر قاعدة عين الأسد الشهر المقبل.",
+        where="ستغادر",
+        date=None,
+    ),
+    # an Egyptian/Gulf month name alone with a year, after the verb
+    probe(
+        "gulf-month",
+        "2025-01-14",
+        "أكد رئيس الوزراء العراقي أن قوات التحالف الدولي ستنهي مهمتها في المناطق الاتحادية "
+        "في سبتمبر 2025.",
+        where="ستنهي",
+        start="2025-09-01",
+        end="2025-09-30",
+        places=["federal_areas"],
+    ),
+    # the end of a named year
+    probe(
+        "end-of-named-year",
+        "2025-01-14",
+        "وأوضح أن بقية قوات التحالف الدولي ستغادر العراق نهاية عام 2026.",
+        where="ستغادر",
+        start="2026-10-01",
+        end="2026-12-31",
+        granularity="part_of_year",
+    ),
+]
+
+# ----------------------------------------------------------------------------- numbers
+NUMBERS = [
+    probe(
+        "dual-thousand-words",
+        "2025-05-02",
+        "قال مستشار الأمن القومي العراقي إن عدد مستشاري التحالف الدولي في العراق انخفض إلى "
+        "ألفي مستشار بعد انسحاب دفعات من قاعدة عين الأسد.",
+        where="ألفي",
+        value=2000,
+    ),
+    probe(
+        "about-digits",
+        "2024-09-07",
+        "وتنشر الولايات المتحدة نحو 2500 جندي في العراق ضمن التحالف الدولي، بحسب وزارة الدفاع "
+        "الأمريكية.",
+        title="واشنطن وبغداد تتفقان على جدول انسحاب قوات التحالف الدولي",
+        where="2500",
+        value=2500,
+        qualifier="about",
+        places=["iraq"],
+    ),
+    probe(
+        "eastern-digits-count",
+        "2024-09-07",
+        "وأكد البنتاغون أن ٢٥٠٠ جندي أمريكي ما زالوا في العراق ضمن التحالف الدولي.",
+        value=2500,
+        qualifier="exact",
+    ),
+    probe(
+        "hundreds-at-least",
+        "2025-03-01",
+        "وذكرت وزارة الدفاع العراقية أن مئات الجنود من قوات التحالف الدولي سيغادرون قاعدة عين "
+        "الأسد بحلول أيلول/سبتمبر 2025.",
+        where="سيغادرون",
+        qualifier="at_least",
+    ),
+    probe(
+        "more-than-thousands",
+        "2025-03-01",
+        "كشف مسؤول أمريكي أن أكثر من 3 آلاف جندي من قوات التحالف الدولي ما زالوا منتشرين في "
+        "العراق.",
+        value=3000,
+        qualifier="more_than",
+    ),
+    probe(
+        "at-least",
+        "2025-03-01",
+        "وقال المتحدث إن ما لا يقل عن 500 مستشار من التحالف الدولي سيبقون في أربيل حتى أيلول 2026.",
+        value=500,
+        qualifier="at_least",
+    ),
+    probe(
+        "about-thousand-word",
+        "2025-03-01",
+        "وأشار إلى أن قرابة ألف جندي من قوات التحالف الدولي انتقلوا من بغداد إلى قاعدة حرير.",
+        value=1000,
+        qualifier="about",
+    ),
+    probe(
+        "less-than-dual",
+        "2025-03-01",
+        "قالت الوزارة إن عدد قوات التحالف الدولي في العراق سينخفض إلى أقل من ألفين بحلول نهاية "
+        "العام.",
+        xfail="a count with no unit noun after it ('سينخفض إلى أقل من ألفين') is no troop count, though 'عدد قوات' names the unit before it",
+        value=2000,
+        qualifier="less_than",
+    ),
+    probe(
+        "hundreds-word",
+        "2025-03-01",
+        "وأوضح أن خمسمئة جندي من قوات التحالف الدولي غادروا قاعدة عين الأسد الأسبوع الماضي.",
+        value=500,
+    ),
+    probe(
+        "thousands-word",
+        "2025-03-01",
+        "وكان نحو ثلاثة آلاف جندي من قوات التحالف الدولي ينتشرون في العراق نهاية 2021.",
+        title="تقليص عدد قوات التحالف الدولي في العراق",
+        value=3000,
+        qualifier="about",
+    ),
+    probe(
+        "syria-count",
+        "2024-09-07",
+        "وتنشر واشنطن نحو 2500 جندي في العراق ضمن التحالف الدولي، وحوالي 900 جندي في سوريا.",
+        xfail="one troop count per segment: the second count of a sentence ('وحوالي 900 جندي في سوريا') makes no claim of its own",
+        title="واشنطن وبغداد تتفقان على جدول انسحاب قوات التحالف الدولي",
+        where="900",
+        value=900,
+        qualifier="about",
+        places=["syria"],
+    ),
+]
+
+# ----------------------------------------------------------------------------- places
+PLACES = [
+    probe(
+        "base-to-erbil",
+        "2025-09-10",
+        "غادر رتل من قوات التحالف الدولي قاعدة عين الأسد في الأنبار متجهاً إلى أربيل، وفق "
+        "مصدر أمني.",
+        kind="relocation",
+        places=["ain_al_asad", "anbar", "erbil"],
+        destinations=["erbil"],
+    ),
+    probe(
+        "harir-kurdistan",
+        "2025-10-01",
+        "قال مسؤول كردي إن قوات التحالف الدولي ستبقى في قاعدة حرير بإقليم كوردستان حتى "
+        "أيلول/سبتمبر 2026.",
+        places=["harir", "kurdistan"],
+    ),
+    probe(
+        "victory-baghdad",
+        "2025-09-10",
+        "سلّمت قوات التحالف الدولي قاعدة فيكتوريا قرب مطار بغداد الدولي إلى الجيش العراقي.",
+        kind="handover",
+        places=["victory"],
+    ),
+    probe(
+        "capitals-agree",
+        "2024-09-28",
+        "اتفقت بغداد وواشنطن على إنهاء مهمة التحالف الدولي في الأنبار بحلول أيلول/سبتمبر 2025.",
+        where="إنهاء",
+        kind="mission_end",
+        places=["anbar"],
+        not_places=["baghdad"],
+    ),
+    probe(
+        "capital-as-government",
+        "2025-02-01",
+        "طالبت بغداد بانسحاب قوات التحالف الدولي من قاعدة عين الأسد قبل الموعد المحدد.",
+        where="انسحاب",
+        places=["ain_al_asad"],
+        not_places=["baghdad"],
+    ),
+    probe(
+        "federal-and-baghdad",
+        "2025-02-01",
+        "وبموجب الاتفاق تنتهي مهمة التحالف الدولي في بغداد والمناطق الاتحادية في أيلول 2025.",
+        places=["baghdad", "federal_areas"],
+        start="2025-09-01",
+    ),
+    probe(
+        "harir-definite",
+        "2025-10-01",
+        "وصل رتل من قوات التحالف الدولي إلى قاعدة الحرير شمال أربيل قادماً من الأنبار.",
+        title="رتل للتحالف الدولي ينسحب من الأنبار إلى أربيل",
+        places=["harir", "anbar"],
+        destinations=["harir"],
+    ),
+    probe(
+        "kurdistan-region",
+        "2025-10-01",
+        "وذكر البيان أن مستشاري التحالف الدولي في إقليم كردستان سينقلون إلى خارج العراق خلال "
+        "عام 2026.",
+        places=["kurdistan"],
+        start="2026-01-01",
+        end="2026-12-31",
+    ),
+]
+
+# ----------------------------------------------------------------------------- milestones
+MILESTONES = [
+    probe(
+        "done-base-left",
+        "2026-01-20",
+        "أنجزت القوات الأمريكية انسحابها من قاعدة عين الأسد في الأنبار، وسلّمت القاعدة إلى "
+        "القوات العراقية، بحسب بيان لوزارة الدفاع.",
+        where="أنجزت",
+        kind=["withdrawal", "handover", "mission_end"],
+        places=["ain_al_asad"],
+        verdict="completed",
+    ),
+    probe(
+        "planned-base",
+        "2025-03-01",
+        "ستنسحب قوات التحالف الدولي من قاعدة عين الأسد في أيلول/سبتمبر 2025 بحسب وزارة الدفاع "
+        "العراقية.",
+        kind="withdrawal",
+        verdict="consistent",
+    ),
+    probe(
+        "scheduled-erbil",
+        "2025-05-05",
+        "ومن المقرر أن تنتهي مهمة التحالف الدولي في أربيل في أيلول 2026.",
+        kind="mission_end",
+        places=["erbil"],
+        verdict="consistent",
+    ),
+    probe(
+        "later-than-timeline",
+        "2025-05-05",
+        "أعلن مسؤول كردي أن قوات التحالف الدولي ستبقى في أربيل حتى نهاية عام 2027.",
+        places=["erbil"],
+        verdict="conflicting",
+    ),
+    probe(
+        "handover-done",
+        "2025-10-02",
+        "تسلّمت القوات العراقية قاعدة عين الأسد بالكامل من قوات التحالف الدولي، يوم أمس.",
+        kind="handover",
+        places=["ain_al_asad"],
+        verdict="completed",
+    ),
+    probe(
+        "handover-planned",
+        "2025-06-02",
+        "وسيتم تسليم قاعدة عين الأسد إلى القوات العراقية بعد انسحاب قوات التحالف الدولي منها "
+        "في أيلول المقبل.",
+        xfail="the main cue of a segment is the first dated one by kind priority; a withdrawal inside a temporal clause ('بعد انسحاب') outranks the handover it dates",
+        where="تسليم",
+        kind="handover",
+        verdict=["consistent", "new"],
+    ),
+    probe(
+        "phase-one-done",
+        "2025-10-05",
+        "أعلنت اللجنة العسكرية العليا اكتمال المرحلة الأولى من إنهاء مهمة التحالف الدولي في "
+        "بغداد والمناطق الاتحادية.",
+        title="انتهاء المرحلة الأولى من انسحاب التحالف الدولي من العراق",
+        verdict="completed",
+    ),
+]
+
+# ----------------------------------------------------------------------------- negation
+NEGATION = [
+    probe(
+        "denied-by-ministry",
+        "2025-05-05",
+        "نفت وزارة الدفاع الأمريكية سحب قواتها المنتشرة ضمن التحالف الدولي من أربيل.",
+        negated=True,
+    ),
+    probe(
+        "will-not-withdraw",
+        "2025-05-05",
+        "أكد مسؤول أمريكي أن قوات التحالف الدولي لن تنسحب من أربيل قبل أيلول/سبتمبر 2026.",
+        negated=True,
+    ),
+    probe(
+        "no-intention",
+        "2025-05-05",
+        "قال المتحدث باسم البنتاغون إنه لا نية لدى واشنطن لسحب قواتها من العراق في الوقت الحالي.",
+        negated=True,
+    ),
+    probe(
+        "has-not-left",
+        "2025-10-05",
+        "وقال مصدر محلي إن قوات التحالف الدولي لم تغادر قاعدة حرير حتى الآن.",
+        negated=True,
+    ),
+    probe(
+        "does-not-mean-end",
+        "2025-09-28",
+        "وقالت السفارة الأمريكية إن انتهاء المرحلة الأولى لا يعني انتهاء عمل التحالف الدولي "
+        "في العراق.",
+        where="لا يعني",
+        kind="mission_end",
+        negated=True,
+    ),
+    probe(
+        "not-negated-especially",
+        "2025-09-28",
+        "وتتواصل عمليات انسحاب قوات التحالف الدولي من الأنبار، لا سيما من قاعدة عين الأسد.",
+        where="انسحاب",
+        negated=False,
+    ),
+    probe(
+        "no-delay",
+        "2025-05-05",
+        "أكدت الحكومة العراقية عدم وجود أي تأجيل لانسحاب قوات التحالف الدولي من بغداد.",
+        where="انسحاب",
+        negated=False,
+    ),
+]
+
+# ----------------------------------------------------------------------------- hedging
+HEDGES = [
+    probe(
+        "informed-sources",
+        "2025-05-05",
+        "قالت مصادر مطلعة إن قوات التحالف الدولي ستغادر قاعدة عين الأسد قبل الموعد المحدد.",
+        hedged=True,
+    ),
+    probe(
+        "may",
+        "2025-05-05",
+        "وقد تنسحب القوات الأمريكية من أربيل قبل أيلول 2026 إذا تحسن الوضع الأمني في سوريا.",
+        hedged=True,
+    ),
+    probe(
+        "expected-passive",
+        "2025-05-05",
+        "ويُتوقع أن تكتمل عملية انسحاب قوات التحالف الدولي من بغداد نهاية الصيف.",
+        hedged=True,
+    ),
+    probe(
+        "press-reports",
+        "2025-05-05",
+        "وذكرت تقارير صحفية أن واشنطن ستسحب قواتها من العراق بالكامل بحلول نهاية 2026.",
+        hedged=True,
+    ),
+    probe(
+        "official-statement",
+        "2025-05-05",
+        "أعلنت وزارة الدفاع العراقية في بيان رسمي انسحاب قوات التحالف الدولي من قاعدة فيكتوريا.",
+        hedged=False,
+    ),
+    probe(
+        "may-past",
+        "2025-10-05",
+        "وكانت قوات التحالف الدولي قد غادرت قاعدة عين الأسد الشهر الماضي.",
+        hedged=False,
+    ),
+    probe(
+        "security-source",
+        "2025-05-05",
+        "أفاد مصدر أمني بأن رتلاً لقوات التحالف الدولي انسحب من قاعدة عين الأسد فجر اليوم.",
+        hedged=True,
+    ),
+    probe(
+        "not-excluded",
+        "2025-05-05",
+        "ومن غير المستبعد أن تنسحب قوات التحالف الدولي من أربيل قبل الموعد المعلن.",
+        hedged=True,
+        negated=False,
+    ),
+    probe(
+        "likely",
+        "2025-05-05",
+        "ورجّح مسؤول عراقي أن تغادر قوات التحالف الدولي قاعدة حرير خلال الأشهر المقبلة.",
+        hedged=True,
+    ),
+]
+
+# ----------------------------------------------------------------------------- quotes
+QUOTES = [
+    probe(
+        "pm-quote-none-stays",
+        "2025-07-07",
+        'وقال رئيس الوزراء محمد شياع السوداني: "لن يبقى أي جندي من قوات التحالف الدولي في '
+        'العراق بعد عام 2026".',
+        kind="withdrawal",
+        negated=False,
+    ),
+    probe(
+        "president-quote-date",
+        "2025-04-10",
+        'وقال الرئيس الأمريكي للصحفيين إن "قواتنا ستغادر العراق بحلول أيلول المقبل، وستبقى قوة '
+        'صغيرة في أربيل".',
+        where="ستغادر",
+        kind="withdrawal",
+        start="2025-09-01",
+        end="2025-09-30",
+    ),
+    probe(
+        "minister-quote-number",
+        "2025-04-10",
+        "أكد وزير الدفاع الأمريكي في مؤتمر صحفي أن عدد قوات التحالف الدولي في العراق سينخفض "
+        "إلى أقل من ألفي جندي.",
+        value=2000,
+        qualifier="less_than",
+    ),
+    probe(
+        "quote-done",
+        "2025-10-01",
+        'وقال قائد القوة الجوية العراقية: "تسلمنا قاعدة عين الأسد بالكامل، ولم يعد فيها أي '
+        'جندي من التحالف الدولي".',
+        title="انسحاب التحالف الدولي من قاعدة عين الأسد",
+        kind="handover",
+        places=["ain_al_asad"],
+    ),
+]
+
+# ----------------------------------------------------------------------------- traps
+TRAPS = [
+    probe(
+        "syria-only-move",
+        "2025-05-05",
+        "وفي سياق متصل، انسحبت القوات الأمريكية من قاعدة في ريف دير الزور شرقي سوريا، فيما "
+        "تواصل قوات التحالف الدولي مهامها في العراق.",
+        where="انسحبت",
+        places=["syria"],
+        not_places=["iraq"],
+    ),
+    probe(
+        "past-force-2011",
+        "2025-05-05",
+        "أعلنت وزارة الدفاع العراقية انسحاب قوات التحالف الدولي من قاعدة عين الأسد. وكانت "
+        "القوات الأمريكية قد انسحبت من العراق نهاية عام 2011، قبل أن تعود ضمن التحالف الدولي "
+        "عام 2014.",
+        where="انسحبت",
+        absent=True,
+        verdict="conflicting",
+    ),
+    probe(
+        "factions-withdraw",
+        "2025-05-05",
+        "وأعلنت قوات التحالف الدولي إنهاء مهمتها في بغداد. من جهة أخرى، أعلنت الفصائل المسلحة "
+        "انسحابها من مدينة سامراء.",
+        where="الفصائل",
+        absent=True,
+        kind=["withdrawal", "relocation", "mission_end", "handover"],
+    ),
+    probe(
+        "count-not-year",
+        "2025-05-05",
+        "وقال المسؤول إن قوات التحالف الدولي ستسحب 2000 جندي من العراق في أيلول المقبل.",
+        value=2000,
+        start="2025-09-01",
+        end="2025-09-30",
+    ),
+    probe(
+        "teaser-furniture",
+        "2025-05-05",
+        "أكدت الحكومة العراقية أن انسحاب قوات التحالف الدولي من بغداد يسير وفق الجدول.\n"
+        "إقرأ أيضاً: انسحاب القوات التركية من قاعدة بعشيقة\nالتعليقات (0)",
+        where="التركية",
+        absent=True,
+        kind=["withdrawal", "relocation", "mission_end", "handover"],
+    ),
+    probe(
+        "current-month",
+        "2025-09-14",
+        "وأوضح المصدر أن قوات التحالف الدولي ستكمل مغادرة قاعدة عين الأسد نهاية الشهر الجاري.",
+        start="2025-09-21",
+        end="2025-09-30",
+        granularity="part_of_month",
+    ),
+]
+
+ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS
+
+
+@pytest.mark.parametrize(("published", "title", "text", "where", "expect"), ALL)
+def test_claim_probe(
+    analyzer: Analyzer,
+    published: str | None,
+    title: str | None,
+    text: str,
+    where: str | None,
+    expect: dict[str, Any],
+) -> None:
+    day = date.fromisoformat(published) if published else None
+    analysis = analyzer.analyze(title, text, day)
+    assert analysis.relevance.relevant, (analysis.relevance.score, analysis.relevance.terms)
+    claims = [finding_json(f) for f in analysis.findings]
+    chosen = [c for c in claims if where is None or where in c["sentence"]]
+    found = [(c, differences(c, expect)) for c in chosen]
+    hits = [c for c, diff in found if not diff]
+    if expect.get("absent"):
+        assert not hits, hits
+        return
+    assert hits, [(c["sentence"], diff) for c, diff in found] or claims
