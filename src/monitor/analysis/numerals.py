@@ -8,6 +8,8 @@ Rules:
 - A multiplier word after digits multiplies: ``3 آلاف`` = 3000, ``2.5 ألف`` = 2500.
 - Number words: units (ثلاثة، خمس…), tens (عشرون/عشرين…), hundreds (مئة/مائة، مئتين،
   خمسمائة or خمسة مئة), thousands (ألف، ألفين، ثلاثة آلاف), joined by و (ألفين وخمسمائة).
+  "ألفا" is the dual ("ألفا جندي") unless و + a number follows: then it is "ألفاً" (one
+  thousand, accusative: "ألفاً وخمسمئة" = 1500).
 - Vague plurals: عشرات → 20, مئات → 200, آلاف → 2000 (at least: the plural starts at three
   and counts from two hundred / two thousand), always qualified ``at_least``.
 - Qualifiers before the number: نحو، حوالي، قرابة، زهاء، (ما) يقارب، يناهز، ما يقرب من، تقريبا
@@ -16,7 +18,9 @@ Rules:
   على الأكثر، كحد أقصى (after) → at_most (a negated "more than" is a ceiling, not a floor).
 
 ``find_counts`` keeps the numbers right before a configured troop or vehicle unit (``troop_units``
-in ``keywords.toml``): a number followed by a unit noun is a count, never a year.
+in ``keywords.toml``): a number followed by a unit noun is a count, never a year. A total
+written as عدد + unit … إلى + number ("سينخفض عدد القوات إلى أقل من ألفين") counts that unit
+too, when the number is no date.
 """
 
 from __future__ import annotations
@@ -211,6 +215,8 @@ def _parse_words(words: list[tuple[str, int, int]], i: int) -> tuple[int, Qualif
         elif word in _THOUSAND or word in _MILLION:
             total += max(current, 1) * (1000 if word in _THOUSAND else 1_000_000)
             current = 0
+        elif word == "الفا" and j + 1 < len(words) and _joins_number(words[j + 1][0]):
+            total += 1000  # "ألفاً وخمسمئة": the accusative of one thousand, not the dual
         elif word in _TWO_THOUSAND:
             total += 2000
         elif (v := _UNITS.get(word) or _TENS.get(word) or _HUNDREDS.get(word)) is not None:
@@ -221,6 +227,11 @@ def _parse_words(words: list[tuple[str, int, int]], i: int) -> tuple[int, Qualif
     if j == i:
         return None
     return total + current, "exact", j
+
+
+def _joins_number(word: str) -> bool:
+    """و + a number word ("وخمسمئة"، "ومئتان"): the next part of a compound number."""
+    return word.startswith("و") and word[1:] in _STARTERS
 
 
 def _multiplier(word: str) -> int:
@@ -267,6 +278,14 @@ _NUMBER_CONTEXT = 8  # words before a unit given to the parser (room for the qua
 # words after a unit where a qualifier of the count may stand: the unit, maybe an adjective,
 # then "على الأقل"/"كحد أقصى" ("ألفا جندي أمريكي على الأقل"، "300 جندي كحد أقصى")
 _AFTER_UNIT = 3
+# A total: عدد + a unit, then إلى + the number a few words on ("عدد القوات … إلى 2000")
+_TOTAL_NOUNS = frozenset({"عدد", "وعدد", "بعدد", "لعدد"})
+_TO = frozenset({"الي", "والي"})
+_REACHES = frozenset({"بلغ", "يبلغ", "وصل", "يصل", "ناهز", "يناهز", "قارب", "يقارب"})
+_APPROX = frozenset({"نحو", "حوالي", "قرابه", "زهاء", "اكثر", "اقل"})
+_PERCENT = frozenset({"بالمئه", "بالمائه", "المئه", "بالمئة", "%"})
+_TOTAL_REACH = 8  # words from the unit to إلى ("عدد قوات التحالف الدولي في العراق سينخفض إلى")
+_TO_NUMBER_REACH = 4  # words from إلى to the end of the number ("إلى أقل من ألفين")
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,4 +327,52 @@ def find_counts(scan: Scan, skip: Sequence[tuple[int, int]] = ()) -> list[Count]
             continue
         if not found or found[-1].first != first:
             found.append(Count(first, last, num, unit.term.text))
-    return found
+    return _with_totals(scan, skip, found)
+
+
+def _share(scan: Scan, last: int) -> bool:
+    """The number ending at token ``last`` is a percentage ("إلى 40%"، "40 بالمئة")."""
+    nxt = scan.tokens[last + 1 : last + 3]
+    rest = scan.text[scan.ends[last] : scan.ends[last] + 2]
+    return "%" in rest or bool(nxt and (nxt[0] in _PERCENT or nxt[1:2] == ("المئه",)))
+
+
+def _with_totals(scan: Scan, skip: Sequence[tuple[int, int]], found: list[Count]) -> list[Count]:
+    """Add the totals a count noun announces: "سينخفض عدد القوات إلى أقل من ألفين"، "بلغ عدد
+    المستشارين في العراق نحو 2500" count the unit named after عدد, written before the number."""
+    taken = {c.first for c in found}
+    n = len(scan.tokens)
+    for unit in (h for h in scan.hits if h.term.role == "unit" and h.first > 0):
+        if scan.tokens[unit.first - 1] not in _TOTAL_NOUNS:
+            continue
+        sentence = scan.sentence_of[unit.first]
+        verb = scan.tokens[unit.first - 2] if unit.first > 1 else ""
+        # "بلغ عدد المستشارين في أربيل نحو 1500": the verb of a total needs no إلى
+        reaches = verb.removeprefix("و") in _REACHES
+        for t in range(unit.last + 1, min(n, unit.last + 1 + _TOTAL_REACH)):
+            if scan.sentence_of[t] != sentence or scan.tokens[t] in _TOTAL_NOUNS:
+                break
+            tok = scan.tokens[t]
+            if tok in _TO:
+                base = scan.ends[t]  # the number follows إلى
+            elif reaches and (_ends_number(tok) or tok in _APPROX):
+                base = scan.starts[t]  # the number (or its qualifier) starts here
+            else:
+                continue
+            stop = min(n - 1, t + _TO_NUMBER_REACH)
+            while scan.sentence_of[stop] != sentence:
+                stop -= 1
+            nums = find_numbers(scan.text[base : scan.ends[stop]])
+            if nums:
+                num = nums[0]
+                num = Number(num.value, num.qualifier, num.start + base, num.end + base)
+                first, last = scan.token_at(num.start), scan.token_at(num.end - 1)
+                if (
+                    first not in taken
+                    and not any(a <= first <= b for a, b in skip)
+                    and not _share(scan, last)
+                ):
+                    found.append(Count(first, last, num, unit.term.text))
+                    taken.add(first)
+            break
+    return sorted(found, key=lambda c: c.first)

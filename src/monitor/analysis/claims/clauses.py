@@ -5,7 +5,8 @@ Rules:
 - A sentence is cut into clauses at commas (not inside numbers). Clauses are grouped into
   segments, one claim each: a clause with a cue (or a troop count) starts a new segment when the
   segment so far has one too and either brings a date, or one is a bare troop count and the
-  other a cue, or it only stays (يبقى، الإبقاء) after a move. A clause that is only a date ("، والبقية بحلول نهاية 2026") becomes a segment of
+  other a cue, or both are bare troop counts (a list of counts, each with its place), or it
+  only stays (يبقى، الإبقاء) after a move. A clause that is only a date ("، والبقية بحلول نهاية 2026") becomes a segment of
   its own that inherits the kind of the segment before, when that one has a dated cue.
 - A date belongs to the nearest cue before it (within 20 words, unless words of another event
   such as الانتخابات or إجراء stand between), else to a cue shortly after it that is not in the
@@ -16,8 +17,10 @@ Rules:
   ("وفق الموعد المحدد في أيلول") hands its date to the move before it. Staying cues own only
   until-dates (حتى، لغاية). A date right after a ``signed`` word ("الموقع في"، "الصادر في")
   belongs to the agreement before it: "اتفاق إنهاء المهمة الموقع في 2024" was signed then.
-- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"), else the most
-  specific kind among the cues that own a date, else the first cue.
+- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"، "ولن تغادرها"), else the most
+  specific kind among the cues that own a date, else the first cue; a cue right after بعد/عقب/
+  قبل… ("سيتم تسليم القاعدة بعد انسحاب القوات منها في أيلول") is the background of the others
+  and is main only when all are such; when dated, it stays a claim of its own.
   A staying cue without an until-date counts only when a place more precise than a country
   follows it ("يحتفظ الأمريكيون بقوة في أربيل", not "بقاء القوات في العراق").
 """
@@ -64,6 +67,8 @@ _SIGNED_GAP = 2  # words from "الموقع" to its date ("الموقع في 202
 _OTHER_EVENT = frozenset(
     {"اجراء", "اجراؤها", "الانتخابات", "انتخابات", "زياره", "اجتماع", "مؤتمر", "قمه"}
 )
+_NOT_DONE = frozenset({"لن", "لم"})  # "لن تغادر"، "لم تنسحب": the move denied
+_TEMPORAL_WORDS = frozenset({"بعد", "عقب", "اثر", "بعيد", "فور", "قبل", "قبيل"})
 _FUTURE_VERB = re.compile(r"^[وف]?س[يتنا]")
 _CLAUSE_END = re.compile(r",(?!\d)|(?<!\d),")
 
@@ -165,7 +170,13 @@ def segments_of(sv: SentenceView, clauses: list[Clause]) -> list[Segment]:
         if (
             (c.cues or c.troop)
             and cur.has_cue
-            and (c.dates or cur.dates or _differ(c, cur) or _stays_apart(c, cur))
+            and (
+                c.dates
+                or cur.dates
+                or _differ(c, cur)
+                or _stays_apart(c, cur)
+                or _another_count(c, cur)
+            )
         ):
             segments.append(Segment([c]))
             continue
@@ -183,6 +194,12 @@ def _stays_apart(c: Clause, seg: Segment) -> bool:
     الإبقاء على وجود محدود في إقليم كردستان" does not reduce anything in Kurdistan."""
     kinds = {k for _, k in c.cues}
     return bool(kinds) and kinds <= UNTIL_ONLY and any(k in _MOVES for *_, k in seg.cues)
+
+
+def _another_count(c: Clause, seg: Segment) -> bool:
+    """Troop counts listed clause by clause, with no cue ("نحو 2500 جندي في العراق، وحوالي 900
+    في سوريا"), are one count each, each with its own place."""
+    return c.troop and not c.cues and not any(x.cues for x in seg.clauses) and seg.inherited is None
 
 
 def _differ(c: Clause, seg: Segment) -> bool:
@@ -214,7 +231,8 @@ def claim_cues(seg: Segment, sv: SentenceView) -> list[MainCue]:
     out = [main]
     for i, dates in sorted(owned.items()):
         (rank, d), (_, hit, kind) = dates[0], seg.cues[i]
-        same = main[2] is None or d.span == main[2].span
+        # an undated main cue keeps a dated background move apart
+        same = not _background(sv.scan, hit) if main[2] is None else d.span == main[2].span
         if rank == 0 and hit is not main[0] and not same and kind not in UNTIL_ONLY:
             out.append((hit, kind, d))
     return out
@@ -239,7 +257,10 @@ def _main_cue(
     ]
     if not usable:
         return None
-    denied = [i for i in usable if _is_denied(cues[i][1], sv.hits)]
+    # "سيتم تسليم القاعدة بعد انسحاب القوات منها": the move after بعد is the background
+    foreground = [i for i in usable if not _background(sv.scan, cues[i][1])]
+    usable = foreground or usable
+    denied = [i for i in usable if _is_denied(cues[i][1], sv.hits, sv.scan)]
     if denied:  # "إعلان انتهاء المرحلة لا يعني انتهاء الوجود": the point is what is denied
         i = denied[0]
         return cues[i][1], cues[i][2], owned[i][0][1] if i in owned else None
@@ -250,8 +271,19 @@ def _main_cue(
     return cues[usable[0]][1], cues[usable[0]][2], None
 
 
-def _is_denied(cue: lx.Hit, hits: list[lx.Hit]) -> bool:
-    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue."""
+def _background(scan: lx.Scan, cue: lx.Hit) -> bool:
+    """The cue is the verbal noun of a temporal clause ("بعد انسحاب"، "عقب مغادرة"): what
+    the sentence tells happens around it."""
+    before = scan.tokens[cue.first - 1] if cue.first > 0 else ""
+    return bool(_TEMPORAL_WORDS.intersection(lx.prefix_forms(before)))
+
+
+def _is_denied(cue: lx.Hit, hits: list[lx.Hit], scan: lx.Scan) -> bool:
+    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue, or a
+    future or past negation stands right before it ("باقية في أربيل ولن تغادرها")."""
+    before = scan.tokens[cue.first - 1] if cue.first > 0 else ""
+    if before.removeprefix("و") in _NOT_DONE:
+        return True
     return any(h.term.role == "negation" and 0 < cue.first - h.last <= _DENIAL_REACH for h in hits)
 
 

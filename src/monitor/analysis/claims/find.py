@@ -25,6 +25,7 @@ Rules (cue lists and flags live in ``[claims]`` of ``keywords.toml``):
   sentence; never a date after أنّ/إنّ or a cue (that one is the event's), never a year, and
   never after the publication day.
 - ``sentence`` is the original text of the segment and ``span`` its place in it.
+- A range of two dates ("بين أيلول 2025 وأيلول 2026") dates a claim as one interval.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ _BASE_NOUNS = frozenset(
     {"قاعده", "القاعده", "قواعد", "القواعد", "معسكر", "المعسكر", "مقر", "المقر", "مقرات", "المقرات"}
 )
 _BASE_REACH = 6
+_RANGE_AND = re.compile(r"\s*و\s*")  # between two dates of a range: و stays outside the second
+_GRAINS = ("day", "week", "part_of_month", "month", "part_of_year", "year")
 _CONTRAST_NOUNS = frozenset({"حين", "المقابل", "وقت"})  # في حين، في المقابل، في وقت
 _REPORT_REACH = 8  # words between a reporting verb and its date (the subject: "وزارة الدفاع…")
 # "أعلن أن القوات ستنسحب الشهر المقبل": a date after أنّ/إنّ is what was reported, not when
@@ -102,6 +105,7 @@ def extract_claims(
         The claims in text order.
     """
     scan = rules.lexicon.scan(norm.text)
+    dates = join_ranges(norm.original, dates)
     date_at: list[DateAt] = [(*_token_range(scan, norm, d.span), d) for d in dates]
     counts = find_counts(scan, [(a, b) for a, b, _ in date_at])
     by_sentence: dict[int, list[lx.Hit]] = {}
@@ -121,6 +125,28 @@ def extract_claims(
         clauses = clauses_of(scan, start, end, cues, date_at, {c.first for c in here})
         claims.extend(_sentence_claims(sv, norm, segments_of(sv, clauses), here))
     return claims
+
+
+def join_ranges(original: str, dates: list[DateSpan]) -> list[DateSpan]:
+    """ "بين أيلول 2025 وأيلول 2026": a claim dated by a range happens over the whole of it,
+    from the first date's start to the second's end, as coarse as the coarser of the two (the
+    date finder keeps the two dates apart; a claim needs the interval)."""
+    out: list[DateSpan] = []
+    for d in dates:
+        a = out[-1] if out else None
+        if (
+            a is not None
+            and a.preposition == "بين"
+            and _RANGE_AND.fullmatch(original, a.span[1], d.span[0])
+            and a.start <= d.start
+            and a.end <= d.end
+        ):
+            grain = max(a.granularity, d.granularity, key=_GRAINS.index)
+            text = original[a.span[0] : d.span[1]]
+            out[-1] = DateSpan(text, a.start, d.end, grain, a.preposition, (a.span[0], d.span[1]))
+            continue
+        out.append(d)
+    return out
 
 
 def claim_sentences(norm: NormText, rules: KeywordRules) -> list[tuple[int, int]]:
