@@ -1106,8 +1106,175 @@ TRAPS += [
     ),
 ]
 
+# ----------------------------------------------------------------------------- whole articles
+# Third round: whole items as pages give them (headline, dateline, body, page furniture), each
+# read for several claims.
+_ARTICLE_ANBAR = (
+    "الأنبار (الغد برس) - أفاد مصدر أمني في محافظة الأنبار، اليوم الاثنين، بأن رتلاً كبيراً من "
+    "آليات التحالف الدولي غادر قاعدة عين الأسد الجوية فجراً، متجهاً إلى إقليم كردستان عبر طريق "
+    "كركوك.\nوأوضح المصدر أن الرتل ضم نحو 60 آلية، وأن ما تبقى من المستشارين سيغادرون القاعدة "
+    "قبل نهاية الشهر الجاري.\nوكانت الحكومة العراقية قد أعلنت في وقت سابق أن المرحلة الأولى من "
+    "إنهاء مهمة التحالف ستنتهي في أيلول/سبتمبر 2025.\nاقرأ أيضاً\nالتحالف الدولي يسلم معسكر "
+    "التاجي للقوات العراقية\nالتعليقات (0)"
+)
+_ARTICLE_PENTAGON = (
+    "واشنطن - (أ ف ب): قال مسؤول في وزارة الدفاع الأمريكية، الثلاثاء، إن الولايات المتحدة "
+    "ستخفض عدد قواتها في العراق إلى أقل من ألفي جندي بحلول نهاية أيلول/سبتمبر المقبل، على أن "
+    "تبقى قوة صغيرة في أربيل حتى أيلول 2026 لدعم العمليات ضد داعش في سوريا.\nوأضاف المسؤول، "
+    "الذي طلب عدم ذكر اسمه، أن القرار لا يعني انسحاباً كاملاً من المنطقة.\nولم يعلّق مكتب رئيس "
+    "الوزراء العراقي على هذه التصريحات حتى الآن."
+)
+_ARTICLE_DENIAL = (
+    "نفت قيادة العمليات المشتركة، اليوم السبت، ما تداولته مواقع التواصل الاجتماعي بشأن تأجيل "
+    "انسحاب قوات التحالف الدولي من بغداد.\nوقال المتحدث باسم القيادة في بيان إن الانسحاب يسير "
+    "وفق الجدول الزمني المتفق عليه، وإن آخر مستشاري التحالف سيغادرون العاصمة قبل أيلول 2025.\n"
+    "وأشار إلى أن الحديث عن بقاء قوات أمريكية في قاعدة فيكتوريا بعد هذا الموعد عارٍ عن الصحة."
+)
+_ARTICLE_KURDISTAN = (
+    "أربيل / كوردستان 24 - أعلن المتحدث باسم وزارة البيشمركة، الأحد، أن قوات التحالف الدولي "
+    "ستواصل عملها في إقليم كوردستان حتى أيلول/سبتمبر 2026، وأن نحو 1500 مستشار انتقلوا خلال "
+    "الأشهر الماضية من بغداد والأنبار إلى قاعدة حرير.\nوأضاف أن المرحلة الثانية من الاتفاق "
+    "بين بغداد وواشنطن لا تشمل انسحاب القوات من الإقليم قبل هذا الموعد."
+)
+ARTICLES = [
+    probe(
+        "anbar-convoy-left",
+        "2025-09-15",
+        _ARTICLE_ANBAR,
+        where="غادر قاعدة",
+        title="رتل للتحالف الدولي يغادر عين الأسد باتجاه كردستان",
+        kind="relocation",
+        places=["ain_al_asad"],
+        destinations=["kurdistan"],
+        start="2025-09-15",
+        hedged=True,
+    ),
+    probe(
+        "anbar-vehicles",
+        "2025-09-15",
+        _ARTICLE_ANBAR,
+        where="60",
+        title="رتل للتحالف الدولي يغادر عين الأسد باتجاه كردستان",
+        value=60,
+        qualifier="about",
+    ),
+    probe(
+        "anbar-rest-leave",
+        "2025-09-15",
+        _ARTICLE_ANBAR,
+        where="سيغادرون",
+        title="رتل للتحالف الدولي يغادر عين الأسد باتجاه كردستان",
+        kind="withdrawal",
+        start="2025-09-21",
+        end="2025-09-30",
+    ),
+    probe(
+        "anbar-phase-one",
+        "2025-09-15",
+        _ARTICLE_ANBAR,
+        where="المرحلة الأولى",
+        title="رتل للتحالف الدولي يغادر عين الأسد باتجاه كردستان",
+        kind="mission_end",
+        start="2025-09-01",
+        end="2025-09-30",
+        verdict="consistent",
+    ),
+    probe(
+        "anbar-teaser-no-claim",
+        "2025-09-15",
+        _ARTICLE_ANBAR,
+        where="التاجي",
+        title="رتل للتحالف الدولي يغادر عين الأسد باتجاه كردستان",
+        absent=True,
+        places=["taji"],
+    ),
+    probe(
+        "pentagon-cut",
+        "2025-04-08",
+        _ARTICLE_PENTAGON,
+        where="ستخفض",
+        title="البنتاغون: خفض القوات الأمريكية في العراق إلى أقل من ألفين",
+        kind="withdrawal",
+        value=2000,
+        qualifier="less_than",
+        start="2025-09-21",
+        end="2025-09-30",
+        reported="2025-04-08",
+    ),
+    probe(
+        "pentagon-erbil-stay",
+        "2025-04-08",
+        _ARTICLE_PENTAGON,
+        where="تبقى",
+        title="البنتاغون: خفض القوات الأمريكية في العراق إلى أقل من ألفين",
+        places=["erbil"],
+        start="2026-09-01",
+        end="2026-09-30",
+        verdict="consistent",
+    ),
+    probe(
+        "pentagon-not-full",
+        "2025-04-08",
+        _ARTICLE_PENTAGON,
+        where="لا يعني",
+        title="البنتاغون: خفض القوات الأمريكية في العراق إلى أقل من ألفين",
+        negated=True,
+    ),
+    probe(
+        "denial-postponement",
+        "2025-06-14",
+        _ARTICLE_DENIAL,
+        where="آخر مستشاري",
+        title="العمليات المشتركة تنفي تأجيل انسحاب التحالف من بغداد",
+        kind="withdrawal",
+        negated=False,
+        start="2025-09-01",
+        verdict="consistent",
+    ),
+    probe(
+        "denial-victory-stay",
+        "2025-06-14",
+        _ARTICLE_DENIAL,
+        where="فيكتوريا",
+        title="العمليات المشتركة تنفي تأجيل انسحاب التحالف من بغداد",
+        places=["victory"],
+        negated=True,
+    ),
+    probe(
+        "kurdistan-continue",
+        "2025-11-02",
+        _ARTICLE_KURDISTAN,
+        where="ستواصل",
+        title="التحالف الدولي باق في كوردستان حتى أيلول 2026",
+        places=["kurdistan"],
+        start="2026-09-01",
+        end="2026-09-30",
+        verdict="consistent",
+    ),
+    probe(
+        "kurdistan-moved",
+        "2025-11-02",
+        _ARTICLE_KURDISTAN,
+        where="1500",
+        title="التحالف الدولي باق في كوردستان حتى أيلول 2026",
+        value=1500,
+        qualifier="about",
+        destinations=["harir"],
+        places=["baghdad", "anbar"],
+    ),
+    probe(
+        "kurdistan-not-before",
+        "2025-11-02",
+        _ARTICLE_KURDISTAN,
+        where="لا تشمل",
+        title="التحالف الدولي باق في كوردستان حتى أيلول 2026",
+        negated=True,
+        places=["kurdistan"],
+    ),
+]
 
-ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS
+
+ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS + ARTICLES
 
 
 @pytest.mark.parametrize(("published", "title", "text", "where", "expect"), ALL)
