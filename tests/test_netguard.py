@@ -17,6 +17,7 @@ from tests.support.httpserver import HttpServer, Request, Response
 from monitor.errors import BlockedAddressError
 from monitor.models import FetchResult
 from monitor.net import guard as netguard
+from monitor.net.stream import AsyncioBackend
 from monitor.settings import HttpSettings
 from monitor.sources.fetch import Fetcher
 
@@ -173,7 +174,7 @@ def test_every_redirect_hop_is_checked(server: HttpServer, target: str) -> None:
 # --------------------------------------------------------------------------- connect where checked
 
 
-class LoopbackMapper(httpcore.AnyIOBackend):
+class LoopbackMapper(AsyncioBackend):
     """Stands in for the internet: connects the checked public address to the local server.
 
     It records what the guarded backend asked it to connect to, which must be an IP address

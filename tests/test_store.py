@@ -112,9 +112,32 @@ def test_pruned_keys_stay_as_tombstones() -> None:
 
 def test_http_cache_roundtrip() -> None:
     store = Store.memory()
-    assert store.get_http_cache("u") == HttpCache()
+    assert store.http_caches(["u"]) == {}
     store.save_http_cache("u", HttpCache('"abc"', "Sun, 18 Jan 2026 08:00:00 GMT"))
-    assert store.get_http_cache("u").etag == '"abc"'
+    store.save_http_cache("v", HttpCache(None, "Mon, 19 Jan 2026 08:00:00 GMT"))
+    found = store.http_caches(["u", "v", "w"])
+    assert found == {
+        "u": HttpCache('"abc"', "Sun, 18 Jan 2026 08:00:00 GMT"),
+        "v": HttpCache(None, "Mon, 19 Jan 2026 08:00:00 GMT"),
+    }
+    store.save_http_cache("u", HttpCache('"def"', None))  # a 200 with new validators
+    assert store.http_caches(["u"]) == {"u": HttpCache('"def"', None)}
+
+
+def test_source_success_creates_or_resets_the_health_row() -> None:
+    store = Store.memory()
+    at = datetime(2026, 1, 18, 9, tzinfo=UTC)
+    store.record_source_success("s", new_items=0, at=at)  # no row before
+    health = store.get_health("s")
+    assert health.last_success == at and health.last_new_item is None
+    store.record_source_failure("s", kind="fetch", error="boom", at=at, next_attempt_at=None)
+    later = at + timedelta(hours=1)
+    store.record_source_success("s", new_items=3, at=later)
+    health = store.get_health("s")
+    assert health.consecutive_failures == 0 and health.last_error is None
+    assert health.last_new_item == later
+    store.record_source_success("s", new_items=0, at=later + timedelta(hours=1))
+    assert store.get_health("s").last_new_item == later  # kept when nothing new came
 
 
 def test_source_health_counts_and_resets() -> None:

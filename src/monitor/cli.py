@@ -43,7 +43,7 @@ from monitor.ops.scheduler import Daemon, last_cycle_health
 from monitor.ops.status import status_json, status_text
 from monitor.ops.story import resolve_story_id, story_text, story_view
 from monitor.pipeline.cycle import first_run_flag_note, run_cycle, seeding_note
-from monitor.pipeline.runtime import Runtime
+from monitor.pipeline.runtime import Runtime, freeze_long_lived
 from monitor.settings import VERDICTS, ChannelConfig
 from monitor.sources.extract import extract_main_text
 from monitor.store import DB_NAME, Store
@@ -282,7 +282,9 @@ def _load(args: argparse.Namespace, *, require_sources: bool = True) -> Config:
 
 def _runtime(config: Config, **kw: Any) -> Any:
 
-    return Runtime(config=config, store=Store.open(config.state_dir), **kw)
+    rt = Runtime(config=config, store=Store.open(config.state_dir), **kw)
+    freeze_long_lived()
+    return rt
 
 
 def _print_summary(report: Any) -> None:

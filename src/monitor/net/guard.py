@@ -37,6 +37,7 @@ import httpcore
 import httpx
 
 from monitor.errors import BlockedAddressError
+from monitor.net.stream import AsyncioBackend
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 AsyncResolver = Callable[[str, int], Awaitable[list[str]]]
@@ -242,7 +243,7 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
     ) -> None:
         self.allow_private = allow_private
         self._resolve = resolver or resolve_async
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def connect_tcp(
         self,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import sqlite3
@@ -236,14 +237,15 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
     seeding = {s.id: _seeds(health[s.id], wants_alerts) for s in due}
     _start_workers(rt, due)
     outcomes = tally.outcomes  # filled as sources complete: a store error keeps what was done
-    wave = _Wave()
+    wave = _Wave(caches=rt.store.http_caches(s.url for s in due))
     async with Fetcher(rt.config.http) as fetcher:
         tasks = {
             asyncio.create_task(_fetch_and_record(rt, fetcher, s, seeding[s.id], tally, wave)): s
             for s in due
         }
-        for task in tasks:
-            task.add_done_callback(wave.note)
+        wave.waiting = {s.id for s in due}
+        for task, source in tasks.items():
+            task.add_done_callback(functools.partial(wave.settle, source.id))
         pending = set(tasks)
         try:
             async with sourcehealth.cycle_deadline(rt):  # brought forward by a SIGTERM
@@ -256,12 +258,16 @@ async def _fetch_and_process(rt: Runtime, wants_alerts: bool, tally: _Tally) -> 
                     outcomes += _process_unrecorded(rt, [t.result() for t in done], tally)
             _record_landed(rt, wave, tally)
         except TimeoutError:
+            # A source that landed with nothing to process may still be waiting for the
+            # others of its turn to be recorded with them: it is not one the deadline cut.
+            landed = {b.source.id for b in wave.landed}
             for task in pending:
                 if task.done() and not task.cancelled():  # landed as the deadline passed
                     outcomes += _process_unrecorded(rt, [task.result()], tally)
                 else:
                     task.cancel()
-                    outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
+                    if tasks[task].id not in landed:  # those are recorded just below
+                        outcomes.append(sourcehealth.record_deadline(rt, tasks[task]))
             _record_landed(rt, wave, tally)
         finally:
             for task in pending:  # a store error left them running: they are not needed now
@@ -279,14 +285,18 @@ class _Wave:
     listed: asyncio.Event = field(default_factory=asyncio.Event)  # set when the wave closes
     pages: pagegate.OrderedGate = field(default_factory=pagegate.OrderedGate)
     landed: list[SourceBatch] = field(default_factory=list)  # no article, not recorded yet
+    waiting: set[str] = field(default_factory=set)  # neither listed nor landed yet, by id
+    caches: dict[str, HttpCache] = field(default_factory=dict)  # validators by URL, read once
 
     def plan(self, batch: SourceBatch) -> None:
         """A source's articles are known (``batch.jobs``); it joins the wave if still open."""
         if self.open:
             self.planned[batch.source.id] = batch
-        self.changed.set()
+        self.settle(batch.source.id)
 
-    def note(self, _: object) -> None:
+    def settle(self, source_id: str, _: object = None) -> None:
+        """The source listed its articles or landed: the wave no longer waits for it."""
+        self.waiting.discard(source_id)
         self.changed.set()
 
 
@@ -297,7 +307,7 @@ async def _first_wave(
     is up), then process the listed articles in publication order as they are ready."""
     loop = asyncio.get_running_loop()
     end = loop.time() + rt.config.first_wave_seconds
-    while any(not t.done() and s.id not in wave.planned for t, s in tasks.items()):
+    while wave.waiting:
         remaining = end - loop.time()
         if remaining <= 0:
             break
@@ -459,12 +469,13 @@ async def _fetch_source(
 async def _fetch_source_inner(
     rt: Runtime, fetcher: Fetcher, source: Source, seeding: bool, t0: float, wave: _Wave
 ) -> SourceBatch:
-    cache = rt.store.get_http_cache(source.url)
+    cache = wave.caches.get(source.url, HttpCache())
     result = await fetcher.fetch(source.url, cache=cache, max_bytes=rt.config.http.max_feed_bytes)
     new_cache = HttpCache(result.etag or cache.etag, result.last_modified or cache.last_modified)
     if result.not_modified:
         outcome = SourceOutcome(source.id, ok=True, not_modified=True, duration_s=_since(t0))
-        return SourceBatch(source, outcome, cache=new_cache)
+        # The same validators again are not written again (most polls of a quiet feed).
+        return SourceBatch(source, outcome, cache=None if new_cache == cache else new_cache)
     parsed = await asyncio.to_thread(parse.parse_feed, source, result)
     unparsed: list[FeedEntry] = []  # a big feed's new items beyond what was parsed this time
     listed, incomplete = len(parsed.entries), False

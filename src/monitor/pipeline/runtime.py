@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -59,6 +60,7 @@ class Runtime:
         self.analyzer = Analyzer(config.rules, config.timeline)
         if stories_changed:
             self.desk = StoryDesk(self.store, config.stories, places=config.timeline.places)
+        freeze_long_lived()
 
     def dispatcher(self) -> Dispatcher:
         return Dispatcher(
@@ -109,3 +111,17 @@ class SourceBatch:
     # entries being fetched and prepared, each with its job: (article, page, page error)
     jobs: list[tuple[FeedEntry, asyncio.Future[Any]]] = field(default_factory=list)
     processed: set[str] = field(default_factory=set)  # article keys processed in the wave
+
+
+def freeze_long_lived() -> None:
+    """Leave what lives as long as the runtime out of the garbage collector's walks.
+
+    The modules, the rules, the timeline and the story index (the window's articles, about
+    a million objects at 100k articles) are built at start and kept; each full collection
+    walked all of them again (about 0.2 CPU-s of a 1,000-feed poll that takes 0.8 s).
+    Frozen objects are still freed by reference counting once replaced (a reload); the
+    previous freeze is undone first, so that what a reload left behind can be collected.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

@@ -1,8 +1,8 @@
 """Fetch feeds and article pages over HTTP, defensively.
 
-One ``Fetcher`` (one ``httpx.AsyncClient``) per cycle; callers may ``asyncio.gather`` hundreds
-of ``fetch`` calls: a global semaphore (``concurrency``) and one per host
-(``per_host_concurrency``) keep the load polite.
+One ``Fetcher`` (one guarded httpx transport and its connection pool) per cycle; callers may
+``asyncio.gather`` hundreds of ``fetch`` calls: a global semaphore (``concurrency``) and one
+per host (``per_host_concurrency``) keep the load polite.
 
 Rules:
 
@@ -72,8 +72,10 @@ class Fetcher:
         self, settings: HttpSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.settings = settings
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._given = transport
+        self._transport: httpx.AsyncBaseTransport | None = None
+        self._headers: dict[str, str] = {}
+        self._timeouts: dict[str, float | None] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -82,21 +84,20 @@ class Fetcher:
         limits = httpx.Limits(
             max_connections=s.concurrency, max_keepalive_connections=s.concurrency
         )
-        transport = self._transport or netguard.async_transport(
+        self._transport = self._given or netguard.async_transport(
             allow_private=s.private_sources, limits=limits
         )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            headers={"User-Agent": s.user_agent, "Accept-Encoding": httpwire.accept_encoding()},
-            timeout=httpx.Timeout(
-                connect=s.connect_timeout_seconds,
-                read=s.read_timeout_seconds,
-                write=s.read_timeout_seconds,
-                pool=s.total_timeout_seconds,
-            ),
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._headers = {
+            "User-Agent": s.user_agent,
+            "Accept-Encoding": httpwire.accept_encoding(),
+            "Connection": "keep-alive",
+        }
+        self._timeouts = httpx.Timeout(
+            connect=s.connect_timeout_seconds,
+            read=s.read_timeout_seconds,
+            write=s.read_timeout_seconds,
+            pool=s.total_timeout_seconds,
+        ).as_dict()
         return self
 
     async def __aexit__(
@@ -105,9 +106,9 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
 
     async def fetch(
         self, url: str, *, cache: HttpCache | None = None, max_bytes: int, kind: str = "feed"
@@ -128,12 +129,12 @@ class Fetcher:
             TooLargeError: the decoded body passed ``max_bytes``.
             FetchError: timeouts, transport errors, redirect loops, HTTP errors.
         """
-        if self._client is None:
+        if self._transport is None:
             raise RuntimeError("Fetcher used outside 'async with'")
         host = self._check(url, url)
         async with self._global:
             try:
-                return await self._follow(self._client, url, host, cache, max_bytes, kind)
+                return await self._follow(self._transport, url, host, cache, max_bytes, kind)
             except TimeoutError:
                 raise FetchError(
                     f"fetch: {kind} {url}: no complete response within the "
@@ -143,7 +144,7 @@ class Fetcher:
 
     async def _follow(
         self,
-        client: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport,
         url: str,
         host: str,
         cache: HttpCache | None,
@@ -163,7 +164,7 @@ class Fetcher:
                     started = loop.time()
                     deadline = started + self.settings.total_timeout_seconds
                 async with asyncio.timeout_at(deadline):
-                    hop = await self._request(client, url, current, cache, max_bytes, kind)
+                    hop = await self._request(transport, url, current, cache, max_bytes, kind)
             finally:
                 slot.release()
             if isinstance(hop, FetchResult):
@@ -180,17 +181,22 @@ class Fetcher:
 
     async def _request(
         self,
-        client: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport,
         url: str,
         current: str,
         cache: HttpCache | None,
         max_bytes: int,
         kind: str,
     ) -> FetchResult | _Redirect:
-        headers = _request_headers(cache, kind)
+        headers = self._headers | _request_headers(cache, kind)
         try:
-            request = client.build_request("GET", current, headers=headers)
-            response = await client.send(request, stream=True)
+            # Straight to the transport: redirects, decoding and deadlines are ours (above),
+            # and a client's layers (cookies, auth, hooks) cost more than the 304 they carry.
+            request = httpx.Request(
+                "GET", current, headers=headers, extensions={"timeout": self._timeouts}
+            )
+            response = await transport.handle_async_request(request)
+            response.request = request
             try:
                 return await _handle(response, url, cache, max_bytes, kind)
             finally:

@@ -31,11 +31,16 @@ class FeedsMixin:
 
     # ------------------------------------------------------------------ HTTP cache
 
-    def get_http_cache(self, url: str) -> HttpCache:
-        row = self.conn.execute(
-            "SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)
-        ).fetchone()
-        return HttpCache(row[0], row[1]) if row else HttpCache()
+    def http_caches(self, urls: Iterable[str]) -> dict[str, HttpCache]:
+        """The validators of each of ``urls`` that has a row (one query per chunk, not one
+        per source: a cycle of unchanged feeds is mostly this bookkeeping)."""
+        found: dict[str, HttpCache] = {}
+        for chunk, marks in chunked(urls):
+            rows = self.conn.execute(
+                f"SELECT url, etag, last_modified FROM http_cache WHERE url IN ({marks})", chunk
+            ).fetchall()
+            found.update((r[0], HttpCache(r[1], r[2])) for r in rows)
+        return found
 
     def urls_with_validators(self, urls: Iterable[str]) -> set[str]:
         """Which of ``urls`` have an ETag or a Last-Modified to send (a conditional GET)."""
@@ -74,15 +79,18 @@ class FeedsMixin:
 
     def record_source_success(self, source_id: str, *, new_items: int, at: datetime) -> None:
         """A good fetch resets the failure count; ``new_items`` feeds the silence check."""
-        self._ensure_health(source_id)
+        when = to_db(at)
+        # One statement, row or no row yet: most polls of a cycle land here.
         self.conn.execute(
-            "UPDATE source_health SET last_attempt = ?, last_success = ?,"
+            "INSERT INTO source_health (source_id, last_attempt, last_success, last_new_item)"
+            " VALUES (?, ?, ?, CASE WHEN ? > 0 THEN ? END)"
+            " ON CONFLICT(source_id) DO UPDATE SET last_attempt = excluded.last_attempt,"
+            " last_success = excluded.last_success,"
             " consecutive_failures = 0, last_error = NULL, last_error_kind = NULL,"
             " next_attempt_at = NULL, failure_alerted = 0,"
-            " last_new_item = CASE WHEN ? > 0 THEN ? ELSE last_new_item END,"
-            " silence_alerted = CASE WHEN ? > 0 THEN 0 ELSE silence_alerted END"
-            " WHERE source_id = ?",
-            (to_db(at), to_db(at), new_items, to_db(at), new_items, source_id),
+            " last_new_item = coalesce(excluded.last_new_item, last_new_item),"
+            " silence_alerted = CASE WHEN ? > 0 THEN 0 ELSE silence_alerted END",
+            (source_id, when, when, new_items, when, new_items),
         )
 
     def record_source_failure(
@@ -200,15 +208,18 @@ class FeedsMixin:
         """Record entries only listed, not read (``record_entry`` without content), each
         with its feed hash: one statement for a feed's worth of them."""
         now = to_db(utcnow())
+        rows = [
+            (e.key, e.source_id, e.url, e.title, to_db(e.published), now, feed_hash)
+            for e, feed_hash in entries
+        ]
+        if not rows:  # an unchanged feed lists nothing new
+            return
         self.conn.executemany(
             "INSERT INTO entries (key, source_id, url, title, published, first_seen,"
             " feed_hash) VALUES (?,?,?,?,?,?,?)"
             " ON CONFLICT(key) DO UPDATE SET title = excluded.title,"
             " feed_hash = excluded.feed_hash",
-            [
-                (e.key, e.source_id, e.url, e.title, to_db(e.published), now, feed_hash)
-                for e, feed_hash in entries
-            ],
+            rows,
         )
 
     def count_entries(self) -> int:
