@@ -7,11 +7,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from tests.support.sample_alerts import make_alert
+from tests.support.sample_alerts import T0, make_alert
 
 from monitor.alerts.report import outbox_report
 from monitor.models import Alert
-from monitor.store import Store, delivery_key, utcnow
+from monitor.store import Store, delivery_key, outbox, utcnow
 from monitor.store.base import json_default
 from monitor.store.outbox import encode_alert
 from monitor.store.stories import decode_findings, encode_findings
@@ -22,6 +22,27 @@ def test_alert_round_trips_with_its_full_content(store: Store) -> None:
     store.enqueue_alert(alert, [("mail", "now")])
     assert store.get_alert(alert.id) == alert
     assert store.get_alert("missing") is None
+
+
+def test_an_alert_read_back_is_the_same_whether_this_process_wrote_it_or_not(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alert = make_alert(verdicts=("conflicting", "consistent"), follows="alert-0")
+    store.enqueue_alert(alert, [("mail", "now")])
+    written = store.get_alert(alert.id)
+    monkeypatch.setattr(outbox, "_ENCODED", {})  # as another process reads it: decoded
+    read = store.get_alert(alert.id)
+    assert written == read == alert and repr(written) == repr(read)
+
+
+def test_a_rewritten_update_is_read_back_and_routed_anew(store: Store) -> None:
+    alert = make_alert(kind="story_update", verdicts=("new",))
+    store.enqueue_alert(alert, [("mail", "now"), ("daily", "digest")])
+    bigger = dataclasses.replace(alert, title="عنوان آخر", updates=2)
+    held = T0 + timedelta(hours=1)
+    assert store.rewrite_unsent_alert(bigger, [("mail", "now")], not_before=held)
+    assert store.waiting_update("story-1") == (bigger, held)
+    assert [(r.channel, r.status) for r in store.outbox_rows()] == [("mail", "pending")]
 
 
 def test_an_alert_is_stored_as_the_json_of_all_its_fields() -> None:

@@ -546,3 +546,7 @@ def test_extending_a_story_gives_the_same_claims_as_merging_every_member() -> No
     for outlet, findings in members:
         merged = extend_claims(merged, outlet, findings)
     assert merged == merge_claims(members)
+    # a member that changes one claim leaves the others as they were: the same objects
+    again = extend_claims(merged, "شبكة ج", [finding("troop_count", number=2500)])
+    assert again[2].outlets == ("صحيفة ب", "شبكة ج")
+    assert [a is b for a, b in zip(again, merged, strict=True)] == [True, True, False, True]

@@ -324,6 +324,39 @@ def test_the_story_in_memory_is_the_story_in_the_store_after_joins_edits_and_a_r
     assert edited.first_alert_id == "alert-1"
 
 
+def _claim_rows(store: Store, story_id: str) -> tuple[list[tuple], list[str], set[str]]:  # type: ignore[type-arg]
+    claims = store.conn.execute(
+        "SELECT position, finding, outlets, verdict, event_id, date_start, date_end"
+        " FROM story_claims WHERE story_id = ? ORDER BY position",
+        (story_id,),
+    ).fetchall()
+    tags = [r[0] for r in store.conn.execute(
+        "SELECT tag FROM story_tags WHERE story_id = ? ORDER BY tag", (story_id,)
+    )]  # fmt: skip
+    terms = store.conn.execute(
+        "SELECT s.terms FROM stories t JOIN story_search s ON s.rowid = t.search_rowid"
+        " WHERE t.id = ?",
+        (story_id,),
+    ).fetchone()[0]
+    return claims, tags, set(terms.split())
+
+
+def test_joins_write_the_claim_rows_tags_and_terms_a_full_rewrite_would(store: Store) -> None:
+    # a join writes only what changed (a new claim whole, a claim's new outlet alone)
+    desk = StoryDesk(store, SETTINGS)
+    wire = BY_ID["ain_asad_wire"]
+    for rid in ("ain_asad_wire", "ain_asad_copy", "ain_asad_reorder"):
+        _, story = assign(desk, *report_article(rid), wire.published)
+    text = AIN_ASAD_WIRE.replace("وأضاف البيان", f"{TROOPS}\nوأضاف البيان")
+    fourth = article("fourth", "الفرات نيوز", wire.title, text, wire.published)
+    _, story = assign(desk, fourth, analyse(wire.title, text, wire.published), wire.published)
+    assert len(story.claims) > 1 and max(len(c.outlets) for c in story.claims) == 4
+    joined = _claim_rows(store, story.id)
+    with store.transaction():
+        store.save_story_claims(story.id, story.claims)
+    assert _claim_rows(store, story.id) == joined
+
+
 def test_the_story_index_reads_a_text_in_the_worker_as_the_desk_would() -> None:
     # The worker (prepare_in_process) hands the desk the shingles, MinHash and words of a
     # relevant article; the desk must build the same Doc as when it reads the text itself.

@@ -65,7 +65,6 @@ class OutboxMixin(BaseStore):
         deliveries count as queued, for ``max_age_hours``; ``not_before`` holds immediate
         deliveries until then (a story's hourly update summary).
         """
-        queued = to_db(now or utcnow())
         with self.transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO alerts (id, kind, story_id, follows, title, created_at,"
@@ -80,24 +79,34 @@ class OutboxMixin(BaseStore):
                     encode_alert(alert),
                 ),
             )
-            for channel, mode in routes:
-                if mode not in ("now", "digest"):
-                    raise ValueError(f"store: route mode must be 'now' or 'digest', not {mode!r}")
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO outbox (alert_id, channel, mode, idempotency_key,"
-                    " status, next_attempt_at, queued_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        alert.id,
-                        channel,
-                        mode,
-                        delivery_key(alert.id, channel),
-                        "pending" if mode == "now" else "digest",
-                        to_db(not_before) if mode == "now" else None,
-                        queued,
-                        queued,
-                    ),
-                )
+            self._add_deliveries(alert.id, routes, now or utcnow(), not_before)
+
+    def _add_deliveries(
+        self,
+        alert_id: str,
+        routes: Sequence[tuple[str, str]],
+        now: datetime,
+        not_before: datetime | None,
+    ) -> None:
+        queued = to_db(now)
+        for channel, mode in routes:
+            if mode not in ("now", "digest"):
+                raise ValueError(f"store: route mode must be 'now' or 'digest', not {mode!r}")
+            self.conn.execute(
+                "INSERT OR IGNORE INTO outbox (alert_id, channel, mode, idempotency_key,"
+                " status, next_attempt_at, queued_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    alert_id,
+                    channel,
+                    mode,
+                    delivery_key(alert_id, channel),
+                    "pending" if mode == "now" else "digest",
+                    to_db(not_before) if mode == "now" else None,
+                    queued,
+                    queued,
+                ),
+            )
 
     def stored_alerts(self) -> list[Alert]:
         """Every alert made, oldest first (``monitor eval --replay`` reads them back)."""
@@ -153,7 +162,7 @@ class OutboxMixin(BaseStore):
                 "UPDATE alerts SET title = ?, content = ? WHERE id = ?",
                 (alert.title, encode_alert(alert), alert.id),
             )
-            self.enqueue_alert(alert, routes, not_before=not_before)
+            self._add_deliveries(alert.id, routes, utcnow(), not_before)
         return True
 
     def get_alert(self, alert_id: str) -> Alert | None:
@@ -404,11 +413,26 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
 # need no change here and old rows still load.
 
 
+# The alerts this process encoded last, by their JSON: a story's waiting update is read back
+# each time a later report folds into it (``storm.queue_alert``), and decoding the JSON the
+# process has just written cost more than the fold. Keyed by the content itself, so a row
+# that changed (or a transaction that rolled back) can never be answered from here.
+_ENCODED: dict[str, Alert] = {}
+_ENCODED_KEPT = 256
+
+
 def encode_alert(alert: Alert) -> str:
-    return json.dumps(plain(alert), ensure_ascii=False, default=json_default)
+    content = json.dumps(plain(alert), ensure_ascii=False, default=json_default)
+    if len(_ENCODED) >= _ENCODED_KEPT:
+        _ENCODED.clear()
+    _ENCODED[content] = alert
+    return content
 
 
 def decode_alert(content: str) -> Alert:
+    known = _ENCODED.get(content)
+    if known is not None:
+        return known
     value = _decode(Alert, json.loads(content))
     assert isinstance(value, Alert)
     return value

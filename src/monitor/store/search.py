@@ -11,6 +11,7 @@ any of its own forms is among the story's: "بالانسحاب" finds "انسح�
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from monitor.analysis.lexicon import TOKEN_RE, prefix_forms, suffix_forms
 from monitor.normalize import normalize_text
@@ -24,6 +25,7 @@ _STOP_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # a story's titles and claims repeat their words join after join
 def word_forms(word: str) -> tuple[str, ...]:
     """The forms under which one normalised word is indexed and searched."""
     forms: dict[str, None] = {}

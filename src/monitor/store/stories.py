@@ -230,12 +230,18 @@ class StoriesMixin:
         if len(after) < len(before):
             self.save_story_claims(story_id, after)
             return
-        changed = [
+        # a join brings new claims, or new outlets to claims the story has: only the former
+        # bring a finding, tags and words the rows do not hold yet
+        fresh = [
             (i, c)
             for i, c in enumerate(after)
             if i >= len(before) or before[i].finding is not c.finding
-            or before[i].outlets != c.outlets
-        ]  # fmt: skip
+        ]
+        moved = [
+            (json.dumps(list(c.outlets)), story_id, i)
+            for i, c in enumerate(after[: len(before)])
+            if before[i].finding is c.finding and before[i].outlets != c.outlets
+        ]
         self.conn.executemany(
             "INSERT INTO story_claims (story_id, position, finding, outlets, verdict, event_id,"
             " date_start, date_end) VALUES (?,?,?,?,?,?,?,?)"
@@ -243,17 +249,22 @@ class StoriesMixin:
             " outlets = excluded.outlets, verdict = excluded.verdict,"
             " event_id = excluded.event_id, date_start = excluded.date_start,"
             " date_end = excluded.date_end",
-            [(story_id, i, *_claim_columns(c)) for i, c in changed],
+            [(story_id, i, *_claim_columns(c)) for i, c in fresh],
+        )
+        self.conn.executemany(
+            "UPDATE story_claims SET outlets = ? WHERE story_id = ? AND position = ?", moved
         )
         self.conn.executemany(
             "INSERT OR IGNORE INTO story_tags (tag, story_id) VALUES (?, ?)",
-            [(tag, story_id) for tag in _tags([c for _, c in changed])],
+            [(tag, story_id) for tag in _tags([c for _, c in fresh])],
         )
-        self._extend_search(story_id, [c.finding.claim.sentence for _, c in changed])
+        self._extend_search(story_id, [c.finding.claim.sentence for _, c in fresh])
 
     def _extend_search(self, story_id: str, texts: Sequence[str]) -> None:
         """Add the word forms of ``texts`` to the story's search terms (a join, in time that
         does not grow with the story; ``_index_story`` rebuilds them when something goes)."""
+        if not texts:
+            return
         row = self.conn.execute(
             "SELECT s.rowid, s.terms FROM stories t JOIN story_search s"
             " ON s.rowid = t.search_rowid WHERE t.id = ?",

@@ -87,9 +87,19 @@ def extend_claims(
     """``merge_claims`` for one more member arriving last, without re-reading the others.
 
     Gives the same result as merging every member again, at the cost of the new findings only:
-    a story that hundreds of outlets copy must not get slower with each copy.
+    a story that hundreds of outlets copy must not get slower with each copy. The claims the
+    member leaves as they were are the same objects (``update_story_claims`` writes the others).
     """
-    return merge_claims([(outlet, findings)], seed=story)
+    merged = list(story)
+    for f in findings:
+        for i, claim in enumerate(merged):
+            if same_fact(claim.finding, f):
+                if outlet not in claim.outlets:
+                    merged[i] = StoryClaim(claim.finding, (*claim.outlets, outlet))
+                break
+        else:
+            merged.append(StoryClaim(f, (outlet,)))
+    return tuple(merged)
 
 
 def added_findings(story: Sequence[StoryClaim], findings: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -123,8 +133,8 @@ def conflicting_findings(
     timeline conflict the story already carried (an earlier copy) is not news again.
     """
     out = []
+    known = [c.finding for c in story]
     for f in findings:
-        known = [c.finding for c in story]
         if f.verdict.verdict == "conflicting" and not any(same_fact(g, f) for g in known):
             out.append(f)
             continue
