@@ -16,6 +16,8 @@ from monitor.analysis import lexicon as lx
 from monitor.confkit import Section
 from monitor.normalize import normalize_text
 
+PLACE_REF = "place_ref"  # role of a ``back_ref`` word of a place
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -297,6 +299,8 @@ def _read_places(root: Section, b: _Builder) -> list[Place]:
             sec.get("country", bool, False),
         )
         b.add_terms(sec, "ar", "place", pid, texts=place.ar)
+        # words that name the place once the article has named it ("الإقليم" for Kurdistan)
+        b.add_terms(sec, "back_ref", PLACE_REF, pid)
         if place.iraqi:
             b.add_terms(sec, "ar", "context", "places", 1.0, texts=place.ar)
         places.append(place)

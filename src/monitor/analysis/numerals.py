@@ -9,7 +9,8 @@ Rules:
 - Number words: units (ثلاثة، خمس…), tens (عشرون/عشرين…), hundreds (مئة/مائة، مئتين،
   خمسمائة or خمسة مئة), thousands (ألف، ألفين، ثلاثة آلاف), joined by و (ألفين وخمسمائة).
   "ألفا" is the dual ("ألفا جندي") unless و + a number follows: then it is "ألفاً" (one
-  thousand, accusative: "ألفاً وخمسمئة" = 1500).
+  thousand, accusative: "ألفاً وخمسمئة" = 1500). Digits may finish a number begun in words
+  ("ألفين و500" = 2500).
 - Vague plurals: عشرات → 20, مئات → 200, آلاف → 2000 (at least: the plural starts at three
   and counts from two hundred / two thousand), always qualified ``at_least``.
 - Qualifiers before the number: نحو، حوالي، قرابة، زهاء، (ما) يقارب، يناهز، ما يقرب من، تقريبا
@@ -208,25 +209,36 @@ def _parse_words(words: list[tuple[str, int, int]], i: int) -> tuple[int, Qualif
             pass  # "خمسة مئة", "ثلاثة آلاف": a multiplier needs no و
         elif j > i and word.startswith("و") and len(word) > 2:
             word = word[1:]
+        elif j > i and word == "و" and j + 1 < len(words) and words[j + 1][0].isdigit():
+            # "ألفين و500": the digits after و finish a number begun in words
+            part = int(words[j + 1][0])
+            if total and part < 1000:
+                return total + current + part, "exact", j + 2
+            break
         elif j > i:
             break
-        if word in _HUNDRED:
-            current = max(current, 1) * 100
-        elif word in _THOUSAND or word in _MILLION:
-            total += max(current, 1) * (1000 if word in _THOUSAND else 1_000_000)
-            current = 0
-        elif word == "الفا" and j + 1 < len(words) and _joins_number(words[j + 1][0]):
-            total += 1000  # "ألفاً وخمسمئة": the accusative of one thousand, not the dual
-        elif word in _TWO_THOUSAND:
-            total += 2000
-        elif (v := _UNITS.get(word) or _TENS.get(word) or _HUNDREDS.get(word)) is not None:
-            current += v
-        else:
+        step = _add_word(word, words[j + 1][0] if j + 1 < len(words) else "", total, current)
+        if step is None:
             break
+        total, current = step
         j += 1
     if j == i:
         return None
     return total + current, "exact", j
+
+
+def _add_word(word: str, nxt: str, total: int, current: int) -> tuple[int, int] | None:
+    """``total`` and ``current`` after one more number word, or None when it is none."""
+    if word in _HUNDRED:
+        return total, max(current, 1) * 100
+    if word in _THOUSAND or word in _MILLION:
+        return total + max(current, 1) * (1000 if word in _THOUSAND else 1_000_000), 0
+    if word == "الفا" and _joins_number(nxt):
+        return total + 1000, current  # "ألفاً وخمسمئة": one thousand, accusative, not the dual
+    if word in _TWO_THOUSAND:
+        return total + 2000, current
+    v = _UNITS.get(word) or _TENS.get(word) or _HUNDREDS.get(word)
+    return None if v is None else (total, current + v)
 
 
 def _joins_number(word: str) -> bool:

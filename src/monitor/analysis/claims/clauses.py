@@ -17,7 +17,8 @@ Rules:
   ("وفق الموعد المحدد في أيلول") hands its date to the move before it. Staying cues own only
   until-dates (حتى، لغاية). A date right after a ``signed`` word ("الموقع في"، "الصادر في")
   belongs to the agreement before it: "اتفاق إنهاء المهمة الموقع في 2024" was signed then.
-- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"، "ولن تغادرها"), else the most
+- The main cue is a cue right after a denial ("… لا يعني انتهاء الوجود"، "ولن تغادرها"، "لا
+  تشمل انسحاب"), else the most
   specific kind among the cues that own a date, else the first cue; a cue right after بعد/عقب/
   قبل… ("سيتم تسليم القاعدة بعد انسحاب القوات منها في أيلول") is the background of the others
   and is main only when all are such; when dated, it stays a claim of its own.
@@ -67,7 +68,10 @@ _SIGNED_GAP = 2  # words from "الموقع" to its date ("الموقع في 202
 _OTHER_EVENT = frozenset(
     {"اجراء", "اجراؤها", "الانتخابات", "انتخابات", "زياره", "اجتماع", "مؤتمر", "قمه"}
 )
-_NOT_DONE = frozenset({"لن", "لم"})  # "لن تغادر"، "لم تنسحب": the move denied
+# "لن تغادر"، "لم تنسحب"، "لا تشمل انسحاب": the move denied, the particle at most two words
+# before it
+_NOT_DONE = frozenset({"لن", "لم", "لا"})
+_PARTICLE_REACH = 2
 _TEMPORAL_WORDS = frozenset({"بعد", "عقب", "اثر", "بعيد", "فور", "قبل", "قبيل"})
 _FUTURE_VERB = re.compile(r"^[وف]?س[يتنا]")
 _CLAUSE_END = re.compile(r",(?!\d)|(?<!\d),")
@@ -279,11 +283,12 @@ def _background(scan: lx.Scan, cue: lx.Hit) -> bool:
 
 
 def _is_denied(cue: lx.Hit, hits: list[lx.Hit], scan: lx.Scan) -> bool:
-    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue, or a
-    future or past negation stands right before it ("باقية في أربيل ولن تغادرها")."""
-    before = scan.tokens[cue.first - 1] if cue.first > 0 else ""
-    if before.removeprefix("و") in _NOT_DONE:
-        return True
+    """A denial ("لا يعني"، "نفى") ends at most ``_DENIAL_REACH`` words before the cue, or
+    لن/لم/لا stands just before it ("باقية في أربيل ولن تغادرها"، "لا تشمل انسحاب القوات")."""
+    for t in range(max(0, cue.first - _PARTICLE_REACH), cue.first):
+        nxt = scan.tokens[t + 1]
+        if scan.tokens[t].removeprefix("و") in _NOT_DONE and nxt != "سيما":  # لا سيما: especially
+            return True
     return any(h.term.role == "negation" and 0 < cue.first - h.last <= _DENIAL_REACH for h in hits)
 
 

@@ -13,6 +13,8 @@ Rules:
   them: the judge reads an agreement's places as its parties). So is a bare capital right
   after a verb of saying, demanding or denying, or right before one ("طالبت بغداد بانسحاب
   القوات من عين الأسد"، "واشنطن تنفي"): the government speaks; "قال مسؤول في بغداد" keeps it.
+- A place's ``back_ref`` word ("الإقليم" for the Kurdistan Region) names it once the text has
+  named it before: "لا تشمل انسحاب القوات من الإقليم" after "إقليم كوردستان".
 - A claim that names no place, in a sentence that names none, takes the foreign places of the
   nearest sentence before it that names a place (up to ``FOCUS_REACH`` sentences back), when
   all of that sentence's places are outside Iraq: "وقال البنتاغون إن الانسحاب اكتمل" after a
@@ -25,6 +27,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from monitor.analysis import lexicon as lx
+from monitor.analysis.keyrules import PLACE_REF
 from monitor.analysis.keywords import KeywordRules
 
 # Words that send forces somewhere (normalised).
@@ -37,7 +40,7 @@ _MOVE_KINDS = frozenset({"withdrawal", "presence_end", "relocation", "handover"}
 _NOT_TOWARDS_AFTER = frozenset({"جانب", "جوار"})
 _NOT_TOWARDS_BEFORE = frozenset({"اضافه", "بالاضافه", "اضافتا"})
 _MOVE_ROLES = frozenset({"pverb", "mover"})
-_PLACE_ROLES = frozenset({"place", "x_place"})
+_PLACE_ROLES = frozenset({"place", "x_place", PLACE_REF})
 _TOWARDS_REACH = 4  # words from إلى to the first destination ("إلى مقر قيادة … في أربيل")
 _CHAIN_REACH = 3  # words between two chained destinations ("إلى أربيل وقاعدة حرير")
 _CHAIN_STOP = frozenset({"من", "عن", "منذ"})
@@ -133,7 +136,7 @@ def split_places(
     places = [
         h
         for h in hits
-        if h.term.role == "place"
+        if (h.term.role == "place" or (h.term.role == PLACE_REF and _named_before(scan, h)))
         and h.first in toks
         and (governments or not (_government(scan.tokens, h, moves) or _speaker(scan, h, speaks)))
     ]
@@ -169,6 +172,14 @@ def _government(tokens: Sequence[str], h: lx.Hit, moves: set[int]) -> bool:
         return False
     governor = tokens[first - 1] if first > 0 else ""
     return first - 1 not in moves and governor.removeprefix("و") not in _PLACE_WORDS
+
+
+def _named_before(scan: lx.Scan, ref: lx.Hit) -> bool:
+    """The place a ``back_ref`` word stands for ("الإقليم") is named earlier in the text."""
+    tag = ref.term.tag
+    return any(
+        h.term.role == "place" and h.term.tag == tag and h.first < ref.first for h in scan.hits
+    )
 
 
 def _speech_edges(hits: list[lx.Hit]) -> tuple[set[int], set[int]]:

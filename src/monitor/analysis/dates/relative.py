@@ -4,7 +4,8 @@ fuzzy spans (خلال الأشهر المقبلة، في غضون ثلاثة أ�
 - الأسبوع الماضي/الحالي/المقبل is a Saturday-to-Friday calendar week (``hijri.week_interval``).
 - A weekday alone is the latest such day on or before publication (the same day counts);
   with المقبل/القادم the next one strictly after; with الماضي/المنصرم the last one strictly before.
-  A weekday right after أمس/اليوم/غدا/بعد غد names that day and adds nothing.
+  A weekday right after أمس/اليوم/غدا/بعد غد names that day and adds nothing. أول أمس and
+  أمس الأول are the day before yesterday.
 - اليوم/الغد in an outlet's name is no date: after an outlet noun and a country or region
   ("صحيفة الخليج اليوم"، "موقع العراق اليوم"), closing a quoted title ("«العراق اليوم»"), or
   before another word of the name ("اليوم السابع"، "الغد برس"; "الغد" alone is "the future").
@@ -95,6 +96,7 @@ def _resolve_relnoun(m: re.Match[str], pub: date | None) -> Hit | None:
 # --------------------------------------------------------------------------- days and weekdays
 
 _RD_OFFSETS = {"امس": -1, "الامس": -1, "البارحه": -1, "اول امس": -2, "اول من امس": -2}
+_RD_OFFSETS |= {"امس الاول": -2}  # the Levantine and Iraqi order of "أول أمس"
 _RD_OFFSETS |= {"اليوم": 0, "غدا": 1, "غد": 1, "الغد": 1, "بعد غد": 2, "بعد الغد": 2}
 _TOD = r"يوم|صباح|مساء|ظهر|ظهيره|عصر|فجر|ليل|ليله|صبيحه"
 _DAYS_RE = re.compile(
