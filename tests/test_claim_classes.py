@@ -1619,8 +1619,95 @@ MILESTONES += [
     ),
 ]
 
+# ----------------------------------------------------------------------------- seventh round
+MILESTONES += [
+    probe(
+        "next-september-after-phase-one",
+        "2025-11-05",
+        "وقال مسؤول عسكري إن قوات التحالف الدولي ستنسحب من قاعدة عين الأسد في أيلول المقبل.",
+        start="2026-09-01",
+        verdict="conflicting",
+    ),
+    probe(
+        "erbil-earlier-than-timeline",
+        "2025-03-05",
+        "وأعلن المتحدث أن قوات التحالف الدولي ستغادر أربيل نهاية العام الجاري.",
+        places=["erbil"],
+        start="2025-10-01",
+        verdict="conflicting",
+    ),
+    probe(
+        "joint-statement-date",
+        "2025-03-05",
+        "وكان البيان المشترك الصادر في 27 أيلول/سبتمبر 2024 قد حدد إنهاء مهمة التحالف الدولي "
+        "في العراق على مرحلتين.",
+        where="البيان",
+        kind="agreement",
+        start="2024-09-27",
+        verdict="consistent",
+    ),
+]
 
-ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS + ARTICLES
+KINDS = [
+    probe(
+        "agreed-timetable",
+        "2025-03-05",
+        "اتفق العراق والولايات المتحدة على جدول زمني لانسحاب قوات التحالف الدولي من البلاد.",
+        kind=["agreement", "timetable"],
+    ),
+    probe(
+        "mission-to-partnership",
+        "2025-03-05",
+        "وقال المتحدث إن مهمة التحالف الدولي في العراق ستتحول إلى شراكة أمنية ثنائية مع "
+        "الدول الأعضاء.",
+        kind="mission_end",
+    ),
+    probe(
+        "phase-one-ends",
+        "2025-03-05",
+        "وتنتهي المرحلة الأولى من مهمة التحالف الدولي في بغداد والأنبار في أيلول 2025.",
+        kind="mission_end",
+        places=["baghdad", "anbar"],
+    ),
+    probe(
+        "reduce-number",
+        "2025-03-05",
+        "وقررت واشنطن خفض عدد قواتها العاملة ضمن التحالف الدولي في العراق.",
+        kind="withdrawal",
+    ),
+    probe(
+        "repositioning",
+        "2025-03-05",
+        "وتجري قوات التحالف الدولي إعادة تموضع لقواتها في أربيل بعد مغادرة بغداد.",
+        where="تموضع",
+        kind="relocation",
+    ),
+    probe(
+        "security-file-handover",
+        "2025-03-05",
+        "وأعلن التحالف الدولي تسليم الملف الأمني في قاعدة عين الأسد إلى القوات العراقية.",
+        kind="handover",
+    ),
+    probe(
+        "reinforcements-arrive",
+        "2025-03-05",
+        "ووصلت تعزيزات من قوات التحالف الدولي إلى قاعدة حرير قادمة من الأنبار في العراق.",
+        title="قوات التحالف الدولي تنتقل من الأنبار إلى حرير",
+        kind="relocation",
+        destinations=["harir"],
+    ),
+    probe(
+        "bare-count",
+        "2025-03-05",
+        "ويبلغ عدد القوات الأمريكية في العراق ضمن التحالف الدولي 2500 جندي.",
+        title="تقليص عدد قوات التحالف الدولي في العراق",
+        kind="troop_count",
+        value=2500,
+    ),
+]
+
+
+ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS + ARTICLES + KINDS
 
 
 @pytest.mark.parametrize(("published", "title", "text", "where", "expect"), ALL)
