@@ -12,7 +12,7 @@ from monitor.errors import StoreError
 from monitor.models import Claim, DateSpan, Finding, StoryClaim, StoryFilter, StoryMember, Verdict
 from monitor.store import Store
 from monitor.store.schema import MIGRATIONS, migrate
-from monitor.store.search import match_expression, search_terms
+from monitor.store.search import extend_terms, match_expression, search_terms
 
 NOW = datetime(2026, 1, 18, 12, tzinfo=UTC)
 
@@ -129,6 +129,16 @@ def test_filters_and_paging(store: Store) -> None:
     assert store.count_story_summaries(StoryFilter(place="baghdad")) == 0
     row = everything[0]
     assert (row.members, row.outlets, row.claims, row.verdicts) == (1, 1, 1, (("conflicting", 1),))
+
+
+def test_extending_search_terms_adds_only_forms_they_lack_in_the_order_met() -> None:
+    titles = ["انسحاب القوات من القاعدة", "القوات تغادر القاعدة", "انسحاب"]
+    terms = search_terms(titles[:1])
+    assert extend_terms(terms, titles[2:]) is None  # every form is there already
+    assert extend_terms(terms, []) is None
+    grown = extend_terms(terms, titles[1:])
+    assert grown is not None and grown.startswith(terms + " ")
+    assert grown == search_terms(titles) and extend_terms("", titles) == search_terms(titles)
 
 
 def test_pruning_a_story_drops_its_search_terms_and_tags(store: Store) -> None:

@@ -41,11 +41,13 @@ def search_terms(texts: Iterable[str]) -> str:
 
 def extend_terms(terms: str, texts: Iterable[str]) -> str | None:
     """``terms`` with the word forms of ``texts`` added; None when they add none (a join
-    costs the new texts only, not the story's size)."""
-    seen = dict.fromkeys(terms.split())
-    known = len(seen)
-    _add_forms(seen, texts)
-    return " ".join(seen) if len(seen) > known else None
+    costs the new texts only, not the story's size: each form is looked for in ``terms``
+    as it is, which is not split into the story's thousands of words)."""
+    padded = f" {terms} "
+    added = " ".join(f for f in _add_forms({}, texts) if f" {f} " not in padded)
+    if not added:
+        return None
+    return f"{terms} {added}" if terms else added
 
 
 def _add_forms(seen: dict[str, None], texts: Iterable[str]) -> dict[str, None]:
