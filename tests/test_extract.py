@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.models import FeedEntry, FetchResult
+from monitor.sources import markup
 from monitor.sources.extract import (
     content_hash,
     decode_page,
@@ -187,6 +188,21 @@ def test_pages_are_decoded_with_their_real_charset(
     content_type = "text/html" + (f"; charset={header_charset}" if header_charset else "")
     html = decode_page(page(data, content_type))
     assert html is not None and TEXT.strip() in html
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1256", "utf-16"])
+@pytest.mark.parametrize("bad", ["", "\x00", "\x0b", "\x1f", "\ufffe", "\uffff"])
+def test_characters_xml_forbids_leave_the_page_whatever_its_charset(
+    encoding: str, bad: str
+) -> None:
+    # a UTF-8 page is checked by its bytes first (a control character is a control byte)
+    text = TEXT.replace("وزارة", f"وزا{bad}رة", 1)
+    if encoding == "cp1256" and bad in ("\ufffe", "\uffff"):
+        return  # not in that charset
+    html = decode_page(page(ARABIC_PAGE.format(meta="", text=text).encode(encoding)))
+    assert html is not None and TEXT.strip() in html
+    assert not any(c in html for c in "\x00\x0b\x1f\ufffe\uffff")
+    assert "\t" in markup.strip_controls("a\tb\r\n", b"a\tb\r\n")[0]
 
 
 def test_xhtml_with_an_xml_declaration_is_parsed() -> None:

@@ -149,7 +149,8 @@ def decode_page(page: FetchResult) -> str | None:
     decoded = markup.decode_document(page.content, declared)
     for warning in decoded.warnings:
         log.info("page charset", extra={"kv": {"url": page.final_url, "warning": warning}})
-    text, _ = markup.strip_controls(decoded.text)
+    utf8 = page.content if decoded.encoding in ("ascii", "utf-8") else None
+    text, _ = markup.strip_controls(decoded.text, utf8)
     return _XML_DECL.sub("", text, count=1)  # lxml refuses str input that declares a charset
 
 

@@ -45,6 +45,7 @@ _META_CHARSET = re.compile(
 )
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -167,8 +168,21 @@ def _reads_as_arabic(data: bytes) -> bool:
     return bool(high) and len(_ARABIC.findall(high)) >= 0.7 * len(high)
 
 
-def strip_controls(text: str) -> tuple[str, int]:
-    """Remove characters XML 1.0 forbids (C0 controls other than tab/newline/CR, U+FFFE/F)."""
+def strip_controls(text: str, utf8: bytes | None = None) -> tuple[str, int]:
+    """Remove characters XML 1.0 forbids (C0 controls other than tab/newline/CR, U+FFFE/F).
+
+    ``utf8``: the bytes ``text`` was decoded from as UTF-8 or ASCII, when it was. A control
+    character is then a control byte, and a text without any (nearly every page) is known
+    clean at a fraction of the cost of searching it: the search took ~0.5 ms of a page's
+    ~11 ms of CPU.
+    """
+    if (
+        utf8 is not None
+        and len(utf8.translate(None, _CONTROL_BYTES)) == len(utf8)
+        and "\ufffe" not in text
+        and "\uffff" not in text
+    ):
+        return text, 0
     cleaned, count = _CONTROL.subn("", text)
     return cleaned, count
 
