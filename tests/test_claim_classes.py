@@ -1706,6 +1706,27 @@ KINDS = [
     ),
 ]
 
+DATES += [
+    probe(
+        "bare-end-of-month",
+        "2025-09-15",
+        "وقال المتحدث باسم القائد العام للقوات المسلحة إن قوات التحالف الدولي ستغادر العاصمة "
+        "بغداد نهاية الشهر.",
+        where="ستغادر",
+        start="2025-09-21",
+        end="2025-09-30",
+        granularity="part_of_month",
+    ),
+    probe(
+        "imminent-not-report-day",
+        "2025-09-15",
+        "كشف مصدر حكومي، أمس الأحد، عن قرب انسحاب قوات التحالف الدولي من قاعدة عين الأسد.",
+        where="انسحاب",
+        date=None,
+        reported="2025-09-14",
+    ),
+]
+
 
 ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS + ARTICLES + KINDS
 

@@ -73,6 +73,7 @@ _OTHER_EVENT = frozenset(
 _NOT_DONE = frozenset({"لن", "لم", "لا"})
 _PARTICLE_REACH = 2
 _TEMPORAL_WORDS = frozenset({"بعد", "عقب", "اثر", "بعيد", "فور", "قبل", "قبيل"})
+_IMMINENT = frozenset({"قرب", "اقتراب", "وشك", "قريبا"})
 _FUTURE_VERB = re.compile(r"^[وف]?س[يتنا]")
 _CLAUSE_END = re.compile(r",(?!\d)|(?<!\d),")
 
@@ -298,11 +299,14 @@ def until(d: DateSpan) -> bool:
 
 
 def is_future(scan: lx.Scan, cue: lx.Hit) -> bool:
-    """The cue is a future-tense verb (ستغادر) or follows سيتم/سوف."""
+    """The cue is a future-tense verb (ستغادر) or follows سيتم/سوف or a word of imminence
+    (قرب، اقتراب، وشك)."""
     tok = scan.tokens[cue.first]
     if _FUTURE_VERB.match(tok) and not _FUTURE_VERB.match(cue.term.tokens[0]):
         return True
     before = scan.tokens[max(0, cue.first - 2) : cue.first]
+    if before and _IMMINENT.intersection(lx.prefix_forms(before[-1])):
+        return True  # "عن قرب انسحاب القوات"، "على وشك مغادرة": still ahead
     return any(t in ("سيتم", "ستتم", "سوف") for t in before)
 
 

@@ -81,7 +81,7 @@ _FAMILY_ANCHORS = {
     "numeric": ("numeric",),
     "hijri": ("hijri_month", "year_digits"),
     "part_of_year": ("part",),
-    "relative_noun": ("relative",),
+    "relative_noun": ("relative", "part"),  # "نهاية الشهر" has no modifier to anchor on
     "days": ("day", "relative"),
     "fuzzy": ("relative",),
     "year": ("year_digits",),

@@ -2,6 +2,9 @@
 fuzzy spans (خلال الأشهر المقبلة، في غضون ثلاثة أشهر). All need the publication date.
 
 - الأسبوع الماضي/الحالي/المقبل is a Saturday-to-Friday calendar week (``hijri.week_interval``).
+- A part of "الشهر" with no modifier ("نهاية الشهر"، "منتصف الشهر") is that part of the month
+  of publication, as a bare "نهاية العام" is the end of its year; not before another word of
+  the article's or a number ("نهاية الشهر الفضيل"، "نهاية الشهر الثالث").
 - A weekday alone is the latest such day on or before publication (the same day counts);
   with المقبل/القادم the next one strictly after; with الماضي/المنصرم the last one strictly before.
   A weekday right after أمس/اليوم/غدا/بعد غد names that day and adds nothing. أول أمس and
@@ -56,6 +59,7 @@ _RELNOUN_RE = re.compile(
     rf"""{CL}(?P<b>
     (?:(?:(?P<d>{DAYNUM})|(?P<od>{ORD_ALT}))\s+(?:من\s+)?|(?P<mpart>{MPART_ALT})\s+)?
       (?:(?:ال)?شهر\s+(?P<mrel>{REL_ALT})|(?P<mthis>هذا\s+الشهر))
+    |(?P<mbare>{MPART_ALT})\s+الشهر(?!\s*(?:ال|\d|من(?!\w)))
     |(?:ال)?(?:عام|سنه)\s+(?P<yrel>{REL_ALT})(?:\s*(?P<y>{YEAR4}))?
     |(?P<ythis>هذا\s+العام|هذه\s+السنه)
     |(?:ال)?اسبوع\s+(?P<wrel>{REL_ALT})|(?P<wthis>هذا\s+الاسبوع)
@@ -82,6 +86,8 @@ def _resolve_relnoun(m: re.Match[str], pub: date | None) -> Hit | None:
     if m["wrel"] or m["wthis"]:
         shift = _SHIFT[REL[squash(m["wrel"])]] if m["wrel"] else 0
         return Hit(*cal.week_interval(pub, shift), "week")
+    if m["mbare"]:  # "نهاية الشهر" alone: the month of publication, as "نهاية العام" its year
+        return Hit(*month_part(pub.year, pub.month, m["mbare"]), "part_of_month")
     shift = _SHIFT[REL[squash(m["mrel"])]] if m["mrel"] else 0
     year, month = cal.shift_month(pub.year, pub.month, shift)
     if m["d"] or m["od"]:
