@@ -1727,6 +1727,33 @@ DATES += [
     ),
 ]
 
+# ----------------------------------------------------------------------------- eighth round
+DATES += [
+    probe(
+        "postponed-to-month",
+        "2025-10-05",
+        "وكان من المقرر أن تغادر قوات التحالف الدولي قاعدة عين الأسد في أيلول 2025، إلا أن "
+        "الموعد أُرجئ إلى كانون الثاني.",
+        where="أُرجئ",
+        start="2026-01-01",
+        end="2026-01-31",
+        xfail="a month with no year after إلى is in the publication year; after a verb of "
+        "postponing (أُرجئ، تأجيل … إلى) it is the next such month, but the date finder sees only "
+        "the preposition, and 'من تموز إلى أيلول' in the past needs the publication year",
+    ),
+]
+NEGATION += [
+    probe(
+        "none-after-date",
+        "2025-10-05",
+        "وأكد السوداني أن حكومته لن تقبل ببقاء أي قوات أجنبية بعد أيلول 2026.",
+        title="انسحاب التحالف الدولي من العراق",
+        start="2026-09-01",
+        xfail="staying owns only until-dates (حتى، لغاية); 'no forces stay after <date>' is a "
+        "withdrawal by that date, but the stay cue with 'بعد' makes no claim",
+    ),
+]
+
 
 ALL = DATES + NUMBERS + PLACES + MILESTONES + NEGATION + HEDGES + QUOTES + TRAPS + ARTICLES + KINDS
 
