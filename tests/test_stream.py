@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Awaitable, Callable
 
 import httpcore
 import pytest
+import trustme
 
 from monitor.net.stream import AsyncioBackend
 
@@ -38,7 +40,9 @@ def _quietly(handle: Handler) -> Handler:
     return run
 
 
-async def _serve(handler: Handler) -> tuple[asyncio.Server, int, list[int]]:
+async def _serve(
+    handler: Handler, tls: ssl.SSLContext | None = None
+) -> tuple[asyncio.Server, int, list[int]]:
     """A server on a free port; the list counts the connections it accepted."""
     accepted: list[int] = []
 
@@ -46,7 +50,7 @@ async def _serve(handler: Handler) -> tuple[asyncio.Server, int, list[int]]:
         accepted.append(1)
         await handler(reader, writer)
 
-    server = await asyncio.start_server(counted, "127.0.0.1", 0)
+    server = await asyncio.start_server(counted, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     return server, port, accepted
 
@@ -145,3 +149,51 @@ def test_a_connection_closed_mid_body_is_an_error_not_a_short_body() -> None:
 
     with pytest.raises(httpcore.RemoteProtocolError):
         asyncio.run(run())
+
+
+# --------------------------------------------------------------------------- TLS, as production
+
+
+def _tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server, client) contexts: a test CA's certificate for "localhost"."""
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server)
+    client = ssl.create_default_context()
+    ca.configure_trust(client)
+    return server, client
+
+
+def test_tls_reuse_a_slowly_read_big_body_and_a_body_ended_by_close() -> None:
+    server_ctx, client_ctx = _tls()
+    big = bytes(range(256)) * 8192  # 2 MiB
+
+    async def until_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\n\r\n" + b"y" * 100_000)  # no length: the close ends it
+        await writer.drain()
+        writer.close()
+
+    async def read(pool: httpcore.AsyncConnectionPool, port: int, slow: bool) -> bytes:
+        async with pool.stream("GET", f"https://localhost:{port}/") as response:
+            chunks = []
+            async for chunk in response.aiter_stream():
+                chunks.append(chunk)
+                if slow:
+                    await asyncio.sleep(0.005)
+            return b"".join(chunks)
+
+    async def run() -> tuple[list[bytes], list[int], bytes]:
+        kept, port, accepted = await _serve(_answer(big), server_ctx)
+        closing, closing_port, _ = await _serve(_quietly(until_close), server_ctx)
+        pool = httpcore.AsyncConnectionPool(
+            ssl_context=client_ctx, network_backend=AsyncioBackend()
+        )
+        async with kept, closing, pool:
+            bodies = [await read(pool, port, slow=True) for _ in range(2)]
+            ended = await read(pool, closing_port, slow=False)
+        return bodies, accepted, ended
+
+    bodies, accepted, ended = asyncio.run(run())
+    assert bodies == [big, big] and len(accepted) == 1  # one TLS connection, kept alive
+    assert ended == b"y" * 100_000

@@ -71,8 +71,9 @@ class _Protocol(asyncio.Protocol):
         return False  # let the transport close itself: HTTP/1.1 never half-closes
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if not self._eof:  # a reset after a clean end of stream does not spoil the body
+            self._error = exc
         self._eof = True
-        self._error = exc
         self._wake()
         if self._drain is not None and not self._drain.done():
             self._drain.set_result(None)  # the write sees the closed transport
@@ -153,10 +154,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                 raise httpcore.WriteError("the connection was closed while writing")
 
     async def aclose(self) -> None:
-        if self._transport.get_extra_info("ssl_object") is not None:
-            self._transport.abort()  # no close_notify wait, as httpcore's anyio backend
-        else:
-            self._transport.close()
+        # Abort, as httpcore's anyio backend does: close() would first send what is still
+        # buffered, and a server that stopped reading would keep the socket open for ever.
+        self._transport.abort()
         await asyncio.sleep(0)  # the loop closes the socket in its next turn
 
     async def start_tls(
